@@ -1,0 +1,19 @@
+"""descent's reference library: gradients, optimizers and test functions in numpy.
+
+``import course_lib`` is cheap: it imports numpy and the numpy-only modules
+below, never TensorFlow or matplotlib (plots and widgets import those when
+first used).
+
+Modules
+-------
+gradcheck      numerical gradients (forward, backward, central) and gradient checks
+optim          optimizer update rules, optimizer classes, schedules, line searches
+functions      test objectives with value, gradient, Hessian and known minima
+random_search  finite-difference random search and Augmented Random Search
+"""
+
+from . import functions, gradcheck, optim, random_search
+
+__version__ = "0.1.0"
+
+__all__ = ["functions", "gradcheck", "optim", "random_search", "__version__"]

@@ -1,0 +1,123 @@
+"""Input validation shared by every module of course_lib.
+
+Each helper raises a ``ValueError`` or ``TypeError`` whose message names the
+argument, says what was expected and shows what was given, in the spirit of
+scikit-learn's ``check_array``.  Nothing here fixes bad input silently.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "as_float_array",
+    "check_same_shape",
+    "check_positive",
+    "check_nonnegative",
+    "check_in_interval",
+    "check_choice",
+    "check_int",
+]
+
+
+def _describe(x) -> str:
+    if isinstance(x, np.ndarray):
+        return f"array of dtype {x.dtype} and shape {x.shape}"
+    return f"{type(x).__name__} {x!r}"
+
+
+def as_float_array(name: str, x, *, allow_scalar: bool = True, finite: bool = True) -> np.ndarray:
+    """Return ``x`` as a floating-point ndarray without copying float input.
+
+    Integer, boolean, complex and object input is rejected rather than cast:
+    ``w -= lr * g`` on an integer array silently truncates, which is exactly
+    the kind of wrong number the kit must never return.
+    """
+    if isinstance(x, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a floating-point array; got {_describe(x)}")
+    arr = np.asarray(x)
+    if not np.issubdtype(arr.dtype, np.floating):
+        raise TypeError(
+            f"{name} must be a floating-point array (float32 or float64); got {_describe(x)}. "
+            f"Convert it first, e.g. {name}.astype(np.float64)."
+        )
+    if not allow_scalar and arr.ndim == 0:
+        raise ValueError(f"{name} must be an array with at least one dimension; got the scalar {x!r}")
+    if finite and not np.all(np.isfinite(arr)):
+        bad = np.argwhere(~np.isfinite(arr))
+        where = tuple(int(i) for i in bad[0]) if arr.ndim else ()
+        raise ValueError(
+            f"{name} must contain only finite values; found {int(bad.shape[0])} non-finite "
+            f"entr{'y' if bad.shape[0] == 1 else 'ies'} (first at index {where}: {arr[where]!r})"
+        )
+    return arr
+
+
+def check_same_shape(name_a: str, a: np.ndarray, name_b: str, b: np.ndarray) -> None:
+    """Raise if two arrays differ in shape (no broadcasting between state arrays)."""
+    if np.shape(a) != np.shape(b):
+        raise ValueError(
+            f"{name_b} must have the same shape as {name_a}; "
+            f"{name_a} has shape {np.shape(a)} but {name_b} has shape {np.shape(b)}"
+        )
+
+
+def _as_real(name: str, value) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
+        raise TypeError(f"{name} must be a real number; got {_describe(value)}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite; got {value!r}")
+    return value
+
+
+def check_positive(name: str, value) -> float:
+    """Return ``value`` as a float, raising unless it is finite and > 0."""
+    v = _as_real(name, value)
+    if not v > 0:
+        raise ValueError(f"{name} must be > 0; got {value!r}")
+    return v
+
+
+def check_nonnegative(name: str, value) -> float:
+    """Return ``value`` as a float, raising unless it is finite and >= 0."""
+    v = _as_real(name, value)
+    if not v >= 0:
+        raise ValueError(f"{name} must be >= 0; got {value!r}")
+    return v
+
+
+def check_in_interval(name: str, value, low: float, high: float, *, closed: str = "left") -> float:
+    """Return ``value`` as a float, raising unless it lies in the interval.
+
+    ``closed`` is "left" for [low, high), "right" for (low, high], "both" for
+    [low, high] and "neither" for (low, high).
+    """
+    v = _as_real(name, value)
+    lo_ok = v >= low if closed in ("left", "both") else v > low
+    hi_ok = v <= high if closed in ("right", "both") else v < high
+    if not (lo_ok and hi_ok):
+        left = "[" if closed in ("left", "both") else "("
+        right = "]" if closed in ("right", "both") else ")"
+        raise ValueError(f"{name} must lie in {left}{low}, {high}{right}; got {value!r}")
+    return v
+
+
+def check_choice(name: str, value, choices) -> str:
+    """Raise unless ``value`` is one of ``choices`` (listed in the message)."""
+    if value not in choices:
+        listed = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be one of {listed}; got {value!r}")
+    return value
+
+
+def check_int(name: str, value, *, minimum: int | None = None) -> int:
+    """Return ``value`` as an int, raising unless it is an integer >= minimum."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, np.integer)):
+        raise TypeError(f"{name} must be an integer; got {_describe(value)}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value}")
+    return value
