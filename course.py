@@ -85,6 +85,19 @@ def run(cmd: list[str], env: dict[str, str] | None = None) -> None:
         sys.exit(result.returncode)
 
 
+def hand_over(cmd: list[str], env: dict[str, str]) -> None:
+    """Become ``cmd`` (exec on POSIX), so that Ctrl-C and SIGTERM reach it directly.
+
+    Running it as a child instead would leave JupyterLab running when this
+    process is stopped.
+    """
+    if os.name == "posix":
+        os.chdir(ROOT)
+        sys.stdout.flush()
+        os.execve(cmd[0], cmd, env)
+    run(cmd, env=env)
+
+
 def course_env() -> dict[str, str]:
     """The environment the kit's own runs use.
 
@@ -107,7 +120,7 @@ def cmd_lab(args: list[str]) -> None:
     say("starting JupyterLab on notebooks/ (stop it with Ctrl-C)")
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in args:
         args = ["--allow-root", *args]  # containers and CI machines often run as root
-    run([str(py), "-m", "jupyterlab", f"--notebook-dir={ROOT / 'notebooks'}", *args], env=course_env())
+    hand_over([str(py), "-m", "jupyterlab", f"--notebook-dir={ROOT / 'notebooks'}", *args], course_env())
 
 
 def cmd_test(args: list[str]) -> None:
@@ -116,7 +129,7 @@ def cmd_test(args: list[str]) -> None:
         args = [a for a in args if a != "--fast"] + ["-m", "not slow"]
     env = course_env()
     env.setdefault("MPLBACKEND", "Agg")
-    run([str(py), "-m", "pytest", *args], env=env)
+    hand_over([str(py), "-m", "pytest", *args], env)
 
 
 def cmd_bench(args: list[str]) -> None:

@@ -7,13 +7,15 @@ first used).
 Modules
 -------
 gradcheck      numerical gradients (forward, backward, central) and gradient checks
-optim          optimizer update rules, optimizer classes, schedules, line searches
+optim          optimizer update rules and classes (re-exports schedules and line searches)
+schedules      learning-rate schedules as functions of the epoch
+linesearch     exact line search for quadratics and backtracking
 functions      test objectives with value, gradient, Hessian and known minima
 random_search  finite-difference random search and Augmented Random Search
 """
 
-from . import functions, gradcheck, optim, random_search
+from . import functions, gradcheck, linesearch, optim, random_search, schedules
 
 __version__ = "0.1.0"
 
-__all__ = ["functions", "gradcheck", "optim", "random_search", "__version__"]
+__all__ = ["functions", "gradcheck", "linesearch", "optim", "random_search", "schedules", "__version__"]

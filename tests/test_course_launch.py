@@ -21,6 +21,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _answers(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
 @pytest.mark.slow
 def test_course_lab_serves_jupyterlab(tmp_path):
     port, token = _free_port(), "descent-test-token"
@@ -48,8 +54,17 @@ def test_course_lab_serves_jupyterlab(tmp_path):
         # the file browser is rooted at notebooks/
         listed = {item["name"] for item in contents["content"]}
         assert listed == {p.name for p in (ROOT / "notebooks").iterdir() if not p.name.startswith(".")}
-    finally:
+
+        # Stopping the command stops the server (course.py must not leave an orphan behind).
         proc.terminate()
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and _answers(port):
+            time.sleep(0.5)
+        assert not _answers(port), "JupyterLab still serves after `course.py lab` was terminated"
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:

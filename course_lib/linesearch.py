@@ -1,0 +1,293 @@
+"""Line searches: how far to go along the negative gradient.
+
+Gradient descent ``x_{k+1} = x_k - t_k * g_k`` (``g_k`` the gradient at
+``x_k``) needs a step size ``t_k``.  Instead of a fixed learning rate, a line
+search chooses it at each step:
+
+* **exact line search** minimises ``f(x_k - t g_k)`` over ``t >= 0``.  For a
+  quadratic ``f(x) = 0.5 x'Ax - b'x + c`` with ``A`` symmetric positive definite
+  this has a closed form, ``t = g'g / g'Ag`` (``exact_step_quadratic``), and
+  gives steepest descent (``steepest_descent_exact``), whose consecutive steps
+  are orthogonal (the zig-zag).
+* **backtracking** (``backtracking_step``) starts at ``t = 1`` and multiplies
+  ``t`` by ``beta`` (default 1/2, "halving") until the sufficient-decrease test
+
+      f(x - t g) <= f(x) - (t/2) ||g||^2
+
+  holds.  If ``grad f`` is L-Lipschitz the test holds for every ``t <= 1/L``,
+  so the accepted step is at least ``beta / L`` (or 1): backtracking finds a
+  safe learning rate without knowing L.  The factor 1/2 is Armijo's constant
+  ``c``; ``c`` is a parameter here.
+
+Sources: course source ``004`` (exact line search on
+``f(x) = x1^2 + 2 x2^2 - 2 x1 x2 - 2 x2`` from (0, 0): first step 1/4 to (0,
+1/2), converging to (1, 1)); course source ``000``, equation (21)
+(backtracking with ``t_k = beta t_{k-1}``, ``t_1 = 1``, and the test above);
+Boyd & Vandenberghe, *Convex Optimization*, section 9.2-9.3.
+
+Notes on the sources: ``000`` prints (21) as the strict inequality
+``g(a_k - t_k grad g(a_k)) > g(a_k) - (t_k/2) ||grad g(a_k)||^2`` and says the
+iteration ends "when this condition is met": (21) is the condition to *keep
+shrinking* t; the search stops at the first t where it fails, i.e. where the
+sufficient-decrease test above holds.  ``004`` writes ``f(0, -2 lambda)`` once
+where it means ``f(0, 2 lambda)``.
+
+Only numpy is imported here.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from ._checks import (
+    _describe,
+    as_float_array,
+    check_in_interval,
+    check_int,
+    check_nonnegative,
+    check_positive,
+    check_same_shape,
+)
+
+__all__ = [
+    "exact_step_quadratic",
+    "steepest_descent_exact",
+    "backtracking_step",
+    "gradient_descent_backtracking",
+]
+
+
+def _check_spd(A) -> np.ndarray:
+    A = as_float_array("A", A, allow_scalar=False)
+    if A.ndim != 2 or A.shape[0] != A.shape[1]:
+        raise ValueError(f"A must be a square 2-D matrix; got shape {A.shape}")
+    if not np.allclose(A, A.T, rtol=1e-12, atol=1e-12 * max(1.0, np.abs(A).max())):
+        raise ValueError("A must be symmetric (f(x) = 0.5 x'Ax - b'x + c only sees the symmetric part)")
+    lam_min = np.linalg.eigvalsh(A)[0]
+    if lam_min <= 0:
+        raise ValueError(
+            f"A must be positive definite (otherwise f has no minimiser); its smallest "
+            f"eigenvalue is {lam_min:.6g}"
+        )
+    return A
+
+
+def exact_step_quadratic(A, g, d=None) -> float:
+    """Exact line-search step for a quadratic ``f(x) = 0.5 x'Ax - b'x + c``.
+
+    Along ``x + t d`` the function is a parabola in ``t`` with minimum at
+    ``t = -g'd / d'Ad``.  For steepest descent, ``d = -g``::
+
+        t = g'g / g'Ag
+
+    Parameters
+    ----------
+    A : array (n, n)
+        The (symmetric) Hessian of the quadratic.
+    g : array (n,)
+        Gradient at the current point, ``A x - b``.
+    d : array (n,), optional
+        Search direction; default ``-g``.
+
+    Returns
+    -------
+    float
+        The minimising ``t`` (0 when ``g`` is zero: the point is the minimiser).
+
+    Examples
+    --------
+    Source ``004``: for f = x1^2 + 2 x2^2 - 2 x1 x2 - 2 x2, A = [[2, -2], [-2, 4]],
+    at (0, 0) the gradient is (0, -2) and t = 4 / 16 = 1/4.
+    """
+    A = as_float_array("A", A, allow_scalar=False)
+    g = as_float_array("g", g, allow_scalar=False)
+    if A.ndim != 2 or A.shape != (g.size, g.size) or g.ndim != 1:
+        raise ValueError(f"A must have shape (n, n) and g shape (n,); got A {A.shape} and g {g.shape}")
+    d = -g if d is None else as_float_array("d", d, allow_scalar=False)
+    check_same_shape("g", g, "d", d)
+    curvature = d @ A @ d
+    slope = g @ d
+    if slope == 0.0:
+        return 0.0
+    if slope > 0:
+        raise ValueError(f"d must be a descent direction (g'd < 0); got g'd = {slope:.6g}")
+    if curvature <= 0:
+        raise ValueError(
+            f"the quadratic has no minimum along d (d'Ad = {curvature:.6g} <= 0); A must be "
+            f"positive definite"
+        )
+    return float(-slope / curvature)
+
+
+def steepest_descent_exact(A, b, x0, steps: int | None = None, tol: float = 1e-10,
+                           max_steps: int = 10_000) -> np.ndarray:
+    """Steepest descent with exact line search on ``f(x) = 0.5 x'Ax - b'x``.
+
+    Iterates ``g_k = A x_k - b``, ``t_k = g_k'g_k / g_k'A g_k``,
+    ``x_{k+1} = x_k - t_k g_k``.  Consecutive gradients are orthogonal.  The
+    error in the A-norm shrinks at least by ``(kappa - 1) / (kappa + 1)`` per
+    step, ``kappa`` the condition number of ``A`` (Luenberger's bound).
+
+    Parameters
+    ----------
+    A : array (n, n)
+        Symmetric positive definite.
+    b : array (n,)
+    x0 : array (n,)
+        Starting point.
+    steps : int, optional
+        Take exactly this many steps (stops early only at an exact minimiser,
+        where the gradient is zero).  If None, iterate until
+        ``||g|| <= tol * max(1, ||b||)`` or ``max_steps``.
+    tol : float, default 1e-10
+    max_steps : int, default 10000
+
+    Returns
+    -------
+    array (k + 1, n)
+        The iterates ``x_0 .. x_k``.
+    """
+    A = _check_spd(A)
+    n = A.shape[0]
+    b = as_float_array("b", b, allow_scalar=False)
+    x = as_float_array("x0", x0, allow_scalar=False).astype(np.float64, copy=True)
+    if b.shape != (n,) or x.shape != (n,):
+        raise ValueError(f"b and x0 must have shape ({n},) to match A; got {b.shape} and {x.shape}")
+    if steps is not None:
+        steps = check_int("steps", steps, minimum=0)
+    tol = check_positive("tol", tol)
+    max_steps = check_int("max_steps", max_steps, minimum=1)
+    limit = steps if steps is not None else max_steps
+    path = [x.copy()]
+    for _ in range(limit):
+        g = A @ x - b
+        if steps is None and np.linalg.norm(g) <= tol * max(1.0, np.linalg.norm(b)):
+            break
+        if not np.any(g):
+            break
+        x = x - exact_step_quadratic(A, g) * g
+        path.append(x.copy())
+    return np.array(path)
+
+
+def _as_float(name, value) -> float:
+    value = np.asarray(value)
+    if value.shape != () and value.size != 1:
+        raise ValueError(f"{name} must return a scalar; got an array of shape {value.shape}")
+    if not np.issubdtype(value.dtype, np.number) or np.issubdtype(value.dtype, np.complexfloating):
+        raise TypeError(f"{name} must return a real number; got {_describe(value)}")
+    return float(value.reshape(()))
+
+
+def backtracking_step(f: Callable, x, g, t0: float = 1.0, beta: float = 0.5, c: float = 0.5,
+                      max_shrinks: int = 60, return_evals: bool = False):
+    """Backtracking line search: shrink ``t`` until sufficient decrease.
+
+    Start at ``t = t0`` and set ``t = beta * t`` while::
+
+        f(x - t g) > f(x) - c * t * ||g||^2
+
+    With the defaults (``t0 = 1``, ``beta = 1/2``, ``c = 1/2``) this is
+    course source ``000``'s equation (21): halve t from 1 until
+    ``f(x - t g) <= f(x) - (t/2) ||g||^2``.
+
+    Parameters
+    ----------
+    f : callable
+        The objective, ``f(x) -> float``.
+    x : array
+        Current point (not modified).
+    g : array
+        Gradient of ``f`` at ``x``, same shape.
+    t0 : float, default 1
+        First trial step, > 0.
+    beta : float, default 0.5
+        Shrink factor, in (0, 1).
+    c : float, default 0.5
+        Sufficient-decrease constant, in (0, 1).
+    max_shrinks : int, default 60
+        Give up (``RuntimeError``) after this many reductions: ``g`` is then
+        not a descent direction at ``x`` (wrong gradient?) or ``f`` is not
+        smooth there.
+    return_evals : bool, default False
+        Also return the number of evaluations of ``f`` (including ``f(x)``).
+
+    Returns
+    -------
+    t : float
+        The accepted step (``0.0`` when ``g`` is zero).
+    n_evals : int
+        Only with ``return_evals=True``.
+    """
+    x = as_float_array("x", x, allow_scalar=False)
+    g = as_float_array("g", g, allow_scalar=False)
+    check_same_shape("x", x, "g", g)
+    t = check_positive("t0", t0)
+    beta = check_in_interval("beta", beta, 0.0, 1.0, closed="neither")
+    c = check_in_interval("c", c, 0.0, 1.0, closed="neither")
+    max_shrinks = check_int("max_shrinks", max_shrinks, minimum=0)
+    gg = float(np.sum(g * g))
+    if gg == 0.0:
+        return (0.0, 0) if return_evals else 0.0
+    fx = _as_float("f", f(x.copy()))
+    if not np.isfinite(fx):
+        raise ValueError(f"f(x) must be finite; got {fx}")
+    evals = 1
+    for _ in range(max_shrinks + 1):
+        f_trial = _as_float("f", f(x - t * g))
+        evals += 1
+        if f_trial <= fx - c * t * gg:  # NaN/inf trials fail the test and shrink t
+            return (float(t), evals) if return_evals else float(t)
+        t *= beta
+    raise RuntimeError(
+        f"backtracking found no step with sufficient decrease after {max_shrinks} "
+        f"reductions (last t = {t / beta:.3g}); is g really the gradient of f at x?"
+    )
+
+
+def gradient_descent_backtracking(f: Callable, grad: Callable, x0, steps: int = 100,
+                                  t0: float = 1.0, beta: float = 0.5, c: float = 0.5,
+                                  tol: float = 0.0):
+    """Gradient descent with a backtracking line search at every step.
+
+    ``x_{k+1} = x_k - t_k g_k`` with ``t_k = backtracking_step(f, x_k, g_k,
+    t0, beta, c)`` (each search starts again from ``t0``, as in source ``000``).
+
+    Parameters
+    ----------
+    f, grad : callable
+        Objective and its gradient.
+    x0 : array (n,)
+        Starting point.
+    steps : int, default 100
+        Maximum number of steps.
+    t0, beta, c : float
+        See ``backtracking_step``.
+    tol : float, default 0
+        Stop early once ``||g_k|| <= tol``.
+
+    Returns
+    -------
+    path : array (k + 1, n)
+        The iterates.
+    ts : array (k,)
+        The accepted step sizes.
+    """
+    x = as_float_array("x0", x0, allow_scalar=False).astype(np.float64, copy=True)
+    if x.ndim != 1:
+        raise ValueError(f"x0 must be a 1-D array; got shape {x.shape}")
+    steps = check_int("steps", steps, minimum=0)
+    tol = check_nonnegative("tol", tol)
+    path, ts = [x.copy()], []
+    for k in range(steps):
+        g = as_float_array(f"grad(x_{k})", grad(x.copy()))
+        check_same_shape("x0", x, f"grad(x_{k})", g)
+        if np.linalg.norm(g) <= tol or not np.any(g):
+            break
+        t = backtracking_step(f, x, g, t0=t0, beta=beta, c=c)
+        x = x - t * g
+        path.append(x.copy())
+        ts.append(t)
+    return np.array(path), np.array(ts, dtype=np.float64)

@@ -1,0 +1,904 @@
+"""Derivative-free training: the method of finite differences and Augmented Random Search.
+
+The lecture (course source ``001``, "Additional material") ends with two ideas
+that need no gradient at all, only evaluations of a loss or a reward:
+
+1. the *method of finite differences*: perturb the weights by a small random
+   ``dW``, evaluate both ``W + dW`` and ``W - dW``, and move along ``dW`` in
+   proportion to the difference (``finite_difference_step``);
+2. *Augmented Random Search* (ARS; Mania, Guy & Recht 2018, "Simple random
+   search provides a competitive approach to reinforcement learning",
+   arXiv:1803.07055, Algorithm 1), which does the same for the weight matrix
+   ``M`` of a linear policy ``u = M x`` with many directions per step, the
+   top-``b`` directions, reward-standard-deviation scaling and (V2) state
+   normalisation (``ars_update``, ``RunningStat``, ``ars``).
+
+Two small environment-free problems make both runnable in a notebook:
+
+* ``LQR``: a linear-quadratic regulator with fixed initial states, whose
+  optimal linear policy ``u = -K x`` is known independently from the discrete
+  algebraic Riccati equation (``lqr_optimal_gain``);
+* ``PerceptronProblem``: the slide's sigmoid "perceptron" (logistic regression)
+  with binary cross-entropy on linearly separable data
+  (``make_separable_data``), whose gradient ``X^T (a - y) / n`` is the slide's
+  ``a - y``.
+
+Sign conventions (read this first)
+----------------------------------
+* ``finite_difference_step`` MINIMISES a loss: ``w - lr * (L+ - L-) * dW``.
+* ARS MAXIMISES a reward: ``M + alpha/(b sigma_R) * sum (r+ - r-) delta``.
+
+Erratum (course source ``001``, slide "Method of Finite Difference"): the slide
+records the *losses* G_p, G_n of ``W + dW`` and ``W - dW`` and updates
+``W = W + alpha (G_p - G_n) dW`` while saying "we are minimizing the cost".
+With losses that step climbs the loss (on average it moves along +grad L); the
+"+" is right only when G_p, G_n are gains/rewards, as in ARS.  To minimise a
+loss the sign flips: ``W = W - alpha (G_p - G_n) dW``.
+
+Everything here is numpy only.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Callable
+
+import numpy as np
+
+from ._checks import (
+    _describe,
+    as_float_array,
+    check_choice,
+    check_int,
+    check_positive,
+)
+
+__all__ = [
+    "finite_difference_step",
+    "finite_difference_search",
+    "ars_update",
+    "top_directions",
+    "basic_random_search_update",
+    "RunningStat",
+    "LinearPolicy",
+    "ars",
+    "LQR",
+    "lqr_optimal_gain",
+    "PerceptronProblem",
+    "make_separable_data",
+]
+
+ARS_VERSIONS = ("v1", "v2", "basic")
+
+
+# --------------------------------------------------------------------------
+# small validation helpers specific to this module
+# --------------------------------------------------------------------------
+def _check_rng(name: str, rng) -> np.random.Generator:
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"{name} must be a numpy random Generator (e.g. np.random.default_rng(0)); got {_describe(rng)}"
+        )
+    return rng
+
+
+def _check_scalar_value(name: str, value) -> float:
+    """Return a loss/reward value as float; raise unless it is a finite real scalar."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
+        raise TypeError(f"{name} must be a real scalar; got {_describe(value)}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite; got {value!r}")
+    return value
+
+
+def _check_rewards(name: str, rewards, n_directions: int) -> np.ndarray:
+    r = as_float_array(name, rewards, allow_scalar=False, finite=False)
+    if r.shape != (n_directions,):
+        raise ValueError(
+            f"{name} must have shape ({n_directions},), one reward per direction; got shape {r.shape}"
+        )
+    bad = np.flatnonzero(~np.isfinite(r))
+    if bad.size:
+        k = int(bad[0])
+        raise ValueError(
+            f"{name} must be finite; {name}[{k}] = {r[k]!r} (direction index {k}). "
+            "A rollout diverged: reduce the exploration noise or the step size."
+        )
+    return r
+
+
+def _check_matrix(name: str, M) -> np.ndarray:
+    M = as_float_array(name, M, allow_scalar=False)
+    if M.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array of shape (p, n); got shape {M.shape}")
+    return M
+
+
+# --------------------------------------------------------------------------
+# 1. The method of finite differences (lecture slide, sign corrected)
+# --------------------------------------------------------------------------
+def _finite_difference_step(loss, w, lr, sigma, rng):
+    """Shared body of the finite-difference step; returns (w_new, L_plus, L_minus)."""
+    w = as_float_array("w", w)
+    lr = check_positive("lr", lr)
+    sigma = check_positive("sigma", sigma)
+    rng = _check_rng("rng", rng)
+    if not callable(loss):
+        raise TypeError(f"loss must be callable as loss(w) -> float; got {_describe(loss)}")
+    dW = sigma * rng.standard_normal(size=w.shape)
+    L_plus = _check_scalar_value("loss(w + dW)", loss(w + dW))
+    L_minus = _check_scalar_value("loss(w - dW)", loss(w - dW))
+    w_new = w - lr * (L_plus - L_minus) * dW
+    return w_new, L_plus, L_minus
+
+
+def finite_difference_step(loss: Callable, w, lr: float, sigma: float, rng: np.random.Generator) -> np.ndarray:
+    """One step of the method of finite differences, minimising ``loss``.
+
+    Update rule (plain text)::
+
+        dW  = sigma * z,           z ~ N(0, I) shaped like w
+        L+  = loss(w + dW)
+        L-  = loss(w - dW)
+        w  <- w - lr * (L+ - L-) * dW
+
+    ``dW`` is drawn exactly as ``sigma * rng.standard_normal(size=w.shape)``
+    (one call, so an identically seeded Generator reproduces it).
+
+    Why it works.  For small ``sigma`` a Taylor expansion gives
+    ``L(w + dW) - L(w - dW) = 2 grad L(w) . dW + O(sigma^3)``, so::
+
+        E[(L(w + dW) - L(w - dW)) dW] = 2 E[dW dW^T] grad L(w) + O(sigma^4)
+                                      = 2 sigma^2 grad L(w) + O(sigma^4).
+
+    For a quadratic ``L`` the central difference is exact and the identity
+    holds exactly for every ``sigma``.  The step is therefore a *stochastic
+    gradient step* with effective learning rate ``2 * lr * sigma^2``: unbiased
+    (up to O(sigma^4)) but noisy, since one random direction replaces the full
+    gradient; its noise grows with the dimension of ``w``.
+
+    Parameters
+    ----------
+    loss : callable
+        ``loss(w) -> float``, evaluated twice per step (two function
+        evaluations, the cost the lecture counts).
+    w : ndarray of float
+        Current weights (any shape).  Not modified.
+    lr : float > 0
+        Learning rate ``alpha`` of the slide.
+    sigma : float > 0
+        Standard deviation of each entry of the perturbation ``dW``.
+    rng : numpy.random.Generator
+        Source of the perturbation.
+
+    Returns
+    -------
+    w_new : ndarray
+        A new array; ``w`` is unchanged.
+
+    Notes
+    -----
+    Source: lecture ``001``, slide "Method of Finite Difference".  Erratum: the
+    slide writes ``W = W + alpha (G_p - G_n) dW`` with G_p, G_n the *losses*
+    while minimising the cost; that ascends the loss.  The "+" belongs to the
+    maximisation of a gain (reward), as in ARS (``ars_update``); for a loss
+    the sign is "-", as implemented here.
+
+    Compared with ARS this is the basic random search step with one direction
+    (N = 1), no division by a reward standard deviation, and ``dW`` carrying
+    the noise scale (ARS keeps ``delta`` unit-variance and multiplies the
+    perturbation by ``nu``).
+    """
+    return _finite_difference_step(loss, w, lr, sigma, rng)[0]
+
+
+def finite_difference_search(
+    loss: Callable, w0, lr: float, sigma: float, n_steps: int, rng: np.random.Generator
+) -> tuple[np.ndarray, dict]:
+    """Run ``n_steps`` finite-difference steps from ``w0``.
+
+    Returns ``(w, history)`` with ``history["loss_estimate"][t]`` the average
+    ``(L+ + L-) / 2`` of step ``t`` (a free estimate of ``loss(w_t)`` with bias
+    O(sigma^2); no extra evaluation) and ``history["n_evaluations"][t] = 2 (t + 1)``,
+    the cumulative number of loss evaluations.  ``w0`` is not modified.
+    """
+    n_steps = check_int("n_steps", n_steps, minimum=1)
+    w = as_float_array("w0", w0).copy()
+    estimates = np.empty(n_steps)
+    for t in range(n_steps):
+        w, L_plus, L_minus = _finite_difference_step(loss, w, lr, sigma, rng)
+        estimates[t] = 0.5 * (L_plus + L_minus)
+    history = {"loss_estimate": estimates, "n_evaluations": 2 * np.arange(1, n_steps + 1)}
+    return w, history
+
+
+# --------------------------------------------------------------------------
+# 2. Augmented Random Search: the update rules
+# --------------------------------------------------------------------------
+def _check_update_inputs(M, deltas, rewards_plus, rewards_minus, step_size):
+    M = _check_matrix("M", M)
+    deltas = as_float_array("deltas", deltas, allow_scalar=False)
+    if deltas.ndim != 3 or deltas.shape[1:] != M.shape:
+        raise ValueError(
+            f"deltas must have shape (N, {M.shape[0]}, {M.shape[1]}) = (n_directions, *M.shape); "
+            f"got shape {deltas.shape}"
+        )
+    n_directions = deltas.shape[0]
+    if n_directions < 1:
+        raise ValueError("deltas must hold at least one direction; got shape " f"{deltas.shape}")
+    r_plus = _check_rewards("rewards_plus", rewards_plus, n_directions)
+    r_minus = _check_rewards("rewards_minus", rewards_minus, n_directions)
+    step_size = check_positive("step_size", step_size)
+    return M, deltas, r_plus, r_minus, step_size
+
+
+def top_directions(rewards_plus, rewards_minus, top_b: int) -> np.ndarray:
+    """Indices of the ``top_b`` directions with the largest ``max(r+, r-)``, best first.
+
+    Ties are broken by the lower index (stable sort).  The reference code of
+    the paper (modestyachts/ARS) keeps every direction at or above a
+    percentile threshold instead, so on ties it may keep more than ``b``; here
+    exactly ``b`` are kept.
+    """
+    r_plus = as_float_array("rewards_plus", rewards_plus, allow_scalar=False)
+    r_minus = as_float_array("rewards_minus", rewards_minus, allow_scalar=False)
+    if r_plus.ndim != 1 or r_plus.shape != r_minus.shape:
+        raise ValueError(
+            f"rewards_plus and rewards_minus must be 1-D of equal length; got shapes {r_plus.shape} and {r_minus.shape}"
+        )
+    top_b = check_int("top_b", top_b, minimum=1)
+    if top_b > r_plus.shape[0]:
+        raise ValueError(f"top_b must be <= n_directions = {r_plus.shape[0]}; got top_b = {top_b}")
+    score = np.maximum(r_plus, r_minus)
+    return np.argsort(-score, kind="stable")[:top_b]
+
+
+def ars_update(M, deltas, rewards_plus, rewards_minus, step_size: float, top_b: int) -> np.ndarray:
+    """The ARS update step (Mania, Guy & Recht 2018, Algorithm 1, lines 6-7). Maximises reward.
+
+    Update rule (plain text)::
+
+        score_k  = max(r+_k, r-_k)                        k = 1..N
+        (1)..(b) = the b directions with the largest score
+        sigma_R  = std of the 2b rewards {r+_(k), r-_(k) : k = 1..b}
+        M       <- M + step_size / (b * sigma_R) * sum_{k=1..b} (r+_(k) - r-_(k)) * delta_(k)
+
+    Parameters
+    ----------
+    M : ndarray, shape (p, n)
+        Current policy matrix.  Not modified.
+    deltas : ndarray, shape (N, p, n)
+        The N directions, entries i.i.d. standard normal.  ``r+_k`` is the
+        reward of ``M + nu * deltas[k]`` and ``r-_k`` of ``M - nu * deltas[k]``;
+        the noise ``nu`` does not enter the update (as in the paper).
+    rewards_plus, rewards_minus : ndarray, shape (N,)
+        Finite rewards; a non-finite one raises naming its direction index.
+    step_size : float > 0
+        ``alpha`` of the paper.
+    top_b : int, 1 <= top_b <= N
+        ``b`` of the paper; ``top_b = N`` uses every direction (versions V1/V2
+        without "-t").
+
+    Returns
+    -------
+    M_new : ndarray, shape (p, n), a new array.
+
+    Conventions
+    -----------
+    * ``sigma_R`` is the population standard deviation ``np.std(..., ddof=0)``
+      of the 2b rewards used, as in the paper's reference code
+      (``rollout_rewards /= np.std(rollout_rewards)``).
+    * Top-b selection keeps exactly ``b`` directions, ties broken by lower
+      index (see ``top_directions``).
+    * ``sigma_R == 0`` (never a silent division by zero): it happens only when
+      all 2b used rewards are equal, and then every difference ``r+ - r-`` is
+      exactly 0, so the update is exactly zero and a copy of ``M`` is
+      returned.  (If rounding ever made ``sigma_R`` 0 while a difference is
+      not, a ``FloatingPointError`` is raised.)
+    """
+    M, deltas, r_plus, r_minus, step_size = _check_update_inputs(
+        M, deltas, rewards_plus, rewards_minus, step_size
+    )
+    top_b = check_int("top_b", top_b, minimum=1)
+    n_directions = deltas.shape[0]
+    if top_b > n_directions:
+        raise ValueError(f"top_b must be <= n_directions = {n_directions}; got top_b = {top_b}")
+    idx = top_directions(r_plus, r_minus, top_b)
+    used = np.concatenate([r_plus[idx], r_minus[idx]])
+    sigma_R = float(np.std(used))  # population std, ddof=0
+    diff = r_plus[idx] - r_minus[idx]
+    if sigma_R == 0.0:
+        if np.any(diff != 0.0):  # pragma: no cover - only reachable through rounding
+            raise FloatingPointError(
+                "std of the used rewards rounded to 0 although rewards_plus - rewards_minus is not 0; "
+                "rescale the rewards"
+            )
+        return M.copy()
+    step = np.tensordot(diff, deltas[idx], axes=1)  # sum_k diff_k * delta_(k)
+    return M + step_size / (top_b * sigma_R) * step
+
+
+def basic_random_search_update(M, deltas, rewards_plus, rewards_minus, step_size: float) -> np.ndarray:
+    """Basic random search (BRS; Mania et al. 2018, Algorithm "Basic Random Search"). Maximises reward.
+
+    Update rule::
+
+        M <- M + step_size / N * sum_{k=1..N} (r+_k - r-_k) * delta_k
+
+    ARS without its three augmentations: every direction is used, the rewards
+    are not divided by their standard deviation and states are not
+    normalised.  Because the step scales with the rewards, ``step_size`` must
+    be tuned to the reward scale (ARS's ``sigma_R`` removes that).
+    Shapes and validation as in ``ars_update``.  Returns a new array.
+    """
+    M, deltas, r_plus, r_minus, step_size = _check_update_inputs(
+        M, deltas, rewards_plus, rewards_minus, step_size
+    )
+    step = np.tensordot(r_plus - r_minus, deltas, axes=1)
+    return M + step_size / deltas.shape[0] * step
+
+
+# --------------------------------------------------------------------------
+# 3. State normalisation (ARS V2)
+# --------------------------------------------------------------------------
+class RunningStat:
+    """Running mean and variance of states, per coordinate (Welford / Chan et al.).
+
+    ``push(states)`` adds one state of shape (n,) or a batch of shape (k, n).
+    A batch is merged with the parallel formula of Chan, Golub & LeVeque
+    (1979), the batch form of Welford's algorithm::
+
+        d     = mean_b - mean_a
+        n     = n_a + n_b
+        mean  = mean_a + d * n_b / n
+        M2    = M2_a + M2_b + d^2 * n_a * n_b / n
+
+    Conventions
+    -----------
+    * ``var`` is the population variance ``M2 / n`` (``np.var(ddof=0)``) of
+      all states pushed so far, the "covariance of the states encountered"
+      of the paper restricted to its diagonal.  (The paper's reference code
+      uses ``ddof=1``; the difference is a factor n/(n-1), negligible after
+      the first rollout.)
+    * Before any state is pushed, ``mean = 0`` and ``std = 1``: the paper's
+      initialisation ``mu_0 = 0``, ``Sigma_0 = I``.
+    * ``std = max(sqrt(var), min_std)``: the floor ``min_std`` (default
+      1e-8) keeps constant coordinates (variance 0) from dividing by zero; such
+      a coordinate equals its mean, so it normalises to 0.  Beware that a
+      coordinate that was constant and later moves is then multiplied by up to
+      ``1 / min_std``.  (The reference code instead sets std < 1e-7 to +inf,
+      i.e. ignores such coordinates.)
+    """
+
+    def __init__(self, n_features: int, min_std: float = 1e-8):
+        self.n_features = check_int("n_features", n_features, minimum=1)
+        self.min_std = check_positive("min_std", min_std)
+        self.count = 0
+        self._mean = np.zeros(self.n_features)
+        self._m2 = np.zeros(self.n_features)
+
+    def push(self, states) -> None:
+        """Add one state (shape (n,)) or a batch of states (shape (k, n))."""
+        x = as_float_array("states", states, allow_scalar=False)
+        if x.ndim == 1:
+            x = x[None, :]
+        if x.ndim != 2 or x.shape[1] != self.n_features:
+            raise ValueError(
+                f"states must have shape ({self.n_features},) or (k, {self.n_features}); got shape {np.shape(states)}"
+            )
+        n_b = x.shape[0]
+        if n_b == 0:
+            return
+        mean_b = x.mean(axis=0)
+        m2_b = ((x - mean_b) ** 2).sum(axis=0)
+        n_a = self.count
+        n = n_a + n_b
+        d = mean_b - self._mean
+        self._mean = self._mean + d * (n_b / n)
+        self._m2 = self._m2 + m2_b + d**2 * (n_a * n_b / n)
+        self.count = n
+
+    @property
+    def mean(self) -> np.ndarray:
+        """Mean of all pushed states (zeros before the first push)."""
+        return self._mean.copy()
+
+    @property
+    def var(self) -> np.ndarray:
+        """Population variance (ddof=0) of all pushed states (ones before the first push)."""
+        if self.count == 0:
+            return np.ones(self.n_features)
+        return self._m2 / self.count
+
+    @property
+    def std(self) -> np.ndarray:
+        """``max(sqrt(var), min_std)`` per coordinate (ones before the first push)."""
+        return np.maximum(np.sqrt(self.var), self.min_std)
+
+
+# --------------------------------------------------------------------------
+# 4. Linear policies and the ARS loop
+# --------------------------------------------------------------------------
+class LinearPolicy:
+    """The linear policy ``u = M x`` (V1) or ``u = M diag(std)^-1 (x - mean)`` (V2).
+
+    Calling the policy accepts one state of shape (n,) (returns shape (p,))
+    or a batch of states as rows, shape (k, n) (returns shape (k, p)).
+    ``M``, ``mean`` and ``std`` are stored as read-only copies.
+    """
+
+    def __init__(self, M, mean=None, std=None):
+        M = _check_matrix("M", M).copy()
+        n = M.shape[1]
+        if (mean is None) != (std is None):
+            raise ValueError("mean and std must be given together (V2) or both be None (V1)")
+        if mean is not None:
+            mean = as_float_array("mean", mean, allow_scalar=False).copy()
+            std = as_float_array("std", std, allow_scalar=False).copy()
+            if mean.shape != (n,) or std.shape != (n,):
+                raise ValueError(
+                    f"mean and std must have shape ({n},) to match M of shape {M.shape}; "
+                    f"got {mean.shape} and {std.shape}"
+                )
+            if np.any(std <= 0):
+                raise ValueError(f"std must be > 0 everywhere; got {std!r}")
+            mean.setflags(write=False)
+            std.setflags(write=False)
+        M.setflags(write=False)
+        self.M, self.mean, self.std = M, mean, std
+        self._n = (M.shape[1],)
+
+    def __call__(self, x) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        if x.shape[-1:] != self._n:
+            raise ValueError(f"x must have last dimension {self.M.shape[1]}; got shape {x.shape}")
+        if self.mean is not None:
+            x = (x - self.mean) / self.std
+        return x @ self.M.T
+
+    def __repr__(self) -> str:
+        kind = "V1" if self.mean is None else "V2 (normalised states)"
+        return f"LinearPolicy({kind}, M={self.M.tolist()})"
+
+
+def _check_states(states, n: int, where: str) -> np.ndarray:
+    s = as_float_array(f"states returned by reward_fn ({where})", states, allow_scalar=False, finite=False)
+    if s.ndim == 1:
+        s = s[None, :]
+    if s.ndim != 2 or s.shape[1] != n:
+        raise ValueError(
+            f"reward_fn must return (reward, states) with states of shape (k, {n}); "
+            f"got states of shape {np.shape(states)} ({where})"
+        )
+    return s
+
+
+def ars(
+    reward_fn: Callable,
+    policy_shape: tuple[int, int],
+    n_iterations: int,
+    step_size: float,
+    n_directions: int,
+    top_b: int | None,
+    noise: float,
+    version: str = "v1",
+    rng: np.random.Generator | None = None,
+    M0=None,
+    evaluate: bool = False,
+    min_std: float = 1e-8,
+) -> tuple[np.ndarray, dict]:
+    """Augmented Random Search (Mania, Guy & Recht 2018, Algorithm 1) for linear policies.
+
+    Each iteration j (maximising the reward)::
+
+        delta_1..delta_N ~ p x n matrices, i.i.d. N(0, 1) entries
+        r+_k = reward of policy (M_j + noise * delta_k)      [normalised states for V2]
+        r-_k = reward of policy (M_j - noise * delta_k)
+        M_{j+1} = ars_update(M_j, deltas, r+, r-, step_size, top_b)
+        V2: mean, std <- running mean/std of all states visited so far
+
+    Parameters
+    ----------
+    reward_fn : callable
+        ``reward_fn(policy) -> (total_reward, states_visited)``: one rollout.
+        ``policy`` is a ``LinearPolicy`` (callable ``x -> action``);
+        ``states_visited`` has shape (k, n).  Each call counts as one rollout
+        (one function evaluation).
+    policy_shape : (p, n)
+        Action dimension p, state dimension n.
+    n_iterations : int >= 1
+    step_size : float > 0
+        ``alpha``.
+    n_directions : int >= 1
+        ``N``, directions per iteration; 2N rollouts per iteration.
+    top_b : int or None
+        ``b``, 1 <= b <= N; ``None`` means ``b = N`` (versions V1/V2 of the
+        paper; ``b < N`` gives V1-t/V2-t).  Must be None or N for "basic".
+    noise : float > 0
+        ``nu``, standard deviation of the exploration noise.
+    version : {"v1", "v2", "basic"}
+        "v1": ``u = M x``.  "v2": ``u = M diag(Sigma)^(-1/2) (x - mu)`` with
+        the running statistics of all states visited (``RunningStat``), frozen
+        during an iteration and updated after it (``mu_0 = 0``,
+        ``Sigma_0 = I``).  "basic": basic random search
+        (``basic_random_search_update``; no top-b, no ``sigma_R``, no
+        normalisation).
+    rng : numpy.random.Generator or None
+        ``None`` uses a fresh ``np.random.default_rng()`` (not reproducible).
+    M0 : array (p, n) or None
+        Initial policy, default zeros (the paper's ``M_0 = 0``).  Not modified.
+    evaluate : bool
+        If True, one extra rollout of the noise-free policy per iteration is
+        recorded in ``history["reward_current"]``; these rollouts are counted
+        in ``history["n_eval_rollouts"]``, not in ``history["n_rollouts"]``.
+    min_std : float
+        Floor of the state standard deviation for V2 (see ``RunningStat``).
+
+    Returns
+    -------
+    M : ndarray, shape (p, n)
+        The final policy matrix.  For V2 it acts on normalised states: use
+        ``history["policy"]``, which pairs it with the final statistics (the
+        pair the algorithm would use at its next iteration).
+    history : dict
+        ``"reward_mean"``, ``"reward_max"`` (over the 2N rollouts of each
+        iteration, i.e. around ``M_j``), ``"sigma_R"`` (ARS versions; NaN for
+        "basic"), ``"n_rollouts"`` (cumulative training rollouts, 2N(j+1)),
+        ``"n_states"`` (cumulative states visited), ``"reward_current"`` (if
+        ``evaluate``), ``"n_eval_rollouts"``, ``"mean"``/``"std"`` (final V2
+        statistics, None for V1/basic) and ``"policy"`` (final ``LinearPolicy``).
+
+    Raises
+    ------
+    ValueError
+        Naming the direction index and sign when a rollout returns a
+        non-finite reward (a diverged rollout).
+
+    Notes
+    -----
+    * The noise ``nu`` enters only the rollouts; the update uses the
+      unit-variance ``delta`` (paper, Algorithm 1).
+    * V2 statistics include every state ever visited, also those of a
+      diverging rollout in the first iterations (which run with
+      ``Sigma_0 = I``).  One such rollout can inflate ``std`` by many orders
+      of magnitude, after which the normalised states are ~0 and learning
+      stalls.  Choose ``noise`` small enough that the perturbed policies of
+      the first iteration stay bounded.
+    * Rollouts are deterministic calls of ``reward_fn``; a stochastic
+      environment simply makes the rewards noisy.
+    """
+    if not callable(reward_fn):
+        raise TypeError(f"reward_fn must be callable as reward_fn(policy) -> (reward, states); got {_describe(reward_fn)}")
+    if not isinstance(policy_shape, (tuple, list)) or len(policy_shape) != 2:
+        raise ValueError(f"policy_shape must be a pair (p, n); got {policy_shape!r}")
+    p = check_int("policy_shape[0]", policy_shape[0], minimum=1)
+    n = check_int("policy_shape[1]", policy_shape[1], minimum=1)
+    n_iterations = check_int("n_iterations", n_iterations, minimum=1)
+    step_size = check_positive("step_size", step_size)
+    n_directions = check_int("n_directions", n_directions, minimum=1)
+    noise = check_positive("noise", noise)
+    version = check_choice("version", version, ARS_VERSIONS)
+    if top_b is None:
+        top_b = n_directions
+    top_b = check_int("top_b", top_b, minimum=1)
+    if top_b > n_directions:
+        raise ValueError(f"top_b must be <= n_directions = {n_directions}; got top_b = {top_b}")
+    if version == "basic" and top_b != n_directions:
+        raise ValueError(
+            f"top_b must be None or n_directions = {n_directions} for version 'basic' "
+            f"(basic random search uses every direction); got top_b = {top_b}"
+        )
+    rng = np.random.default_rng() if rng is None else _check_rng("rng", rng)
+    if M0 is None:
+        M = np.zeros((p, n))
+    else:
+        M = _check_matrix("M0", M0).astype(np.float64, copy=True)
+        if M.shape != (p, n):
+            raise ValueError(f"M0 must have shape policy_shape = {(p, n)}; got shape {M.shape}")
+
+    stat = RunningStat(n, min_std=min_std) if version == "v2" else None
+    mean = stat.mean if stat is not None else None
+    std = stat.std if stat is not None else None
+
+    reward_mean = np.empty(n_iterations)
+    reward_max = np.empty(n_iterations)
+    sigma_R = np.full(n_iterations, np.nan)
+    n_rollouts = np.empty(n_iterations, dtype=int)
+    n_states = np.empty(n_iterations, dtype=int)
+    reward_current = np.full(n_iterations, np.nan)
+    rollouts, states_seen, eval_rollouts = 0, 0, 0
+
+    for j in range(n_iterations):
+        deltas = rng.standard_normal(size=(n_directions, p, n))
+        rewards = np.empty((2, n_directions))
+        for k in range(n_directions):
+            for s, sign in enumerate((+1.0, -1.0)):
+                where = f"iteration {j}, direction index {k}, sign {'+' if sign > 0 else '-'}"
+                out = reward_fn(LinearPolicy(M + sign * noise * deltas[k], mean, std))
+                if not (isinstance(out, tuple) and len(out) == 2):
+                    raise TypeError(f"reward_fn must return a pair (reward, states); got {_describe(out)} ({where})")
+                r, states = out
+                try:
+                    r = _check_scalar_value("reward", r)
+                except ValueError:
+                    raise ValueError(
+                        f"reward must be finite; the rollout at {where} returned {r!r}. "
+                        "It diverged: reduce noise or step_size."
+                    ) from None
+                states = _check_states(states, n, where)
+                rewards[s, k] = r
+                rollouts += 1
+                states_seen += states.shape[0]
+                if stat is not None:
+                    stat.push(states)
+        if version == "basic":
+            M = basic_random_search_update(M, deltas, rewards[0], rewards[1], step_size)
+        else:
+            idx = top_directions(rewards[0], rewards[1], top_b)
+            sigma_R[j] = np.std(np.concatenate([rewards[0, idx], rewards[1, idx]]))
+            M = ars_update(M, deltas, rewards[0], rewards[1], step_size, top_b)
+        if stat is not None:
+            mean, std = stat.mean, stat.std
+        reward_mean[j] = rewards.mean()
+        reward_max[j] = rewards.max()
+        n_rollouts[j] = rollouts
+        n_states[j] = states_seen
+        if evaluate:
+            r, _ = reward_fn(LinearPolicy(M, mean, std))
+            reward_current[j] = _check_scalar_value("reward of the current policy", r)
+            eval_rollouts += 1
+
+    history = {
+        "reward_mean": reward_mean,
+        "reward_max": reward_max,
+        "sigma_R": sigma_R,
+        "n_rollouts": n_rollouts,
+        "n_states": n_states,
+        "n_eval_rollouts": eval_rollouts,
+        "mean": mean,
+        "std": std,
+        "policy": LinearPolicy(M, mean, std),
+    }
+    if evaluate:
+        history["reward_current"] = reward_current
+    return M, history
+
+
+# --------------------------------------------------------------------------
+# 5. Demonstration problem 1: the linear-quadratic regulator
+# --------------------------------------------------------------------------
+def _check_lqr_matrices(A, B, Q, R):
+    A = _check_matrix("A", A)
+    B = _check_matrix("B", B)
+    Q = _check_matrix("Q", Q)
+    R = _check_matrix("R", R)
+    n, p = B.shape
+    if A.shape != (n, n):
+        raise ValueError(f"A must be square with as many rows as B ({n}); got A of shape {A.shape}, B of shape {B.shape}")
+    if Q.shape != (n, n):
+        raise ValueError(f"Q must have shape ({n}, {n}) like A; got shape {Q.shape}")
+    if R.shape != (p, p):
+        raise ValueError(f"R must have shape ({p}, {p}) (B has {p} columns); got shape {R.shape}")
+    for name, S in (("Q", Q), ("R", R)):
+        if not np.allclose(S, S.T, rtol=1e-12, atol=1e-12):
+            raise ValueError(f"{name} must be symmetric; got {S.tolist()}")
+    if np.linalg.eigvalsh(Q).min() < -1e-12 * max(1.0, np.abs(Q).max()):
+        raise ValueError(f"Q must be positive semi-definite; its eigenvalues are {np.linalg.eigvalsh(Q).tolist()}")
+    if np.linalg.eigvalsh(R).min() <= 0:
+        raise ValueError(f"R must be positive definite; its eigenvalues are {np.linalg.eigvalsh(R).tolist()}")
+    return A, B, Q, R
+
+
+def lqr_optimal_gain(A, B, Q, R, tol: float = 1e-12, max_iter: int = 100_000) -> tuple[np.ndarray, np.ndarray]:
+    """Infinite-horizon discrete LQR: optimal gain ``K`` and Riccati solution ``P``.
+
+    Minimises ``sum_t (x_t^T Q x_t + u_t^T R u_t)`` subject to
+    ``x_{t+1} = A x_t + B u_t``; the optimal policy is ``u = -K x`` with::
+
+        P = Q + A^T P A - A^T P B (R + B^T P B)^{-1} B^T P A     (DARE)
+        K = (R + B^T P B)^{-1} B^T P A
+
+    ``P`` is found by the fixed-point (value) iteration of the right-hand
+    side started at ``P = Q``, in numpy only (no scipy), until the relative
+    change ``max|P_new - P| <= tol * max(1, max|P|)``.  It converges when
+    ``(A, B)`` is stabilisable and ``(A, Q^{1/2})`` detectable; otherwise a
+    ``RuntimeError`` is raised after ``max_iter`` iterations.
+
+    Note the sign: ``K`` is the gain of ``u = -K x``, so the matching ARS
+    policy matrix is ``M = -K``.
+
+    Returns
+    -------
+    K : ndarray, shape (p, n)
+    P : ndarray, shape (n, n), symmetric
+    """
+    A, B, Q, R = _check_lqr_matrices(A, B, Q, R)
+    tol = check_positive("tol", tol)
+    max_iter = check_int("max_iter", max_iter, minimum=1)
+    P = Q.copy()
+    for _ in range(max_iter):
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected just below
+            BtPA = B.T @ P @ A
+            P_new = Q + A.T @ P @ A - BtPA.T @ np.linalg.solve(R + B.T @ P @ B, BtPA)
+            P_new = 0.5 * (P_new + P_new.T)
+        if not np.all(np.isfinite(P_new)):
+            break
+        if np.max(np.abs(P_new - P)) <= tol * max(1.0, np.max(np.abs(P_new))):
+            P = P_new
+            K = np.linalg.solve(R + B.T @ P @ B, B.T @ P @ A)
+            return K, P
+        P = P_new
+    raise RuntimeError(
+        f"the Riccati iteration did not converge in max_iter = {max_iter} iterations; "
+        "is (A, B) stabilisable and (A, Q) detectable?"
+    )
+
+
+class LQR:
+    """A deterministic linear-quadratic regulator with fixed initial states.
+
+    Dynamics and reward (each rollout runs every initial state)::
+
+        x_{t+1} = A x_t + B u_t,     u_t = policy(x_t),     t = 0..horizon-1
+        reward  = -(1/K) sum_{i=1..K} sum_{t=0..horizon-1} (x_t^T Q x_t + u_t^T R u_t)
+
+    i.e. minus the cost per initial state, averaged over the K initial states
+    ``x0[i]`` (the final state x_horizon is not charged).  ``rollout(policy)``
+    returns ``(reward, states)`` with ``states`` the ``horizon * K`` states at
+    which the policy was queried, shape (horizon*K, n) — the interface of
+    ``ars``.  ``cost(policy) = -reward``.
+
+    The policy is called on a batch of states, shape (K, n), and must return
+    shape (K, p) (``LinearPolicy`` does).  A diverging policy yields an
+    overflowing (non-finite) reward, which ``ars`` reports.
+    """
+
+    def __init__(self, A, B, Q, R, horizon: int, x0):
+        self.A, self.B, self.Q, self.R = _check_lqr_matrices(A, B, Q, R)
+        self.n, self.p = self.B.shape
+        self.horizon = check_int("horizon", horizon, minimum=1)
+        x0 = as_float_array("x0", x0, allow_scalar=False)
+        if x0.ndim == 1:
+            x0 = x0[None, :]
+        if x0.ndim != 2 or x0.shape[1] != self.n:
+            raise ValueError(f"x0 must have shape (K, {self.n}) (K initial states as rows); got shape {x0.shape}")
+        self.x0 = x0.copy()
+
+    def rollout(self, policy) -> tuple[float, np.ndarray]:
+        """Run ``policy`` from every initial state; return ``(reward, states)``."""
+        if not callable(policy):
+            raise TypeError(f"policy must be callable x -> u; got {_describe(policy)}")
+        X = self.x0
+        K = X.shape[0]
+        states = np.empty((self.horizon, K, self.n))
+        actions = np.empty((self.horizon, K, self.p))
+        At, Bt = self.A.T, self.B.T
+        with np.errstate(over="ignore", invalid="ignore"):
+            for t in range(self.horizon):
+                U = policy(X)
+                if np.shape(U) != (K, self.p):
+                    raise ValueError(
+                        f"policy must map states of shape {X.shape} to actions of shape {(K, self.p)}; "
+                        f"got shape {np.shape(U)}"
+                    )
+                states[t] = X
+                actions[t] = U
+                X = X @ At + U @ Bt
+            X, U = states.reshape(-1, self.n), actions.reshape(-1, self.p)
+            cost = np.sum((X @ self.Q) * X) + np.sum((U @ self.R) * U)
+        return -float(cost) / K, X
+
+    __call__ = rollout
+
+    def cost(self, policy) -> float:
+        """Average cost per initial state, ``-rollout(policy)[0]``."""
+        return -self.rollout(policy)[0]
+
+
+# --------------------------------------------------------------------------
+# 6. Demonstration problem 2: the perceptron (logistic regression)
+# --------------------------------------------------------------------------
+class PerceptronProblem:
+    """The slide's sigmoid "perceptron": logistic regression with binary cross-entropy.
+
+    Parameters are one vector ``w`` of length d + 1, weights first and the
+    bias last (so derivative-free methods can perturb it as one array)::
+
+        z = X w[:d] + w[d],     a = sigmoid(z) = 1 / (1 + exp(-z))
+        J(w) = (1/m) sum_i -[y_i log a_i + (1 - y_i) log(1 - a_i)]
+        dJ/dw[:d] = X^T (a - y) / m,     dJ/dw[d] = mean(a - y)
+
+    Labels are in {0, 1}.  ``J`` is evaluated stably as
+    ``mean(logaddexp(0, z) - y z)``, which equals the formula above.
+
+    Erratum (course source ``001``, slide "Perceptron"): the slide prints
+    ``l(a, y) = -y log(a) + (1 - y) log(1 - a)``; the minus must cover both
+    terms, ``-[y log a + (1 - y) log(1 - a)]``, which is the loss whose
+    derivative the slide then uses (``dl/da = -y/a + (1 - y)/(1 - a)``,
+    ``dl/dz = a - y``).
+
+    ``rollout(policy)`` exposes the problem to ``ars``: the "states" are the
+    rows of ``[X, 1]`` (a constant 1 for the bias), the policy of shape
+    (1, d + 1) maps them to ``z``, and the reward is ``-J``.  With V2 the
+    constant column has std 0 and normalises to 0, so its weight is lost; the
+    centring offset of V2 acts as the bias instead.
+    """
+
+    def __init__(self, X, y):
+        X = as_float_array("X", X, allow_scalar=False)
+        if X.ndim != 2:
+            raise ValueError(f"X must be 2-D of shape (m, d); got shape {X.shape}")
+        y = as_float_array("y", y, allow_scalar=False)
+        if y.shape != (X.shape[0],):
+            raise ValueError(f"y must have shape ({X.shape[0]},), one label per row of X; got shape {y.shape}")
+        if not np.all((y == 0) | (y == 1)):
+            raise ValueError(f"y must contain only the labels 0.0 and 1.0; got values {np.unique(y).tolist()}")
+        self.X, self.y = X.copy(), y.copy()
+        self.m, self.d = X.shape
+        self.X_aug = np.hstack([self.X, np.ones((self.m, 1))])
+
+    def _check_w(self, w) -> np.ndarray:
+        w = as_float_array("w", w, allow_scalar=False)
+        if w.shape != (self.d + 1,):
+            raise ValueError(f"w must have shape ({self.d + 1},) (d weights then the bias); got shape {w.shape}")
+        return w
+
+    def logits(self, w) -> np.ndarray:
+        """``z = X w[:d] + w[d]`` for every sample."""
+        return self.X_aug @ self._check_w(w)
+
+    def loss(self, w) -> float:
+        """Mean binary cross-entropy ``J(w)``."""
+        z = self.logits(w)
+        return float(np.mean(np.logaddexp(0.0, z) - self.y * z))
+
+    def gradient(self, w) -> np.ndarray:
+        """``[X^T (a - y) / m, mean(a - y)]``: the slide's ``a - y`` times the inputs."""
+        z = self.logits(w)
+        a = 0.5 * (1.0 + np.tanh(0.5 * z))  # sigmoid, overflow-free
+        return self.X_aug.T @ (a - self.y) / self.m
+
+    def accuracy(self, w) -> float:
+        """Fraction of samples with ``(z > 0) == (y == 1)``."""
+        return float(np.mean((self.logits(w) > 0) == (self.y == 1)))
+
+    def rollout(self, policy) -> tuple[float, np.ndarray]:
+        """ARS interface: reward ``-J`` of the logits ``policy([X, 1])``, states ``[X, 1]``."""
+        z = np.asarray(policy(self.X_aug), dtype=float)
+        if z.shape != (self.m, 1):
+            raise ValueError(f"policy must map X_aug of shape {self.X_aug.shape} to shape ({self.m}, 1); got {z.shape}")
+        z = z[:, 0]
+        return -float(np.mean(np.logaddexp(0.0, z) - self.y * z)), self.X_aug
+
+    __call__ = rollout
+
+
+def make_separable_data(
+    n_samples: int, rng: np.random.Generator, n_features: int = 2, margin: float = 0.25
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Linearly separable data with labels in {0, 1} and a guaranteed margin.
+
+    Draws x ~ N(0, I_d), keeps points with ``|x . u| >= margin`` for a random
+    unit vector u, and labels ``y = 1`` where ``x . u > 0``.  Returns
+    ``(X, y, u)``: X of shape (n_samples, n_features), y float in {0.0, 1.0},
+    and the separating direction u (through the origin).
+    """
+    n_samples = check_int("n_samples", n_samples, minimum=2)
+    n_features = check_int("n_features", n_features, minimum=1)
+    margin = check_positive("margin", margin)
+    rng = _check_rng("rng", rng)
+    u = rng.standard_normal(n_features)
+    u /= np.linalg.norm(u)
+    rows = []
+    kept = 0
+    while kept < n_samples:
+        x = rng.standard_normal((2 * n_samples, n_features))
+        x = x[np.abs(x @ u) >= margin]
+        rows.append(x)
+        kept += x.shape[0]
+    X = np.vstack(rows)[:n_samples]
+    y = (X @ u > 0).astype(np.float64)
+    return X, y, u

@@ -1,0 +1,129 @@
+"""Line searches: source 004's worked example, closed forms, backtracking's guarantee."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from course_lib.linesearch import (
+    backtracking_step,
+    exact_step_quadratic,
+    gradient_descent_backtracking,
+    steepest_descent_exact,
+)
+
+# source 004: f(x) = x1^2 + 2 x2^2 - 2 x1 x2 - 2 x2 = 0.5 x'Ax - b'x
+A = np.array([[2.0, -2.0], [-2.0, 4.0]])
+b = np.array([0.0, 2.0])
+
+
+def f004(x):
+    return x[0] ** 2 + 2 * x[1] ** 2 - 2 * x[0] * x[1] - 2 * x[1]
+
+
+def grad004(x):
+    return np.array([2 * x[0] - 2 * x[1], 4 * x[1] - 2 * x[0] - 2])
+
+
+def test_source_004_first_exact_step_is_one_quarter():
+    # grad f(0,0) = (0,-2); f(0, 2 lam) = 8 lam^2 - 4 lam is minimal at lam = 1/4
+    g = grad004(np.zeros(2))
+    assert exact_step_quadratic(A, g) == 0.25
+
+
+def test_source_004_iterates_and_limit():
+    path = steepest_descent_exact(A, b, np.zeros(2))
+    # by hand: x1 = (0, 1/2); g(x1) = (-1, 0), g'g = 1, g'Ag = 2 -> t = 1/2, x2 = (1/2, 1/2);
+    # g(x2) = (0, -1), t = 1/4, x3 = (1/2, 3/4)
+    np.testing.assert_array_equal(path[1], [0.0, 0.5])
+    np.testing.assert_array_equal(path[2], [0.5, 0.5])
+    np.testing.assert_array_equal(path[3], [0.5, 0.75])
+    np.testing.assert_allclose(path[-1], [1.0, 1.0], atol=1e-9)
+    assert f004(path[-1]) == pytest.approx(-1.0, abs=1e-15)
+    # consecutive steps are orthogonal (exact line search)
+    steps = np.diff(path, axis=0)
+    dots = np.sum(steps[1:] * steps[:-1], axis=1)
+    np.testing.assert_allclose(dots, 0.0, atol=1e-12)
+
+
+def test_steepest_descent_rate_bound():
+    # error in the A-norm shrinks by at least (kappa-1)/(kappa+1) per step
+    A2 = np.diag([1.0, 10.0])
+    b2 = np.zeros(2)
+    path = steepest_descent_exact(A2, b2, np.array([10.0, 1.0]), steps=20)
+    err = np.einsum("ki,ij,kj->k", path, A2, path)  # ||x_k - x*||_A^2 with x* = 0
+    ratio = np.sqrt(err[1:] / err[:-1])
+    assert np.all(ratio <= 9 / 11 + 1e-12)
+    # start (10, 1) = (kappa, 1) is the worst case: the bound is attained
+    np.testing.assert_allclose(ratio, 9 / 11, rtol=1e-9)
+
+
+def test_exact_step_with_direction():
+    # along d = (1, 0) from (0, 1/2): g = (-1, 0): t = -g'd/d'Ad = 1/2
+    assert exact_step_quadratic(A, np.array([-1.0, 0.0]), np.array([1.0, 0.0])) == 0.5
+    assert exact_step_quadratic(A, np.zeros(2)) == 0.0
+
+
+def test_backtracking_on_source_004_quadratic():
+    # from (0,0), g = (0,-2), ||g||^2 = 4, f(0,0) = 0:
+    # t = 1: f(0,2) = 4 > -2;  t = 1/2: f(0,1) = 0 > -1;  t = 1/4: f(0,1/2) = -1/2 <= -1/2 accept
+    t, evals = backtracking_step(f004, np.zeros(2), grad004(np.zeros(2)), return_evals=True)
+    assert t == 0.25 and evals == 4
+
+
+def test_backtracking_accepts_every_step_below_one_over_L():
+    # f = 0.5 L x^2 with L = 3: the test holds iff t <= 1/L; halving from 1 -> 1/4
+    L = 3.0
+    f = lambda x: 0.5 * L * float(x @ x)
+    x = np.array([2.0])
+    assert backtracking_step(f, x, L * x) == 0.25
+    # and for L = 0.9 the first trial t = 1 <= 1/L is accepted
+    f = lambda x: 0.45 * float(x @ x)
+    assert backtracking_step(f, x, 0.9 * x) == 1.0
+
+
+def test_backtracking_does_not_modify_x():
+    x = np.array([0.3, -0.2])
+    x0 = x.copy()
+    backtracking_step(f004, x, grad004(x))
+    np.testing.assert_array_equal(x, x0)
+
+
+def test_gradient_descent_backtracking_rosenbrock_decreases_monotonically():
+    f = lambda x: (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2
+    grad = lambda x: np.array([-2 * (1 - x[0]) - 400 * x[0] * (x[1] - x[0] ** 2),
+                               200 * (x[1] - x[0] ** 2)])
+    path, ts = gradient_descent_backtracking(f, grad, np.array([-1.2, 1.0]), steps=3000)
+    values = np.array([f(x) for x in path])
+    # sufficient decrease makes f non-increasing (strictly, until round-off at the minimum)
+    assert np.all(np.diff(values) <= 0)
+    assert np.all(np.diff(values[:100]) < 0)
+    assert values[-1] < 1e-12
+    assert len(ts) == len(path) - 1 and np.all(ts > 0) and np.all(ts <= 1)
+
+
+def test_wrong_gradient_is_reported():
+    # -grad is an ascent direction: no step gives sufficient decrease
+    with pytest.raises(RuntimeError, match="is g really the gradient"):
+        backtracking_step(f004, np.zeros(2), -grad004(np.zeros(2)), max_shrinks=30)
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="positive definite"):
+        steepest_descent_exact(np.diag([1.0, -1.0]), np.zeros(2), np.ones(2))
+    with pytest.raises(ValueError, match="symmetric"):
+        steepest_descent_exact(np.array([[1.0, 1.0], [0.0, 1.0]]), np.zeros(2), np.ones(2))
+    with pytest.raises(ValueError, match="b and x0"):
+        steepest_descent_exact(A, np.zeros(3), np.ones(2))
+    with pytest.raises(TypeError, match="x0"):
+        steepest_descent_exact(A, b, np.array([0, 0]))
+    with pytest.raises(ValueError, match="beta"):
+        backtracking_step(f004, np.zeros(2), np.ones(2), beta=1.0)
+    with pytest.raises(ValueError, match="t0"):
+        backtracking_step(f004, np.zeros(2), np.ones(2), t0=0.0)
+    with pytest.raises(ValueError, match="shape"):
+        backtracking_step(f004, np.zeros(2), np.ones(3))
+    with pytest.raises(ValueError, match="descent direction"):
+        exact_step_quadratic(A, np.array([1.0, 0.0]), np.array([1.0, 0.0]))
+    with pytest.raises(ValueError, match="scalar"):
+        backtracking_step(lambda x: x, np.zeros(2), np.ones(2))

@@ -1,0 +1,624 @@
+"""Tests of course_lib.random_search: finite differences, ARS, LQR and the perceptron.
+
+Expected values come from hand derivations written out below, closed forms
+(the scalar Riccati equation, the Bellman identity of the LQR value function,
+the finite-horizon Riccati recursion), numpy reductions (np.mean / np.var) or
+TensorFlow; statistical tests state their tolerance and how it was derived.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from course_lib import random_search as rs
+from course_lib.random_search import (
+    LQR,
+    LinearPolicy,
+    PerceptronProblem,
+    RunningStat,
+    ars,
+    ars_update,
+    basic_random_search_update,
+    finite_difference_search,
+    finite_difference_step,
+    lqr_optimal_gain,
+    make_separable_data,
+)
+
+SEEDS = (0, 1, 2)
+
+
+# ---------------------------------------------------------------------------
+# shared problems
+# ---------------------------------------------------------------------------
+def quadratic(H, b):
+    """L(w) = 1/2 w^T H w - b^T w, gradient H w - b, minimum at H^{-1} b."""
+
+    def loss(w):
+        return float(0.5 * w @ H @ w - b @ w)
+
+    return loss
+
+
+H_Q = np.array([[3.0, 0.5, 0.0], [0.5, 2.0, 0.3], [0.0, 0.3, 1.0]])
+B_Q = np.array([1.0, -2.0, 0.5])
+
+# Discretised double integrator (position, velocity; dt = 0.1), one force input.
+A_DI = np.array([[1.0, 0.1], [0.0, 1.0]])
+B_DI = np.array([[0.005], [0.1]])
+Q_DI = np.eye(2)
+R_DI = np.array([[0.1]])
+# +-e1, +-e2: symmetric initial states, so a linear policy's states have mean 0.
+X0_DI = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]])
+HORIZON = 50
+
+
+def finite_horizon_lower_bound(A, B, Q, R, horizon, x0):
+    """Optimal cost over ALL policies (time-varying, even open-loop) on a finite horizon.
+
+    Backward Riccati recursion with no terminal cost:
+    P_H = 0, P_t = Q + A^T P A - A^T P B (R + B^T P B)^{-1} B^T P A; the cost
+    from x0 is x0^T P_0 x0.  No static linear policy can beat it.
+    """
+    P = np.zeros_like(Q)
+    for _ in range(horizon):
+        P = Q + A.T @ P @ A - A.T @ P @ B @ np.linalg.solve(R + B.T @ P @ B, B.T @ P @ A)
+    return float(np.mean([x @ P @ x for x in x0]))
+
+
+# ===========================================================================
+# finite_difference_step
+# ===========================================================================
+def test_finite_difference_step_is_pure_and_returns_new_array():
+    w = np.array([0.3, -0.2, 0.1])
+    w_copy = w.copy()
+    w_new = finite_difference_step(quadratic(H_Q, B_Q), w, 0.1, 0.01, np.random.default_rng(0))
+    np.testing.assert_array_equal(w, w_copy)
+    assert w_new is not w and not np.shares_memory(w_new, w)
+
+
+def test_finite_difference_step_reproduced_by_hand():
+    # For the quadratic L(w) = 1/2 w^T H w - b^T w the even terms cancel:
+    #   L(w + d) - L(w - d) = (w^T H d - b^T d) - (-w^T H d + b^T d) = 2 (H w - b) . d
+    # exactly, so the step is w - lr * 2 ((H w - b) . dW) dW with
+    # dW = sigma * standard_normal(shape) from an identically seeded Generator.
+    w = np.array([0.3, -0.2, 0.1])
+    lr, sigma = 0.7, 0.05
+    dW = sigma * np.random.default_rng(42).standard_normal(size=w.shape)
+    g = H_Q @ w - B_Q
+    expected = w - lr * 2.0 * (g @ dW) * dW
+    got = finite_difference_step(quadratic(H_Q, B_Q), w, lr, sigma, np.random.default_rng(42))
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
+
+
+def test_finite_difference_direction_has_expectation_two_sigma_squared_gradient():
+    # X = (L+ - L-) dW = 2 (g . dW) dW = 2 sigma^2 (g . z) z with z ~ N(0, I).
+    # E[X] = 2 sigma^2 E[z z^T] g = 2 sigma^2 g (exact for a quadratic).
+    # Var(X_i) = 4 sigma^4 Var((g.z) z_i);  E[(g.z)^2 z_i^2] = |g|^2 + 2 g_i^2
+    # (E z_i^4 = 3), so Var((g.z) z_i) = |g|^2 + g_i^2.
+    # The mean of n samples has standard error 2 sigma^2 sqrt((|g|^2 + g_i^2) / n);
+    # we allow 5 standard errors (two-sided p ~ 6e-7 per coordinate).
+    w = np.array([0.3, -0.2, 0.1])
+    lr, sigma, n = 0.1, 0.3, 20_000
+    loss = quadratic(H_Q, B_Q)
+    rng = np.random.default_rng(123)
+    total = np.zeros(3)
+    for _ in range(n):
+        total += (w - finite_difference_step(loss, w, lr, sigma, rng)) / lr  # = (L+ - L-) dW
+    mean_direction = total / n
+    g = H_Q @ w - B_Q  # closed-form gradient
+    expected = 2 * sigma**2 * g
+    std_error = 2 * sigma**2 * np.sqrt((g @ g + g**2) / n)
+    assert np.all(np.abs(mean_direction - expected) < 5 * std_error)
+    # and the estimate is informative: the error is small next to the signal
+    assert np.linalg.norm(mean_direction - expected) < 0.05 * np.linalg.norm(expected)
+
+
+def test_finite_difference_minimises_while_the_slide_sign_ascends():
+    loss = quadratic(H_Q, B_Q)
+    w_star = np.linalg.solve(H_Q, B_Q)
+    L_star = loss(w_star)
+    w0 = np.zeros(3)
+    # effective learning rate 2 * lr * sigma^2 = 2 * 10 * 0.1^2 = 0.2 < 2 / lambda_max(H)
+    w, hist = finite_difference_search(loss, w0, lr=10.0, sigma=0.1, n_steps=300, rng=np.random.default_rng(5))
+    assert loss(w) - L_star < 1e-3 * (loss(w0) - L_star)
+    np.testing.assert_array_equal(hist["n_evaluations"][[0, -1]], [2, 600])
+    np.testing.assert_array_equal(w0, np.zeros(3))
+    # The slide's rule W + alpha (G_p - G_n) dW with G = losses climbs the loss (erratum in 001).
+    rng = np.random.default_rng(5)
+    w_slide = w0.copy()
+    for _ in range(50):
+        dW = 0.1 * rng.standard_normal(3)
+        w_slide = w_slide + 10.0 * (loss(w_slide + dW) - loss(w_slide - dW)) * dW
+    assert loss(w_slide) > loss(w0) + 1.0
+
+
+def test_finite_difference_step_bad_inputs():
+    loss = quadratic(H_Q, B_Q)
+    w = np.zeros(3)
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="lr"):
+        finite_difference_step(loss, w, 0.0, 0.1, rng)
+    with pytest.raises(ValueError, match="sigma"):
+        finite_difference_step(loss, w, 0.1, -1.0, rng)
+    with pytest.raises(TypeError, match="rng"):
+        finite_difference_step(loss, w, 0.1, 0.1, 0)
+    with pytest.raises(TypeError, match="rng"):
+        finite_difference_step(loss, w, 0.1, 0.1, np.random.RandomState(0))
+    with pytest.raises(TypeError, match="w"):
+        finite_difference_step(loss, np.zeros(3, dtype=int), 0.1, 0.1, rng)
+    with pytest.raises(TypeError, match="loss"):
+        finite_difference_step("not callable", w, 0.1, 0.1, rng)
+    with pytest.raises(ValueError, match=r"loss\(w \+ dW\)"):
+        finite_difference_step(lambda v: float("nan"), w, 0.1, 0.1, rng)
+    with pytest.raises(TypeError, match=r"loss\(w \+ dW\)"):
+        finite_difference_step(lambda v: v, w, 0.1, 0.1, rng)  # not a scalar
+    with pytest.raises(ValueError, match="n_steps"):
+        finite_difference_search(loss, w, 0.1, 0.1, 0, rng)
+
+
+# ===========================================================================
+# ars_update and basic_random_search_update
+# ===========================================================================
+# N = 3 directions of a 1 x 2 policy.
+DELTAS = np.array([[[1.0, 0.0]], [[0.0, 1.0]], [[1.0, 1.0]]])
+R_PLUS = np.array([1.0, 4.0, 0.0])
+R_MINUS = np.array([3.0, 2.0, 1.0])
+M_START = np.array([[0.5, -0.5]])
+
+
+def test_ars_update_hand_worked_example():
+    # scores max(r+, r-) = [max(1,3), max(4,2), max(0,1)] = [3, 4, 1]
+    # top b = 2: direction 1 (0-based; score 4), then direction 0 (score 3); direction 2 dropped.
+    # rewards used: {r+_1, r-_1, r+_0, r-_0} = {4, 2, 1, 3}, mean 2.5,
+    #   deviations 1.5, -0.5, -1.5, 0.5, squares 2.25 + 0.25 + 2.25 + 0.25 = 5,
+    #   population variance (ddof=0) 5/4 = 1.25, sigma_R = sqrt(1.25) = sqrt(5)/2.
+    # sum (r+ - r-) delta = (4-2) [0, 1] + (1-3) [1, 0] = [-2, 2]
+    # alpha / (b sigma_R) = 0.1 / (2 * sqrt(5)/2) = 0.1 / sqrt(5)
+    # M = [0.5, -0.5] + 0.1/sqrt(5) * [-2, 2] = [0.5 - 0.2/sqrt(5), -0.5 + 0.2/sqrt(5)]
+    s = 0.2 / np.sqrt(5.0)
+    expected = np.array([[0.5 - s, -0.5 + s]])
+    got = ars_update(M_START, DELTAS, R_PLUS, R_MINUS, step_size=0.1, top_b=2)
+    np.testing.assert_allclose(got, expected, rtol=1e-14)
+    # with ddof=1 the sample std would be sqrt(5/3) and the result different:
+    s_ddof1 = 0.1 / (2 * np.sqrt(5.0 / 3.0)) * 2
+    assert abs(got[0, 0] - (0.5 - s_ddof1)) > 1e-3
+    np.testing.assert_array_equal(M_START, [[0.5, -0.5]])  # pure
+
+
+def test_ars_update_all_directions():
+    # b = N = 3: rewards used {1,4,0,3,2,1}, mean 11/6;
+    # sum of squares = 1+16+0+9+4+1 = 31, variance = 31/6 - (11/6)^2 = 186/36 - 121/36 = 65/36,
+    # sigma_R = sqrt(65)/6.  sum (r+ - r-) delta = -2[1,0] + 2[0,1] - 1[1,1] = [-3, 1].
+    # M = M0 + 0.1 / (3 sqrt(65)/6) * [-3, 1] = M0 + 0.2/sqrt(65) * [-3, 1]
+    c = 0.2 / np.sqrt(65.0)
+    expected = M_START + c * np.array([[-3.0, 1.0]])
+    np.testing.assert_allclose(ars_update(M_START, DELTAS, R_PLUS, R_MINUS, 0.1, 3), expected, rtol=1e-14)
+
+
+def test_basic_random_search_hand_worked_example():
+    # M + alpha/N * sum (r+ - r-) delta = M0 + 0.1/3 * [-3, 1] = [0.4, -0.5 + 0.1/3]
+    got = basic_random_search_update(M_START, DELTAS, R_PLUS, R_MINUS, 0.1)
+    np.testing.assert_allclose(got, [[0.4, -0.5 + 0.1 / 3]], rtol=1e-14)
+
+
+def test_ars_update_ties_and_zero_std():
+    # Equal rewards everywhere: sigma_R = 0, every difference is 0 -> M unchanged (a copy).
+    r = np.full(3, 2.0)
+    got = ars_update(M_START, DELTAS, r, r, 0.1, 2)
+    np.testing.assert_array_equal(got, M_START)
+    assert got is not M_START
+    # Ties in the score keep the lower index: scores [5, 5, 5], b = 1 keeps direction 0.
+    # rewards used {5, 3}: sigma_R = 1, update = 0.1/(1*1) * (5 - 3) [1, 0] = [0.2, 0]
+    got = ars_update(M_START, DELTAS, np.array([5.0, 5.0, 3.0]), np.array([3.0, 1.0, 5.0]), 0.1, 1)
+    np.testing.assert_allclose(got, [[0.7, -0.5]], rtol=1e-14)
+
+
+def test_ars_update_bad_inputs():
+    with pytest.raises(ValueError, match="top_b"):
+        ars_update(M_START, DELTAS, R_PLUS, R_MINUS, 0.1, 4)
+    with pytest.raises(ValueError, match="top_b"):
+        ars_update(M_START, DELTAS, R_PLUS, R_MINUS, 0.1, 0)
+    with pytest.raises(TypeError, match="top_b"):
+        ars_update(M_START, DELTAS, R_PLUS, R_MINUS, 0.1, 2.0)
+    with pytest.raises(ValueError, match="step_size"):
+        ars_update(M_START, DELTAS, R_PLUS, R_MINUS, 0.0, 2)
+    with pytest.raises(ValueError, match="deltas"):
+        ars_update(M_START, DELTAS[:, :, :1], R_PLUS, R_MINUS, 0.1, 2)
+    with pytest.raises(ValueError, match="rewards_plus"):
+        ars_update(M_START, DELTAS, R_PLUS[:2], R_MINUS, 0.1, 2)
+    with pytest.raises(ValueError, match=r"rewards_minus\[2\].*direction index 2"):
+        ars_update(M_START, DELTAS, R_PLUS, np.array([3.0, 2.0, np.nan]), 0.1, 2)
+    with pytest.raises(ValueError, match=r"rewards_plus\[0\]"):
+        basic_random_search_update(M_START, DELTAS, np.array([np.inf, 1.0, 1.0]), R_MINUS, 0.1)
+    with pytest.raises(ValueError, match="M"):
+        ars_update(np.zeros(2), DELTAS, R_PLUS, R_MINUS, 0.1, 2)
+    with pytest.raises(ValueError, match="step_size"):
+        basic_random_search_update(M_START, DELTAS, R_PLUS, R_MINUS, -1.0)
+
+
+# ===========================================================================
+# RunningStat
+# ===========================================================================
+def test_running_stat_matches_numpy_over_all_pushed_states():
+    rng = np.random.default_rng(3)
+    batches = [rng.normal([1.0, -50.0, 1e-3], [2.0, 30.0, 1e-4], size=(k, 3)) for k in (1, 7, 40, 3)]
+    batches.append(np.array([0.5, -10.0, 2e-3]))  # a single state of shape (n,)
+    stat = RunningStat(3)
+    for b in batches:
+        stat.push(b)
+    all_states = np.vstack([np.atleast_2d(b) for b in batches])
+    assert stat.count == all_states.shape[0] == 52
+    np.testing.assert_allclose(stat.mean, np.mean(all_states, axis=0), rtol=1e-12)
+    np.testing.assert_allclose(stat.var, np.var(all_states, axis=0), rtol=1e-10)  # ddof=0
+    np.testing.assert_allclose(stat.std, np.std(all_states, axis=0), rtol=1e-10)
+
+
+def test_running_stat_initial_values_and_floor():
+    stat = RunningStat(2, min_std=1e-6)
+    np.testing.assert_array_equal(stat.mean, [0.0, 0.0])  # mu_0 = 0
+    np.testing.assert_array_equal(stat.std, [1.0, 1.0])  # Sigma_0 = I
+    stat.push(np.array([[3.0, 1.0], [3.0, 2.0], [3.0, 3.0]]))  # first coordinate constant
+    np.testing.assert_allclose(stat.std, [1e-6, np.sqrt(2.0 / 3.0)])  # var of 1,2,3 is 2/3
+    x = np.array([3.0, 2.0])
+    np.testing.assert_allclose((x - stat.mean) / stat.std, [0.0, 0.0])  # constant coordinate -> 0
+
+
+def test_running_stat_bad_inputs():
+    stat = RunningStat(3)
+    with pytest.raises(ValueError, match="states"):
+        stat.push(np.zeros((4, 2)))
+    with pytest.raises(ValueError, match="states"):
+        stat.push(np.array([[np.nan, 0.0, 0.0]]))
+    with pytest.raises(TypeError, match="states"):
+        stat.push(np.zeros((2, 3), dtype=int))
+    with pytest.raises(ValueError, match="n_features"):
+        RunningStat(0)
+    with pytest.raises(ValueError, match="min_std"):
+        RunningStat(3, min_std=0.0)
+
+
+def test_linear_policy_v1_v2_and_bad_inputs():
+    M = np.array([[1.0, 2.0]])
+    np.testing.assert_allclose(LinearPolicy(M)(np.array([3.0, 4.0])), [11.0])  # 1*3 + 2*4
+    # V2: M diag(std)^-1 (x - mean) = 1*(3-1)/2 + 2*(4-2)/4 = 1 + 1 = 2
+    pol = LinearPolicy(M, mean=np.array([1.0, 2.0]), std=np.array([2.0, 4.0]))
+    np.testing.assert_allclose(pol(np.array([[3.0, 4.0], [1.0, 2.0]])), [[2.0], [0.0]])
+    with pytest.raises(ValueError, match="mean and std"):
+        LinearPolicy(M, mean=np.zeros(2))
+    with pytest.raises(ValueError, match="std"):
+        LinearPolicy(M, mean=np.zeros(2), std=np.array([1.0, 0.0]))
+    with pytest.raises(ValueError, match="x"):
+        LinearPolicy(M)(np.zeros(3))
+
+
+# ===========================================================================
+# ars: one iteration reproduced by hand, bookkeeping, bad inputs
+# ===========================================================================
+S_TOY = np.array([[1.0, 0.0], [2.0, 1.0], [0.0, 3.0]])  # fixed "states"
+T_TOY = np.array([[1.0], [0.0], [-1.0]])  # target actions
+
+
+def toy_reward(policy):
+    """reward = -sum (policy(s) - t)^2 over three fixed states; visits the states S_TOY."""
+    return -float(np.sum((policy(S_TOY) - T_TOY) ** 2)), S_TOY
+
+
+def toy_reward_of(M, states):
+    return -float(np.sum((states @ M.T - T_TOY) ** 2))
+
+
+def test_ars_two_iterations_reproduced_by_hand_v1_and_v2():
+    N, b, alpha, nu = 4, 2, 0.3, 0.2
+    for version in ("v1", "v2"):
+        M, hist = ars(toy_reward, (1, 2), 2, alpha, N, b, nu, version=version, rng=np.random.default_rng(9))
+        # Algorithm 1, written out with an identically seeded Generator.
+        rng = np.random.default_rng(9)
+        M_ref = np.zeros((1, 2))
+        mean, std = np.zeros(2), np.ones(2)  # mu_0 = 0, Sigma_0 = I
+        for _ in range(2):
+            deltas = rng.standard_normal(size=(N, 1, 2))
+            states = (S_TOY - mean) / std if version == "v2" else S_TOY
+            rp = np.array([toy_reward_of(M_ref + nu * d, states) for d in deltas])
+            rm = np.array([toy_reward_of(M_ref - nu * d, states) for d in deltas])
+            order = np.argsort(-np.maximum(rp, rm))[:b]
+            sigma_R = np.std(np.concatenate([rp[order], rm[order]]))
+            M_ref = M_ref + alpha / (b * sigma_R) * sum((rp[k] - rm[k]) * deltas[k] for k in order)
+            # every rollout visits S_TOY, so the running statistics are those of S_TOY
+            mean, std = S_TOY.mean(axis=0), S_TOY.std(axis=0)
+        np.testing.assert_allclose(M, M_ref, rtol=1e-12)
+        np.testing.assert_array_equal(hist["n_rollouts"], [8, 16])  # 2N per iteration
+        np.testing.assert_array_equal(hist["n_states"], [24, 48])  # 3 states per rollout
+        if version == "v2":
+            np.testing.assert_allclose(hist["mean"], S_TOY.mean(axis=0))
+            np.testing.assert_allclose(hist["std"], S_TOY.std(axis=0))
+        else:
+            assert hist["mean"] is None and hist["std"] is None
+
+
+def test_ars_basic_version_and_evaluate_bookkeeping():
+    N, alpha, nu = 3, 0.05, 0.1
+    M, hist = ars(toy_reward, (1, 2), 1, alpha, N, None, nu, version="basic", rng=np.random.default_rng(4),
+                  evaluate=True)
+    rng = np.random.default_rng(4)
+    deltas = rng.standard_normal(size=(N, 1, 2))
+    rp = np.array([toy_reward_of(nu * d, S_TOY) for d in deltas])
+    rm = np.array([toy_reward_of(-nu * d, S_TOY) for d in deltas])
+    M_ref = alpha / N * sum((rp[k] - rm[k]) * deltas[k] for k in range(N))
+    np.testing.assert_allclose(M, M_ref, rtol=1e-12)
+    assert hist["n_eval_rollouts"] == 1 and hist["n_rollouts"][-1] == 2 * N
+    np.testing.assert_allclose(hist["reward_current"], [toy_reward_of(M_ref, S_TOY)])
+    np.testing.assert_allclose(hist["reward_mean"], [np.mean(np.concatenate([rp, rm]))])
+
+
+def test_ars_does_not_modify_M0():
+    M0 = np.array([[0.1, -0.1]])
+    ars(toy_reward, (1, 2), 2, 0.1, 2, 1, 0.1, M0=M0, rng=np.random.default_rng(0))
+    np.testing.assert_array_equal(M0, [[0.1, -0.1]])
+
+
+def test_ars_nonfinite_reward_names_the_direction():
+    calls = []
+
+    def reward_fn(policy):
+        calls.append(1)
+        # rollouts run in the order (k=0,+), (k=0,-), (k=1,+), ...; the 6th is (k=2, -)
+        return (float("nan") if len(calls) == 6 else 0.0), S_TOY
+
+    with pytest.raises(ValueError, match="direction index 2, sign -"):
+        ars(reward_fn, (1, 2), 1, 0.1, 4, 2, 0.1, rng=np.random.default_rng(0))
+
+
+def test_ars_bad_inputs():
+    rng = np.random.default_rng(0)
+    ok = dict(policy_shape=(1, 2), n_iterations=1, step_size=0.1, n_directions=4, top_b=2, noise=0.1)
+    with pytest.raises(ValueError, match="top_b"):
+        ars(toy_reward, **{**ok, "top_b": 5}, rng=rng)
+    with pytest.raises(ValueError, match="step_size"):
+        ars(toy_reward, **{**ok, "step_size": 0.0}, rng=rng)
+    with pytest.raises(ValueError, match="noise"):
+        ars(toy_reward, **{**ok, "noise": -0.1}, rng=rng)
+    with pytest.raises(ValueError, match="version"):
+        ars(toy_reward, **ok, version="v3", rng=rng)
+    with pytest.raises(ValueError, match="top_b"):
+        ars(toy_reward, **ok, version="basic", rng=rng)  # basic uses all directions
+    with pytest.raises(ValueError, match="n_directions"):
+        ars(toy_reward, **{**ok, "n_directions": 0}, rng=rng)
+    with pytest.raises(ValueError, match="n_iterations"):
+        ars(toy_reward, **{**ok, "n_iterations": 0}, rng=rng)
+    with pytest.raises(ValueError, match="policy_shape"):
+        ars(toy_reward, **{**ok, "policy_shape": (2,)}, rng=rng)
+    with pytest.raises(ValueError, match="M0"):
+        ars(toy_reward, **ok, M0=np.zeros((2, 2)), rng=rng)
+    with pytest.raises(TypeError, match="rng"):
+        ars(toy_reward, **ok, rng=42)
+    with pytest.raises(TypeError, match="reward_fn"):
+        ars(None, **ok, rng=rng)
+    with pytest.raises(ValueError, match="states"):
+        ars(lambda pol: (0.0, np.zeros((5, 3))), **ok, rng=rng)
+    with pytest.raises(TypeError, match="pair"):
+        ars(lambda pol: 0.0, **ok, rng=rng)
+
+
+# ===========================================================================
+# LQR and the Riccati equation
+# ===========================================================================
+def dare_residual(A, B, Q, R, P):
+    return Q + A.T @ P @ A - A.T @ P @ B @ np.linalg.solve(R + B.T @ P @ B, B.T @ P @ A) - P
+
+
+@pytest.mark.parametrize(
+    "A, B, Q, R",
+    [
+        (A_DI, B_DI, Q_DI, R_DI),
+        # Mania et al. 2018, Section 4.3: the 3-state "slightly unstable" system
+        (np.array([[1.01, 0.01, 0.0], [0.01, 1.01, 0.01], [0.0, 0.01, 1.01]]), np.eye(3), 1e-3 * np.eye(3), np.eye(3)),
+    ],
+)
+def test_lqr_optimal_gain_solves_the_riccati_equation(A, B, Q, R):
+    K, P = lqr_optimal_gain(A, B, Q, R)
+    assert np.max(np.abs(dare_residual(A, B, Q, R, P))) < 1e-10 * max(1.0, np.max(np.abs(P)))
+    np.testing.assert_allclose(K, np.linalg.solve(R + B.T @ P @ B, B.T @ P @ A), rtol=1e-12)
+    assert np.max(np.abs(np.linalg.eigvals(A - B @ K))) < 1.0  # closed loop is stable
+    np.testing.assert_allclose(P, P.T)
+
+
+@pytest.mark.parametrize("a, b, q, r", [(2.0, 1.0, 1.0, 1.0), (0.9, 0.5, 2.0, 0.3), (1.0, 1.0, 1.0, 1.0)])
+def test_lqr_optimal_gain_scalar_closed_form(a, b, q, r):
+    # Scalar DARE p = q + a^2 p - a^2 b^2 p^2 / (r + b^2 p). Multiply by (r + b^2 p):
+    #   (p - q - a^2 p)(r + b^2 p) + a^2 b^2 p^2 = 0
+    #   b^2 p^2 + (r - a^2 r - q b^2) p - q r = 0,
+    # whose positive root is p = (-c + sqrt(c^2 + 4 b^2 q r)) / (2 b^2) with c = r(1 - a^2) - q b^2,
+    # and k = a b p / (r + b^2 p).  For a=b=q=r=1: p^2 - p - 1 = 0, p = golden ratio 1.618...,
+    # k = p/(1+p) = 0.618...; for a=2, b=q=r=1: p^2 - 4p - 1 = 0, p = 2 + sqrt(5), k = 2p/(1+p).
+    c = r * (1 - a**2) - q * b**2
+    p = (-c + np.sqrt(c**2 + 4 * b**2 * q * r)) / (2 * b**2)
+    k = a * b * p / (r + b**2 * p)
+    K, P = lqr_optimal_gain(np.array([[a]]), np.array([[b]]), np.array([[q]]), np.array([[r]]))
+    np.testing.assert_allclose(P, [[p]], rtol=1e-10)
+    np.testing.assert_allclose(K, [[k]], rtol=1e-10)
+    if (a, b, q, r) == (2.0, 1.0, 1.0, 1.0):
+        np.testing.assert_allclose(P, [[2 + np.sqrt(5)]], rtol=1e-10)
+
+
+def test_lqr_rollout_hand_example_and_bellman_identity():
+    # Scalar a=2, b=q=r=1, horizon 2, x0 = 1, policy u = -x:
+    #   t=0: x=1, u=-1, cost 1 + 1 = 2; x1 = 2*1 + (-1) = 1
+    #   t=1: x=1, u=-1, cost 2;            total 4, reward -4; states [1, 1]
+    env = LQR(np.array([[2.0]]), np.array([[1.0]]), np.array([[1.0]]), np.array([[1.0]]), 2, np.array([[1.0]]))
+    reward, states = env.rollout(LinearPolicy(np.array([[-1.0]])))
+    assert reward == -4.0
+    np.testing.assert_array_equal(states, [[1.0], [1.0]])
+    # Under the optimal gain, V(x) = x^T P x satisfies V(x_t) = stage cost_t + V(x_{t+1}), so the
+    # cost of H steps from x0 is x0^T P x0 - x_H^T P x_H with x_H = (A - BK)^H x0 (averaged over x0).
+    K, P = lqr_optimal_gain(A_DI, B_DI, Q_DI, R_DI)
+    env = LQR(A_DI, B_DI, Q_DI, R_DI, HORIZON, X0_DI)
+    xH = X0_DI @ np.linalg.matrix_power(A_DI - B_DI @ K, HORIZON).T
+    expected = np.mean([x @ P @ x - y @ P @ y for x, y in zip(X0_DI, xH)])
+    reward, states = env.rollout(LinearPolicy(-K))
+    np.testing.assert_allclose(-reward, expected, rtol=1e-10)
+    assert states.shape == (HORIZON * 4, 2)
+    np.testing.assert_array_equal(states[:4], X0_DI)
+
+
+def test_lqr_bad_inputs():
+    with pytest.raises(ValueError, match="A"):
+        lqr_optimal_gain(np.eye(3), B_DI, Q_DI, R_DI)
+    with pytest.raises(ValueError, match="R"):
+        lqr_optimal_gain(A_DI, B_DI, Q_DI, np.array([[0.0]]))
+    with pytest.raises(ValueError, match="Q"):
+        lqr_optimal_gain(A_DI, B_DI, np.array([[1.0, 1.0], [0.0, 1.0]]), R_DI)
+    with pytest.raises(ValueError, match="Q"):
+        lqr_optimal_gain(A_DI, B_DI, -np.eye(2), R_DI)
+    with pytest.raises(TypeError, match="A"):
+        lqr_optimal_gain(np.eye(2, dtype=int), B_DI, Q_DI, R_DI)
+    # unstable mode 2 that the input cannot reach: no stabilising gain exists
+    with pytest.raises(RuntimeError, match="stabilisable"):
+        lqr_optimal_gain(np.diag([1.0, 2.0]), np.array([[1.0], [0.0]]), np.eye(2), np.eye(1), max_iter=2000)
+    with pytest.raises(ValueError, match="x0"):
+        LQR(A_DI, B_DI, Q_DI, R_DI, 10, np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="horizon"):
+        LQR(A_DI, B_DI, Q_DI, R_DI, 0, X0_DI)
+    with pytest.raises(ValueError, match="policy"):
+        LQR(A_DI, B_DI, Q_DI, R_DI, 3, X0_DI).rollout(lambda X: np.zeros(4))
+
+
+# ===========================================================================
+# ARS on the LQR
+# ===========================================================================
+def test_ars_v1_and_v2_reach_the_optimal_lqr_cost():
+    K, _ = lqr_optimal_gain(A_DI, B_DI, Q_DI, R_DI)
+    env = LQR(A_DI, B_DI, Q_DI, R_DI, HORIZON, X0_DI)
+    cost_opt = env.cost(LinearPolicy(-K))
+    lower = finite_horizon_lower_bound(A_DI, B_DI, Q_DI, R_DI, HORIZON, X0_DI)
+    for version in ("v1", "v2"):
+        for seed in SEEDS:
+            M, hist = ars(env, (1, 2), 60, 0.05, 8, 4, 0.1, version=version, rng=np.random.default_rng(seed))
+            cost = env.cost(hist["policy"])
+            assert cost <= 1.01 * cost_opt, (version, seed, cost, cost_opt)
+            assert cost >= lower - 1e-9  # no policy beats the finite-horizon optimum
+            assert hist["n_rollouts"][-1] == 60 * 2 * 8
+            assert hist["n_states"][-1] == 60 * 2 * 8 * HORIZON * 4
+            if version == "v1":  # V1 acts on raw states: its M approximates -K itself
+                np.testing.assert_allclose(M, -K, rtol=0.05)
+
+
+def test_ars_v2_learns_on_badly_scaled_states_where_v1_stalls():
+    # Same system in coordinates x' = S x with S = diag(1, 0.01): the second state is 100 times
+    # smaller, so the optimal gain K S^-1 has an entry ~344 that V1's unit-scale steps cannot reach.
+    # The optimal cost is unchanged (same trajectories).  V2 divides by the running std instead.
+    S = np.diag([1.0, 0.01])
+    S_inv = np.linalg.inv(S)
+    A, B, Q = S @ A_DI @ S_inv, S @ B_DI, S_inv @ Q_DI @ S_inv
+    K, _ = lqr_optimal_gain(A_DI, B_DI, Q_DI, R_DI)
+    env = LQR(A, B, Q, R_DI, HORIZON, X0_DI @ S.T)
+    cost_opt = env.cost(LinearPolicy(-K @ S_inv))
+    np.testing.assert_allclose(cost_opt, LQR(A_DI, B_DI, Q_DI, R_DI, HORIZON, X0_DI).cost(LinearPolicy(-K)), rtol=1e-9)
+    for seed in SEEDS:
+        _, h1 = ars(env, (1, 2), 60, 0.05, 8, 4, 0.1, version="v1", rng=np.random.default_rng(seed))
+        _, h2 = ars(env, (1, 2), 60, 0.05, 8, 4, 0.1, version="v2", rng=np.random.default_rng(seed))
+        cost_v1, cost_v2 = env.cost(h1["policy"]), env.cost(h2["policy"])
+        assert cost_v2 <= 1.01 * cost_opt, (seed, cost_v2, cost_opt)
+        assert cost_v2 < cost_v1
+        assert cost_v1 > 2 * cost_opt  # V1 has not got near in the same budget
+
+
+# ===========================================================================
+# The perceptron (logistic regression)
+# ===========================================================================
+def test_perceptron_loss_and_gradient_against_direct_formulas():
+    rng = np.random.default_rng(0)
+    X, y, _ = make_separable_data(30, rng, n_features=3)
+    prob = PerceptronProblem(X, y)
+    w = np.array([0.4, -0.3, 0.2, 0.1])
+    z = X @ w[:3] + w[3]
+    a = 1 / (1 + np.exp(-z))
+    expected_loss = -np.mean(y * np.log(a) + (1 - y) * np.log(1 - a))
+    np.testing.assert_allclose(prob.loss(w), expected_loss, rtol=1e-12)
+    # central differences, step 1e-5 (float64 optimum ~ eps^(1/3))
+    h = 1e-5
+    num = np.array([(prob.loss(w + h * e) - prob.loss(w - h * e)) / (2 * h) for e in np.eye(4)])
+    np.testing.assert_allclose(prob.gradient(w), num, rtol=1e-7, atol=1e-10)
+    # the slide: dl/dz = a - y, dl/dw_j = x_j (a - y), dl/db = a - y (one sample, x = (2, -1, 0), y = 1):
+    one = PerceptronProblem(np.array([[2.0, -1.0, 0.0]]), np.array([1.0]))
+    a1 = 1 / (1 + np.exp(-(0.4 * 2 + 0.3 * 1 + 0.1)))  # z = 0.8 + 0.3 + 0 + 0.1 = 1.2
+    np.testing.assert_allclose(one.gradient(w), (a1 - 1) * np.array([2.0, -1.0, 0.0, 1.0]), rtol=1e-12)
+    # the data are separable by the returned direction, with the requested margin
+    u = _
+    assert np.all((X @ u > 0) == (y == 1)) and np.all(np.abs(X @ u) >= 0.25)
+
+
+@pytest.mark.tensorflow
+def test_perceptron_loss_and_gradient_match_tensorflow():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import tensorflow as tf
+
+    X, y, _ = make_separable_data(25, np.random.default_rng(1), n_features=2)
+    prob = PerceptronProblem(X, y)
+    w_np = np.array([0.7, -1.2, 0.3])
+    w = tf.Variable(w_np, dtype=tf.float64)
+    with tf.GradientTape() as tape:
+        z = tf.linalg.matvec(tf.constant(X), w[:2]) + w[2]
+        loss = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.constant(y), logits=z))
+    grad = tape.gradient(loss, w)
+    np.testing.assert_allclose(prob.loss(w_np), loss.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(prob.gradient(w_np), grad.numpy(), rtol=1e-10)
+
+
+def test_finite_differences_and_ars_train_the_perceptron_and_count_evaluations():
+    # d = 10 features + bias. GD with learning rate eta uses one gradient per step; the
+    # finite-difference step with lr = eta / (2 sigma^2) has the same *expected* step
+    # (effective learning rate 2 lr sigma^2 = eta) and uses 2 loss evaluations per step.
+    # A gradient by coordinate-wise central differences would cost 2 (d + 1) = 22 evaluations.
+    # Robust statement (3 seeds): to reach loss < 0.02 (100 % training accuracy),
+    #   GD gradient evaluations  <  FD loss evaluations  <  (d + 1) * GD steps
+    # i.e. FD costs more than GD with an analytic gradient but at most half of GD with a
+    # numerical gradient.  (Observed: FD needs 0.8-1.2 times GD's number of steps.)
+    d, eta, sigma, target = 10, 0.5, 0.05, 0.02
+    lr = eta / (2 * sigma**2)
+    for seed in SEEDS:
+        X, y, _ = make_separable_data(200, np.random.default_rng(seed), n_features=d)
+        prob = PerceptronProblem(X, y)
+        w, gd_steps = np.zeros(d + 1), 0
+        while prob.loss(w) >= target:
+            w = w - eta * prob.gradient(w)
+            gd_steps += 1
+            assert gd_steps < 5000
+        assert prob.accuracy(w) == 1.0
+        rng = np.random.default_rng(100 + seed)
+        w, fd_evals = np.zeros(d + 1), 0
+        while prob.loss(w) >= target:  # monitoring only, not counted
+            w = finite_difference_step(prob.loss, w, lr, sigma, rng)
+            fd_evals += 2
+            assert fd_evals < 20_000
+        assert prob.accuracy(w) == 1.0
+        assert gd_steps < fd_evals < (d + 1) * gd_steps, (seed, gd_steps, fd_evals)
+        # ARS V1 on the same problem: the "policy" maps [x, 1] to the logit z.
+        M, hist = ars(prob, (1, d + 1), 40, 0.5, 8, 4, 0.5, rng=np.random.default_rng(seed))
+        assert prob.accuracy(M.ravel()) == 1.0
+        assert prob.loss(M.ravel()) < target
+        assert hist["n_rollouts"][-1] == 640
+
+
+def test_perceptron_and_data_bad_inputs():
+    X = np.zeros((4, 2))
+    with pytest.raises(ValueError, match="y"):
+        PerceptronProblem(X, np.array([-1.0, 1.0, 1.0, -1.0]))
+    with pytest.raises(ValueError, match="y"):
+        PerceptronProblem(X, np.zeros(3))
+    with pytest.raises(TypeError, match="X"):
+        PerceptronProblem(np.zeros((4, 2), dtype=int), np.zeros(4))
+    with pytest.raises(ValueError, match="w"):
+        PerceptronProblem(X, np.zeros(4)).loss(np.zeros(2))
+    with pytest.raises(ValueError, match="margin"):
+        make_separable_data(10, np.random.default_rng(0), margin=0.0)
+    with pytest.raises(TypeError, match="rng"):
+        make_separable_data(10, 0)
+
+
+def test_module_exports():
+    for name in rs.__all__:
+        assert hasattr(rs, name)
