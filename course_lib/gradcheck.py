@@ -1,0 +1,593 @@
+"""Numerical gradients and gradient checks.
+
+Backpropagation is easy to get subtly wrong; the cure is to compare it with
+a finite-difference estimate.  This module offers:
+
+* ``numerical_gradient(f, x, method)`` -- forward, backward or central
+  differences, one coordinate at a time;
+* ``relative_error(a, b)`` -- CS231n's max |a-b| / max(|a|+|b|, 1e-8);
+* ``check_gradient(f, grad, x)`` -- the verdict, with the worst entries;
+* three fast checks for models with many parameters.
+
+Cost, for ``n`` parameters (central differences)
+------------------------------------------------
+=====================================  =====================  ===================================
+check                                  evaluations of f       finds
+=====================================  =====================  ===================================
+``check_gradient`` (plain loop)        2n (n + 1 one-sided)   every wrong coordinate
+``check_gradient_batched``             2n, in batches of B    every wrong coordinate, B at a time
+``check_gradient_sampled``             2k for k coordinates   a wrong coordinate if it is sampled
+``check_directional_derivative``       2k for k directions    a wrong gradient (not which entry)
+=====================================  =====================  ===================================
+
+The batched check is only fast when the model can evaluate a *batch of
+perturbed parameter vectors* at once.  For a multilayer perceptron it can:
+perturbing weight ``W[i, j]`` changes only unit ``j``'s pre-activation, by
+``h * a[:, i]`` (a rank-1 update), so the layers below need not be recomputed
+(``benchmarks/mlp_reference.py``).  The contract is ``f_batch(idx, h)``:
+``idx`` holds flat indices into ``x`` and ``h`` signed steps, and entry ``j``
+of the result is ``f`` at ``x`` with ``x.flat[idx[j]] += h[j]``.
+``from_stacked`` and ``from_scalar`` build such an ``f_batch``.
+``benchmarks/bench_gradcheck.py`` times all four on the 784-300-100-100-10
+network of course source ``003`` (276,710 parameters).
+
+Choosing the step (erratum of source ``003``)
+---------------------------------------------
+A one-sided difference has truncation error ``|f''| h / 2`` and round-off
+error about ``eps_mach |f| / h``; their sum is smallest near ``h ~
+sqrt(eps_mach) ~ 1.5e-8`` (times the scale of ``x``).  The central difference
+has truncation error ``|f'''| h^2 / 6``, so its best step is ``h ~
+cbrt(eps_mach) ~ 6e-6``, with a total error near ``eps_mach^(2/3) ~ 4e-11``.
+Course source ``003`` uses ``eps = 1e-8`` for all three methods: right for
+forward and backward differences, but for central differences the round-off
+term ``eps_mach |f| / h ~ 1e-8`` then dominates and the estimate is about a
+hundred times less accurate than with ``h ~ 1e-5``.  With ``eps=None`` (the
+default) the step is chosen per method, ``h_i = c * max(1, |x_i|)``, and
+rounded so that ``x_i + h_i`` is exactly representable (the step that was
+really taken is the one divided by).
+
+Only numpy is imported here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from ._checks import (
+    _describe,
+    as_float_array,
+    check_choice,
+    check_int,
+    check_positive,
+    check_same_shape,
+)
+
+__all__ = [
+    "METHODS",
+    "default_step",
+    "numerical_gradient",
+    "relative_error",
+    "relative_errors",
+    "GradientCheckResult",
+    "DirectionalCheckResult",
+    "check_gradient",
+    "from_scalar",
+    "from_stacked",
+    "numerical_gradient_batched",
+    "check_gradient_batched",
+    "check_gradient_sampled",
+    "check_directional_derivative",
+]
+
+METHODS = ("forward", "backward", "central")
+_EPS_MACH = np.finfo(np.float64).eps
+_STEP_SCALE = {"forward": np.sqrt(_EPS_MACH), "backward": np.sqrt(_EPS_MACH), "central": np.cbrt(_EPS_MACH)}
+_FLOOR = 1e-8  # CS231n's floor on the denominator of the relative error
+
+
+# --------------------------------------------------------------------------
+# steps and scalar outputs
+# --------------------------------------------------------------------------
+def default_step(x, method: str = "central") -> np.ndarray:
+    """The step ``numerical_gradient`` uses when ``eps=None``.
+
+    ``h = c * max(1, |x|)`` with ``c = sqrt(eps_mach)`` (about 1.5e-8) for
+    forward and backward differences and ``c = cbrt(eps_mach)`` (about 6.1e-6)
+    for central differences, then rounded to ``(x + h) - x`` so that the
+    perturbed point is exactly ``x + h``.
+    """
+    method = check_choice("method", method, METHODS)
+    x = as_float_array("x", x).astype(np.float64, copy=False)
+    h = _STEP_SCALE[method] * np.maximum(1.0, np.abs(x))
+    return (x + h) - x
+
+
+def _steps(x_flat: np.ndarray, method: str, eps) -> tuple[np.ndarray, object]:
+    """Steps for the coordinates ``x_flat`` and a description of the choice."""
+    if eps is None:
+        return default_step(x_flat, method), "auto"
+    eps = check_positive("eps", eps)
+    return np.full(x_flat.shape, eps), eps
+
+
+def _scalar(value, name: str) -> float:
+    arr = np.asarray(value)
+    if arr.size != 1:
+        raise ValueError(f"{name} must return a scalar (the loss); got an array of shape {arr.shape}")
+    if not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
+        raise TypeError(f"{name} must return a real number; got {_describe(value)}")
+    v = float(arr.reshape(()))
+    if not np.isfinite(v):
+        raise ValueError(f"{name} returned a non-finite value ({v})")
+    return v
+
+
+def _check_indices(indices, n: int) -> np.ndarray:
+    idx = np.asarray(indices)
+    if idx.ndim != 1 or not np.issubdtype(idx.dtype, np.integer):
+        raise TypeError(f"indices must be a 1-D array of integer flat indices; got {_describe(indices)}")
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise ValueError(f"indices must lie in [0, {n}) (flat indices into x); got values from {idx.min()} to {idx.max()}")
+    return idx.astype(np.int64)
+
+
+# --------------------------------------------------------------------------
+# f_batch adapters
+# --------------------------------------------------------------------------
+def from_scalar(f: Callable, x) -> Callable:
+    """Turn a plain ``f(x) -> float`` into an ``f_batch`` (one call per entry).
+
+    The returned ``f_batch(idx, h)`` perturbs a private copy of ``x`` one
+    coordinate at a time, calls ``f`` and restores the coordinate; ``x``
+    itself is never touched.  It is the plain loop, in the batched interface.
+    """
+    if not callable(f):
+        raise TypeError(f"f must be callable, f(x) -> float; got {_describe(f)}")
+    work = np.array(as_float_array("x", x), dtype=np.float64, copy=True)
+    flat = work.reshape(-1)  # a view: writing flat[i] changes work
+
+    def f_batch(idx, h):
+        out = np.empty(len(idx))
+        for j, (i, hj) in enumerate(zip(idx, h)):
+            old = flat[i]
+            flat[i] = old + hj
+            try:
+                out[j] = _scalar(f(work), "f")
+            finally:
+                flat[i] = old
+        return out
+
+    return f_batch
+
+
+def from_stacked(f_stacked: Callable, x) -> Callable:
+    """Turn ``f_stacked`` (rows of parameter vectors -> losses) into an ``f_batch``.
+
+    ``f_stacked(P)`` takes an array ``P`` of shape ``(B, x.size)``, each row a
+    flattened parameter vector, and returns the ``B`` losses.  The returned
+    ``f_batch(idx, h)`` builds row ``j`` as ``x.ravel()`` with
+    ``h[j]`` added to entry ``idx[j]``.
+    """
+    if not callable(f_stacked):
+        raise TypeError(f"f_stacked must be callable, f_stacked(P) -> losses; got {_describe(f_stacked)}")
+    base = np.array(as_float_array("x", x), dtype=np.float64).reshape(-1)
+
+    def f_batch(idx, h):
+        rows = np.tile(base, (len(idx), 1))
+        rows[np.arange(len(idx)), idx] += h
+        out = np.asarray(f_stacked(rows))
+        if out.shape != (len(idx),):
+            raise ValueError(
+                f"f_stacked must return one loss per row, shape ({len(idx)},); got shape {out.shape}"
+            )
+        return out
+
+    return f_batch
+
+
+def _call_batch(f_batch: Callable, idx: np.ndarray, h: np.ndarray) -> np.ndarray:
+    out = np.asarray(f_batch(idx, h))
+    if out.shape != idx.shape:
+        raise ValueError(
+            f"f_batch(idx, h) must return one value per perturbation, shape {idx.shape}; "
+            f"got {_describe(out)}"
+        )
+    if not np.issubdtype(out.dtype, np.floating):
+        raise TypeError(f"f_batch must return floating-point losses; got {_describe(out)}")
+    if not np.all(np.isfinite(out)):
+        bad = int(idx[np.argmax(~np.isfinite(out))])
+        raise ValueError(f"f_batch returned a non-finite value when perturbing flat index {bad}")
+    return out.astype(np.float64, copy=False)
+
+
+# --------------------------------------------------------------------------
+# numerical gradients
+# --------------------------------------------------------------------------
+def numerical_gradient_batched(f_batch: Callable, x, method: str = "central", eps=None,
+                               batch_size: int = 128, indices=None) -> np.ndarray:
+    """Finite-difference gradient, evaluating perturbations in batches.
+
+    Parameters
+    ----------
+    f_batch : callable
+        ``f_batch(idx, h) -> array (B,)``: entry ``j`` is ``f`` at ``x`` with
+        ``x.flat[idx[j]] += h[j]`` (``idx`` int64 flat indices, ``h`` float64
+        signed steps, ``B <= batch_size``).  A zero step gives ``f(x)``.
+    x : array
+        The point (not modified).
+    method : {"forward", "backward", "central"}
+        ``(f(x+h) - f(x)) / h``, ``(f(x) - f(x-h)) / h`` or
+        ``(f(x+h) - f(x-h)) / (2h)``.
+    eps : float, optional
+        Absolute step for every coordinate; default ``default_step(x, method)``.
+    batch_size : int, default 128
+        Largest number of perturbations per call of ``f_batch``.
+    indices : array of int, optional
+        Flat indices of the coordinates to estimate; default all.
+
+    Returns
+    -------
+    array
+        Shaped like ``x`` when ``indices`` is None, else a 1-D array holding
+        the estimates for ``indices`` in that order.
+    """
+    if not callable(f_batch):
+        raise TypeError(f"f_batch must be callable, f_batch(idx, h) -> losses; got {_describe(f_batch)}")
+    method = check_choice("method", method, METHODS)
+    x = as_float_array("x", x)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    flat = x.reshape(-1).astype(np.float64, copy=False)
+    idx_all = np.arange(flat.size, dtype=np.int64) if indices is None else _check_indices(indices, flat.size)
+    h_all, _ = _steps(flat[idx_all], method, eps)
+    out = np.empty(idx_all.size)
+    if method != "central" and idx_all.size:
+        f0 = _call_batch(f_batch, idx_all[:1], np.zeros(1))[0]
+    for start in range(0, idx_all.size, batch_size):
+        idx = idx_all[start:start + batch_size]
+        h = h_all[start:start + batch_size]
+        if method == "central":
+            out[start:start + len(idx)] = (_call_batch(f_batch, idx, h) - _call_batch(f_batch, idx, -h)) / (2 * h)
+        elif method == "forward":
+            out[start:start + len(idx)] = (_call_batch(f_batch, idx, h) - f0) / h
+        else:
+            out[start:start + len(idx)] = (f0 - _call_batch(f_batch, idx, -h)) / h
+    return out.reshape(x.shape) if indices is None else out
+
+
+def numerical_gradient(f: Callable, x, method: str = "central", eps=None) -> np.ndarray:
+    """Finite-difference estimate of the gradient of ``f`` at ``x``.
+
+    For each coordinate ``i``, with ``e_i`` the i-th unit vector::
+
+        forward:   (f(x + h e_i) - f(x)) / h              error O(h)
+        backward:  (f(x) - f(x - h e_i)) / h              error O(h)
+        central:   (f(x + h e_i) - f(x - h e_i)) / (2h)   error O(h^2)
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> float`` for an array shaped like ``x``.
+    x : array
+        Floating-point array of any shape (a 0-d array works too); it is left
+        unchanged (``f`` receives a perturbed private float64 copy).
+    method : {"forward", "backward", "central"}, default "central"
+    eps : float, optional
+        Absolute step.  Default: ``default_step(x, method)``, about
+        ``1.5e-8 * max(1, |x_i|)`` one-sided and ``6.1e-6 * max(1, |x_i|)``
+        central.  Why not 1e-8 for central differences: see the module
+        docstring (an erratum of course source ``003``).
+
+    Returns
+    -------
+    array of float64, shaped like ``x``.
+
+    Notes
+    -----
+    ``n`` coordinates cost ``2n`` evaluations (central) or ``n + 1``
+    (one-sided).  For large models use ``check_gradient_batched``,
+    ``check_gradient_sampled`` or ``check_directional_derivative``.
+    """
+    x = as_float_array("x", x)
+    return numerical_gradient_batched(from_scalar(f, x), x, method=method, eps=eps, batch_size=1024)
+
+
+# --------------------------------------------------------------------------
+# relative error and results
+# --------------------------------------------------------------------------
+def relative_errors(a, b) -> np.ndarray:
+    """Element-wise ``|a - b| / max(|a| + |b|, 1e-8)`` (shapes must match)."""
+    a = as_float_array("a", a)
+    b = as_float_array("b", b)
+    check_same_shape("a", a, "b", b)
+    return np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), _FLOOR)
+
+
+def relative_error(a, b) -> float:
+    """Largest element-wise relative error, CS231n's convention.
+
+    ``max_i |a_i - b_i| / max(|a_i| + |b_i|, 1e-8)``.  Rules of thumb
+    (CS231n): above 1e-2 the gradient is probably wrong; 1e-4 is suspicious
+    for smooth functions but fine across ReLU kinks; below 1e-7 all is well.
+    The 1e-8 floor keeps entries where both values are ~0 from counting.
+
+    Parameters
+    ----------
+    a, b : arrays of the same shape (no broadcasting).
+    """
+    errors = relative_errors(a, b)
+    return float(errors.max()) if errors.size else 0.0
+
+
+def _table(rows, headers) -> str:
+    widths = [max(len(h), *(len(r[k]) for r in rows)) if rows else len(h) for k, h in enumerate(headers)]
+    line = lambda cells: "  ".join(c.rjust(w) for c, w in zip(cells, widths))  # noqa: E731
+    return "\n".join([line(headers)] + [line(r) for r in rows])
+
+
+@dataclass(frozen=True, repr=False)
+class GradientCheckResult:
+    """Outcome of a gradient check.
+
+    Attributes
+    ----------
+    passed : bool
+        ``max_relative_error <= tol``.
+    max_relative_error : float
+    worst_index : tuple
+        Index into ``x`` of the worst coordinate.
+    numeric, analytic : arrays
+        Shaped like ``x`` for a full check; for a sampled or ``indices``
+        check, 1-D arrays over the checked coordinates ``indices``.
+    relative_errors : array
+        Element-wise relative errors, shaped like ``numeric``.
+    method, eps, tol, n_checked, shape
+        How the check was made; ``eps`` is "auto" for the default steps.
+    indices : array or None
+        Flat indices of the checked coordinates (None for a full check).
+    """
+
+    passed: bool
+    max_relative_error: float
+    worst_index: tuple
+    numeric: np.ndarray
+    analytic: np.ndarray
+    relative_errors: np.ndarray
+    method: str
+    eps: object
+    tol: float
+    n_checked: int
+    shape: tuple
+    indices: np.ndarray | None = field(default=None)
+
+    def worst(self, k: int = 5) -> list[tuple[tuple, float, float, float]]:
+        """The ``k`` worst entries as (index, analytic, numeric, relative error)."""
+        err = self.relative_errors.reshape(-1)
+        order = np.argsort(err)[::-1][:k]
+        flat_idx = order if self.indices is None else self.indices[order]
+        return [
+            (tuple(int(i) for i in np.unravel_index(int(fi), self.shape)),
+             float(self.analytic.reshape(-1)[o]), float(self.numeric.reshape(-1)[o]), float(err[o]))
+            for o, fi in zip(order, flat_idx)
+        ]
+
+    def __bool__(self) -> bool:
+        return bool(self.passed)
+
+    def __repr__(self) -> str:
+        verdict = "PASSED" if self.passed else "FAILED"
+        eps = self.eps if isinstance(self.eps, str) else f"{self.eps:.3g}"
+        head = (f"GradientCheckResult: {verdict}  max relative error {self.max_relative_error:.3e} "
+                f"(tol {self.tol:.1e}) at index {self.worst_index}\n"
+                f"  {self.n_checked} of {int(np.prod(self.shape, dtype=np.int64))} coordinates, "
+                f"{self.method} differences, eps={eps}\n")
+        rows = [(str(i), f"{a:.10g}", f"{n:.10g}", f"{e:.2e}") for i, a, n, e in self.worst(5)]
+        body = _table(rows, ("index", "analytic", "numeric", "rel. error"))
+        return head + "\n".join("  " + r for r in body.splitlines())
+
+
+def _analytic(grad, x: np.ndarray) -> np.ndarray:
+    value = grad(x.copy()) if callable(grad) else grad
+    g = as_float_array("grad", value)
+    check_same_shape("x", x, "grad", g)
+    return g
+
+
+def _result(numeric, analytic, method, eps, tol, shape, indices=None) -> GradientCheckResult:
+    errors = relative_errors(numeric, analytic)
+    k = int(np.argmax(errors)) if errors.size else 0
+    flat_worst = k if indices is None else int(indices[k]) if errors.size else 0
+    worst = tuple(int(i) for i in np.unravel_index(flat_worst, shape)) if errors.size else ()
+    max_err = float(errors.reshape(-1)[k]) if errors.size else 0.0
+    return GradientCheckResult(
+        passed=bool(max_err <= tol), max_relative_error=max_err, worst_index=worst,
+        numeric=numeric, analytic=analytic, relative_errors=errors, method=method,
+        eps="auto" if eps is None else float(eps), tol=tol, n_checked=int(errors.size),
+        shape=tuple(shape), indices=indices,
+    )
+
+
+def check_gradient(f: Callable, grad, x, method: str = "central", eps=None,
+                   tol: float = 1e-6) -> GradientCheckResult:
+    """Compare an analytic gradient with ``numerical_gradient``.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> float``.
+    grad : callable or array
+        ``grad(x) -> array`` shaped like ``x``, or the gradient already
+        computed at ``x``.
+    x : array
+        Where to check (not modified).
+    method, eps
+        See ``numerical_gradient``.
+    tol : float, default 1e-6
+        Pass when the largest relative error (``relative_error``) is <= tol.
+
+    Returns
+    -------
+    GradientCheckResult
+        ``print`` it for the verdict and the five worst entries; it is truthy
+        when the check passed.
+    """
+    tol = check_positive("tol", tol)
+    x = as_float_array("x", x)
+    analytic = _analytic(grad, x)
+    numeric = numerical_gradient(f, x, method=method, eps=eps)
+    return _result(numeric, analytic.astype(np.float64), method, eps, tol, x.shape)
+
+
+def check_gradient_batched(f_batch: Callable, grad, x, method: str = "central", eps=None,
+                           tol: float = 1e-6, batch_size: int = 128, indices=None) -> GradientCheckResult:
+    """``check_gradient`` over batches of perturbations (the fast full check).
+
+    ``f_batch`` follows the contract of ``numerical_gradient_batched``;
+    ``grad`` is a callable or the gradient array.  With ``indices`` only those
+    flat coordinates are checked (``numeric`` and ``analytic`` are then 1-D
+    over ``indices``).
+    """
+    tol = check_positive("tol", tol)
+    x = as_float_array("x", x)
+    analytic = _analytic(grad, x).astype(np.float64)
+    numeric = numerical_gradient_batched(f_batch, x, method=method, eps=eps,
+                                         batch_size=batch_size, indices=indices)
+    if indices is None:
+        return _result(numeric, analytic, method, eps, tol, x.shape)
+    idx = _check_indices(indices, x.size)
+    return _result(numeric, analytic.reshape(-1)[idx], method, eps, tol, x.shape, idx)
+
+
+def check_gradient_sampled(f: Callable | None, grad, x, n_samples: int = 1000, method: str = "central",
+                           eps=None, tol: float = 1e-6, rng=None, f_batch: Callable | None = None,
+                           batch_size: int = 128) -> GradientCheckResult:
+    """Check ``n_samples`` coordinates drawn at random without replacement.
+
+    Cost: ``2 * n_samples`` evaluations (central), whatever the size of ``x``.
+    A single wrong coordinate among ``n`` is found with probability
+    ``n_samples / n``; a bug that touches a whole layer is found almost surely.
+
+    Parameters
+    ----------
+    f : callable or None
+        ``f(x) -> float``; may be None when ``f_batch`` is given.
+    grad : callable or array
+    x : array
+    n_samples : int, default 1000
+        Between 1 and ``x.size``.
+    rng : int, Generator or None
+        Seed for ``np.random.default_rng``.
+    f_batch : callable, optional
+        If given, used instead of looping over ``f`` (see
+        ``numerical_gradient_batched``).
+    Other parameters as in ``check_gradient``.
+
+    Returns
+    -------
+    GradientCheckResult
+        ``indices`` holds the sampled flat indices (sorted).
+    """
+    x = as_float_array("x", x)
+    n_samples = check_int("n_samples", n_samples, minimum=1)
+    if n_samples > x.size:
+        raise ValueError(f"n_samples must be at most x.size = {x.size}; got {n_samples}")
+    if f_batch is None:
+        if f is None:
+            raise TypeError("f must be callable when f_batch is not given; got None")
+        f_batch = from_scalar(f, x)
+    idx = np.sort(np.random.default_rng(rng).choice(x.size, size=n_samples, replace=False)).astype(np.int64)
+    return check_gradient_batched(f_batch, grad, x, method=method, eps=eps, tol=tol,
+                                  batch_size=batch_size, indices=idx)
+
+
+@dataclass(frozen=True, repr=False)
+class DirectionalCheckResult:
+    """Outcome of ``check_directional_derivative``.
+
+    ``numeric[k]`` is the central difference of ``f`` along ``directions[k]``
+    and ``analytic[k]`` the dot product of the gradient with it.
+    """
+
+    passed: bool
+    max_relative_error: float
+    worst_direction: int
+    numeric: np.ndarray
+    analytic: np.ndarray
+    relative_errors: np.ndarray
+    directions: np.ndarray
+    eps: float
+    tol: float
+
+    def __bool__(self) -> bool:
+        return bool(self.passed)
+
+    def __repr__(self) -> str:
+        verdict = "PASSED" if self.passed else "FAILED"
+        head = (f"DirectionalCheckResult: {verdict}  max relative error {self.max_relative_error:.3e} "
+                f"(tol {self.tol:.1e}) in direction {self.worst_direction}\n"
+                f"  {len(self.numeric)} random unit directions, central differences, eps={self.eps:.3g}\n")
+        order = np.argsort(self.relative_errors)[::-1][:5]
+        rows = [(str(int(k)), f"{self.analytic[k]:.10g}", f"{self.numeric[k]:.10g}",
+                 f"{self.relative_errors[k]:.2e}") for k in order]
+        body = _table(rows, ("direction", "grad . u", "numeric", "rel. error"))
+        return head + "\n".join("  " + r for r in body.splitlines())
+
+
+def check_directional_derivative(f: Callable, grad, x, n_directions: int = 20, eps=None,
+                                 tol: float = 1e-6, rng=None) -> DirectionalCheckResult:
+    """Check the gradient along random directions: ``grad . u`` vs a difference.
+
+    For unit vectors ``u`` drawn uniformly on the sphere (normalised
+    Gaussians), compare::
+
+        numeric  = (f(x + h u) - f(x - h u)) / (2h)
+        analytic = grad(x) . u
+
+    Cost: two evaluations per direction, whatever the dimension.  A wrong
+    gradient ``g' != g`` passes a direction only if ``(g' - g) . u = 0``,
+    which has probability zero; but the relative error of one wrong
+    coordinate ``i`` is diluted by ``|u_i| ~ 1 / sqrt(n)``, so in very high
+    dimension a small error in a few coordinates may stay under ``tol``, and
+    the check cannot say *which* coordinate is wrong (use
+    ``check_gradient_sampled`` or ``check_gradient_batched`` for that).
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> float``.
+    grad : callable or array
+    x : array (not modified)
+    n_directions : int, default 20
+    eps : float, optional
+        Step along ``u``; default ``cbrt(eps_mach) * max(1, rms(x))`` with
+        ``rms(x) = sqrt(mean(x**2))`` the typical size of a coordinate.
+    tol : float, default 1e-6
+    rng : int, Generator or None
+    """
+    x = as_float_array("x", x)
+    if not callable(f):
+        raise TypeError(f"f must be callable, f(x) -> float; got {_describe(f)}")
+    n_directions = check_int("n_directions", n_directions, minimum=1)
+    tol = check_positive("tol", tol)
+    g = _analytic(grad, x).astype(np.float64).reshape(-1)
+    base = x.astype(np.float64).reshape(-1)
+    if eps is None:
+        h = float(np.cbrt(_EPS_MACH) * max(1.0, np.sqrt(np.mean(base**2)) if base.size else 1.0))
+    else:
+        h = check_positive("eps", eps)
+    U = np.random.default_rng(rng).standard_normal((n_directions, base.size))
+    U /= np.linalg.norm(U, axis=1, keepdims=True)
+    numeric = np.empty(n_directions)
+    for k, u in enumerate(U):
+        fp = _scalar(f((base + h * u).reshape(x.shape)), "f")
+        fm = _scalar(f((base - h * u).reshape(x.shape)), "f")
+        numeric[k] = (fp - fm) / (2 * h)
+    analytic = U @ g
+    errors = relative_errors(numeric, analytic)
+    k = int(np.argmax(errors))
+    return DirectionalCheckResult(
+        passed=bool(errors[k] <= tol), max_relative_error=float(errors[k]), worst_direction=k,
+        numeric=numeric, analytic=analytic, relative_errors=errors, directions=U, eps=h, tol=tol,
+    )

@@ -1,0 +1,258 @@
+"""Numerical gradients and gradient checks against hand-derived gradients and error orders."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from course_lib.gradcheck import (
+    check_directional_derivative,
+    check_gradient,
+    check_gradient_batched,
+    check_gradient_sampled,
+    default_step,
+    from_scalar,
+    from_stacked,
+    numerical_gradient,
+    numerical_gradient_batched,
+    relative_error,
+)
+
+METHODS = ("forward", "backward", "central")
+
+
+def f_demo(x):
+    # f = sum(sin x) + x0^2 x1
+    return np.sum(np.sin(x)) + x[0] ** 2 * x[1]
+
+
+def grad_demo(x):
+    # by hand: df/dx0 = cos x0 + 2 x0 x1, df/dx1 = cos x1 + x0^2, df/dx2 = cos x2
+    return np.cos(x) + np.array([2 * x[0] * x[1], x[0] ** 2, 0.0])
+
+
+X_DEMO = np.array([0.3, -1.2, 2.5])
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_numerical_gradient_matches_hand_gradient(method):
+    tol = 1e-10 if method == "central" else 1e-6
+    np.testing.assert_allclose(numerical_gradient(f_demo, X_DEMO, method), grad_demo(X_DEMO), rtol=tol, atol=tol)
+
+
+def test_quadratic_any_shape():
+    # f = 0.5 x'Ax - b'x on a (2, 2)-shaped x (flattened in C order): grad = Ax - b
+    rng = np.random.default_rng(0)
+    M = rng.standard_normal((4, 4))
+    A = M @ M.T + 4 * np.eye(4)
+    b = rng.standard_normal(4)
+    x = rng.standard_normal((2, 2))
+    f = lambda x: 0.5 * x.ravel() @ A @ x.ravel() - b @ x.ravel()
+    expected = (A @ x.ravel() - b).reshape(2, 2)
+    # central differences are exact on quadratics up to round-off
+    np.testing.assert_allclose(numerical_gradient(f, x), expected, rtol=1e-9, atol=1e-9)
+
+
+def test_scalar_0d_input():
+    assert numerical_gradient(lambda x: float(x) ** 3, np.array(2.0)) == pytest.approx(12.0, rel=1e-9)
+
+
+def test_x_is_unchanged_even_when_f_raises():
+    x = X_DEMO.copy()
+    numerical_gradient(f_demo, x)
+    np.testing.assert_array_equal(x, X_DEMO)
+    calls = []
+
+    def f_fails(z):
+        calls.append(1)
+        if len(calls) == 2:
+            raise ZeroDivisionError("boom")
+        return float(z.sum())
+
+    with pytest.raises(ZeroDivisionError):
+        numerical_gradient(f_fails, x)
+    np.testing.assert_array_equal(x, X_DEMO)
+
+
+@pytest.mark.parametrize("method, sign", [("forward", 1), ("backward", -1)])
+def test_one_sided_error_is_first_order(method, sign):
+    # f = exp at x = 1 with h = 1e-4: Taylor gives error = +-f''(1) h / 2 + O(h^2) = +-e h / 2
+    h = 1e-4
+    est = numerical_gradient(lambda x: math.exp(x[0]), np.array([1.0]), method, eps=h)[0]
+    assert (est - math.e) == pytest.approx(sign * math.e * h / 2, rel=1e-3)
+
+
+def test_central_error_is_second_order():
+    # central: error = f'''(1) h^2 / 6 + O(h^4) = e h^2 / 6
+    h = 1e-3
+    est = numerical_gradient(lambda x: math.exp(x[0]), np.array([1.0]), "central", eps=h)[0]
+    assert (est - math.e) == pytest.approx(math.e * h**2 / 6, rel=1e-3)
+
+
+def test_default_steps():
+    eps = np.finfo(np.float64).eps
+    x = np.array([0.5, -3.0, 1e4])
+    h = default_step(x, "central")
+    np.testing.assert_allclose(h, eps ** (1 / 3) * np.array([1.0, 3.0, 1e4]), rtol=1e-9)
+    np.testing.assert_allclose(default_step(x, "forward"), math.sqrt(eps) * np.array([1.0, 3.0, 1e4]), rtol=1e-6)
+    # representable: x + h - x == h exactly
+    np.testing.assert_array_equal((x + h) - x, h)
+
+
+def test_default_step_beats_1e8_for_central_differences():
+    # source 003 uses eps = 1e-8 for central differences; round-off eps_mach |f| / h then dominates.
+    # f = sum(exp(x)) with |f| ~ 10: error with h = 1e-8 is ~1e-8 relative, with the cube-root step ~1e-11
+    rng = np.random.default_rng(1)
+    x = rng.uniform(-1, 1, 50)
+    f = lambda x: float(np.sum(np.exp(x)))
+    exact = np.exp(x)
+    err_default = relative_error(numerical_gradient(f, x), exact)
+    err_1e8 = relative_error(numerical_gradient(f, x, eps=1e-8), exact)
+    assert err_default < 1e-9
+    assert err_1e8 > 10 * err_default
+    # for forward differences 1e-8 is about right: truncation e h / 2 ~ 1e-8 and round-off
+    # eps_mach |f| / h ~ 2.2e-16 * 60 / 1e-8 ~ 1.3e-6 absolute, against gradients of ~1
+    assert relative_error(numerical_gradient(f, x, "forward", eps=1e-8), exact) < 1e-5
+
+
+def test_relative_error_hand_values():
+    # |2 - 2.5| / (2 + 2.5) = 0.5 / 4.5
+    assert relative_error(np.array([1.0, 2.0]), np.array([1.0, 2.5])) == pytest.approx(1 / 9)
+    # both ~0: the floor 1e-8 in the denominator: 1e-12 / 1e-8 = 1e-4
+    assert relative_error(np.array([0.0]), np.array([1e-12])) == pytest.approx(1e-4)
+    with pytest.raises(ValueError, match="shape"):
+        relative_error(np.ones(2), np.ones(3))
+
+
+def test_check_gradient_passes_and_fails_with_worst_index():
+    good = check_gradient(f_demo, grad_demo, X_DEMO)
+    assert good.passed and bool(good) and good.max_relative_error < 1e-9
+    assert "PASSED" in repr(good)
+
+    wrong = lambda x: grad_demo(x) + np.array([0.0, 1e-3, 0.0])
+    bad = check_gradient(f_demo, wrong, X_DEMO)
+    assert not bad.passed and bad.worst_index == (1,)
+    # relative error of entry 1: 1e-3 / (|g1| + |g1 + 1e-3|)
+    g1 = grad_demo(X_DEMO)[1]
+    assert bad.max_relative_error == pytest.approx(1e-3 / (abs(g1) + abs(g1 + 1e-3)), rel=1e-6)
+    text = repr(bad)
+    assert "FAILED" in text and "(1,)" in text.splitlines()[3]
+    # the gradient may also be given as an array
+    assert check_gradient(f_demo, grad_demo(X_DEMO), X_DEMO).passed
+
+
+def test_check_gradient_worst_index_for_matrices():
+    W = np.arange(6, dtype=float).reshape(2, 3) / 10
+    f = lambda W: float(np.sum(W**3))
+    g = 3 * W**2
+    g_wrong = g.copy()
+    g_wrong[1, 2] *= 1.01
+    assert check_gradient(f, g_wrong, W).worst_index == (1, 2)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_batched_equals_loop(method):
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal(300)
+    c = rng.standard_normal(300)
+    f_stacked = lambda P: np.sum(np.sin(P) * c, axis=1) + 0.1 * np.sum(P**2, axis=1) ** 2
+    f = lambda x: float(f_stacked(x[None, :])[0])  # same arithmetic, so the same round-off
+    loop = numerical_gradient(f, x, method)
+    via_stacked = numerical_gradient_batched(from_stacked(f_stacked, x), x, method, batch_size=64)
+    via_scalar = numerical_gradient_batched(from_scalar(f, x), x, method, batch_size=7)
+    np.testing.assert_array_equal(via_stacked, loop)
+    np.testing.assert_array_equal(via_scalar, loop)
+    # hand gradient: c cos x + 0.4 ||x||^2 x
+    exact = c * np.cos(x) + 0.4 * np.sum(x**2) * x
+    assert check_gradient_batched(from_stacked(f_stacked, x), exact, x, method).passed is (method == "central")
+
+
+def test_batched_indices_subset():
+    x = X_DEMO.copy()
+    idx = np.array([2, 0])
+    est = numerical_gradient_batched(from_scalar(f_demo, x), x, indices=idx)
+    np.testing.assert_allclose(est, grad_demo(x)[idx], rtol=1e-9)
+    res = check_gradient_batched(from_scalar(f_demo, x), grad_demo, x, indices=idx)
+    assert res.n_checked == 2 and res.passed
+    assert res.worst_index in {(0,), (2,)}
+
+
+def test_batched_never_calls_f_batch_with_more_than_batch_size():
+    sizes = []
+    x = np.linspace(-1, 1, 100)
+    inner = from_scalar(lambda z: float(np.sum(z**2)), x)
+
+    def f_batch(idx, h):
+        sizes.append(len(idx))
+        return inner(idx, h)
+
+    est = numerical_gradient_batched(f_batch, x, "forward", batch_size=16)
+    assert max(sizes) <= 16
+    assert sum(sizes) == 100 + 1  # one baseline, one per coordinate
+    np.testing.assert_allclose(est, 2 * x, atol=1e-6)
+
+
+def test_sampled_check_finds_wrong_coordinate_when_sampled():
+    # exp keeps gradients away from 0, where the 1e-8 floor of the relative error would bite
+    x = np.linspace(-1, 1, 500)
+    f = lambda z: float(np.sum(np.exp(z)))
+    g = np.exp(x)
+    assert check_gradient_sampled(f, g, x, n_samples=50, rng=0).passed
+    res_all = check_gradient_sampled(f, g, x, n_samples=500, rng=0)
+    assert res_all.n_checked == 500 and set(res_all.indices) == set(range(500))
+    g_wrong = g.copy()
+    g_wrong[123] += 0.5
+    res = check_gradient_sampled(f, g_wrong, x, n_samples=500, rng=3)
+    assert not res.passed and res.worst_index == (123,)
+    small = check_gradient_sampled(f, g_wrong, x, n_samples=10, rng=3)
+    assert small.n_checked == 10 and len(np.unique(small.indices)) == 10
+    assert small.passed == (123 not in small.indices)
+
+
+def test_directional_check():
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal(40)
+    f = lambda z: float(np.sum(np.cos(z)) + np.sum(z) ** 2)
+    g = -np.sin(x) + 2 * np.sum(x)
+    good = check_directional_derivative(f, g, x, n_directions=10, rng=0)
+    assert good.passed and good.numeric.shape == (10,) and "PASSED" in repr(good)
+    # analytic values are g . u with unit u
+    np.testing.assert_allclose(np.linalg.norm(good.directions, axis=1), 1.0)
+    np.testing.assert_allclose(good.analytic, good.directions @ g)
+    g_wrong = g.copy()
+    g_wrong[5] *= 1.1
+    assert not check_directional_derivative(f, g_wrong, x, n_directions=10, rng=0).passed
+
+
+@pytest.mark.parametrize(
+    "call, exc, name",
+    [
+        (lambda: numerical_gradient(f_demo, X_DEMO, "centre"), ValueError, "method"),
+        (lambda: numerical_gradient(f_demo, np.array([1, 2, 3])), TypeError, "x"),
+        (lambda: numerical_gradient(f_demo, np.array([1.0, np.nan, 3.0])), ValueError, "x"),
+        (lambda: numerical_gradient(f_demo, X_DEMO, eps=0.0), ValueError, "eps"),
+        (lambda: numerical_gradient(f_demo, X_DEMO, eps=-1e-5), ValueError, "eps"),
+        (lambda: numerical_gradient(lambda x: x, X_DEMO), ValueError, "f must return a scalar"),
+        (lambda: numerical_gradient(lambda x: np.inf, X_DEMO), ValueError, "f returned a non-finite"),
+        (lambda: numerical_gradient(0.5, X_DEMO), TypeError, "f must be callable"),
+        (lambda: check_gradient(f_demo, np.ones(2), X_DEMO), ValueError, "grad"),
+        (lambda: check_gradient(f_demo, grad_demo, X_DEMO, tol=0), ValueError, "tol"),
+        (lambda: numerical_gradient_batched(lambda i, h: np.zeros(1), X_DEMO), ValueError, "f_batch"),
+        (lambda: numerical_gradient_batched(from_scalar(f_demo, X_DEMO), X_DEMO, batch_size=0), ValueError,
+         "batch_size"),
+        (lambda: numerical_gradient_batched(from_scalar(f_demo, X_DEMO), X_DEMO, indices=[5]), ValueError,
+         "indices"),
+        (lambda: numerical_gradient_batched(from_scalar(f_demo, X_DEMO), X_DEMO, indices=[0.5]), TypeError,
+         "indices"),
+        (lambda: numerical_gradient_batched(from_stacked(lambda P: P, X_DEMO), X_DEMO), ValueError,
+         "f_stacked"),
+        (lambda: check_gradient_sampled(f_demo, grad_demo, X_DEMO, n_samples=4), ValueError, "n_samples"),
+        (lambda: check_directional_derivative(f_demo, grad_demo, X_DEMO, n_directions=0), ValueError,
+         "n_directions"),
+    ],
+)
+def test_bad_input(call, exc, name):
+    with pytest.raises(exc, match=name):
+        call()
