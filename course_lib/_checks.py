@@ -19,6 +19,8 @@ __all__ = [
     "check_in_interval",
     "check_choice",
     "check_int",
+    "check_spd",
+    "as_scalar_output",
 ]
 
 
@@ -121,3 +123,32 @@ def check_int(name: str, value, *, minimum: int | None = None) -> int:
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}; got {value}")
     return value
+
+
+def check_spd(name: str, A) -> np.ndarray:
+    """Return ``A`` as a float matrix, raising unless it is symmetric positive definite."""
+    A = as_float_array(name, A, allow_scalar=False)
+    if A.ndim != 2 or A.shape[0] != A.shape[1]:
+        raise ValueError(f"{name} must be a square 2-D matrix; got shape {A.shape}")
+    if not np.allclose(A, A.T, rtol=1e-12, atol=1e-12 * max(1.0, float(np.abs(A).max()))):
+        raise ValueError(f"{name} must be symmetric (0.5 x'Ax only sees the symmetric part of A)")
+    lam_min = float(np.linalg.eigvalsh(A)[0])
+    if lam_min <= 0:
+        raise ValueError(
+            f"{name} must be positive definite (otherwise the quadratic has no minimiser); "
+            f"its smallest eigenvalue is {lam_min:.6g}"
+        )
+    return A
+
+
+def as_scalar_output(name: str, value, *, finite: bool = True) -> float:
+    """Return what the callable ``name`` returned as a float, raising unless it is one real number."""
+    arr = np.asarray(value)
+    if arr.size != 1:
+        raise ValueError(f"{name} must return a scalar; got an array of shape {arr.shape}")
+    if not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
+        raise TypeError(f"{name} must return a real number; got {_describe(value)}")
+    v = float(arr.reshape(()))
+    if finite and not np.isfinite(v):
+        raise ValueError(f"{name} returned a non-finite value ({v})")
+    return v

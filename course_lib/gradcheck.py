@@ -59,6 +59,7 @@ import numpy as np
 from ._checks import (
     _describe,
     as_float_array,
+    as_scalar_output,
     check_choice,
     check_int,
     check_positive,
@@ -113,18 +114,6 @@ def _steps(x_flat: np.ndarray, method: str, eps) -> tuple[np.ndarray, object]:
     return np.full(x_flat.shape, eps), eps
 
 
-def _scalar(value, name: str) -> float:
-    arr = np.asarray(value)
-    if arr.size != 1:
-        raise ValueError(f"{name} must return a scalar (the loss); got an array of shape {arr.shape}")
-    if not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
-        raise TypeError(f"{name} must return a real number; got {_describe(value)}")
-    v = float(arr.reshape(()))
-    if not np.isfinite(v):
-        raise ValueError(f"{name} returned a non-finite value ({v})")
-    return v
-
-
 def _check_indices(indices, n: int) -> np.ndarray:
     idx = np.asarray(indices)
     if idx.ndim != 1 or not np.issubdtype(idx.dtype, np.integer):
@@ -155,7 +144,7 @@ def from_scalar(f: Callable, x) -> Callable:
             old = flat[i]
             flat[i] = old + hj
             try:
-                out[j] = _scalar(f(work), "f")
+                out[j] = as_scalar_output("f", f(work))
             finally:
                 flat[i] = old
         return out
@@ -581,8 +570,8 @@ def check_directional_derivative(f: Callable, grad, x, n_directions: int = 20, e
     U /= np.linalg.norm(U, axis=1, keepdims=True)
     numeric = np.empty(n_directions)
     for k, u in enumerate(U):
-        fp = _scalar(f((base + h * u).reshape(x.shape)), "f")
-        fm = _scalar(f((base - h * u).reshape(x.shape)), "f")
+        fp = as_scalar_output("f", f((base + h * u).reshape(x.shape)))
+        fm = as_scalar_output("f", f((base - h * u).reshape(x.shape)))
         numeric[k] = (fp - fm) / (2 * h)
     analytic = U @ g
     errors = relative_errors(numeric, analytic)

@@ -44,11 +44,13 @@ import numpy as np
 from ._checks import (
     _describe,
     as_float_array,
+    as_scalar_output,
     check_in_interval,
     check_int,
     check_nonnegative,
     check_positive,
     check_same_shape,
+    check_spd,
 )
 
 __all__ = [
@@ -57,21 +59,6 @@ __all__ = [
     "backtracking_step",
     "gradient_descent_backtracking",
 ]
-
-
-def _check_spd(A) -> np.ndarray:
-    A = as_float_array("A", A, allow_scalar=False)
-    if A.ndim != 2 or A.shape[0] != A.shape[1]:
-        raise ValueError(f"A must be a square 2-D matrix; got shape {A.shape}")
-    if not np.allclose(A, A.T, rtol=1e-12, atol=1e-12 * max(1.0, np.abs(A).max())):
-        raise ValueError("A must be symmetric (f(x) = 0.5 x'Ax - b'x + c only sees the symmetric part)")
-    lam_min = np.linalg.eigvalsh(A)[0]
-    if lam_min <= 0:
-        raise ValueError(
-            f"A must be positive definite (otherwise f has no minimiser); its smallest "
-            f"eigenvalue is {lam_min:.6g}"
-        )
-    return A
 
 
 def exact_step_quadratic(A, g, d=None) -> float:
@@ -149,7 +136,7 @@ def steepest_descent_exact(A, b, x0, steps: int | None = None, tol: float = 1e-1
     array (k + 1, n)
         The iterates ``x_0 .. x_k``.
     """
-    A = _check_spd(A)
+    A = check_spd("A", A)
     n = A.shape[0]
     b = as_float_array("b", b, allow_scalar=False)
     x = as_float_array("x0", x0, allow_scalar=False).astype(np.float64, copy=True)
@@ -170,15 +157,6 @@ def steepest_descent_exact(A, b, x0, steps: int | None = None, tol: float = 1e-1
         x = x - exact_step_quadratic(A, g) * g
         path.append(x.copy())
     return np.array(path)
-
-
-def _as_float(name, value) -> float:
-    value = np.asarray(value)
-    if value.shape != () and value.size != 1:
-        raise ValueError(f"{name} must return a scalar; got an array of shape {value.shape}")
-    if not np.issubdtype(value.dtype, np.number) or np.issubdtype(value.dtype, np.complexfloating):
-        raise TypeError(f"{name} must return a real number; got {_describe(value)}")
-    return float(value.reshape(()))
 
 
 def backtracking_step(f: Callable, x, g, t0: float = 1.0, beta: float = 0.5, c: float = 0.5,
@@ -231,12 +209,12 @@ def backtracking_step(f: Callable, x, g, t0: float = 1.0, beta: float = 0.5, c: 
     gg = float(np.sum(g * g))
     if gg == 0.0:
         return (0.0, 0) if return_evals else 0.0
-    fx = _as_float("f", f(x.copy()))
+    fx = as_scalar_output("f", f(x.copy()), finite=False)
     if not np.isfinite(fx):
         raise ValueError(f"f(x) must be finite; got {fx}")
     evals = 1
     for _ in range(max_shrinks + 1):
-        f_trial = _as_float("f", f(x - t * g))
+        f_trial = as_scalar_output("f", f(x - t * g), finite=False)
         evals += 1
         if f_trial <= fx - c * t * gg:  # NaN/inf trials fail the test and shrink t
             return (float(t), evals) if return_evals else float(t)
