@@ -256,3 +256,23 @@ def test_directional_check():
 def test_bad_input(call, exc, name):
     with pytest.raises(exc, match=name):
         call()
+
+
+def test_atol_lets_entries_below_the_round_off_level_pass():
+    # f = 1 + 1e-9 x0 + x1^2 at x = (0.5, 0.5): the first gradient entry (1e-9) is far below the
+    # round-off of a central difference, eps_mach |f| / h ~ 2.2e-16 * 1.25 / 6e-6 ~ 5e-11
+    f = lambda x: float(1.0 + 1e-9 * x[0] + x[1] ** 2)
+    g = np.array([1e-9, 1.0])
+    x = np.array([0.5, 0.5])
+    plain = check_gradient(f, g, x)
+    err0 = abs(plain.numeric[0] - 1e-9)
+    assert err0 < 1e-9  # the estimate is right to within its round-off ...
+    assert not plain.passed and plain.worst_index == (0,)  # ... yet fails the plain relative test
+    assert plain.relative_errors[0] == pytest.approx(err0 / max(1e-9 + abs(plain.numeric[0]), 1e-8))
+    relaxed = check_gradient(f, g, x, atol=1e-9)
+    assert relaxed.passed and relaxed.n_failed == 0 and "atol 1.0e-09" in repr(relaxed)
+    # ... while a real error stays caught by the relative test
+    wrong = check_gradient(f, np.array([1e-9, 1.01]), x, atol=1e-9)
+    assert not wrong.passed and wrong.n_failed == 1 and wrong.worst_index == (1,)
+    with pytest.raises(ValueError, match="atol"):
+        check_gradient(f, g, x, atol=-1.0)
