@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -114,17 +112,3 @@ def test_backprop_matches_tensorflow(sizes):
     assert net.loss(theta, X, Y) == pytest.approx(float(loss), rel=1e-13)
     np.testing.assert_allclose(net.grad(theta, X, Y), np.concatenate([g.numpy().ravel() for g in grads]),
                                rtol=1e-10, atol=1e-15)
-
-
-@pytest.mark.slow
-def test_gradcheck_benchmark_quick(tmp_path):
-    subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench_gradcheck.py"), "--quick", "--out", str(tmp_path)],
-        check=True, capture_output=True, text=True,
-    )
-    result = json.loads((tmp_path / "gradcheck.json").read_text())
-    assert result["n_params"] == 276710
-    assert result["batched"]["passed"] and result["sampled"]["passed"] and result["directional"]["passed"]
-    assert result["batched"]["agreement_with_loop"] < 1e-5
-    assert result["loop"]["seconds_all_params_extrapolated"] > 0 and result["batched"]["seconds_all_params"] > 0
-    assert (tmp_path / "gradcheck.md").read_text().startswith("# Gradient checks")
