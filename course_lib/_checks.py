@@ -142,13 +142,18 @@ def check_spd(name: str, A) -> np.ndarray:
 
 
 def as_scalar_output(name: str, value, *, finite: bool = True) -> float:
-    """Return what the callable ``name`` returned as a float, raising unless it is one real number."""
+    """Return a value a callable produced (a loss, a reward) as a float.
+
+    Raises unless it is one real number (a 0-d or size-1 array is fine) and,
+    with ``finite=True``, finite.  ``name`` says where it came from, e.g.
+    ``"f(x)"`` or ``"loss(w + dW)"``.
+    """
     arr = np.asarray(value)
     if arr.size != 1:
-        raise ValueError(f"{name} must return a scalar; got an array of shape {arr.shape}")
+        raise ValueError(f"{name} must be a scalar (one real number); got an array of shape {arr.shape}")
     if not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
-        raise TypeError(f"{name} must return a real number; got {_describe(value)}")
+        raise TypeError(f"{name} must be a real number; got {_describe(value)}")
     v = float(arr.reshape(()))
     if finite and not np.isfinite(v):
-        raise ValueError(f"{name} returned a non-finite value ({v})")
+        raise ValueError(f"{name} must be finite; got {v!r}")
     return v

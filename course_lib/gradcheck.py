@@ -145,7 +145,7 @@ def from_scalar(f: Callable, x) -> Callable:
             old = flat[i]
             flat[i] = old + hj
             try:
-                out[j] = as_scalar_output("f", f(work))
+                out[j] = as_scalar_output("f(x)", f(work))
             finally:
                 flat[i] = old
         return out
@@ -598,8 +598,8 @@ def check_directional_derivative(f: Callable, grad, x, n_directions: int = 20, e
     U /= np.linalg.norm(U, axis=1, keepdims=True)
     numeric = np.empty(n_directions)
     for k, u in enumerate(U):
-        fp = as_scalar_output("f", f((base + h * u).reshape(x.shape)))
-        fm = as_scalar_output("f", f((base - h * u).reshape(x.shape)))
+        fp = as_scalar_output("f(x + h u)", f((base + h * u).reshape(x.shape)))
+        fm = as_scalar_output("f(x - h u)", f((base - h * u).reshape(x.shape)))
         numeric[k] = (fp - fm) / (2 * h)
     analytic = U @ g
     errors = relative_errors(numeric, analytic)

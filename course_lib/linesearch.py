@@ -209,12 +209,12 @@ def backtracking_step(f: Callable, x, g, t0: float = 1.0, beta: float = 0.5, c: 
     gg = float(np.sum(g * g))
     if gg == 0.0:
         return (0.0, 0) if return_evals else 0.0
-    fx = as_scalar_output("f", f(x.copy()), finite=False)
+    fx = as_scalar_output("f(x)", f(x.copy()), finite=False)
     if not np.isfinite(fx):
         raise ValueError(f"f(x) must be finite; got {fx}")
     evals = 1
     for _ in range(max_shrinks + 1):
-        f_trial = as_scalar_output("f", f(x - t * g), finite=False)
+        f_trial = as_scalar_output("f(x - t g)", f(x - t * g), finite=False)
         evals += 1
         if f_trial <= fx - c * t * gg:  # NaN/inf trials fail the test and shrink t
             return (float(t), evals) if return_evals else float(t)

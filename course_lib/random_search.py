@@ -40,7 +40,6 @@ Everything here is numpy only.
 
 from __future__ import annotations
 
-import numbers
 from typing import Callable
 
 import numpy as np
@@ -48,6 +47,7 @@ import numpy as np
 from ._checks import (
     _describe,
     as_float_array,
+    as_scalar_output,
     check_choice,
     check_int,
     check_positive,
@@ -80,18 +80,6 @@ def _check_rng(name: str, rng) -> np.random.Generator:
             f"{name} must be a numpy random Generator (e.g. np.random.default_rng(0)); got {_describe(rng)}"
         )
     return rng
-
-
-def _check_scalar_value(name: str, value) -> float:
-    """Return a loss/reward value as float; raise unless it is a finite real scalar."""
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        value = value[()]
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
-        raise TypeError(f"{name} must be a real scalar; got {_describe(value)}")
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite; got {value!r}")
-    return value
 
 
 def _check_rewards(name: str, rewards, n_directions: int) -> np.ndarray:
@@ -129,8 +117,8 @@ def _finite_difference_step(loss, w, lr, sigma, rng):
     if not callable(loss):
         raise TypeError(f"loss must be callable as loss(w) -> float; got {_describe(loss)}")
     dW = sigma * rng.standard_normal(size=w.shape)
-    L_plus = _check_scalar_value("loss(w + dW)", loss(w + dW))
-    L_minus = _check_scalar_value("loss(w - dW)", loss(w - dW))
+    L_plus = as_scalar_output("loss(w + dW)", loss(w + dW))
+    L_minus = as_scalar_output("loss(w - dW)", loss(w - dW))
     w_new = w - lr * (L_plus - L_minus) * dW
     return w_new, L_plus, L_minus
 
@@ -622,7 +610,7 @@ def ars(
                     raise TypeError(f"reward_fn must return a pair (reward, states); got {_describe(out)} ({where})")
                 r, states = out
                 try:
-                    r = _check_scalar_value("reward", r)
+                    r = as_scalar_output("reward", r)
                 except ValueError:
                     raise ValueError(
                         f"reward must be finite; the rollout at {where} returned {r!r}. "
@@ -648,7 +636,7 @@ def ars(
         n_states[j] = states_seen
         if evaluate:
             r, _ = reward_fn(LinearPolicy(M, mean, std))
-            reward_current[j] = _check_scalar_value("reward of the current policy", r)
+            reward_current[j] = as_scalar_output("reward of the current policy", r)
             eval_rollouts += 1
 
     history = {
