@@ -79,10 +79,8 @@ __all__ = [
 
 def _as_epochs(k):
     """Validate ``k`` (an int >= 0 or an integer array of them)."""
-    if isinstance(k, (bool, np.bool_)):
-        raise TypeError(f"k (the epoch) must be an integer >= 0 or an integer array; got {_describe(k)}")
     arr = np.asarray(k)
-    if not np.issubdtype(arr.dtype, np.integer):
+    if not np.issubdtype(arr.dtype, np.integer):  # bool is not an integer dtype for numpy
         raise TypeError(
             f"k (the epoch) must be an integer >= 0 or an integer array; got {_describe(k)}"
         )

@@ -12,28 +12,29 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.slow
-def test_import_benchmark_quick(tmp_path):
+def run_quick(name: str, out: Path) -> tuple[dict, str]:
+    """Run benchmarks/bench_<name>.py --quick into ``out``; return its JSON and Markdown results."""
     subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench_import.py"), "--quick", "--out", str(tmp_path)],
+        [sys.executable, str(ROOT / "benchmarks" / f"bench_{name}.py"), "--quick", "--out", str(out)],
         check=True, capture_output=True, text=True,
     )
-    result = json.loads((tmp_path / "import.json").read_text())
+    return json.loads((out / f"{name}.json").read_text()), (out / f"{name}.md").read_text()
+
+
+@pytest.mark.slow
+def test_import_benchmark_quick(tmp_path):
+    result, md = run_quick("import", tmp_path)
     assert result["heavy_modules_imported"] is False
     assert result["import_course_lib_median_s"] > 0 and result["import_numpy_median_s"] > 0
     assert "OPENBLAS_NUM_THREADS" in result["environment"]["env"]
-    assert (tmp_path / "import.md").read_text().startswith("# `import course_lib` time")
+    assert md.startswith("# `import course_lib` time")
 
 
 @pytest.mark.slow
 def test_gradcheck_benchmark_quick(tmp_path):
-    subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench_gradcheck.py"), "--quick", "--out", str(tmp_path)],
-        check=True, capture_output=True, text=True,
-    )
-    result = json.loads((tmp_path / "gradcheck.json").read_text())
+    result, md = run_quick("gradcheck", tmp_path)
     assert result["n_params"] == 276710
     assert result["batched"]["passed"] and result["sampled"]["passed"] and result["directional"]["passed"]
     assert result["batched"]["agreement_with_loop"] < 1e-5
     assert result["loop"]["seconds_all_params_extrapolated"] > 0 and result["batched"]["seconds_all_params"] > 0
-    assert (tmp_path / "gradcheck.md").read_text().startswith("# Gradient checks")
+    assert md.startswith("# Gradient checks")
