@@ -42,7 +42,6 @@ from typing import Callable
 import numpy as np
 
 from ._checks import (
-    _describe,
     as_float_array,
     as_scalar_output,
     check_in_interval,
