@@ -4,6 +4,15 @@ The network of course source ``003``: 784-300-100-100-10, ReLU hidden layers,
 softmax output with mean cross-entropy, Glorot-uniform weights and zero
 biases (Keras' defaults, which ``003`` uses) -- 276,710 parameters.
 
+Zero biases do not put the ReLU kinks at the gradient check's doorstep: a
+hidden pre-activation ``z = a @ W + b`` is exactly 0 only if every input of
+the unit is 0 (an all-black image, say), and a central difference with step
+``h ~ 6e-6`` crosses a kink only if some pre-activation lies closer to 0 than
+the step moves it (``h |a_i|`` for unit ``j`` when ``W_l[i, j]`` is perturbed);
+``benchmarks/bench_gradcheck.py`` counts such crossings.  ``bias_scale > 0``
+draws the biases from ``U(-bias_scale, bias_scale)`` instead, for checks that
+should not depend on the data keeping pre-activations away from 0.
+
 Besides ``loss`` and its backprop ``grad``, ``loss_batch`` evaluates the loss
 for a *batch of single-coordinate perturbations* (the ``f_batch`` contract of
 ``course_lib.gradcheck``) with the rank-1 trick: perturbing ``W_l[i, j]`` by
@@ -44,12 +53,24 @@ class ReferenceMLP:
     sizes : tuple of int
         Layer widths from input to output, default (784, 300, 100, 100, 10).
     rng : int or Generator
-        Seed for the Glorot-uniform initialisation.
+        Seed for the initialisation.
+    bias_scale : float, default 0.0
+        Biases are drawn from ``U(-bias_scale, bias_scale)``; 0 gives Keras'
+        zero biases.
+
+    Notes
+    -----
+    ``W_l`` has limit ``sqrt(6 / (fan_in + fan_out))`` (Glorot & Bengio 2010,
+    eq. 16; Keras' ``GlorotUniform``).  ``W_l`` is stored ``(fan_in,
+    fan_out)`` and applied as ``a @ W``, Keras' ``Dense`` convention (the
+    transpose of the ``W a`` of most slides).
     """
 
-    def __init__(self, sizes=SOURCE_003_SIZES, rng=0):
+    def __init__(self, sizes=SOURCE_003_SIZES, rng=0, bias_scale=0.0):
         if len(sizes) < 2 or any(int(s) < 1 for s in sizes):
             raise ValueError(f"sizes must list at least two positive layer widths; got {sizes!r}")
+        if not (np.isfinite(bias_scale) and bias_scale >= 0):
+            raise ValueError(f"bias_scale must be a finite number >= 0; got {bias_scale!r}")
         self.sizes = tuple(int(s) for s in sizes)
         rng = np.random.default_rng(rng)
         self.shapes = []
@@ -63,7 +84,8 @@ class ReferenceMLP:
         for k, (fan_in, fan_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
             limit = np.sqrt(6.0 / (fan_in + fan_out))  # Glorot & Bengio (2010), uniform
             theta[self.offsets[2 * k]:self.offsets[2 * k + 1]] = rng.uniform(-limit, limit, fan_in * fan_out)
-            theta[self.offsets[2 * k + 1]:self.offsets[2 * k + 2]] = 0.0
+            theta[self.offsets[2 * k + 1]:self.offsets[2 * k + 2]] = (
+                rng.uniform(-bias_scale, bias_scale, fan_out) if bias_scale else 0.0)
         self.theta = theta
 
     # -- parameters -------------------------------------------------------
@@ -84,6 +106,24 @@ class ReferenceMLP:
             raise ValueError(f"theta must have shape ({self.n_params},); got {theta.shape}")
         parts = [theta[a:b].reshape(s) for a, b, s in zip(self.offsets[:-1], self.offsets[1:], self.shapes)]
         return list(zip(parts[0::2], parts[1::2]))
+
+    def describe_index(self, flat_index: int) -> str:
+        """The parameter behind a flat index, e.g. ``"W2[17, 3]"`` or ``"b4[9]"`` (layers from 1)."""
+        flat_index = int(flat_index)
+        if not 0 <= flat_index < self.n_params:
+            raise ValueError(f"flat_index must lie in [0, {self.n_params}); got {flat_index}")
+        s = int(np.searchsorted(self.offsets, flat_index, side="right")) - 1
+        local = flat_index - self.offsets[s]
+        layer, is_bias = divmod(s, 2)
+        if is_bias:
+            return f"b{layer + 1}[{local}]"
+        i, j = divmod(local, self.shapes[s][1])
+        return f"W{layer + 1}[{i}, {j}]"
+
+    def relu_masks(self, theta, X) -> list:
+        """The on/off pattern ``z_l > 0`` of every hidden layer, each (n_samples, width)."""
+        _, zs, _ = self._forward(theta, X)
+        return [z > 0 for z in zs[:-1]]
 
     @staticmethod
     def _labels(Y):
@@ -176,8 +216,15 @@ class ReferenceMLP:
             return losses.mean(axis=1)
 
         def f_batch(idx, h):
-            idx = np.asarray(idx, dtype=np.int64)
+            idx = np.asarray(idx)
             h = np.asarray(h, dtype=np.float64)
+            if idx.ndim != 1 or not (np.issubdtype(idx.dtype, np.integer) or idx.size == 0):
+                raise TypeError(f"idx must be a 1-D array of integer flat indices; got {idx.dtype} shape {idx.shape}")
+            if h.shape != idx.shape:
+                raise ValueError(f"h must have the shape of idx, {idx.shape}; got {h.shape}")
+            if idx.size and (idx.min() < 0 or idx.max() >= self.n_params):
+                raise ValueError(f"idx must lie in [0, {self.n_params}); got values from {idx.min()} to {idx.max()}")
+            idx = idx.astype(np.int64)
             out = np.empty(idx.size)
             segment = np.searchsorted(self.offsets, idx, side="right") - 1
             for s in np.unique(segment):
