@@ -40,8 +40,11 @@ has truncation error ``|f'''| h^2 / 6``, so its best step is ``h ~
 cbrt(eps_mach) ~ 6e-6``, with a total error near ``eps_mach^(2/3) ~ 4e-11``.
 Course source ``003`` uses ``eps = 1e-8`` for all three methods: right for
 forward and backward differences, but for central differences the round-off
-term ``eps_mach |f| / h ~ 1e-8`` then dominates and the estimate is about a
-hundred times less accurate than with ``h ~ 1e-5``.  With ``eps=None`` (the
+term ``eps_mach |f| / h ~ 2e-8 |f|`` then dominates (the truncation term
+``|f'''| h^2 / 6 ~ 2e-17`` it saves is negligible), and the estimate is some
+hundreds of times less accurate (about 1e-8 against 1e-11, relative) than
+with ``h ~ 6e-6``: no better than a forward difference.  The derivation is in
+``numerical_gradient``'s docstring.  With ``eps=None`` (the
 default) the step is chosen per method, ``h_i = c * max(1, |x_i|)``, and
 rounded so that ``x_i + h_i`` is exactly representable (the step that was
 really taken is the one divided by).
@@ -117,22 +120,36 @@ def _steps(x_flat: np.ndarray, method: str, eps) -> tuple[np.ndarray, object]:
 
 def _check_indices(indices, n: int) -> np.ndarray:
     idx = np.asarray(indices)
+    if idx.size == 0:
+        raise ValueError("indices must hold at least one flat index (a check of nothing cannot pass); "
+                         f"got {_describe(indices)}")
     if idx.ndim != 1 or not np.issubdtype(idx.dtype, np.integer):
         raise TypeError(f"indices must be a 1-D array of integer flat indices; got {_describe(indices)}")
-    if idx.size and (idx.min() < 0 or idx.max() >= n):
-        raise ValueError(f"indices must lie in [0, {n}) (flat indices into x); got values from {idx.min()} to {idx.max()}")
+    if idx.min() < 0 or idx.max() >= n:
+        raise ValueError(f"indices must lie in [0, {n}) (flat indices into x); "
+                         f"got values from {idx.min()} to {idx.max()}")
     return idx.astype(np.int64)
 
 
 # --------------------------------------------------------------------------
 # f_batch adapters
 # --------------------------------------------------------------------------
+def _where(flat_index: int, shape: tuple, step: float) -> str:
+    """Say which evaluation of ``f`` this is, e.g. ``f(x) with x[1, 2] += 6.06e-06``."""
+    if step == 0:
+        return "f(x)"
+    where = ", ".join(str(int(k)) for k in np.unravel_index(int(flat_index), shape))
+    return f"f(x) with x[{where}] {'+' if step > 0 else '-'}= {abs(step):.3g}"
+
+
 def from_scalar(f: Callable, x) -> Callable:
     """Turn a plain ``f(x) -> float`` into an ``f_batch`` (one call per entry).
 
-    The returned ``f_batch(idx, h)`` perturbs a private copy of ``x`` one
-    coordinate at a time, calls ``f`` and restores the coordinate; ``x``
-    itself is never touched.  It is the plain loop, in the batched interface.
+    The returned ``f_batch(idx, h)`` perturbs a private float64 copy of ``x``
+    one coordinate at a time, calls ``f`` and restores the coordinate (also
+    when ``f`` raises); ``x`` itself is never touched.  It is the plain loop,
+    in the batched interface.  A value of ``f`` that is not one finite real
+    number raises an error naming the perturbed entry of ``x``.
     """
     if not callable(f):
         raise TypeError(f"f must be callable, f(x) -> float; got {_describe(f)}")
@@ -140,12 +157,14 @@ def from_scalar(f: Callable, x) -> Callable:
     flat = work.reshape(-1)  # a view: writing flat[i] changes work
 
     def f_batch(idx, h):
+        if len(idx) != len(h):
+            raise ValueError(f"h must have one step per index; got {len(h)} steps for {len(idx)} indices")
         out = np.empty(len(idx))
         for j, (i, hj) in enumerate(zip(idx, h)):
             old = flat[i]
             flat[i] = old + hj
             try:
-                out[j] = as_scalar_output("f(x)", f(work))
+                out[j] = as_scalar_output(_where(i, work.shape, hj), f(work))
             finally:
                 flat[i] = old
         return out
@@ -159,7 +178,11 @@ def from_stacked(f_stacked: Callable, x) -> Callable:
     ``f_stacked(P)`` takes an array ``P`` of shape ``(B, x.size)``, each row a
     flattened parameter vector, and returns the ``B`` losses.  The returned
     ``f_batch(idx, h)`` builds row ``j`` as ``x.ravel()`` with
-    ``h[j]`` added to entry ``idx[j]``.
+    ``h[j]`` added to entry ``idx[j]``.  Each call holds ``B`` copies of the
+    parameters, ``8 * B * x.size`` bytes (128 rows of the 276,710 parameters
+    of source ``003``'s network: 283 MB); a model that can apply one
+    coordinate's perturbation more cheaply (the rank-1 update of
+    ``benchmarks/mlp_reference.py``) should write its own ``f_batch``.
     """
     if not callable(f_stacked):
         raise TypeError(f"f_stacked must be callable, f_stacked(P) -> losses; got {_describe(f_stacked)}")
@@ -178,7 +201,8 @@ def from_stacked(f_stacked: Callable, x) -> Callable:
     return f_batch
 
 
-def _call_batch(f_batch: Callable, idx: np.ndarray, h: np.ndarray) -> np.ndarray:
+def _call_batch(f_batch: Callable, idx: np.ndarray, h: np.ndarray, shape: tuple) -> np.ndarray:
+    """Call ``f_batch`` and check it returned ``len(idx)`` finite floats."""
     out = np.asarray(f_batch(idx, h))
     if out.shape != idx.shape:
         raise ValueError(
@@ -188,8 +212,11 @@ def _call_batch(f_batch: Callable, idx: np.ndarray, h: np.ndarray) -> np.ndarray
     if not np.issubdtype(out.dtype, np.floating):
         raise TypeError(f"f_batch must return floating-point losses; got {_describe(out)}")
     if not np.all(np.isfinite(out)):
-        bad = int(idx[np.argmax(~np.isfinite(out))])
-        raise ValueError(f"f_batch returned a non-finite value when perturbing flat index {bad}")
+        j = int(np.argmax(~np.isfinite(out)))
+        raise ValueError(
+            f"f_batch must return finite values; got {float(out[j])!r} for "
+            f"{_where(idx[j], shape, h[j])} (flat index {int(idx[j])})"
+        )
     return out.astype(np.float64, copy=False)
 
 
@@ -223,6 +250,16 @@ def numerical_gradient_batched(f_batch: Callable, x, method: str = "central", ep
     array
         Shaped like ``x`` when ``indices`` is None, else a 1-D array holding
         the estimates for ``indices`` in that order.
+
+    Notes
+    -----
+    The arithmetic is that of ``numerical_gradient`` (same steps, same
+    formulas), so with ``from_scalar(f, x)`` the result is identical to it.
+    Central differences call ``f_batch`` twice per batch (steps ``+h`` and
+    ``-h``); one-sided differences first get ``f(x)`` once, as
+    ``f_batch(idx[:1], [0.0])``.  Every call has at most ``batch_size``
+    entries, and its output is checked: ``len(idx)`` finite floats, or an
+    error naming the perturbed entry.
     """
     if not callable(f_batch):
         raise TypeError(f"f_batch must be callable, f_batch(idx, h) -> losses; got {_describe(f_batch)}")
@@ -234,41 +271,50 @@ def numerical_gradient_batched(f_batch: Callable, x, method: str = "central", ep
     h_all, _ = _steps(flat[idx_all], method, eps)
     out = np.empty(idx_all.size)
     if method != "central" and idx_all.size:
-        f0 = _call_batch(f_batch, idx_all[:1], np.zeros(1))[0]
+        f0 = _call_batch(f_batch, idx_all[:1], np.zeros(1), x.shape)[0]
     for start in range(0, idx_all.size, batch_size):
         idx = idx_all[start:start + batch_size]
         h = h_all[start:start + batch_size]
         if method == "central":
-            out[start:start + len(idx)] = (_call_batch(f_batch, idx, h) - _call_batch(f_batch, idx, -h)) / (2 * h)
+            f_plus = _call_batch(f_batch, idx, h, x.shape)
+            f_minus = _call_batch(f_batch, idx, -h, x.shape)
+            out[start:start + len(idx)] = (f_plus - f_minus) / (2 * h)
         elif method == "forward":
-            out[start:start + len(idx)] = (_call_batch(f_batch, idx, h) - f0) / h
+            out[start:start + len(idx)] = (_call_batch(f_batch, idx, h, x.shape) - f0) / h
         else:
-            out[start:start + len(idx)] = (f0 - _call_batch(f_batch, idx, -h)) / h
+            out[start:start + len(idx)] = (f0 - _call_batch(f_batch, idx, -h, x.shape)) / h
     return out.reshape(x.shape) if indices is None else out
 
 
 def numerical_gradient(f: Callable, x, method: str = "central", eps=None) -> np.ndarray:
     """Finite-difference estimate of the gradient of ``f`` at ``x``.
 
-    For each coordinate ``i``, with ``e_i`` the i-th unit vector::
+    For each coordinate ``i``, with ``e_i`` the i-th unit vector and ``h``
+    the step (Taylor's theorem gives the truncation error)::
 
-        forward:   (f(x + h e_i) - f(x)) / h              error O(h)
-        backward:  (f(x) - f(x - h e_i)) / h              error O(h)
-        central:   (f(x + h e_i) - f(x - h e_i)) / (2h)   error O(h^2)
+        forward:   (f(x + h e_i) - f(x)) / h              error  f'' h / 2     = O(h)
+        backward:  (f(x) - f(x - h e_i)) / h              error -f'' h / 2     = O(h)
+        central:   (f(x + h e_i) - f(x - h e_i)) / (2h)   error  f''' h^2 / 6  = O(h^2)
 
     Parameters
     ----------
     f : callable
-        ``f(x) -> float`` for an array shaped like ``x``.
+        ``f(x) -> float`` for an array shaped like ``x``.  It must return one
+        finite real number; otherwise the error names the perturbed entry.
     x : array
-        Floating-point array of any shape (a 0-d array works too); it is left
-        unchanged (``f`` receives a perturbed private float64 copy).
+        Floating-point array of any shape; a 0-d array (a scalar) is
+        supported too.  Integer arrays and non-finite values are rejected.
+        ``x`` is left unchanged: ``f`` receives a private float64 copy in
+        which one entry at a time is perturbed and then restored (also
+        when ``f`` raises).
     method : {"forward", "backward", "central"}, default "central"
     eps : float, optional
-        Absolute step.  Default: ``default_step(x, method)``, about
-        ``1.5e-8 * max(1, |x_i|)`` one-sided and ``6.1e-6 * max(1, |x_i|)``
-        central.  Why not 1e-8 for central differences: see the module
-        docstring (an erratum of course source ``003``).
+        Absolute step, the same for every coordinate and used as given (not
+        rounded), as in course source ``003`` and CS231n.  Default (None):
+        ``default_step(x, method)``, i.e. ``h_i = c * max(1, |x_i|)`` with
+        ``c = sqrt(eps_mach) ~ 1.49e-8`` for forward/backward and
+        ``c = cbrt(eps_mach) ~ 6.06e-6`` for central differences, rounded to
+        the step actually taken.
 
     Returns
     -------
@@ -276,8 +322,37 @@ def numerical_gradient(f: Callable, x, method: str = "central", eps=None) -> np.
 
     Notes
     -----
-    ``n`` coordinates cost ``2n`` evaluations (central) or ``n + 1``
-    (one-sided).  For large models use ``check_gradient_batched``,
+    *Truncation against round-off.*  ``f`` is computed with a relative error
+    of about ``eps_mach = 2.2e-16``, so each value carries an absolute error
+    of about ``eps_mach |f|`` and the difference quotient one of about
+    ``eps_mach |f| / h``: it grows as the step shrinks, while the truncation
+    error shrinks.  The total error is smallest where the two balance::
+
+        one-sided:  |f''| h / 2    + eps_mach |f| / h  ->  h ~ sqrt(eps_mach) ~ 1.5e-8,
+                                                           error ~ sqrt(eps_mach) ~ 1e-8
+        central:    |f'''| h^2 / 6 + eps_mach |f| / h  ->  h ~ cbrt(eps_mach)  ~ 6e-6,
+                                                           error ~ eps_mach^(2/3) ~ 4e-11
+
+    (relative to the scale of ``f`` and its derivatives; ``h`` grows with
+    ``|x_i|`` because ``x_i + h`` is itself rounded to about
+    ``eps_mach |x_i|``).
+
+    *Why 1e-8 is a poor central step* (erratum of course source ``003``,
+    section 2.2, which uses ``eps = 1e-8`` for all three methods).  At
+    ``h = 1e-8`` the central truncation error ``|f'''| h^2 / 6 ~ 2e-17`` is
+    negligible but the round-off ``eps_mach |f| / h ~ 2e-8 |f|`` is not: the
+    estimate is good to about 1e-8 relative, no better than a forward
+    difference, where the cube-root step gives about 1e-11.  The second-order
+    accuracy that is the reason for using central differences is thrown
+    away.  For one-sided differences 1e-8 is about right.
+
+    *Representable step.*  ``x_i + h`` is rounded to a float, so the step
+    really taken can differ from ``h`` by up to ``eps_mach |x_i| / 2``; with
+    ``eps=None`` the step is replaced by ``(x_i + h) - x_i`` (computed
+    exactly), so the quotient divides by the step that was taken.
+
+    *Cost.*  ``n`` coordinates cost ``2n`` evaluations of ``f`` (central) or
+    ``n + 1`` (one-sided).  For large models use ``check_gradient_batched``,
     ``check_gradient_sampled`` or ``check_directional_derivative``.
     """
     x = as_float_array("x", x)
@@ -376,7 +451,8 @@ class GradientCheckResult:
         verdict = "PASSED" if self.passed else "FAILED"
         eps = self.eps if isinstance(self.eps, str) else f"{self.eps:.3g}"
         limits = f"tol {self.tol:.1e}" + (f", atol {self.atol:.1e}" if self.atol else "")
-        failed = f", {self.n_failed} entries fail" if self.n_failed else ""
+        failed = (f", {self.n_failed} entr{'y fails' if self.n_failed == 1 else 'ies fail'}"
+                  if self.n_failed else "")
         head = (f"GradientCheckResult: {verdict}  max relative error {self.max_relative_error:.3e} "
                 f"({limits}) at index {self.worst_index}{failed}\n"
                 f"  {self.n_checked} of {int(np.prod(self.shape, dtype=np.int64))} coordinates, "
@@ -401,14 +477,16 @@ def _passes(errors, numeric, analytic, tol, atol) -> np.ndarray:
 def _result(numeric, analytic, method, eps, tol, atol, shape, indices=None) -> GradientCheckResult:
     atol = check_nonnegative("atol", atol)
     errors = relative_errors(numeric, analytic)
-    k = int(np.argmax(errors)) if errors.size else 0
-    flat_worst = k if indices is None else int(indices[k]) if errors.size else 0
-    worst = tuple(int(i) for i in np.unravel_index(flat_worst, shape)) if errors.size else ()
-    max_err = float(errors.reshape(-1)[k]) if errors.size else 0.0
+    if errors.size == 0:
+        raise ValueError("x must have at least one entry to check (a check of nothing cannot pass); "
+                         "got an empty array")
+    k = int(np.argmax(errors))
+    flat_worst = k if indices is None else int(indices[k])
     ok = _passes(errors, numeric, analytic, tol, atol)
     return GradientCheckResult(
-        passed=bool(np.all(ok)), max_relative_error=max_err,
-        worst_index=worst, numeric=numeric, analytic=analytic, relative_errors=errors, method=method,
+        passed=bool(np.all(ok)), max_relative_error=float(errors.reshape(-1)[k]),
+        worst_index=tuple(int(i) for i in np.unravel_index(flat_worst, shape)),
+        numeric=numeric, analytic=analytic, relative_errors=errors, method=method,
         eps="auto" if eps is None else float(eps), tol=tol, n_checked=int(errors.size),
         shape=tuple(shape), indices=indices, atol=atol,
         n_failed=int(np.sum(~ok)),
@@ -448,6 +526,7 @@ def check_gradient(f: Callable, grad, x, method: str = "central", eps=None,
         when the check passed.
     """
     tol = check_positive("tol", tol)
+    check_nonnegative("atol", atol)
     x = as_float_array("x", x)
     analytic = _analytic(grad, x)
     numeric = numerical_gradient(f, x, method=method, eps=eps)
@@ -466,6 +545,7 @@ def check_gradient_batched(f_batch: Callable, grad, x, method: str = "central", 
     over ``indices``).
     """
     tol = check_positive("tol", tol)
+    check_nonnegative("atol", atol)
     x = as_float_array("x", x)
     analytic = _analytic(grad, x).astype(np.float64)
     numeric = numerical_gradient_batched(f_batch, x, method=method, eps=eps,
@@ -556,56 +636,90 @@ def check_directional_derivative(f: Callable, grad, x, n_directions: int = 20, e
     """Check the gradient along random directions: ``grad . u`` vs a difference.
 
     For unit vectors ``u`` drawn uniformly on the sphere (normalised
-    Gaussians), compare::
+    Gaussians), compare the two sides of ``d/dt f(x + t u) = grad f(x) . u``::
 
         numeric  = (f(x + h u) - f(x - h u)) / (2h)
         analytic = grad(x) . u
 
-    Cost: two evaluations per direction, whatever the dimension.  A wrong
-    gradient ``g' != g`` passes a direction only if ``(g' - g) . u = 0``,
-    which has probability zero; but the relative error of one wrong
-    coordinate ``i`` is diluted by ``|u_i| ~ 1 / sqrt(n)``, so in very high
-    dimension a small error in a few coordinates may stay under ``tol``, and
-    the check cannot say *which* coordinate is wrong (use
-    ``check_gradient_sampled`` or ``check_gradient_batched`` for that).
+    Power and limits
+    ----------------
+    * Cost: two evaluations of ``f`` per direction, whatever the dimension
+      ``n`` (20 directions = 40 evaluations, against ``2n`` for the full
+      check).
+    * A wrong gradient ``g' = g + d`` passes a direction only if the error
+      cancels inside it, ``d . u = 0``: a set of directions of measure zero.
+      So for random directions any wrong gradient is caught with
+      probability 1 -- *if* the error is large enough to stand out.
+    * It shows relative to the whole gradient, not to the wrong entry:
+      ``d . u ~ |d| / sqrt(n)`` against ``g . u ~ |g| / sqrt(n)``, so the
+      relative error is about ``|d| / (2 |g|)``.  One entry off by 1 % among
+      ``n`` of similar size gives ``~0.005 / sqrt(n)``; for very large
+      ``n`` and a loose ``tol`` a small error in a few coordinates can pass.
+    * A *correct* gradient can fail a direction where ``g . u`` happens to
+      be tiny: the difference's round-off ``eps_mach |f| / h`` is then large
+      relative to it.  The chance grows with ``sqrt(n) |f| / |g|``; an
+      ``atol`` a few times ``eps_mach |f| / h`` removes these false alarms.
+    * It cannot say *which* coordinate is wrong (use
+      ``check_gradient_sampled`` or ``check_gradient_batched`` for that).
 
     Parameters
     ----------
     f : callable
         ``f(x) -> float``.
     grad : callable or array
-    x : array (not modified)
+        ``grad(x) -> array`` shaped like ``x``, or the gradient at ``x``.
+    x : array
+        At least one entry; not modified (``f`` receives new arrays).
     n_directions : int, default 20
     eps : float, optional
-        Step along ``u``; default ``cbrt(eps_mach) * max(1, rms(x))`` with
-        ``rms(x) = sqrt(mean(x**2))`` the typical size of a coordinate.
-    tol, atol : float
+        Step ``h`` along ``u``.  Default ``cbrt(eps_mach) * max(1, rms(x))``
+        (about ``6.06e-6`` for ``x`` of order 1), with ``rms(x) =
+        sqrt(mean(x**2))`` the typical size of a coordinate: the central
+        step of ``numerical_gradient`` at the scale of ``x``.  (The largest
+        ``|x_i|`` would let one outlier set the step for all coordinates.)
+    tol : float, default 1e-6
+    atol : float, default 0
         As in ``check_gradient``.
     rng : int, Generator or None
+        Seed for ``np.random.default_rng``.
+
+    Returns
+    -------
+    DirectionalCheckResult
+        ``analytic[k]`` is ``grad . u`` for the step really taken: the
+        points ``x +- h u`` are rounded to floats, so ``u`` is replaced by
+        ``((x + h u) - (x - h u)) / (2h)``, computed exactly (the directional
+        form of the representable-step trick of ``numerical_gradient``).
+        It differs from ``directions[k] . grad`` by round-off only.
     """
     x = as_float_array("x", x)
     if not callable(f):
         raise TypeError(f"f must be callable, f(x) -> float; got {_describe(f)}")
+    if x.size == 0:
+        raise ValueError("x must have at least one entry to check; got an empty array")
     n_directions = check_int("n_directions", n_directions, minimum=1)
     tol = check_positive("tol", tol)
+    atol = check_nonnegative("atol", atol)
     g = _analytic(grad, x).astype(np.float64).reshape(-1)
     base = x.astype(np.float64).reshape(-1)
     if eps is None:
-        h = float(np.cbrt(_EPS_MACH) * max(1.0, np.sqrt(np.mean(base**2)) if base.size else 1.0))
+        h = float(np.cbrt(_EPS_MACH) * max(1.0, np.sqrt(np.mean(base**2))))
     else:
         h = check_positive("eps", eps)
     U = np.random.default_rng(rng).standard_normal((n_directions, base.size))
     U /= np.linalg.norm(U, axis=1, keepdims=True)
     numeric = np.empty(n_directions)
+    analytic = np.empty(n_directions)
     for k, u in enumerate(U):
-        fp = as_scalar_output("f(x + h u)", f((base + h * u).reshape(x.shape)))
-        fm = as_scalar_output("f(x - h u)", f((base - h * u).reshape(x.shape)))
+        x_plus, x_minus = base + h * u, base - h * u
+        fp = as_scalar_output(f"f(x + h u) (direction {k})", f(x_plus.reshape(x.shape)))
+        fm = as_scalar_output(f"f(x - h u) (direction {k})", f(x_minus.reshape(x.shape)))
         numeric[k] = (fp - fm) / (2 * h)
-    analytic = U @ g
+        analytic[k] = g @ (x_plus - x_minus) / (2 * h)
     errors = relative_errors(numeric, analytic)
     k = int(np.argmax(errors))
     return DirectionalCheckResult(
-        passed=bool(np.all(_passes(errors, numeric, analytic, tol, check_nonnegative("atol", atol)))),
+        passed=bool(np.all(_passes(errors, numeric, analytic, tol, atol))),
         max_relative_error=float(errors[k]), worst_direction=k,
         numeric=numeric, analytic=analytic, relative_errors=errors, directions=U, eps=h, tol=tol,
     )

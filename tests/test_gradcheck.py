@@ -101,17 +101,36 @@ def test_default_steps():
     np.testing.assert_array_equal((x + h) - x, h)
 
 
+def test_default_step_beats_1e8_for_central_differences_1d():
+    # Source 003 uses eps = 1e-8 for central differences.  f = exp on 201 points of [-1, 1], so f = f' = f''' and
+    # the CS231n relative error is |est - f'| / (2 f') (for est ~ f').  Each value of exp is off by at most
+    # ~1 ulp <= eps_mach * f, so the quotient's round-off is at most eps_mach * f / h, relatively eps_mach / h.
+    #   default step h = cbrt(eps_mach) = 6.06e-6 (|x| <= 1):
+    #     round-off 2.2e-16 / 6.06e-6 = 3.7e-11, truncation h^2 / 6 = 6.1e-12; halved: <= 2.2e-11
+    #   h = 1e-8: truncation 1.7e-17 (nothing), round-off up to 2.2e-16 / 1e-8 = 2.2e-8 (halved 1.1e-8);
+    #     over 201 points its largest value is of that order, far above the default step's bound.
+    xs = np.linspace(-1.0, 1.0, 201)
+    exp1 = lambda z: math.exp(z[0])
+    err_default = relative_error(np.array([numerical_gradient(exp1, np.array([x]))[0] for x in xs]), np.exp(xs))
+    err_1e8 = relative_error(np.array([numerical_gradient(exp1, np.array([x]), eps=1e-8)[0] for x in xs]),
+                             np.exp(xs))
+    assert err_default < 2.5e-11
+    assert err_1e8 > 1e-9  # > 40 times the default step's worst case: round-off dominates
+
+
 def test_default_step_beats_1e8_for_central_differences():
-    # source 003 uses eps = 1e-8 for central differences; round-off eps_mach |f| / h then dominates.
-    # f = sum(exp(x)) with |f| ~ 10: error with h = 1e-8 is ~1e-8 relative, with the cube-root step ~1e-11
+    # The same in 50 dimensions with f = sum(exp(x)): |f| ~ 59 (50 terms of mean sinh(1) = 1.18), so each value
+    # of f carries a round-off of some ulps of 59 (ulp 7.1e-15) whatever the coordinate, against gradient
+    # entries exp(x_i) in [0.37, 2.7].  Both steps are round-off dominated, and that round-off scales as 1 / h:
+    # h = 1e-8 should be about 6.06e-6 / 1e-8 = 606 times worse than the default step.
     rng = np.random.default_rng(1)
     x = rng.uniform(-1, 1, 50)
     f = lambda x: float(np.sum(np.exp(x)))
     exact = np.exp(x)
     err_default = relative_error(numerical_gradient(f, x), exact)
     err_1e8 = relative_error(numerical_gradient(f, x, eps=1e-8), exact)
-    assert err_default < 1e-9
-    assert err_1e8 > 10 * err_default
+    assert err_default < 1e-8
+    assert err_1e8 > 100 * err_default
     # for forward differences 1e-8 is about right: truncation e h / 2 ~ 1e-8 and round-off
     # eps_mach |f| / h ~ 2.2e-16 * 60 / 1e-8 ~ 1.3e-6 absolute, against gradients of ~1
     assert relative_error(numerical_gradient(f, x, "forward", eps=1e-8), exact) < 1e-5
@@ -138,7 +157,7 @@ def test_check_gradient_passes_and_fails_with_worst_index():
     g1 = grad_demo(X_DEMO)[1]
     assert bad.max_relative_error == pytest.approx(1e-3 / (abs(g1) + abs(g1 + 1e-3)), rel=1e-6)
     text = repr(bad)
-    assert "FAILED" in text and "(1,)" in text.splitlines()[3]
+    assert "FAILED" in text and "1 entry fails" in text and "(1,)" in text.splitlines()[3]
     # the gradient may also be given as an array
     assert check_gradient(f_demo, grad_demo(X_DEMO), X_DEMO).passed
 
@@ -234,8 +253,11 @@ def test_directional_check():
         (lambda: numerical_gradient(f_demo, np.array([1.0, np.nan, 3.0])), ValueError, "x"),
         (lambda: numerical_gradient(f_demo, X_DEMO, eps=0.0), ValueError, "eps"),
         (lambda: numerical_gradient(f_demo, X_DEMO, eps=-1e-5), ValueError, "eps"),
-        (lambda: numerical_gradient(lambda x: x, X_DEMO), ValueError, r"f\(x\) must be a scalar"),
-        (lambda: numerical_gradient(lambda x: np.inf, X_DEMO), ValueError, r"f\(x\) must be finite"),
+        (lambda: numerical_gradient(lambda x: x, X_DEMO), ValueError,
+         r"f\(x\) with x\[0\] \+= .* must be a scalar"),
+        (lambda: numerical_gradient(lambda x: np.inf, X_DEMO), ValueError,
+         r"f\(x\) with x\[0\] \+= .* must be finite"),
+        (lambda: numerical_gradient(lambda x: np.inf, X_DEMO, "forward"), ValueError, r"f\(x\) must be finite"),
         (lambda: numerical_gradient(0.5, X_DEMO), TypeError, "f must be callable"),
         (lambda: check_gradient(f_demo, np.ones(2), X_DEMO), ValueError, "grad"),
         (lambda: check_gradient(f_demo, grad_demo, X_DEMO, tol=0), ValueError, "tol"),
@@ -248,6 +270,22 @@ def test_directional_check():
          "indices"),
         (lambda: numerical_gradient_batched(from_stacked(lambda P: P, X_DEMO), X_DEMO), ValueError,
          "f_stacked"),
+        (lambda: numerical_gradient_batched(lambda i, h: np.full(len(i), np.nan), X_DEMO), ValueError,
+         r"f_batch must return finite values; got nan for f\(x\) with x\[0\] \+="),
+        (lambda: numerical_gradient_batched(lambda i, h: np.zeros(len(i), dtype=int), X_DEMO), TypeError,
+         "f_batch must return floating-point"),
+        (lambda: numerical_gradient_batched(from_scalar(f_demo, X_DEMO), X_DEMO, indices=[]), ValueError,
+         "indices must hold at least one"),
+        (lambda: numerical_gradient_batched(from_scalar(f_demo, X_DEMO), X_DEMO, method="centre"), ValueError,
+         "method"),
+        (lambda: from_scalar(f_demo, X_DEMO)(np.array([0, 1]), np.array([1e-6])), ValueError, "h must have"),
+        (lambda: check_gradient(lambda x: 0.0, np.zeros(0), np.zeros(0)), ValueError, "x must have at least one"),
+        (lambda: check_gradient_sampled(None, grad_demo, X_DEMO, n_samples=2), TypeError, "f must be callable"),
+        (lambda: check_directional_derivative(f_demo, grad_demo, X_DEMO, eps=0.0), ValueError, "eps"),
+        (lambda: check_directional_derivative(f_demo, grad_demo, np.zeros(0)), ValueError, "x must have"),
+        (lambda: check_directional_derivative(lambda x: x, grad_demo, X_DEMO), ValueError,
+         r"f\(x \+ h u\) \(direction 0\) must be a scalar"),
+        (lambda: check_directional_derivative(f_demo, np.ones(2), X_DEMO), ValueError, "grad"),
         (lambda: check_gradient_sampled(f_demo, grad_demo, X_DEMO, n_samples=4), ValueError, "n_samples"),
         (lambda: check_directional_derivative(f_demo, grad_demo, X_DEMO, n_directions=0), ValueError,
          "n_directions"),
@@ -276,3 +314,47 @@ def test_atol_lets_entries_below_the_round_off_level_pass():
     assert not wrong.passed and wrong.n_failed == 1 and wrong.worst_index == (1,)
     with pytest.raises(ValueError, match="atol"):
         check_gradient(f, g, x, atol=-1.0)
+
+
+def test_error_names_the_perturbed_entry_of_a_matrix():
+    # f breaks (returns NaN) only when W[1, 2] is moved; the message must say so in W's own indexing
+    W = np.zeros((2, 3))
+
+    def f(W):
+        return float("nan") if W[1, 2] != 0 else float(np.sum(W))
+
+    with pytest.raises(ValueError, match=r"f\(x\) with x\[1, 2\] \+= .* must be finite"):
+        numerical_gradient(f, W)
+
+    def f_batch(idx, h):  # the same failure reported by a batched loss
+        return np.where((idx == 5) & (h != 0), np.nan, 0.0)
+
+    with pytest.raises(ValueError, match=r"got nan for f\(x\) with x\[1, 2\] -= .*flat index 5"):
+        numerical_gradient_batched(f_batch, W, "backward")
+
+
+def test_bad_tolerances_are_rejected_before_any_evaluation():
+    calls = []
+    f = lambda x: calls.append(1) or 0.0
+    with pytest.raises(ValueError, match="atol"):
+        check_gradient(f, np.zeros(3), X_DEMO, atol=-1.0)
+    with pytest.raises(ValueError, match="atol"):
+        check_gradient_batched(from_scalar(f, X_DEMO), np.zeros(3), X_DEMO, atol=-1.0)
+    with pytest.raises(ValueError, match="tol"):
+        check_directional_derivative(f, np.zeros(3), X_DEMO, tol=-1.0)
+    assert calls == []
+
+
+def test_directional_check_uses_the_step_actually_taken():
+    # f linear, f = c . x, so the difference quotient is c . ((x + h u) - (x - h u)) / (2h) up to the round-off
+    # of two dot products; analytic is documented as c . ((x + h u) - (x - h u)) / (2h), the same quantity.
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal(200)
+    c = rng.standard_normal(200)
+    res = check_directional_derivative(lambda z: float(c @ z), c, x, n_directions=5, rng=1)
+    h = res.eps
+    assert h == pytest.approx(np.cbrt(np.finfo(float).eps) * max(1.0, np.sqrt(np.mean(x**2))))
+    for k, u in enumerate(res.directions):
+        taken = ((x + h * u) - (x - h * u)) / (2 * h)
+        assert res.analytic[k] == pytest.approx(c @ taken, rel=1e-14)
+    assert res.passed and res.max_relative_error < 1e-8
