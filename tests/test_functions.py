@@ -1,8 +1,15 @@
-"""Test objectives: hand values, finite-difference gradients and Hessians, known minima."""
+"""Test objectives: hand values, finite-difference gradients and Hessians, known minima.
+
+Independent references used here: values worked out by hand in the comments,
+central differences written out below (not course_lib.gradcheck), published
+minimiser locations (Himmelblau), eigenvalues from np.linalg.eigvalsh, and the
+formulas of course source 000 recomputed directly from the data.
+"""
 
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -10,8 +17,8 @@ import pytest
 from course_lib import functions as F
 
 
-def fd_grad(f, x, h=1e-6):
-    """Central differences written out here, independent of course_lib.gradcheck."""
+def fd_grad(f, x, h=1e-5):
+    """Central differences (f(x + h e_i) - f(x - h e_i)) / 2h, written out here."""
     x = np.asarray(x, dtype=float)
     g = np.zeros_like(x)
     for i in range(x.size):
@@ -21,7 +28,8 @@ def fd_grad(f, x, h=1e-6):
     return g
 
 
-def fd_hessian(grad, x, h=1e-6):
+def fd_hessian(grad, x, h=1e-5):
+    """Column i: (grad(x + h e_i) - grad(x - h e_i)) / 2h."""
     x = np.asarray(x, dtype=float)
     cols = []
     for i in range(x.size):
@@ -29,6 +37,13 @@ def fd_hessian(grad, x, h=1e-6):
         e[i] = h
         cols.append((grad(x + e) - grad(x - e)) / (2 * h))
     return np.array(cols).T
+
+
+def _logistic_data(n=40, d=3, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d)) + 0.5
+    y = np.where(rng.standard_normal(n) + X[:, 0] > 0.5, 1.0, -1.0)
+    return X, y
 
 
 OBJECTIVES = [
@@ -40,137 +55,312 @@ OBJECTIVES = [
     F.rosenbrock(a=2.0, b=10.0),
     F.himmelblau(),
     F.sextic(),
+    F.logistic_regression(*_logistic_data(), 0.05),
+    F.logistic_regression(*_logistic_data(n=25, d=2, seed=4), 0.1),
 ]
+IDS = [f"{f.name}-{i}" for i, f in enumerate(OBJECTIVES)]
 
 
-@pytest.mark.parametrize("f", OBJECTIVES, ids=lambda f: f.name)
+# --------------------------------------------------------------------------
+# every objective: derivatives, minima, grids
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("f", OBJECTIVES, ids=IDS)
 def test_gradient_and_hessian_match_finite_differences(f):
     rng = np.random.default_rng(0)
     for _ in range(3):
         x = np.array([rng.uniform(lo, hi) for lo, hi in f.bounds])
-        scale = max(1.0, abs(f(x)))
-        np.testing.assert_allclose(f.grad(x), fd_grad(f, x), rtol=1e-6, atol=1e-6 * scale)
+        g = f.grad(x)
+        scale = max(1.0, abs(f(x)), float(np.abs(g).max()))
+        np.testing.assert_allclose(g, fd_grad(f, x), rtol=1e-6, atol=1e-7 * scale)
         H = f.hessian(x)
-        np.testing.assert_allclose(H, fd_hessian(f.grad, x), rtol=1e-5, atol=1e-5 * max(1.0, np.abs(H).max()))
+        np.testing.assert_allclose(H, H.T, rtol=0, atol=1e-12 * max(1.0, np.abs(H).max()))
+        np.testing.assert_allclose(H, fd_hessian(f.grad, x), rtol=1e-6, atol=1e-6 * max(1.0, np.abs(H).max()))
 
 
-@pytest.mark.parametrize("f", OBJECTIVES, ids=lambda f: f.name)
+@pytest.mark.parametrize("f", OBJECTIVES, ids=IDS)
 def test_minima_are_stationary_with_positive_curvature(f):
-    assert len(f.minima) >= 1
+    assert len(f.minima) >= 1 and f.minima.shape[1] == f.dim
     for m in f.minima:
-        assert np.linalg.norm(f.grad(m)) < 1e-8 * max(1.0, np.abs(f.hessian(m)).max())
-        assert np.linalg.eigvalsh(f.hessian(m))[0] > 0
+        H = f.hessian(m)
+        assert np.linalg.norm(f.grad(m)) < 1e-9 * max(1.0, np.abs(H).max())
+        assert np.linalg.eigvalsh(H)[0] > 0
     assert min(f(m) for m in f.minima) == pytest.approx(f.fmin, abs=1e-12)
+    # every known minimiser lies inside the plotting box
+    for m in f.minima:
+        assert all(lo < mi < hi for mi, (lo, hi) in zip(m, f.bounds))
 
 
-@pytest.mark.parametrize("f", OBJECTIVES[:-1], ids=lambda f: f.name)
+@pytest.mark.parametrize("f", OBJECTIVES, ids=IDS)
 def test_grid_evaluation_equals_pointwise(f):
-    xs = [np.linspace(lo, hi, 4) for lo, hi in f.bounds[:2]]
-    grid = np.stack(np.meshgrid(*xs, *([np.array([0.3])] * (f.dim - 2)), indexing="ij"))
+    if f.dim == 1:
+        grid = np.linspace(*f.bounds[0], 5)[None]  # shape (1, 5)
+    else:
+        xs = [np.linspace(lo, hi, 4) for lo, hi in f.bounds[:2]]
+        grid = np.stack(np.meshgrid(*xs, *([np.array([0.3, -0.2])] * (f.dim - 2)), indexing="ij"))
     values = f(grid)
     grads = f.grad(grid)
     assert values.shape == grid.shape[1:] and grads.shape == grid.shape
     for index in np.ndindex(*grid.shape[1:]):
-        point = grid[(slice(None),) + index]
+        point = grid[(slice(None),) + index].copy()
         assert values[index] == pytest.approx(f(point), rel=1e-12, abs=1e-12)
         np.testing.assert_allclose(grads[(slice(None),) + index], f.grad(point), rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("f", OBJECTIVES, ids=IDS)
+def test_evaluation_leaves_x_unchanged_and_returns_new_arrays(f):
+    x = np.array([np.mean(b) + 0.1 for b in f.bounds])
+    before = x.copy()
+    f(x)
+    g = f.grad(x)
+    H = f.hessian(x)
+    np.testing.assert_array_equal(x, before)
+    g[...] = 7.0  # writing into a returned array must not change the objective
+    H[...] = 7.0
+    assert not np.any(f.grad(x) == 7.0) and not np.all(f.hessian(x) == 7.0)
+    m = f.minima
+    m[...] = 99.0
+    assert not np.any(f.minima == 99.0)
+
+
+# --------------------------------------------------------------------------
+# quadratics
+# --------------------------------------------------------------------------
 def test_two_variable_quadratic_hand_values():
     f = F.two_variable_quadratic()
-    # f(1,1) = 1 + 2 - 2 - 2 = -1;  f(0, 1/2) = 0 + 1/2 - 0 - 1 = -1/2;  grad(0,0) = (0, -2)
+    # f(1,1) = 1 + 2 - 2 - 2 = -1;  f(0, 1/2) = 0 + 2/4 - 0 - 1 = -1/2;  f(2, -1) = 4 + 2 + 4 + 2 = 12
     assert f(np.array([1.0, 1.0])) == -1.0
     assert f(np.array([0.0, 0.5])) == -0.5
+    assert f(np.array([2.0, -1.0])) == 12.0
+    # source 004: grad = (2 x1 - 2 x2, 4 x2 - 2 x1 - 2); at (0,0): (0, -2); at (2,-1): (6, -10)
     np.testing.assert_array_equal(f.grad(np.zeros(2)), [0.0, -2.0])
+    np.testing.assert_array_equal(f.grad(np.array([2.0, -1.0])), [6.0, -10.0])
+    np.testing.assert_array_equal(f.A, [[2.0, -2.0], [-2.0, 4.0]])
+    np.testing.assert_array_equal(f.b, [0.0, 2.0])
     np.testing.assert_array_equal(f.minima, [[1.0, 1.0]])
     assert f.fmin == -1.0
+    # eigenvalues of [[2,-2],[-2,4]]: t^2 - 6t + 4 = 0, t = 3 -+ sqrt(5)
+    np.testing.assert_allclose(f.eigenvalues, [3 - math.sqrt(5), 3 + math.sqrt(5)], rtol=1e-14)
+    assert f.condition_number == pytest.approx((3 + math.sqrt(5)) / (3 - math.sqrt(5)), rel=1e-14)
+    # exact line search from (0,0), by hand: g = (0,-2), Ag = (4,-8), t = g'g / g'Ag = 4/16 = 1/4
+    g = f.grad(np.zeros(2))
+    t = (g @ g) / (g @ f.A @ g)
+    assert t == 0.25
+    np.testing.assert_array_equal(np.zeros(2) - t * g, [0.0, 0.5])
 
 
-def test_quadratic_condition_number_and_rotation():
-    f = F.quadratic(25.0, angle=math.pi / 6)
+@pytest.mark.parametrize("kappa, dim, angle", [(1.0, 2, 0.0), (10.0, 2, 0.3), (100.0, 3, -1.2), (8.0, 4, 2.0),
+                                               (1.0, 1, 0.0)])
+def test_quadratic_condition_number_is_ratio_of_eigenvalues(kappa, dim, angle):
+    f = F.quadratic(kappa, dim=dim, angle=angle)
     eig = np.linalg.eigvalsh(f.A)
-    np.testing.assert_allclose(eig, [1.0, 25.0], rtol=1e-12)
-    assert f.condition_number == pytest.approx(25.0)
+    assert eig[-1] / eig[0] == pytest.approx(kappa, rel=1e-12)
+    assert f.condition_number == pytest.approx(eig[-1] / eig[0], rel=1e-12)
+    assert f.smoothness == pytest.approx(eig[-1], rel=1e-12)
+    assert f.strong_convexity == pytest.approx(eig[0], rel=1e-12)
+    np.testing.assert_allclose(f.eigenvalues, eig, rtol=1e-12)
+    assert f.fmin == 0.0 and np.all(f.minima == 0.0)
+
+
+def test_quadratic_rotation_and_spacing():
+    f = F.quadratic(25.0, angle=math.pi / 6)
     # eigenvalue 1 along the x axis rotated by 30 degrees, 25 along the rotated y axis
     u = np.array([math.cos(math.pi / 6), math.sin(math.pi / 6)])
     v = np.array([-math.sin(math.pi / 6), math.cos(math.pi / 6)])
     np.testing.assert_allclose(f.A @ u, u, atol=1e-12)
     np.testing.assert_allclose(f.A @ v, 25.0 * v, atol=1e-12)
-    # f(v) = 0.5 * 25 * |v|^2
-    assert f(v) == pytest.approx(12.5)
-    g4 = F.quadratic(8.0, dim=4)
-    np.testing.assert_allclose(np.linalg.eigvalsh(g4.A), [1.0, 2.0, 4.0, 8.0], rtol=1e-12)
+    # f(v) = 0.5 * 25 * |v|^2 = 12.5;  f(2u) = 0.5 * 1 * 4 = 2
+    assert f(v) == pytest.approx(12.5, rel=1e-14)
+    assert f(2 * u) == pytest.approx(2.0, rel=1e-14)
+    # geometric spacing: 1, 8^(1/3), 8^(2/3), 8 = 1, 2, 4, 8
+    np.testing.assert_allclose(np.linalg.eigvalsh(F.quadratic(8.0, dim=4).A), [1.0, 2.0, 4.0, 8.0], rtol=1e-12)
+
+
+def test_gradient_descent_on_quadratic_follows_the_closed_form():
+    """x_{t+1} = (I - lr A) x_t; with angle 0, A = diag(1, kappa), lr = 1/kappa:
+    x_t = ((1 - 1/kappa)^t x0_1, 0) after the first step (the steep coordinate dies at once)."""
+    from course_lib import optim
+
+    kappa = 10.0
+    f = F.quadratic(kappa)
+    x0 = np.array([1.0, 1.0])
+    path = optim.trajectory(optim.SGD(lr=1 / f.smoothness), f.grad, x0, steps=20)
+    t = np.arange(21)
+    np.testing.assert_allclose(path[:, 0], 0.9 ** t, rtol=1e-12)
+    np.testing.assert_allclose(path[1:, 1], 0.0, atol=1e-15)
 
 
 def test_quadratic_from_matrix_minimum():
-    # A = [[3,1],[1,2]], b = (1,-1): x* = A^{-1} b = (1/5)[[2,-1],[-1,3]] (1,-1) = (3/5, -4/5)
-    # f* = c - 0.5 b'x* = 0.5 - 0.5 (3/5 + 4/5) = 0.5 - 0.7 = -0.2
+    # A = [[3,1],[1,2]], det 5, A^{-1} = (1/5)[[2,-1],[-1,3]], b = (1,-1):
+    # x* = (1/5)(2+1, -1-3) = (3/5, -4/5);  f* = c - 0.5 b'x* = 0.5 - 0.5 (3/5 + 4/5) = 0.5 - 0.7 = -0.2
     f = F.quadratic_from_matrix(np.array([[3.0, 1.0], [1.0, 2.0]]), b=np.array([1.0, -1.0]), c=0.5)
     np.testing.assert_allclose(f.minima[0], [0.6, -0.8], rtol=1e-14)
     assert f.fmin == pytest.approx(-0.2, abs=1e-15)
+    # f(1, 0) = 0.5*3 - 1 + 0.5 = 1;  grad(1, 0) = A(1,0) - b = (3,1) - (1,-1) = (2, 2)
+    assert f(np.array([1.0, 0.0])) == pytest.approx(1.0, rel=1e-15)
+    np.testing.assert_array_equal(f.grad(np.array([1.0, 0.0])), [2.0, 2.0])
+    with pytest.raises(ValueError):
+        f.A[0, 0] = 5.0  # read-only: the eigenvalues and minimiser could not go stale
 
 
+# --------------------------------------------------------------------------
+# Rosenbrock, Himmelblau
+# --------------------------------------------------------------------------
 def test_rosenbrock_hand_values():
     f = F.rosenbrock()
-    # f(-1, 1) = (1+1)^2 + 100 (1-1)^2 = 4;  f(0,0) = 1;  grad(0,0) = (-2, 0)
+    # f(-1, 1) = (1+1)^2 + 100 (1-1)^2 = 4;  f(0,0) = 1;  grad(0,0) = (-2(1-0), 0) = (-2, 0)
     assert f(np.array([-1.0, 1.0])) == 4.0
     assert f(np.zeros(2)) == 1.0
     np.testing.assert_array_equal(f.grad(np.zeros(2)), [-2.0, 0.0])
-    # Hessian at the minimum (1,1): [[2 + 800, -400], [-400, 200]]
+    # grad(-1, 2): r = 2 - 1 = 1; (-2(1+1) - 4*100*(-1)*1, 2*100*1) = (-4 + 400, 200)
+    np.testing.assert_array_equal(f.grad(np.array([-1.0, 2.0])), [396.0, 200.0])
+    # Hessian at the minimum (1,1): [[2 - 400(1 - 3), -400], [-400, 200]] = [[802, -400], [-400, 200]]
     np.testing.assert_array_equal(f.hessian(np.ones(2)), [[802.0, -400.0], [-400.0, 200.0]])
+    np.testing.assert_array_equal(f.minima, [[1.0, 1.0]])
+    assert f.fmin == 0.0
+
+
+@pytest.mark.parametrize("a, b", [(2.0, 10.0), (-1.5, 1.0), (3.0, 100.0), (0.0, 5.0)])
+def test_rosenbrock_minimum_at_a_a_squared(a, b):
+    f = F.rosenbrock(a, b)
+    m = np.array([a, a * a])
+    assert f(m) == 0.0
+    np.testing.assert_array_equal(f.grad(m), [0.0, 0.0])
+    # f > 0 elsewhere: (a - x)^2 > 0 off x = a
+    assert f(m + np.array([0.1, 0.0])) > 0
+    (xlo, xhi), (ylo, yhi) = f.bounds
+    assert xlo < a < xhi and ylo < a * a < yhi
 
 
 def test_himmelblau_four_minima():
     f = F.himmelblau()
-    assert f(np.array([3.0, 2.0])) == 0.0  # (9+2-11)^2 + (3+4-7)^2
+    # (3, 2): (9 + 2 - 11)^2 + (3 + 4 - 7)^2 = 0;  f(0, 0) = 121 + 49 = 170
+    assert f(np.array([3.0, 2.0])) == 0.0
+    assert f(np.zeros(2)) == 170.0
+    # grad(0,0) = (4*0*(-11) + 2*(-7), 2*(-11) + 4*0*(-7)) = (-14, -22)
+    np.testing.assert_array_equal(f.grad(np.zeros(2)), [-14.0, -22.0])
     assert len(f.minima) == 4
     for m in f.minima:
         assert f(m) < 1e-20
-    # the published approximate locations
+        assert np.linalg.norm(f.grad(m)) < 1e-10
+    # the published approximate locations (Himmelblau 1972; e.g. Wikipedia "Himmelblau's function")
     approx = [(3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848126)]
     np.testing.assert_allclose(f.minima, approx, atol=1e-6)
 
 
-def test_sextic_matches_source_004_and_its_minima():
+# --------------------------------------------------------------------------
+# the sextic of source 004
+# --------------------------------------------------------------------------
+def test_sextic_matches_source_004():
+    f = F.sextic()
+    # the coefficients as printed in source 004, highest power first
+    c = (0.000017, -0.001133, 0.029241, -0.36691, 2.234115, -5.510020, 4.722197)
+    assert F.SEXTIC_COEFFICIENTS == c
+    assert f(0.0) == 4.722197  # the constant term
+    assert f(1.0) == pytest.approx(sum(c), rel=1e-14)  # 1.107507
+    assert f(1.0) == pytest.approx(1.107507, rel=1e-12)
+    # f(2) = 64 c0 + 32 c1 + 16 c2 + 8 c3 + 4 c4 + 2 c5 + c6
+    assert f(np.array([2.0])) == pytest.approx(
+        64 * c[0] + 32 * c[1] + 16 * c[2] + 8 * c[3] + 4 * c[4] + 2 * c[5] + c[6], rel=1e-13)
+    # f'(x) = 6 c0 x^5 + 5 c1 x^4 + 4 c2 x^3 + 3 c3 x^2 + 2 c4 x + c5; f'(0) = c5 = -5.51002
+    assert f.grad(0.0)[0] == -5.51002
+    d2 = 6 * c[0] * 32 + 5 * c[1] * 16 + 4 * c[2] * 8 + 3 * c[3] * 4 + 2 * c[4] * 2 + c[5]
+    assert f.grad(2.0)[0] == pytest.approx(d2, rel=1e-12)
+    # f''(0) = 2 c4 = 4.46823
+    assert f.hessian(0.0)[0, 0] == pytest.approx(2 * c[4], rel=1e-14)
+
+
+def test_sextic_minima_and_gradient_descent_steps():
     f = F.sextic()
     c = F.SEXTIC_COEFFICIENTS
-    # f(0) is the constant term; f(1) the sum of the coefficients
-    assert f(0.0) == 4.722197
-    assert f(1.0) == pytest.approx(sum(c), rel=1e-14)
-    assert f(np.array([2.0])) == pytest.approx(
-        c[0] * 64 - c[1] * -32 + c[2] * 16 + c[3] * 8 + c[4] * 4 + c[5] * 2 + c[6], rel=1e-14)
-    # f' at 2 by hand: 6c0 x^5 + 5c1 x^4 + 4c2 x^3 + 3c3 x^2 + 2c4 x + c5
-    d = 6 * c[0] * 32 + 5 * c[1] * 16 + 4 * c[2] * 8 + 3 * c[3] * 4 + 2 * c[4] * 2 + c[5]
-    assert f.grad(2.0)[0] == pytest.approx(d, rel=1e-12)
-    # two minima inside the plotting box, the global one on the right
+
+    def d1(x):  # f' by hand
+        return 6 * c[0] * x**5 + 5 * c[1] * x**4 + 4 * c[2] * x**3 + 3 * c[3] * x**2 + 2 * c[4] * x + c[5]
+
+    def d2(x):  # f'' by hand
+        return 30 * c[0] * x**4 + 20 * c[1] * x**3 + 12 * c[2] * x**2 + 6 * c[3] * x + 2 * c[4]
+
     assert f.minima.shape == (2, 1)
-    assert 2.0 < f.minima[0, 0] < 2.2 and 20 < f.minima[1, 0] < 21
-    assert f.fmin == pytest.approx(f(f.minima[1]))
-    lo, hi = f.bounds[0]
-    assert lo < f.minima[0, 0] and f.minima[1, 0] < hi
+    (x_local,), (x_global,) = f.minima
+    for m in (x_local, x_global):
+        assert abs(d1(m)) < 1e-12 and d2(m) > 0
+    assert 2.10 < x_local < 2.11 and 20.52 < x_global < 20.53
+    # the stationary point between them is a maximum (the hump)
+    assert len(f.stationary_points) == 3
+    x_max = f.stationary_points[1]
+    assert abs(d1(x_max)) < 1e-12 and d2(x_max) < 0 and 7.2 < x_max < 7.3
+    assert f.fmin == pytest.approx(f(f.minima[1]), rel=1e-15) and f.fmin < f(f.minima[0])
+    # a degree-6 polynomial with positive leading coefficient: f > fmin on a wide grid
+    xs = np.linspace(-50, 50, 20001)
+    assert np.all(f(xs[None]) >= f.fmin - 1e-9)
+
+    def gd(x, lr, steps):
+        for _ in range(steps):
+            x = x - lr * d1(x)
+        return x
+
+    # a small step from x = 0 creeps into the LOCAL minimum (the hump at 7.2 is never crossed)
+    assert gd(0.0, 0.1, 300) == pytest.approx(x_local, abs=1e-9)
+    # stability near a minimum needs lr < 2 / f''(x*): here 2 / f''(20.52) ~ 1.19
+    limit = 2 / d2(x_global)
+    assert gd(x_global + 0.01, 0.9 * limit, 400) == pytest.approx(x_global, abs=1e-9)
+    assert abs(gd(x_global + 0.01, 1.1 * limit, 400) - x_global) > 1e-3
 
 
-def _logistic_data(n=40, d=3, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, d)) + 0.5
-    y = np.where(rng.standard_normal(n) + X[:, 0] > 0.5, 1.0, -1.0)
-    return X, y
+# --------------------------------------------------------------------------
+# logistic regression (source 000, Example 2)
+# --------------------------------------------------------------------------
+def test_logistic_regression_hand_example():
+    # n = 2, x_1 = (1, 0), y_1 = +1;  x_2 = (0, 2), y_2 = -1;  w = (ln 3, -ln(2)/2)
+    # margins m_1 = 1 * ln 3 = ln 3;  m_2 = -1 * 2 * (-ln(2)/2) = ln 2
+    # loss terms log(1 + e^{-m}): log(1 + 1/3) = log(4/3), log(1 + 1/2) = log(3/2);
+    # mean: 0.5 (log(4/3) + log(3/2)) = 0.5 log 2;  plus lam ||w||^2 = lam ((ln 3)^2 + (ln 2)^2 / 4)
+    lam = 0.1
+    X = np.array([[1.0, 0.0], [0.0, 2.0]])
+    y = np.array([1.0, -1.0])
+    w = np.array([math.log(3), -math.log(2) / 2])
+    f = F.logistic_regression(X, y, lam)
+    np.testing.assert_allclose(f.margins(w), [math.log(3), math.log(2)], rtol=1e-15)
+    assert f(w) == pytest.approx(0.5 * math.log(2) + lam * (math.log(3) ** 2 + math.log(2) ** 2 / 4), rel=1e-14)
+    # gradient: sigma(-m_1) = 1/(1+3) = 1/4, sigma(-m_2) = 1/(1+2) = 1/3
+    # sum sigma(-m_i) y_i x_i = (1/4)(1, 0) + (1/3)(-1)(0, 2) = (1/4, -2/3)
+    # -(1/n) * that = (-1/8, 1/3);  + 2 lam w
+    np.testing.assert_allclose(f.grad(w), np.array([-1 / 8, 1 / 3]) + 2 * lam * w, rtol=1e-14)
+    # Hessian weights sigma(m) sigma(-m): (3/4)(1/4) = 3/16 and (2/3)(1/3) = 2/9
+    # (1/2) [3/16 diag(1, 0) + 2/9 diag(0, 4)] = diag(3/32, 4/9);  + 2 lam I
+    np.testing.assert_allclose(f.hessian(w), np.diag([3 / 32, 4 / 9]) + 2 * lam * np.eye(2), rtol=1e-14)
 
 
-def test_logistic_regression_value_gradient_hessian():
+def test_logistic_regression_matches_source_000_formula():
     X, y = _logistic_data()
     lam = 0.05
     f = F.logistic_regression(X, y, lam)
     # F(0) = (1/n) sum log(1 + e^0) + 0 = log 2
     assert f(np.zeros(3)) == pytest.approx(math.log(2), rel=1e-15)
     w = np.array([0.3, -0.7, 1.1])
-    # the loss written directly from source 000's equation (15)
+    # source 000 equation (15), written directly
     direct = np.mean([math.log(1 + math.exp(-yi * xi @ w)) for xi, yi in zip(X, y)]) + lam * w @ w
     assert f(w) == pytest.approx(direct, rel=1e-14)
-    np.testing.assert_allclose(f.grad(w), fd_grad(f, w), rtol=1e-7, atol=1e-9)
-    np.testing.assert_allclose(f.hessian(w), fd_hessian(f.grad, w), rtol=1e-6, atol=1e-8)
-    # the gradient at 0 by hand: -(1/n) sum (1/2) y_i x_i
+    assert f.loss(w) == f(w)
+    # the gradient at 0 by hand: sigma(0) = 1/2, so -(1/n) sum (1/2) y_i x_i
     np.testing.assert_allclose(f.grad(np.zeros(3)), -0.5 * (y @ X) / len(y), rtol=1e-14)
+    # the Hessian at 0: all weights sigma(0)^2 = 1/4: X'X / (4n) + 2 lam I
+    np.testing.assert_allclose(f.hessian(np.zeros(3)), X.T @ X / (4 * len(y)) + 2 * lam * np.eye(3), rtol=1e-14)
+
+
+def test_source_000_printed_gradient_is_the_erratum():
+    """Equation (16) as printed, (1/n) sum -y_i x_i / (1 + e^{-y_i x_i'w}) + 2 lam w, fails a
+    finite-difference check; the corrected denominator 1 + e^{+y_i x_i'w} passes."""
+    X, y = _logistic_data()
+    lam = 0.05
+    f = F.logistic_regression(X, y, lam)
+    w = np.array([0.3, -0.7, 1.1])
+    m = y * (X @ w)
+    printed = np.mean((-y / (1 + np.exp(-m)))[:, None] * X, axis=0) + 2 * lam * w
+    corrected = np.mean((-y / (1 + np.exp(m)))[:, None] * X, axis=0) + 2 * lam * w
+    numeric = fd_grad(f, w)
+    np.testing.assert_allclose(corrected, numeric, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(f.grad(w), corrected, rtol=1e-13, atol=1e-15)
+    assert np.max(np.abs(printed - numeric)) > 0.05
 
 
 def test_logistic_regression_bounds_and_condition_number():
@@ -179,65 +369,204 @@ def test_logistic_regression_bounds_and_condition_number():
     f = F.logistic_regression(X, y, lam)
     n = len(y)
     sum_sq = sum(float(xi @ xi) for xi in X)
-    # source 000: beta = (1/n) sum ||x_i||^2 + 2 lam, kappa = 1 + sum ||x_i||^2 / (2 lam n)
+    # source 000: beta = (1/n) sum ||x_i||^2 + 2 lam, alpha = 2 lam, kappa = 1 + sum ||x_i||^2 / (2 lam n)
     assert f.smoothness("source") == pytest.approx(sum_sq / n + 2 * lam, rel=1e-14)
-    assert f.condition_number("source") == pytest.approx(1 + sum_sq / (2 * lam * n), rel=1e-14)
+    assert f.smoothness() == f.smoothness("source")
     assert f.strong_convexity == 2 * lam
+    assert f.condition_number("source") == pytest.approx(1 + sum_sq / (2 * lam * n), rel=1e-14)
+    assert f.condition_number("source") == pytest.approx(f.smoothness("source") / (2 * lam), rel=1e-14)
+    assert f.smoothness("trace") == pytest.approx(sum_sq / (4 * n) + 2 * lam, rel=1e-14)
+    tight = np.linalg.eigvalsh(X.T @ X)[-1] / (4 * n) + 2 * lam
+    assert f.smoothness("tight") == pytest.approx(tight, rel=1e-12)
+    assert f.condition_number("tight") == pytest.approx(tight / (2 * lam), rel=1e-12)
     assert f.smoothness("source") >= f.smoothness("trace") >= f.smoothness("tight")
+    # each bound really bounds the Hessian; 2 lam bounds it from below
     rng = np.random.default_rng(2)
-    for w in [np.zeros(4), *rng.standard_normal((5, 4)) * 2]:
+    for w in [np.zeros(4), *rng.standard_normal((6, 4)) * 2]:
         eig = np.linalg.eigvalsh(f.hessian(w))
         assert eig[-1] <= f.smoothness("tight") * (1 + 1e-12)
         assert eig[0] >= f.strong_convexity * (1 - 1e-12)
-    # the tight bound is attained in the limit of tiny margins: at w = 0 all weights are 1/4
-    eig0 = np.linalg.eigvalsh(f.hessian(np.zeros(4)))[-1]
-    assert eig0 == pytest.approx(f.smoothness("tight"), rel=1e-12)
+    # the tight bound is attained at w = 0, where every weight sigma(0)^2 is exactly 1/4
+    assert np.linalg.eigvalsh(f.hessian(np.zeros(4)))[-1] == pytest.approx(tight, rel=1e-12)
 
 
-def test_logistic_regression_minimum_and_huge_margins():
+@pytest.mark.parametrize("bound", ["source", "tight"])
+def test_gradient_descent_with_step_one_over_beta_meets_theorem_3(bound):
+    """Source 000, Theorem 3 (corrected): F(w_t) - F* <= (1 - alpha/beta)^t (F(w_0) - F*)."""
+    X, y = _logistic_data(n=30, d=3, seed=5)
+    f = F.logistic_regression(X, y, 0.05)
+    beta, alpha = f.smoothness(bound), 2 * 0.05
+    fstar = f.fmin
+    w = np.array([2.0, -1.0, 0.5])
+    gap0 = f(w) - fstar
+    for t in range(1, 41):
+        w = w - f.grad(w) / beta
+        assert f(w) - fstar <= (1 - alpha / beta) ** t * gap0 + 1e-14
+
+
+def test_logistic_regression_minimum():
     X, y = _logistic_data()
-    f = F.logistic_regression(X, y, 0.02)
+    lam = 0.02
+    f = F.logistic_regression(X, y, lam)
+    assert f.minima.shape == (1, 3)
     w_star = f.minima[0]
-    assert np.linalg.norm(f.grad(w_star)) < 1e-10
-    # strong convexity: F(w) >= F(w*) + lam ||w - w*||^2 for any w
+    assert np.linalg.norm(f.grad(w_star)) < 1e-12
+    assert f.fmin == pytest.approx(f(w_star), rel=1e-15)
+    # strong convexity: F(w) >= F(w*) + (alpha/2) ||w - w*||^2 = F* + lam ||w - w*||^2
     rng = np.random.default_rng(3)
     for w in rng.standard_normal((5, 3)):
-        assert f(w) >= f.fmin + 0.02 * np.sum((w - w_star) ** 2) - 1e-12
-    # margins of +-1e4: no overflow, loss ~ (1/n) sum of the negative margins' sizes
-    big = 1e4 * w_star / np.linalg.norm(w_star)
-    value = f(big)
-    margins = y * (X @ big)
-    expected = np.mean(np.where(margins < 0, -margins, 0.0)) + 0.02 * big @ big
-    assert value == pytest.approx(expected, rel=1e-10)
-    assert np.all(np.isfinite(f.grad(big))) and np.all(np.isfinite(f.hessian(big)))
+        assert f(w) >= f.fmin + lam * np.sum((w - w_star) ** 2) - 1e-12
 
 
-def test_repr_and_one_dimensional_scalar_input():
+def test_logistic_regression_huge_margins_do_not_overflow():
+    X, y = _logistic_data()
+    f = F.logistic_regression(X, y, 1e-3)
+    rng = np.random.default_rng(6)
+    direction = rng.standard_normal(3)
+    with warnings.catch_warnings(), np.errstate(over="raise", invalid="raise", divide="raise"):
+        warnings.simplefilter("error")
+        for scale in (1e3, 1e6):
+            w = scale * direction
+            margins = y * (X @ w)
+            # log(1 + e^{-m}) = max(-m, 0) + log(1 + e^{-|m|}); with |m| >= ~1 e^{-|m|} is negligible
+            # at this scale, so the loss is the mean of the positive parts of -m (+ lam ||w||^2)
+            expected = np.mean(np.maximum(-margins, 0.0)) + 1e-3 * w @ w
+            assert f(w) == pytest.approx(expected, rel=1e-9)
+            g, H = f.grad(w), f.hessian(w)
+            assert np.all(np.isfinite(g)) and np.all(np.isfinite(H))
+            # sigma(-m) is 1 for very negative margins, 0 for very positive ones
+            expected_g = -np.mean(((margins < 0) * y)[:, None] * X, axis=0) + 2e-3 * w
+            np.testing.assert_allclose(g, expected_g, rtol=1e-9, atol=1e-12)
+            # all Hessian weights sigma(m) sigma(-m) underflow to 0: only 2 lam I remains
+            np.testing.assert_allclose(H, 2e-3 * np.eye(3), rtol=0, atol=1e-12)
+
+
+def test_logistic_regression_copies_and_freezes_its_data():
+    X, y = _logistic_data(n=10, d=2)
+    f = F.logistic_regression(X, y, 0.1)
+    w = np.array([0.2, 0.4])
+    before = f(w)
+    X[:] = 0.0  # the caller changing its arrays afterwards does not change the objective
+    assert f(w) == before
+    with pytest.raises(ValueError):
+        f.X[0, 0] = 1.0
+    # integer labels are fine
+    Xf, yf = _logistic_data(n=10, d=2)
+    assert F.logistic_regression(Xf, yf.astype(int), 0.1)(w) == F.logistic_regression(Xf, yf, 0.1)(w)
+
+
+# --------------------------------------------------------------------------
+# the Objective container
+# --------------------------------------------------------------------------
+def test_custom_objective_without_hessian():
+    f = F.Objective("bowl", 2, value=lambda x: x[0] ** 2 + 3 * x[1] ** 2,
+                    grad=lambda x: np.stack([2 * x[0], 6 * x[1]]), minima=[[0.0, 0.0]], fmin=0.0,
+                    formula="x^2 + 3 y^2")
+    # f(1, 2) = 1 + 12 = 13; grad = (2, 12)
+    assert f(np.array([1.0, 2.0])) == 13.0
+    np.testing.assert_array_equal(f.grad(np.array([1.0, 2.0])), [2.0, 12.0])
+    assert not f.has_hessian
+    with pytest.raises(NotImplementedError, match="bowl has no analytic Hessian"):
+        f.hessian(np.zeros(2))
+    assert f.bounds == [(-2.0, 2.0), (-2.0, 2.0)]
+    assert "bowl" in repr(f) and "x^2 + 3 y^2" in repr(f)
+    # float32 input is accepted and evaluated in float64
+    assert f.grad(np.array([1.0, 2.0], dtype=np.float32)).dtype == np.float64
+
+
+def test_float32_input_is_evaluated_in_float64():
+    x32 = np.array([-1.2345678, 0.7654321], dtype=np.float32)
+    x64 = x32.astype(np.float64)  # the same point, exactly
+    f = F.rosenbrock()
+    assert f(x32) == f(x64)
+    np.testing.assert_array_equal(f.grad(x32), f.grad(x64))
+    np.testing.assert_array_equal(f.hessian(x32), f.hessian(x64))
+
+
+def test_repr_and_one_dimensional_input():
     assert "rosenbrock" in repr(F.rosenbrock())
+    assert "kappa=10" in repr(F.quadratic(10.0))
+    r = repr(F.logistic_regression(np.ones((3, 2)), np.array([1.0, -1.0, 1.0]), 0.1))
+    assert "n=3" in r and "d=2" in r and "lam=0.1" in r
     f = F.sextic()
+    assert isinstance(f(3.0), float)
     assert f.grad(3.0).shape == (1,)
     assert f(np.array([[1.0, 2.0, 3.0]])).shape == (3,)
 
 
 @pytest.mark.parametrize(
-    "call, exc, name",
+    "call, exc, match",
     [
-        (lambda: F.rosenbrock()(np.zeros(3)), ValueError, "x must have shape"),
-        (lambda: F.rosenbrock()(np.array([1, 2])), TypeError, "x"),
-        (lambda: F.rosenbrock()(np.array([1.0, np.inf])), ValueError, "x"),
-        (lambda: F.rosenbrock().hessian(np.zeros((2, 3))), ValueError, "one point"),
-        (lambda: F.quadratic(0.5), ValueError, "condition_number"),
-        (lambda: F.quadratic(10, dim=0), ValueError, "dim"),
-        (lambda: F.quadratic_from_matrix(np.diag([1.0, -1.0])), ValueError, "positive definite"),
-        (lambda: F.quadratic_from_matrix(np.eye(2), b=np.ones(3)), ValueError, "b"),
-        (lambda: F.logistic_regression(np.ones((3, 2)), np.array([0, 1, 1]), 0.1), ValueError, "y must hold"),
-        (lambda: F.logistic_regression(np.ones((3, 2)), np.ones(2), 0.1), ValueError, "y must have shape"),
-        (lambda: F.logistic_regression(np.ones(3), np.ones(3), 0.1), ValueError, "X"),
-        (lambda: F.logistic_regression(np.ones((3, 2)), np.ones(3), 0.0), ValueError, "lam"),
+        (lambda: F.rosenbrock()(np.zeros(3)), ValueError, r"x must have shape \(2,\)"),
+        (lambda: F.rosenbrock()(np.array([1, 2])), TypeError, "x must be a floating-point"),
+        (lambda: F.rosenbrock()(np.array([1.0, np.inf])), ValueError, "x must contain only finite"),
+        (lambda: F.rosenbrock().grad(np.array([np.nan, 1.0])), ValueError, "x must contain only finite"),
+        (lambda: F.rosenbrock().hessian(np.zeros((2, 3))), ValueError, "hessian takes one point, x"),
+        (lambda: F.sextic()(np.linspace(0.0, 1.0, 5)), ValueError, r"x must have shape.*xs\[None\]"),
+        (lambda: F.rosenbrock(b=0.0), ValueError, "b must be > 0"),
+        (lambda: F.rosenbrock(a=np.nan), ValueError, "a must be finite"),
+        (lambda: F.quadratic(0.5), ValueError, "condition_number must be >= 1"),
+        (lambda: F.quadratic(10.0, dim=1), ValueError, "condition_number must be 1 when dim=1"),
+        (lambda: F.quadratic(10, dim=0), ValueError, "dim must be"),
+        (lambda: F.quadratic(10, dim=2.0), TypeError, "dim must be an integer"),
+        (lambda: F.quadratic(10, angle=np.inf), ValueError, "angle must be finite"),
+        (lambda: F.quadratic_from_matrix(np.diag([1.0, -1.0])), ValueError, "A must be positive definite"),
+        (lambda: F.quadratic_from_matrix(np.array([[1.0, 2.0], [0.0, 1.0]])), ValueError, "A must be symmetric"),
+        (lambda: F.quadratic_from_matrix(np.eye(2, dtype=int)), TypeError, "A must be a floating-point"),
+        (lambda: F.quadratic_from_matrix(np.eye(2), b=np.ones(3)), ValueError, r"b must have shape \(2,\)"),
+        (lambda: F.quadratic_from_matrix(np.eye(2), c=np.nan), ValueError, "c must be finite"),
+        (lambda: F.logistic_regression(np.ones((3, 2)), np.array([0, 1, 1]), 0.1), ValueError,
+         r"y must hold labels -1 and \+1.*2\*y - 1"),
+        (lambda: F.logistic_regression(np.ones((3, 2)), np.array([1.0, -1.0, 0.5]), 0.1), ValueError,
+         r"y must hold labels.*0\.5"),
+        (lambda: F.logistic_regression(np.ones((3, 2)), np.array([True, False, True]), 0.1), TypeError,
+         "y must be a numeric"),
+        (lambda: F.logistic_regression(np.ones((3, 2)), np.ones(2), 0.1), ValueError, r"y must have shape \(3,\)"),
+        (lambda: F.logistic_regression(np.ones(3), np.ones(3), 0.1), ValueError, "X must be a 2-D array"),
+        (lambda: F.logistic_regression(np.ones((3, 0)), np.ones(3), 0.1), ValueError, "X must be a 2-D array"),
+        (lambda: F.logistic_regression(np.ones((3, 2), dtype=int), np.ones(3), 0.1), TypeError,
+         "X must be a floating-point"),
+        (lambda: F.logistic_regression(np.full((3, 2), np.nan), np.ones(3), 0.1), ValueError,
+         "X must contain only finite"),
+        (lambda: F.logistic_regression(np.ones((3, 2)), np.ones(3), 0.0), ValueError, "lam must be > 0"),
         (lambda: F.logistic_regression(np.ones((3, 2)), np.ones(3), 0.1).smoothness("loose"), ValueError,
-         "bound"),
+         "bound must be one of"),
+        (lambda: F.logistic_regression(np.ones((3, 2)), np.ones(3), 0.1).condition_number("x"), ValueError,
+         "bound must be one of"),
+        (lambda: F.Objective("f", 2, value=3.0, grad=lambda x: x), TypeError, "value must be a callable"),
+        (lambda: F.Objective("f", 2, lambda x: x[0], lambda x: x, bounds=[(0.0, 1.0)]), ValueError,
+         "bounds must hold one"),
+        (lambda: F.Objective("f", 2, lambda x: x[0], lambda x: x, bounds=[(1.0, 0.0), (0.0, 1.0)]), ValueError,
+         "bounds must be"),
+        (lambda: F.Objective("f", 2, lambda x: x[0], lambda x: x, minima=[1.0, 2.0, 3.0]), ValueError,
+         r"minima must have shape \(k, 2\)"),
     ],
 )
-def test_bad_input(call, exc, name):
-    with pytest.raises(exc, match=name):
+def test_bad_input(call, exc, match):
+    with pytest.raises(exc, match=match):
         call()
+
+
+@pytest.mark.tensorflow
+def test_logistic_regression_matches_keras_binary_crossentropy_with_l2():
+    """The docstring's claim: source 000's F(w) is Keras' mean binary cross-entropy on the
+    logits x'w with labels t = (y + 1)/2, plus regularizers.L2(lam); gradients agree too."""
+    import os
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import keras
+    import tensorflow as tf
+
+    X, y = _logistic_data(n=30, d=3, seed=7)
+    lam = 0.0625  # 2^-4: Keras' L2 passes l2 through a float32 constant, which would round 0.05
+    f = F.logistic_regression(X, y, lam)
+    w = np.array([0.8, -1.3, 2.1])
+    t = (y + 1) / 2
+    w_tf = tf.Variable(w, dtype=tf.float64)
+    with tf.GradientTape() as tape:
+        logits = tf.linalg.matvec(tf.constant(X, dtype=tf.float64), w_tf)[:, None]
+        bce = keras.losses.binary_crossentropy(tf.constant(t[:, None]), logits, from_logits=True)
+        loss = tf.reduce_mean(bce) + keras.regularizers.L2(lam)(w_tf)
+    grad = tape.gradient(loss, w_tf)
+    assert f(w) == pytest.approx(float(loss.numpy()), rel=1e-12)
+    np.testing.assert_allclose(f.grad(w), grad.numpy(), rtol=1e-10, atol=1e-14)
