@@ -21,6 +21,8 @@ __all__ = [
     "check_int",
     "check_spd",
     "as_scalar_output",
+    "as_start_point",
+    "gradient_at",
 ]
 
 
@@ -157,3 +159,27 @@ def as_scalar_output(name: str, value, *, finite: bool = True) -> float:
     if finite and not np.isfinite(v):
         raise ValueError(f"{name} must be finite; got {v!r}")
     return v
+
+
+def as_start_point(x0) -> np.ndarray:
+    """Return the starting point ``x0`` of an iteration as a 1-D float array."""
+    x0 = as_float_array("x0", x0, allow_scalar=False)
+    if x0.ndim != 1:
+        raise ValueError(f"x0 must be a 1-D array; got shape {x0.shape}")
+    return x0
+
+
+def gradient_at(grad, x: np.ndarray, k: int, hint: str = "") -> np.ndarray:
+    """``grad(x_k)`` of an iteration, checked: float, shaped like ``x``, finite.
+
+    ``grad`` receives a copy of ``x``.  Non-finite values mean the iteration
+    has diverged; ``hint`` is appended to that message (e.g. "try a smaller lr").
+    """
+    g = as_float_array(f"grad(x_{k})", grad(x.copy()), finite=False)
+    check_same_shape("x0", x, f"grad(x_{k})", g)
+    if not np.all(np.isfinite(g)):
+        raise ValueError(
+            f"grad(x_{k}) returned non-finite values at x_{k} = {x!r}: the iteration has diverged"
+            + (f" ({hint})" if hint else "")
+        )
+    return g

@@ -475,7 +475,7 @@ def _passes(errors, numeric, analytic, tol, atol) -> np.ndarray:
 
 
 def _result(numeric, analytic, method, eps, tol, atol, shape, indices=None) -> GradientCheckResult:
-    atol = check_nonnegative("atol", atol)
+    """Assemble the verdict; ``tol`` and ``atol`` were validated by the caller."""
     errors = relative_errors(numeric, analytic)
     if errors.size == 0:
         raise ValueError("x must have at least one entry to check (a check of nothing cannot pass); "
@@ -526,7 +526,7 @@ def check_gradient(f: Callable, grad, x, method: str = "central", eps=None,
         when the check passed.
     """
     tol = check_positive("tol", tol)
-    check_nonnegative("atol", atol)
+    atol = check_nonnegative("atol", atol)
     x = as_float_array("x", x)
     analytic = _analytic(grad, x)
     numeric = numerical_gradient(f, x, method=method, eps=eps)
@@ -545,7 +545,7 @@ def check_gradient_batched(f_batch: Callable, grad, x, method: str = "central", 
     over ``indices``).
     """
     tol = check_positive("tol", tol)
-    check_nonnegative("atol", atol)
+    atol = check_nonnegative("atol", atol)
     x = as_float_array("x", x)
     analytic = _analytic(grad, x).astype(np.float64)
     numeric = numerical_gradient_batched(f_batch, x, method=method, eps=eps,

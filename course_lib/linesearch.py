@@ -44,12 +44,14 @@ import numpy as np
 from ._checks import (
     as_float_array,
     as_scalar_output,
+    as_start_point,
     check_in_interval,
     check_int,
     check_nonnegative,
     check_positive,
     check_same_shape,
     check_spd,
+    gradient_at,
 )
 
 __all__ = [
@@ -252,15 +254,12 @@ def gradient_descent_backtracking(f: Callable, grad: Callable, x0, steps: int = 
     ts : array (k,)
         The accepted step sizes.
     """
-    x = as_float_array("x0", x0, allow_scalar=False).astype(np.float64, copy=True)
-    if x.ndim != 1:
-        raise ValueError(f"x0 must be a 1-D array; got shape {x.shape}")
+    x = as_start_point(x0).astype(np.float64, copy=True)
     steps = check_int("steps", steps, minimum=0)
     tol = check_nonnegative("tol", tol)
     path, ts = [x.copy()], []
     for k in range(steps):
-        g = as_float_array(f"grad(x_{k})", grad(x.copy()))
-        check_same_shape("x0", x, f"grad(x_{k})", g)
+        g = gradient_at(grad, x, k)
         if np.linalg.norm(g) <= tol or not np.any(g):
             break
         t = backtracking_step(f, x, g, t0=t0, beta=beta, c=c)

@@ -97,12 +97,14 @@ import numpy as np
 from ._checks import (
     _describe,
     as_float_array,
+    as_start_point,
     check_choice,
     check_in_interval,
     check_int,
     check_nonnegative,
     check_positive,
     check_same_shape,
+    gradient_at,
 )
 
 __all__ = [
@@ -1060,9 +1062,7 @@ def trajectory(optimizer, grad: Callable, x0, steps: int) -> np.ndarray:
         raise TypeError(f"optimizer must have a step(params, grads) method; got {_describe(optimizer)}")
     if not callable(grad):
         raise TypeError(f"grad must be a callable grad(x) -> gradient; got {_describe(grad)}")
-    x0 = as_float_array("x0", x0, allow_scalar=False)
-    if x0.ndim != 1:
-        raise ValueError(f"x0 must be a 1-D array; got shape {x0.shape}")
+    x0 = as_start_point(x0)
     steps = check_int("steps", steps, minimum=0)
     taken = getattr(optimizer, "t", 0)
     if taken != 0:
@@ -1074,13 +1074,7 @@ def trajectory(optimizer, grad: Callable, x0, steps: int) -> np.ndarray:
     path = np.empty((steps + 1, x.size), dtype=x.dtype)
     path[0] = x
     for k in range(steps):
-        g = as_float_array(f"grad(x_{k})", grad(x.copy()), finite=False)
-        check_same_shape("x0", x, f"grad(x_{k})", g)
-        if not np.all(np.isfinite(g)):
-            raise ValueError(
-                f"grad(x_{k}) returned non-finite values at x_{k} = {x!r}: the iteration has "
-                f"diverged (try a smaller lr)"
-            )
+        g = gradient_at(grad, x, k, hint="try a smaller lr")
         optimizer.step([x], [g])
         path[k + 1] = x
     return path
