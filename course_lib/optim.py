@@ -821,6 +821,22 @@ class Optimizer:
         self._shapes = [p.shape for p, _ in checked]
         self.t = t
 
+    def _step_trusted(self, params, grads) -> None:
+        """``step`` without the input checks, for a training loop whose gradients
+        come from backpropagation of the same parameter list (``course_lib.train``).
+
+        Same arithmetic as ``step`` (the same pure update function, so the same
+        numbers); it only skips validating shapes, dtypes and finiteness.
+        """
+        if self.state is None:
+            self.state = [self._init_state(p) for p in params]
+            self._shapes = [p.shape for p in params]
+        t = self.t + 1
+        for i, (p, g) in enumerate(zip(params, grads)):
+            p_new, self.state[i] = self._update(p, g, self.state[i], t)
+            p[...] = p_new
+        self.t = t
+
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={getattr(self, k)!r}" for k in ("lr",) + self._hyper)
         return f"{type(self).__name__}({args}; t={self.t})"

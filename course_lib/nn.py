@@ -1,0 +1,854 @@
+"""Multilayer perceptrons in numpy: activations, losses and backpropagation.
+
+The network of the lectures, written the way the slides write it.  A layer
+computes ``z = a_prev @ W + b`` and ``a = g(z)``; ``W`` has shape ``(n_in,
+n_out)`` (Keras' ``Dense`` convention, the transpose of the ``W a`` of most
+slides) so that a batch of samples is a matrix of rows.  Backpropagation runs
+the chain rule from the output back::
+
+    dz_L = dLoss/dz_L                       (loss and output activation, below)
+    dW_l = a_{l-1}^T @ dz_l,   db_l = sum over samples of dz_l
+    dz_{l-1} = (dz_l @ W_l^T) * g'(z_{l-1})
+
+Activations (``g`` and its derivative ``g'`` as functions of ``z``)
+-------------------------------------------------------------------
+=============  ==============================  ===============================
+name           g(z)                            g'(z)
+=============  ==============================  ===============================
+``sigmoid``    1 / (1 + exp(-a z))             a g (1 - g)   (slope ``a``, 004)
+``relu``       max(z, 0)                       1 if z > 0 else 0
+``tanh``       tanh(z)                         1 - g^2
+``identity``   z                               1
+``softmax``    exp(z_k) / sum_j exp(z_j)       (a Jacobian; only as the output)
+=============  ==============================  ===============================
+
+ReLU's derivative at the kink ``z = 0`` is taken as 0, like TensorFlow.
+
+Losses (mean over the samples of a batch)
+-----------------------------------------
+=============================  ==========================================  ====================
+loss                           per sample                                  output activation
+=============================  ==========================================  ====================
+``cross_entropy``              -log softmax(z)_y, integer label y          softmax
+``binary_cross_entropy``       mean_k -[y log p + (1-y) log(1-p)]          sigmoid
+``mse``                        mean_k (y_hat_k - y_k)^2                    any
+=============================  ==========================================  ====================
+
+The mean squared error is the mean over samples *and* outputs of
+``(y_hat - y)^2``, without a factor 1/2 (Keras' ``MeanSquaredError``; the
+worked example of source ``004`` uses this form, so its gradient carries the
+factor 2).  Cross-entropies are computed from the pre-activations ("logits")
+with the log-sum-exp and softplus identities, so they never take the log of
+0 and never overflow, and their gradients take the well-known short forms
+``softmax(z) - onehot(y)`` and ``a (sigmoid(a z) - y)``.
+
+Numerics: every activation and loss here is stable for ``|z|`` up to 1e3 and
+beyond (no overflow warnings; ``tests/test_nn.py`` checks it).
+
+The aSGD "mean effective gradient" (source ``000``) is
+``MLP.loss_and_grads(..., reduction="effective")``; ``MLP.dead_units`` finds
+the dead and always-on ReLU units it is about.
+
+Only numpy is imported here.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from ._checks import _describe, as_float_array, check_choice, check_int, check_positive
+
+__all__ = [
+    "sigmoid",
+    "sigmoid_derivative",
+    "relu",
+    "relu_derivative",
+    "tanh",
+    "tanh_derivative",
+    "identity",
+    "identity_derivative",
+    "softmax",
+    "ACTIVATIONS",
+    "softmax_cross_entropy",
+    "softmax_cross_entropy_grad",
+    "binary_cross_entropy",
+    "binary_cross_entropy_grad",
+    "binary_cross_entropy_from_logits",
+    "binary_cross_entropy_from_logits_grad",
+    "mean_squared_error",
+    "mean_squared_error_grad",
+    "LOSSES",
+    "INITS",
+    "glorot_uniform",
+    "he_uniform",
+    "he_normal",
+    "UnitActivity",
+    "MLP",
+]
+
+
+# ---------------------------------------------------------------------------
+# Activations
+# ---------------------------------------------------------------------------
+
+def sigmoid(z, a=1.0):
+    """Logistic sigmoid with slope ``a``: ``g(z) = 1 / (1 + exp(-a z))``.
+
+    Source ``004`` (section on the perceptron) plots it for several slopes:
+    the larger ``a``, the closer it comes to the step function.  Computed as
+    ``1 / (1 + e)`` for ``a z >= 0`` and ``e / (1 + e)`` otherwise, with ``e =
+    exp(-|a z|) <= 1``, so it never overflows and keeps full relative
+    precision in both tails.
+    """
+    z = np.asarray(z)
+    az = a * z
+    e = np.exp(-np.abs(az))
+    return np.where(az >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(az.dtype, copy=False)
+
+
+def sigmoid_derivative(z, a=1.0):
+    """``g'(z) = a g(z) (1 - g(z))`` for the sigmoid of slope ``a``."""
+    g = sigmoid(z, a)
+    return a * g * (1.0 - g)
+
+
+def relu(z):
+    """Rectified linear unit ``max(z, 0)``."""
+    return np.maximum(z, 0)
+
+
+def relu_derivative(z):
+    """``1`` where ``z > 0``, else ``0`` (0 at the kink, as in TensorFlow)."""
+    z = np.asarray(z)
+    return (z > 0).astype(z.dtype if np.issubdtype(z.dtype, np.floating) else np.float64)
+
+
+def tanh(z):
+    """Hyperbolic tangent (``np.tanh``; saturates at -1 and 1, never overflows)."""
+    return np.tanh(z)
+
+
+def tanh_derivative(z):
+    """``1 - tanh(z)^2``."""
+    t = np.tanh(z)
+    return 1.0 - t * t
+
+
+def identity(z):
+    """The linear output ``g(z) = z`` (regression)."""
+    return np.asarray(z)
+
+
+def identity_derivative(z):
+    """``1`` everywhere."""
+    return np.ones_like(np.asarray(z, dtype=float) if not np.issubdtype(np.asarray(z).dtype, np.floating)
+                        else z)
+
+
+def softmax(z, axis=-1):
+    """``exp(z_k) / sum_j exp(z_j)`` along ``axis``, computed as ``exp(z - max z)``.
+
+    Subtracting the maximum changes nothing mathematically (it cancels in the
+    ratio) and keeps every exponent <= 0, so nothing overflows.
+    """
+    z = np.asarray(z)
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+ACTIVATIONS = {
+    "sigmoid": (sigmoid, sigmoid_derivative),
+    "relu": (relu, relu_derivative),
+    "tanh": (tanh, tanh_derivative),
+    "identity": (identity, identity_derivative),
+}
+"""Elementwise activations by name: ``(g, g')``; ``"softmax"`` is an output only."""
+
+
+# ---------------------------------------------------------------------------
+# Losses (mean over samples); each with its gradient
+# ---------------------------------------------------------------------------
+
+def _labels(name: str, y, n: int, n_classes: int) -> np.ndarray:
+    y = np.asarray(y)
+    if y.ndim != 1 or y.shape[0] != n:
+        raise ValueError(f"{name} must be a 1-D array of {n} integer class labels; got shape {y.shape}")
+    if y.size and not np.issubdtype(y.dtype, np.integer):
+        if np.issubdtype(y.dtype, np.floating) and np.all(np.isfinite(y)) and np.all(y == np.round(y)):
+            y = y.astype(np.int64)
+        else:
+            raise TypeError(f"{name} must hold integer class labels 0..{n_classes - 1}; got {_describe(y)}")
+    if y.size and (y.min() < 0 or y.max() >= n_classes):
+        bad = y[(y < 0) | (y >= n_classes)][0]
+        raise ValueError(
+            f"{name} must hold class labels in 0..{n_classes - 1} (the output layer has {n_classes} "
+            f"units); found the label {int(bad)}"
+        )
+    return y
+
+
+def _logits(name: str, z) -> np.ndarray:
+    z = as_float_array(name, z, allow_scalar=False)
+    if z.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array (samples, outputs); got shape {z.shape}")
+    if z.shape[0] == 0:
+        raise ValueError(f"{name} must hold at least one sample; got shape {z.shape}")
+    return z
+
+
+def _targets(name: str, y, like: np.ndarray) -> np.ndarray:
+    y = np.asarray(y)
+    if y.ndim == 1 and like.shape[1] == 1:
+        y = y[:, None]
+    if y.shape != like.shape:
+        raise ValueError(f"{name} must have the shape of the predictions, {like.shape}; got {y.shape}")
+    if not (np.issubdtype(y.dtype, np.floating) or np.issubdtype(y.dtype, np.integer)):
+        raise TypeError(f"{name} must be numeric; got {_describe(y)}")
+    y = y.astype(like.dtype, copy=False)
+    if not np.all(np.isfinite(y)):
+        raise ValueError(f"{name} must contain only finite values")
+    return y
+
+
+def _log_sum_exp(z: np.ndarray) -> np.ndarray:
+    top = z.max(axis=1)
+    return np.log(np.exp(z - top[:, None]).sum(axis=1)) + top
+
+
+def _softplus(x: np.ndarray) -> np.ndarray:
+    """``log(1 + exp(x))`` without overflow: ``max(x, 0) + log1p(exp(-|x|))``."""
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def softmax_cross_entropy(logits, labels) -> float:
+    """Mean over samples of ``-log softmax(z)_y = logsumexp(z) - z_y``.
+
+    Parameters
+    ----------
+    logits : float array (n, K)
+        Pre-activations ``z`` of the softmax output layer.
+    labels : int array (n,)
+        Class labels in ``0..K-1`` (Keras' "sparse" categorical cross-entropy).
+    """
+    z = _logits("logits", logits)
+    y = _labels("labels", labels, z.shape[0], z.shape[1])
+    return float(np.mean(_log_sum_exp(z) - z[np.arange(z.shape[0]), y]))
+
+
+def softmax_cross_entropy_grad(logits, labels) -> np.ndarray:
+    """Gradient of ``softmax_cross_entropy`` w.r.t. the logits: ``(softmax(z) - onehot(y)) / n``."""
+    z = _logits("logits", logits)
+    y = _labels("labels", labels, z.shape[0], z.shape[1])
+    d = softmax(z, axis=1)
+    d[np.arange(z.shape[0]), y] -= 1
+    return d / z.shape[0]
+
+
+def binary_cross_entropy(p, y) -> float:
+    """Mean over samples and outputs of ``-[y log p + (1 - y) log(1 - p)]``.
+
+    ``p`` are probabilities (sigmoid outputs).  ``p = 0`` or ``1`` against the
+    other label gives ``inf``, honestly (no clipping, unlike Keras which clips
+    to ``[1e-7, 1 - 1e-7]``); training uses the stable
+    ``binary_cross_entropy_from_logits`` instead.
+    """
+    p = _logits("p", p)
+    if np.any((p < 0) | (p > 1)):
+        raise ValueError("p must hold probabilities in [0, 1]")
+    y = _targets("y", y, p)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = -(np.where(y > 0, y * np.log(p), 0) + np.where(y < 1, (1 - y) * np.log1p(-p), 0))
+    return float(np.mean(terms))
+
+
+def binary_cross_entropy_grad(p, y) -> np.ndarray:
+    """Gradient of ``binary_cross_entropy`` w.r.t. ``p``: ``(p - y) / (p (1 - p)) / (n K)``."""
+    p = _logits("p", p)
+    y = _targets("y", y, p)
+    if np.any((p <= 0) | (p >= 1)):
+        raise ValueError("p must lie strictly inside (0, 1) for the gradient to be finite")
+    return (p - y) / (p * (1 - p)) / p.size
+
+
+def binary_cross_entropy_from_logits(logits, y, a=1.0) -> float:
+    """``binary_cross_entropy(sigmoid(logits, a), y)`` computed stably.
+
+    With ``u = a z``: ``-[y log s(u) + (1 - y) log(1 - s(u))] = softplus(u) -
+    y u``, and ``softplus(u) = max(u, 0) + log1p(exp(-|u|))`` never overflows.
+    """
+    z = _logits("logits", logits)
+    y = _targets("y", y, z)
+    u = a * z
+    return float(np.mean(_softplus(u) - y * u))
+
+
+def binary_cross_entropy_from_logits_grad(logits, y, a=1.0) -> np.ndarray:
+    """Gradient w.r.t. the logits: ``a (sigmoid(a z) - y) / (n K)``."""
+    z = _logits("logits", logits)
+    y = _targets("y", y, z)
+    return a * (sigmoid(z, a) - y) / z.size
+
+
+def mean_squared_error(y_hat, y) -> float:
+    """Mean over samples and outputs of ``(y_hat - y)^2`` (no factor 1/2)."""
+    y_hat = _logits("y_hat", y_hat)
+    y = _targets("y", y, y_hat)
+    return float(np.mean((y_hat - y) ** 2))
+
+
+def mean_squared_error_grad(y_hat, y) -> np.ndarray:
+    """Gradient of ``mean_squared_error`` w.r.t. ``y_hat``: ``2 (y_hat - y) / (n K)``."""
+    y_hat = _logits("y_hat", y_hat)
+    y = _targets("y", y, y_hat)
+    return 2 * (y_hat - y) / y_hat.size
+
+
+LOSSES = ("cross_entropy", "binary_cross_entropy", "mse")
+"""Loss names accepted by ``MLP``; ``"mse"`` is ``mean_squared_error``."""
+
+_DEFAULT_LOSS = {"softmax": "cross_entropy", "sigmoid": "binary_cross_entropy"}
+
+
+# ---------------------------------------------------------------------------
+# Initialisation
+# ---------------------------------------------------------------------------
+
+def glorot_uniform(rng, n_in: int, n_out: int, dtype=np.float64) -> np.ndarray:
+    """``U(-r, r)`` with ``r = sqrt(6 / (n_in + n_out))`` (Glorot & Bengio 2010, eq. 16; Keras' default)."""
+    r = np.sqrt(6.0 / (n_in + n_out))
+    return rng.uniform(-r, r, (n_in, n_out)).astype(dtype, copy=False)
+
+
+def he_uniform(rng, n_in: int, n_out: int, dtype=np.float64) -> np.ndarray:
+    """``U(-r, r)`` with ``r = sqrt(6 / n_in)`` (He et al. 2015; Keras' ``HeUniform``)."""
+    r = np.sqrt(6.0 / n_in)
+    return rng.uniform(-r, r, (n_in, n_out)).astype(dtype, copy=False)
+
+
+def he_normal(rng, n_in: int, n_out: int, dtype=np.float64) -> np.ndarray:
+    """``N(0, 2 / n_in)`` (He et al. 2015).
+
+    Keras' ``HeNormal`` draws from a normal *truncated* at two standard
+    deviations and rescaled; this is the plain normal of the paper.
+    """
+    return rng.normal(0.0, np.sqrt(2.0 / n_in), (n_in, n_out)).astype(dtype, copy=False)
+
+
+INITS = {"glorot_uniform": glorot_uniform, "he_uniform": he_uniform, "he_normal": he_normal}
+"""Weight initialisations by name; biases always start at 0 (Keras' default)."""
+
+
+# ---------------------------------------------------------------------------
+# The network
+# ---------------------------------------------------------------------------
+
+class UnitActivity(NamedTuple):
+    """Which units of one hidden layer are dead or always on over a data set.
+
+    ``dead[j]``: unit ``j``'s ReLU is off (``z <= 0``) on every sample -- its
+    output is constantly 0 and no gradient flows through it.  ``always_on[j]``:
+    its ReLU is on (``z > 0``) on every sample -- it acts as a linear unit.
+    Source ``000`` calls both "dummy" nodes.
+    """
+
+    dead: np.ndarray
+    always_on: np.ndarray
+
+    @property
+    def n_dead(self) -> int:
+        return int(self.dead.sum())
+
+    @property
+    def n_always_on(self) -> int:
+        return int(self.always_on.sum())
+
+
+_CHUNK = 8192  # samples per forward pass in predict / accuracy / dead_units
+
+
+class MLP:
+    """A fully connected network trained by backpropagation.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Layer widths from input to output, e.g. ``[784, 300, 100, 100, 10]``.
+    hidden : {"relu", "sigmoid", "tanh", "identity"}, default "relu"
+        Activation of every hidden layer.
+    output : {"softmax", "sigmoid", "identity", "relu", "tanh"}, default "softmax"
+    loss : {"cross_entropy", "binary_cross_entropy", "mse"} or None
+        None picks the natural pair: cross-entropy for softmax, binary
+        cross-entropy for sigmoid, mse otherwise.  Cross-entropy needs a
+        softmax output, binary cross-entropy a sigmoid output.
+    init : {"glorot_uniform", "he_uniform", "he_normal"}, default "glorot_uniform"
+    bias : bool, default True
+        Without biases ``params`` is ``[W1, W2, ...]``.
+    seed : int, default 0
+        Seed of the initialisation (``numpy.random.default_rng``).
+    dtype : float32 or float64, default float64
+        float32 for fast training, float64 for gradient checks.
+    slope : float, default 1.0
+        The slope ``a`` of every sigmoid (source ``004``).
+
+    Attributes
+    ----------
+    params : list of ndarray
+        ``[W1, b1, W2, b2, ...]``, ``W_l`` of shape ``(n_in, n_out)``; the
+        optimizers of ``course_lib.optim`` update them in place.
+
+    Examples
+    --------
+    The worked example of source ``004``::
+
+        net = MLP([1, 1, 1], hidden="sigmoid", output="sigmoid", loss="mse", bias=False)
+        net.params[0][...] = 0.75; net.params[1][...] = 0.5
+        loss, grads = net.loss_and_grads(np.array([[2.0]]), np.array([0.25]))
+    """
+
+    def __init__(self, sizes, hidden="relu", output="softmax", loss=None, init="glorot_uniform",
+                 bias=True, seed=0, dtype=np.float64, slope=1.0):
+        if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2:
+            raise ValueError(f"sizes must list at least two layer widths (input and output); got {sizes!r}")
+        self.sizes = tuple(check_int(f"sizes[{i}]", s, minimum=1) for i, s in enumerate(sizes))
+        self.hidden = check_choice("hidden", hidden, tuple(ACTIVATIONS))
+        self.output = check_choice("output", output, ("softmax",) + tuple(ACTIVATIONS))
+        if loss is None:
+            loss = _DEFAULT_LOSS.get(output, "mse")
+        self.loss_name = check_choice("loss", loss, LOSSES)
+        if loss == "cross_entropy" and output != "softmax":
+            raise ValueError(f"loss='cross_entropy' needs output='softmax'; got output={output!r} "
+                             f"(use loss='mse', or output='softmax')")
+        if loss == "binary_cross_entropy" and output != "sigmoid":
+            raise ValueError(f"loss='binary_cross_entropy' needs output='sigmoid'; got output={output!r}")
+        if output == "softmax" and self.sizes[-1] < 2:
+            raise ValueError(f"a softmax output needs at least 2 units; sizes[-1] is {self.sizes[-1]}")
+        self.init = check_choice("init", init, tuple(INITS))
+        if not isinstance(bias, (bool, np.bool_)):
+            raise TypeError(f"bias must be True or False; got {_describe(bias)}")
+        self.bias = bool(bias)
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float32, np.float64):
+            raise ValueError(f"dtype must be float32 or float64; got {self.dtype}")
+        self.slope = check_positive("slope", slope)
+        self.seed = check_int("seed", seed, minimum=0)
+        rng = np.random.default_rng(self.seed)
+        self.params = []
+        for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]):
+            self.params.append(INITS[init](rng, n_in, n_out, self.dtype))
+            if self.bias:
+                self.params.append(np.zeros(n_out, dtype=self.dtype))
+
+    # -- structure ------------------------------------------------------------
+    @property
+    def n_layers(self) -> int:
+        """Number of weight layers (``len(sizes) - 1``)."""
+        return len(self.sizes) - 1
+
+    @property
+    def weights(self) -> list:
+        """``[W1, W2, ...]`` (views of the arrays in ``params``)."""
+        return self.params[0::2] if self.bias else list(self.params)
+
+    @property
+    def biases(self) -> list:
+        """``[b1, b2, ...]``; empty without biases."""
+        return self.params[1::2] if self.bias else []
+
+    @property
+    def n_params(self) -> int:
+        return int(sum(p.size for p in self.params))
+
+    def _activation(self, layer: int) -> str:
+        return self.output if layer == self.n_layers - 1 else self.hidden
+
+    def _g(self, layer: int, z):
+        name = self._activation(layer)
+        if name == "sigmoid":
+            return sigmoid(z, self.slope)
+        if name == "softmax":
+            return softmax(z, axis=1)
+        return ACTIVATIONS[name][0](z)
+
+    def _g_prime(self, layer: int, z, a):
+        """``g'(z)`` of an elementwise activation, reusing its output ``a = g(z)``."""
+        name = self._activation(layer)
+        if name == "relu":
+            return z > 0
+        if name == "sigmoid":
+            return self.slope * a * (1 - a)
+        if name == "tanh":
+            return 1 - a * a
+        return None  # identity: g' = 1
+
+    def __repr__(self) -> str:
+        return (f"MLP({list(self.sizes)}, hidden={self.hidden!r}, output={self.output!r}, "
+                f"loss={self.loss_name!r}, bias={self.bias}, dtype={self.dtype.name}; "
+                f"{self.n_params} parameters)")
+
+    # -- input checks ------------------------------------------------------------
+    def _inputs(self, X) -> np.ndarray:
+        X = np.asarray(X)
+        if X.ndim != 2 or X.shape[1] != self.sizes[0]:
+            raise ValueError(
+                f"X must be a 2-D array (samples, {self.sizes[0]} features); got shape {X.shape}"
+                + (" -- flatten images first, e.g. X.reshape(len(X), -1)" if X.ndim > 2 else "")
+            )
+        if not (np.issubdtype(X.dtype, np.floating) or np.issubdtype(X.dtype, np.integer)):
+            raise TypeError(f"X must be numeric; got {_describe(X)}")
+        X = X.astype(self.dtype, copy=False)
+        if not np.all(np.isfinite(X)):
+            bad = np.argwhere(~np.isfinite(X))[0]
+            raise ValueError(f"X must contain only finite values; found {float(X[tuple(bad)])!r} at index {tuple(int(i) for i in bad)}")
+        return X
+
+    def _outputs_target(self, y, n: int) -> np.ndarray:
+        """Validated targets for the loss: int labels or float array (n, K)."""
+        K = self.sizes[-1]
+        if self.loss_name == "cross_entropy":
+            return _labels("y", y, n, K)
+        y = np.asarray(y)
+        if y.ndim == 1 and K == 1:
+            y = y[:, None]
+        if y.ndim == 1 and self.output == "softmax" and y.shape[0] == n:
+            # mse with a softmax output: integer labels are one-hot encoded
+            y = np.eye(K, dtype=self.dtype)[_labels("y", y, n, K)]
+        if y.shape != (n, K):
+            raise ValueError(f"y must have shape ({n}, {K}) (one target per output unit); got {y.shape}")
+        if not (np.issubdtype(y.dtype, np.floating) or np.issubdtype(y.dtype, np.integer)):
+            raise TypeError(f"y must be numeric; got {_describe(y)}")
+        y = y.astype(self.dtype, copy=False)
+        if not np.all(np.isfinite(y)):
+            raise ValueError("y must contain only finite values")
+        if self.loss_name == "binary_cross_entropy" and np.any((y < 0) | (y > 1)):
+            raise ValueError("y must lie in [0, 1] for binary cross-entropy (0/1 labels or probabilities)")
+        return y
+
+    # -- forward ---------------------------------------------------------------
+    def _forward(self, X):
+        """Pre-activations ``zs`` and activations ``acts`` (``acts[0] = X``)."""
+        zs, acts = [], [X]
+        a = X
+        for layer in range(self.n_layers):
+            W = self.weights[layer]
+            z = a @ W
+            if self.bias:
+                z += self.biases[layer]
+            zs.append(z)
+            if layer < self.n_layers - 1 or self.loss_name == "mse":
+                a = self._g(layer, z)
+            else:
+                a = None  # fused output: the loss works from the logits
+            acts.append(a)
+        return zs, acts
+
+    def forward(self, X) -> np.ndarray:
+        """The output layer's activations (class probabilities for softmax)."""
+        X = self._inputs(X)
+        out = []
+        for start in range(0, max(len(X), 1), _CHUNK):
+            zs, acts = self._forward(X[start:start + _CHUNK])
+            out.append(acts[-1] if acts[-1] is not None else self._g(self.n_layers - 1, zs[-1]))
+        return np.concatenate(out) if len(out) > 1 else out[0]
+
+    def predict(self, X) -> np.ndarray:
+        """Class labels for classifiers (argmax, or ``p > 0.5`` for one sigmoid), else the outputs."""
+        out = self.forward(X)
+        if self.output == "softmax":
+            return out.argmax(axis=1)
+        if self.loss_name == "binary_cross_entropy":
+            labels = (out > 0.5).astype(np.int64)
+            return labels[:, 0] if labels.shape[1] == 1 else labels
+        return out
+
+    def accuracy(self, X, y) -> float:
+        """Fraction of samples classified correctly (classifiers only)."""
+        if self.output != "softmax" and self.loss_name != "binary_cross_entropy":
+            raise ValueError(f"accuracy needs a classifier (softmax output, or sigmoid with binary "
+                             f"cross-entropy); this network has output={self.output!r}, "
+                             f"loss={self.loss_name!r}")
+        pred = self.predict(X)
+        y = np.asarray(y)
+        if self.output == "softmax":
+            y = y.argmax(axis=1) if y.ndim == 2 else _labels("y", y, len(pred), self.sizes[-1])
+        elif y.ndim == 1 and pred.ndim == 1:
+            pass
+        if y.shape != pred.shape:
+            raise ValueError(f"y must have shape {pred.shape}; got {y.shape}")
+        return float(np.mean(pred == y))
+
+    # -- loss and gradients --------------------------------------------------------
+    def _per_sample_loss(self, z_out: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Loss of every sample from the output pre-activations."""
+        if self.loss_name == "cross_entropy":
+            return _log_sum_exp(z_out) - z_out[np.arange(len(z_out)), y]
+        if self.loss_name == "binary_cross_entropy":
+            u = self.slope * z_out
+            return np.mean(_softplus(u) - y * u, axis=1)
+        y_hat = self._g(self.n_layers - 1, z_out)
+        return np.mean((y_hat - y) ** 2, axis=1)
+
+    def _output_delta(self, z_out, a_out, y) -> np.ndarray:
+        """``d(per-sample loss)/dz`` at the output, one row per sample (summed, not averaged)."""
+        K = z_out.shape[1]
+        if self.loss_name == "cross_entropy":
+            d = softmax(z_out, axis=1)
+            d[np.arange(len(z_out)), y] -= 1
+            return d
+        if self.loss_name == "binary_cross_entropy":
+            return (self.slope / K) * (sigmoid(z_out, self.slope) - y)
+        d_a = (2 / K) * (a_out - y)  # d/dy_hat of mean_k (y_hat - y)^2
+        if self.output == "softmax":  # Jacobian-vector product of the softmax
+            return a_out * (d_a - np.sum(d_a * a_out, axis=1, keepdims=True))
+        gp = self._g_prime(self.n_layers - 1, z_out, a_out)
+        return d_a if gp is None else d_a * gp
+
+    def loss(self, X, y) -> float:
+        """Mean loss over the samples of ``(X, y)``."""
+        X = self._inputs(X)
+        y = self._outputs_target(y, len(X))
+        zs, _ = self._forward(X)
+        return float(np.mean(self._per_sample_loss(zs[-1], y)))
+
+    def loss_and_grads(self, X, y, reduction="mean"):
+        """The loss and its gradient for every array of ``params``.
+
+        Parameters
+        ----------
+        X : array (n, sizes[0])
+        y : labels (n,) for cross-entropy; targets (n, K) (or (n,) when K = 1) otherwise
+        reduction : {"mean", "effective", "sum"}, default "mean"
+            ``"mean"``: the gradient of the mean loss, ``(1/n) sum_i grad L_i``.
+            ``"sum"``: ``sum_i grad L_i``.
+            ``"effective"``: the aSGD mean effective gradient of source ``000``:
+            each parameter's summed gradient divided by the number of samples
+            whose own gradient for that parameter is non-zero (0 where none
+            is).  For ``W_l[i, j]`` the per-sample gradient is ``a_{l-1}[n, i]
+            dz_l[n, j]``, so the counts are the matrix product ``(a_{l-1} != 0)^T
+            @ (dz_l != 0)``; for ``b_l[j]`` they are the column sums of
+            ``dz_l != 0``.  A ReLU unit that is off for a sample passes no
+            gradient, so it is not counted for that sample.
+
+        Returns
+        -------
+        loss : float
+            The mean loss (for every reduction).
+        grads : list of ndarray
+            Aligned with ``params``.
+        """
+        check_choice("reduction", reduction, ("mean", "effective", "sum"))
+        X = self._inputs(X)
+        if len(X) == 0:
+            raise ValueError("X must hold at least one sample; got 0")
+        y = self._outputs_target(y, len(X))
+        return self._loss_and_grads(X, y, reduction)
+
+    def _loss_and_grads(self, X, y, reduction="mean", return_logits=False):
+        """``loss_and_grads`` without input validation (inputs already checked and cast).
+
+        With ``return_logits`` also returns the output pre-activations (for
+        the training loop's accuracy count).
+        """
+        zs, acts = self._forward(X)
+        n = X.shape[0]
+        loss = float(np.mean(self._per_sample_loss(zs[-1], y)))
+        dz = self._output_delta(zs[-1], acts[-1], y)
+        if reduction == "mean":
+            dz *= 1.0 / n
+        grads = [None] * len(self.params)
+        effective = reduction == "effective"
+        for layer in range(self.n_layers - 1, -1, -1):
+            a_prev = acts[layer]
+            gW = a_prev.T @ dz
+            gb = dz.sum(axis=0) if self.bias else None
+            if effective:
+                nz = (dz != 0).astype(self.dtype)
+                count_W = (a_prev != 0).astype(self.dtype).T @ nz
+                gW = np.divide(gW, count_W, out=np.zeros_like(gW), where=count_W > 0)
+                if self.bias:
+                    count_b = nz.sum(axis=0)
+                    gb = np.divide(gb, count_b, out=np.zeros_like(gb), where=count_b > 0)
+            if self.bias:
+                grads[2 * layer], grads[2 * layer + 1] = gW, gb
+            else:
+                grads[layer] = gW
+            if layer:
+                dz = dz @ self.weights[layer].T
+                gp = self._g_prime(layer - 1, zs[layer - 1], acts[layer])
+                if gp is not None:
+                    dz *= gp
+        if return_logits:
+            return loss, grads, zs[-1]
+        return loss, grads
+
+    # -- dead and always-on units ----------------------------------------------------
+    def dead_units(self, X) -> list:
+        """Per hidden layer, the units inactive on every sample and those active on every sample.
+
+        Returns a list of ``UnitActivity(dead, always_on)`` (boolean masks over
+        the layer's units), one per hidden layer.  "Active" means ``z > 0``,
+        the ReLU's on state; only ReLU layers can have dead or always-on units
+        in this sense, so for other hidden activations both masks are all
+        False.  ``X`` is processed in chunks, so a whole training set is fine.
+        """
+        X = self._inputs(X)
+        if len(X) == 0:
+            raise ValueError("X must hold at least one sample; got 0")
+        hidden = self.sizes[1:-1]
+        any_on = [np.zeros(w, dtype=bool) for w in hidden]
+        all_on = [np.ones(w, dtype=bool) for w in hidden]
+        for start in range(0, len(X), _CHUNK):
+            zs, _ = self._forward(X[start:start + _CHUNK])
+            for layer, z in enumerate(zs[:-1]):
+                on = z > 0
+                any_on[layer] |= on.any(axis=0)
+                all_on[layer] &= on.all(axis=0)
+        if self.hidden != "relu":
+            return [UnitActivity(np.zeros(w, bool), np.zeros(w, bool)) for w in hidden]
+        return [UnitActivity(~a, b) for a, b in zip(any_on, all_on)]
+
+    # -- flat parameter vector (for gradient checks) -----------------------------------
+    def get_flat(self) -> np.ndarray:
+        """A copy of all parameters as one vector, in the order of ``params``."""
+        return np.concatenate([p.ravel() for p in self.params])
+
+    def set_flat(self, theta) -> None:
+        """Write a flat vector (as from ``get_flat``) back into ``params`` in place."""
+        theta = as_float_array("theta", theta, allow_scalar=False)
+        if theta.shape != (self.n_params,):
+            raise ValueError(f"theta must have shape ({self.n_params},); got {theta.shape}")
+        start = 0
+        for p in self.params:
+            p[...] = theta[start:start + p.size].reshape(p.shape)
+            start += p.size
+
+    def describe_index(self, flat_index: int) -> str:
+        """The parameter behind a flat index, e.g. ``"W2[17, 3]"`` or ``"b4[9]"`` (layers from 1)."""
+        flat_index = check_int("flat_index", flat_index, minimum=0)
+        if flat_index >= self.n_params:
+            raise ValueError(f"flat_index must be < {self.n_params}; got {flat_index}")
+        for k, p in enumerate(self.params):
+            if flat_index < p.size:
+                layer = (k // 2 if self.bias else k) + 1
+                if p.ndim == 1:
+                    return f"b{layer}[{flat_index}]"
+                i, j = divmod(flat_index, p.shape[1])
+                return f"W{layer}[{i}, {j}]"
+            flat_index -= p.size
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def flat_functions(self, X, y):
+        """``(f, grad, f_batch)`` of the mean loss over the flat parameter vector.
+
+        ``f(theta)`` and ``grad(theta)`` evaluate at ``theta`` without
+        changing the network's own parameters; ``f_batch(idx, h)`` is the
+        rank-1 batched loss of ``course_lib.gradcheck`` at the *current*
+        parameters (see ``loss_batch``).  Use a float64 network for checks::
+
+            f, grad, f_batch = net.flat_functions(X, y)
+            theta = net.get_flat()
+            gradcheck.check_gradient_batched(f_batch, grad(theta), theta)
+        """
+        X = self._inputs(X)
+        y = self._outputs_target(y, len(X))
+
+        def with_params(theta, fn):
+            saved = self.get_flat()
+            try:
+                self.set_flat(theta)
+                return fn()
+            finally:
+                self.set_flat(saved)
+
+        def f(theta):
+            return with_params(theta, lambda: float(np.mean(self._per_sample_loss(self._forward(X)[0][-1], y))))
+
+        def grad(theta):
+            return with_params(theta, lambda: np.concatenate([g.ravel() for g in self._loss_and_grads(X, y)[1]]))
+
+        return f, grad, self._loss_batch(X, y)
+
+    def loss_batch(self, X, y):
+        """An ``f_batch(idx, h)`` for ``course_lib.gradcheck`` at the current parameters.
+
+        Entry ``k`` of ``f_batch(idx, h)`` is the mean loss with the flat
+        parameter ``idx[k]`` (order of ``get_flat``) moved by ``h[k]``.  It uses
+        the rank-1 structure of a dense layer: moving ``W_l[i, j]`` by ``h``
+        changes only unit ``j``'s pre-activation, ``z_l[:, j] += h
+        a_{l-1}[:, i]`` (``b_l[j]``: ``+= h``), so the layers below are taken
+        from one cached forward pass, the next layer's pre-activations change
+        by an outer product, and only the samples whose unit ``j`` really
+        changed are pushed through the layers above.  This is what makes
+        ``check_gradient_batched`` on a network of 276,710 parameters take about
+        a second instead of minutes (``benchmarks/bench_gradcheck.py``).
+        """
+        X = self._inputs(X)
+        y = self._outputs_target(y, len(X))
+        return self._loss_batch(X, y)
+
+    def _loss_batch(self, X, y):
+        zs, acts = self._forward(X)
+        n = len(X)
+        L = self.n_layers
+        # post-activations of every layer (the fused output has none in acts)
+        outs = [acts[k + 1] if acts[k + 1] is not None else None for k in range(L)]
+        offsets = np.cumsum([0] + [p.size for p in self.params])
+        every = np.arange(n)
+        base = {}
+
+        def tail(k, z, rows):
+            """Per-sample losses of samples ``rows`` from their layer-k pre-activations ``z``."""
+            for layer in range(k + 1, L):
+                z = self._g(layer - 1, z) @ self.weights[layer] + (self.biases[layer] if self.bias else 0)
+            return self._per_sample_loss(z, y[rows])
+
+        def base_losses(k):
+            if k not in base:  # same arithmetic as the perturbed rows, so unchanged rows cancel exactly
+                base[k] = tail(k, zs[k], every)
+            return base[k]
+
+        def perturbed(l, i, j, h):
+            inputs = np.ones((h.size, n), dtype=self.dtype) if i is None else acts[l][:, i].T
+            shift = h[:, None] * inputs  # (B, n)
+            z_col = zs[l][:, j].T + shift
+            if l == L - 1:
+                k = l
+                pb, pn = np.nonzero(shift != 0)
+                z_rows = zs[l][pn]
+                z_rows[np.arange(pb.size), j[pb]] = z_col[pb, pn]
+            else:
+                k = l + 1
+                delta = self._g(l, z_col) - outs[l][:, j].T  # change of a_l[:, j]
+                pb, pn = np.nonzero(delta)
+                z_rows = zs[k][pn] + delta[pb, pn][:, None] * self.weights[k][j[pb]]
+            losses = np.tile(base_losses(k), (h.size, 1))
+            if pb.size:
+                losses[pb, pn] = tail(k, z_rows, pn)
+            return losses.mean(axis=1)
+
+        def f_batch(idx, h):
+            idx = np.asarray(idx)
+            h = np.asarray(h, dtype=self.dtype)
+            if idx.ndim != 1 or not (np.issubdtype(idx.dtype, np.integer) or idx.size == 0):
+                raise TypeError(f"idx must be a 1-D array of integer flat indices; got {_describe(idx)}")
+            if h.shape != idx.shape:
+                raise ValueError(f"h must have the shape of idx, {idx.shape}; got {h.shape}")
+            if idx.size and (idx.min() < 0 or idx.max() >= self.n_params):
+                raise ValueError(f"idx must lie in [0, {self.n_params}); got values from {idx.min()} to {idx.max()}")
+            idx = idx.astype(np.int64)
+            out = np.empty(idx.size)
+            segment = np.searchsorted(offsets, idx, side="right") - 1
+            for s in np.unique(segment):
+                mask = segment == s
+                local = idx[mask] - offsets[s]
+                p = self.params[s]
+                l = s // 2 if self.bias else s
+                if p.ndim == 1:
+                    i, j = None, local
+                else:
+                    i, j = np.divmod(local, p.shape[1])
+                out[mask] = perturbed(l, i, j, h[mask])
+            return out
+
+        return f_batch

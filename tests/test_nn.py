@@ -1,0 +1,459 @@
+"""course_lib.nn: activations, losses, backprop, aSGD's effective gradient, dead units.
+
+Expected values come from closed forms written out here, from source 004's
+worked example (published numbers), from central differences
+(course_lib.gradcheck) and from per-sample loops that restate the definitions.
+TensorFlow comparisons are in test_nn_keras.py.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+import zlib
+
+import numpy as np
+import pytest
+
+from course_lib import gradcheck, nn
+from course_lib.nn import MLP
+
+
+# ---------------------------------------------------------------------------
+# Source 004's worked example, digit for digit
+# ---------------------------------------------------------------------------
+
+def test_worked_example_of_source_004():
+    net = MLP([1, 1, 1], hidden="sigmoid", output="sigmoid", loss="mse", bias=False)
+    net.params[0][...] = 0.75
+    net.params[1][...] = 0.5
+    X, y = np.array([[2.0]]), np.array([0.25])
+    assert f"{net.forward(X)[0, 0]:.5f}" == "0.60080"
+    _, (g1, g2) = net.loss_and_grads(X, y)
+    assert f"{g1[0, 0]:.5f}" == "0.02510"
+    assert f"{g2[0, 0]:.5f}" == "0.13757"
+    for p, g in zip(net.params, (g1, g2)):  # one step with lr 1
+        p -= 1.0 * g
+    assert f"{net.params[0][0, 0]:.5f}" == "0.72490"
+    assert f"{net.params[1][0, 0]:.5f}" == "0.36243"
+    assert f"{net.forward(X)[0, 0]:.5f}" == "0.57287"
+
+
+def test_worked_example_by_hand_chain_rule():
+    # The same example with the chain rule written out in plain floats.
+    s = lambda u: 1 / (1 + math.exp(-u))  # noqa: E731
+    w1, w2, x, y = 0.75, 0.5, 2.0, 0.25
+    h = s(w1 * x)
+    y_hat = s(w2 * h)
+    d_out = 2 * (y_hat - y) * y_hat * (1 - y_hat)
+    expect = [d_out * w2 * h * (1 - h) * x, d_out * h]
+    net = MLP([1, 1, 1], hidden="sigmoid", output="sigmoid", loss="mse", bias=False)
+    net.params[0][...] = w1
+    net.params[1][...] = w2
+    loss, grads = net.loss_and_grads(np.array([[x]]), np.array([y]))
+    assert loss == pytest.approx((y_hat - y) ** 2, rel=1e-15)
+    np.testing.assert_allclose([g[0, 0] for g in grads], expect, rtol=1e-14)
+
+
+# ---------------------------------------------------------------------------
+# Activations
+# ---------------------------------------------------------------------------
+
+def _elementwise_central_difference(g, z):
+    """(g(z + h) - g(z - h)) / 2h entry by entry: error ~ h^2 |g3| / 6 + 1e-16 |g| / h."""
+    h = np.cbrt(np.finfo(float).eps) * np.maximum(1.0, np.abs(z))
+    return (g(z + h) - g(z - h)) / (2 * h)
+
+
+@pytest.mark.parametrize("a", [0.5, 1.0, 4.0])
+def test_sigmoid_closed_form_and_derivative(a):
+    z = np.linspace(-6, 6, 25)
+    expect = np.array([1 / (1 + math.exp(-a * v)) for v in z])
+    np.testing.assert_allclose(nn.sigmoid(z, a), expect, rtol=1e-15)
+    num = _elementwise_central_difference(lambda t: nn.sigmoid(t, a), z)
+    np.testing.assert_allclose(nn.sigmoid_derivative(z, a), num, rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "relu", "tanh", "identity"])
+def test_activation_derivatives_match_central_differences(name):
+    g, g_prime = nn.ACTIVATIONS[name]
+    z = np.array([-3.0, -1.2, -0.3, 0.25, 0.9, 2.7])  # away from the ReLU kink
+    num = _elementwise_central_difference(g, z)
+    np.testing.assert_allclose(g_prime(z), num, rtol=1e-8, atol=1e-10)
+
+
+def test_relu_derivative_is_zero_at_the_kink():
+    assert nn.relu_derivative(np.array([0.0]))[0] == 0.0
+
+
+def test_activations_are_stable_for_large_inputs():
+    z = np.array([-1e3, -800.0, -40.0, 0.0, 40.0, 800.0, 1e3])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s = nn.sigmoid(z)
+        d = nn.sigmoid_derivative(z, a=3.0)
+        sm = nn.softmax(np.array([[1e3, 0.0, -1e3], [1e3, 1e3, 1e3]]))
+        t = nn.tanh_derivative(z)
+        ce = nn.softmax_cross_entropy(np.array([[1e3, -1e3]]), np.array([1]))
+        bce = nn.binary_cross_entropy_from_logits(np.array([[1e3], [-1e3]]), np.array([0.0, 1.0]))
+    assert s[0] == 0.0 and s[-1] == 1.0 and s[3] == 0.5
+    # sigmoid keeps full relative precision in the lower tail: s(-40) = exp(-40)/(1+exp(-40))
+    assert s[2] == pytest.approx(math.exp(-40) / (1 + math.exp(-40)), rel=1e-15)
+    assert np.all(np.isfinite(d)) and np.all(d >= 0)
+    np.testing.assert_allclose(sm, [[1, 0, 0], [1 / 3, 1 / 3, 1 / 3]], atol=1e-300)
+    assert np.all(np.isfinite(t))
+    assert ce == pytest.approx(2e3)  # logsumexp(1e3, -1e3) - (-1e3) = 2e3 (+ exp(-2e3))
+    assert bce == pytest.approx(1e3)  # each sample: softplus(1e3) - 0 = 1e3; softplus(-1e3) + 1e3 = 1e3
+
+
+def test_softmax_is_shift_invariant_and_sums_to_one():
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(5, 4))
+    p = nn.softmax(z)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=1e-15)
+    np.testing.assert_allclose(nn.softmax(z + 123.0), p, rtol=1e-13)
+    e = np.exp(z)
+    np.testing.assert_allclose(p, e / e.sum(axis=1, keepdims=True), rtol=1e-14)
+
+
+# ---------------------------------------------------------------------------
+# Losses
+# ---------------------------------------------------------------------------
+
+def test_loss_values_by_hand():
+    # softmax CE: logits (0, 0) -> p = 1/2 -> -log(1/2) = log 2
+    assert nn.softmax_cross_entropy(np.zeros((3, 2)), np.array([0, 1, 0])) == pytest.approx(math.log(2))
+    # logits (log 3, 0, 0): p = (3/5, 1/5, 1/5)
+    assert nn.softmax_cross_entropy(np.array([[math.log(3), 0, 0]]), np.array([1])) == pytest.approx(math.log(5))
+    # BCE: p = 0.8 with y = 1 -> -log 0.8;  p = 0.8 with y = 0 -> -log 0.2
+    assert nn.binary_cross_entropy(np.array([[0.8], [0.8]]), np.array([1, 0])) == pytest.approx(
+        (-math.log(0.8) - math.log(0.2)) / 2)
+    # MSE: mean over samples AND outputs, no 1/2: errors (1, -2; 0, 3) -> (1 + 4 + 0 + 9) / 4
+    assert nn.mean_squared_error(np.array([[1.0, 0], [2, 3]]), np.array([[0.0, 2], [2, 0]])) == pytest.approx(3.5)
+
+
+def test_bce_from_logits_equals_bce_of_sigmoid():
+    rng = np.random.default_rng(1)
+    z = rng.normal(size=(6, 2)) * 3
+    y = rng.integers(0, 2, size=(6, 2)).astype(float)
+    for a in (1.0, 2.5):
+        assert nn.binary_cross_entropy_from_logits(z, y, a) == pytest.approx(
+            nn.binary_cross_entropy(nn.sigmoid(z, a), y), rel=1e-13)
+
+
+@pytest.mark.parametrize("which", ["ce", "bce", "bce_logits", "mse"])
+def test_loss_gradients_match_central_differences(which):
+    rng = np.random.default_rng(2)
+    z = rng.normal(size=(4, 3))
+    if which == "ce":
+        y = np.array([0, 2, 1, 2])
+        f, g = nn.softmax_cross_entropy, nn.softmax_cross_entropy_grad
+    elif which == "bce":
+        z = nn.sigmoid(z)
+        y = rng.integers(0, 2, size=(4, 3)).astype(float)
+        f, g = nn.binary_cross_entropy, nn.binary_cross_entropy_grad
+    elif which == "bce_logits":
+        y = rng.random((4, 3))
+        f, g = (lambda t, yy: nn.binary_cross_entropy_from_logits(t, yy, 1.7),
+                lambda t, yy: nn.binary_cross_entropy_from_logits_grad(t, yy, 1.7))
+    else:
+        y = rng.normal(size=(4, 3))
+        f, g = nn.mean_squared_error, nn.mean_squared_error_grad
+    res = gradcheck.check_gradient(lambda t: f(t, y), g(z, y), z, tol=1e-8)
+    assert res.passed, res
+
+
+def test_loss_input_errors():
+    with pytest.raises(ValueError, match="labels must hold class labels in 0..2"):
+        nn.softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 3]))
+    with pytest.raises(TypeError, match="labels must hold integer class labels"):
+        nn.softmax_cross_entropy(np.zeros((2, 3)), np.array([0.5, 1.0]))
+    with pytest.raises(ValueError, match="logits must be a 2-D array"):
+        nn.softmax_cross_entropy(np.zeros(3), np.array([0]))
+    with pytest.raises(ValueError, match="y must have the shape of the predictions"):
+        nn.mean_squared_error(np.zeros((2, 2)), np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="p must hold probabilities"):
+        nn.binary_cross_entropy(np.array([[1.5]]), np.array([1.0]))
+    with pytest.raises(ValueError, match="logits must contain only finite values"):
+        nn.softmax_cross_entropy(np.array([[np.nan, 0.0]]), np.array([0]))
+
+
+# ---------------------------------------------------------------------------
+# Backprop of whole networks against central differences
+# ---------------------------------------------------------------------------
+
+PAIRS = [("softmax", "cross_entropy"), ("softmax", "mse"), ("sigmoid", "binary_cross_entropy"),
+         ("sigmoid", "mse"), ("identity", "mse"), ("tanh", "mse")]
+
+
+def _data(net, n, rng):
+    X = rng.normal(size=(n, net.sizes[0]))
+    K = net.sizes[-1]
+    if net.loss_name == "cross_entropy":
+        return X, rng.integers(0, K, n)
+    if net.loss_name == "binary_cross_entropy":
+        return X, rng.integers(0, 2, (n, K)).astype(float)
+    if net.output == "softmax":
+        return X, rng.integers(0, K, n)  # integer labels are one-hot encoded for mse
+    return X, rng.normal(size=(n, K))
+
+
+@pytest.mark.parametrize("hidden", ["relu", "sigmoid", "tanh", "identity"])
+@pytest.mark.parametrize("output,loss", PAIRS)
+def test_mlp_gradients_match_central_differences(hidden, output, loss):
+    rng = np.random.default_rng(zlib.crc32(f"{hidden}-{output}-{loss}".encode()))
+    for sizes, bias in (([4, 5, 3], True), ([3, 6, 5, 4, 2], False)):
+        net = MLP(sizes, hidden=hidden, output=output, loss=loss, bias=bias, seed=3, slope=1.3)
+        if bias:
+            for b in net.biases:
+                b[...] = rng.uniform(-0.5, 0.5, b.shape)
+        X, y = _data(net, 7, rng)
+        f, grad, _ = net.flat_functions(X, y)
+        theta = net.get_flat()
+        # Entries far below the central difference's round-off, about eps_mach |f| / h,
+        # cannot show a small relative error; atol is 10x that level (see check_gradient).
+        h = np.cbrt(np.finfo(float).eps)
+        atol = 10 * np.finfo(float).eps * max(abs(f(theta)), 1.0) / h
+        res = gradcheck.check_gradient(f, grad, theta, tol=1e-7, atol=atol)
+        assert res.passed, (sizes, res)
+        # the flat functions do not move the network's own parameters
+        np.testing.assert_array_equal(net.get_flat(), theta)
+
+
+def test_sum_reduction_is_n_times_mean():
+    net = MLP([3, 4, 2], seed=1)
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(6, 3)), rng.integers(0, 2, 6)
+    _, g_mean = net.loss_and_grads(X, y)
+    _, g_sum = net.loss_and_grads(X, y, reduction="sum")
+    for a, b in zip(g_mean, g_sum):
+        np.testing.assert_allclose(b, 6 * a, rtol=1e-13)
+
+
+def test_rank1_loss_batch_equals_perturbed_loss():
+    rng = np.random.default_rng(5)
+    for hidden, output, loss in (("relu", "softmax", "cross_entropy"), ("sigmoid", "identity", "mse"),
+                                 ("tanh", "sigmoid", "binary_cross_entropy")):
+        net = MLP([6, 5, 4, 3], hidden=hidden, output=output, loss=loss, seed=2)
+        for b in net.biases:
+            b[...] = rng.uniform(-0.3, 0.3, b.shape)
+        X, y = _data(net, 9, rng)
+        X[X < 0] = 0.0  # zero inputs: perturbations hidden from some samples
+        f, _, f_batch = net.flat_functions(X, y)
+        theta = net.get_flat()
+        idx = rng.choice(net.n_params, 40, replace=False)
+        h = rng.choice([-1.0, 1.0], 40) * 1e-3
+        expect = []
+        for i, s in zip(idx, h):
+            t = theta.copy()
+            t[i] += s
+            expect.append(f(t))
+        np.testing.assert_allclose(f_batch(idx, h), expect, rtol=1e-12)
+
+
+def test_batched_check_on_a_relu_network_agrees_with_the_loop():
+    net = MLP([20, 16, 12, 5], seed=4)
+    rng = np.random.default_rng(4)
+    X, y = np.abs(rng.normal(size=(30, 20))), rng.integers(0, 5, 30)
+    f, grad, f_batch = net.flat_functions(X, y)
+    theta = net.get_flat()
+    loop = gradcheck.numerical_gradient(f, theta)
+    batched = gradcheck.numerical_gradient_batched(f_batch, theta)
+    # the two evaluate the same differences in a different order: equal up to round-off
+    # of f (|f| ~ 2) divided by the step (~6e-6): ~1e-10
+    np.testing.assert_allclose(batched, loop, rtol=1e-9, atol=1e-10)
+    assert gradcheck.check_gradient_batched(f_batch, grad(theta), theta, tol=1e-6, atol=1e-10).passed
+
+
+def test_describe_index():
+    net = MLP([3, 4, 2])
+    assert net.describe_index(0) == "W1[0, 0]"
+    assert net.describe_index(5) == "W1[1, 1]"
+    assert net.describe_index(12) == "b1[0]"
+    assert net.describe_index(16) == "W2[0, 0]"
+    assert net.describe_index(net.n_params - 1) == "b2[1]"
+    assert MLP([3, 4, 2], bias=False).describe_index(12) == "W2[0, 0]"
+
+
+# ---------------------------------------------------------------------------
+# aSGD's mean effective gradient and dead units (source 000)
+# ---------------------------------------------------------------------------
+
+def _per_sample_grads(net, X, y):
+    return [net.loss_and_grads(X[i:i + 1], y[i:i + 1], reduction="sum")[1] for i in range(len(X))]
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_effective_gradient_restates_the_definition(bias):
+    rng = np.random.default_rng(7)
+    net = MLP([5, 6, 4, 3], seed=7, bias=bias)
+    if bias:
+        for b in net.biases:
+            b[...] = rng.uniform(-0.5, 0.5, b.shape)
+    X = rng.normal(size=(12, 5))
+    X[rng.random(X.shape) < 0.3] = 0.0  # zero inputs give zero per-sample gradients too
+    y = rng.integers(0, 3, 12)
+    per_sample = _per_sample_grads(net, X, y)
+    _, eff = net.loss_and_grads(X, y, reduction="effective")
+    for k in range(len(net.params)):
+        stack = np.stack([g[k] for g in per_sample])
+        count = np.count_nonzero(stack, axis=0)
+        expect = np.where(count > 0, stack.sum(axis=0) / np.maximum(count, 1), 0.0)
+        np.testing.assert_allclose(eff[k], expect, rtol=1e-12, atol=1e-15)
+    # some entries really are averaged over fewer samples than the batch
+    counts = np.count_nonzero(np.stack([g[0] for g in per_sample]), axis=0)
+    assert counts.min() < 12 and counts.max() > 0
+
+
+def test_effective_gradient_equals_mean_when_every_sample_contributes():
+    # sigmoid hidden units and non-zero inputs: every per-sample gradient entry is non-zero
+    rng = np.random.default_rng(8)
+    net = MLP([3, 4, 2], hidden="sigmoid", seed=8)
+    for b in net.biases:
+        b[...] = 0.1
+    X, y = rng.uniform(0.5, 1.5, (10, 3)), rng.integers(0, 2, 10)
+    _, mean = net.loss_and_grads(X, y)
+    _, eff = net.loss_and_grads(X, y, reduction="effective")
+    for a, b in zip(mean, eff):
+        np.testing.assert_allclose(b, a, rtol=1e-12)
+
+
+def test_dead_and_always_on_units():
+    net = MLP([2, 4, 3, 2], seed=0)
+    X = np.random.default_rng(0).uniform(-1, 1, (50, 2))
+    b1, b2 = net.biases[0], net.biases[1]
+    b1[...] = [-100.0, 100.0, 0.0, 0.0]   # unit 0 dead, unit 1 always on
+    b2[...] = [0.0, -100.0, 0.0]          # unit 1 of layer 2 dead
+    act = net.dead_units(X)
+    assert len(act) == 2
+    assert act[0].dead.tolist()[:2] == [True, False] and act[0].always_on.tolist()[:2] == [False, True]
+    assert act[1].dead[1] and not act[1].always_on[1]
+    # the remaining units: recount with an independent forward pass
+    z1 = X @ net.params[0] + b1
+    on1 = z1 > 0
+    np.testing.assert_array_equal(act[0].dead, ~on1.any(axis=0))
+    np.testing.assert_array_equal(act[0].always_on, on1.all(axis=0))
+    z2 = np.maximum(z1, 0) @ net.params[2] + b2
+    np.testing.assert_array_equal(act[1].dead, ~(z2 > 0).any(axis=0))
+    assert act[0].n_dead == int((~on1.any(axis=0)).sum())
+    # a dead unit's weights get exactly zero gradient
+    _, grads = net.loss_and_grads(X, np.zeros(50, dtype=int))
+    assert np.all(grads[0][:, 0] == 0) and grads[1][0] == 0
+
+
+def test_dead_units_in_chunks_match_one_pass():
+    net = MLP([10, 30, 20, 3], seed=1)
+    X = np.random.default_rng(1).normal(size=(20000, 10))  # more than one chunk
+    act = net.dead_units(X)
+    z = X @ net.params[0] + net.params[1]
+    np.testing.assert_array_equal(act[0].always_on, (z > 0).all(axis=0))
+    np.testing.assert_array_equal(act[0].dead, ~(z > 0).any(axis=0))
+
+
+# ---------------------------------------------------------------------------
+# Construction, prediction, dtypes and errors
+# ---------------------------------------------------------------------------
+
+def test_params_layout_and_glorot_limits():
+    net = MLP([784, 300, 100, 100, 10])
+    assert [p.shape for p in net.params] == [(784, 300), (300,), (300, 100), (100,), (100, 100), (100,),
+                                             (100, 10), (10,)]
+    assert net.n_params == (784 * 300 + 300) + (300 * 100 + 100) + (100 * 100 + 100) + (100 * 10 + 10)
+    for W in net.weights:
+        limit = math.sqrt(6 / sum(W.shape))
+        assert np.abs(W).max() <= limit and np.abs(W).max() > 0.99 * limit
+        assert abs(W.std() - limit / math.sqrt(3)) < 0.01 * limit  # U(-r, r) has std r / sqrt(3)
+    assert all(np.all(b == 0) for b in net.biases)
+    assert [p.shape for p in MLP([3, 4, 2], bias=False).params] == [(3, 4), (4, 2)]
+    np.testing.assert_array_equal(MLP([3, 4, 2], seed=5).params[0], MLP([3, 4, 2], seed=5).params[0])
+
+
+def test_float32_network_stays_float32():
+    net = MLP([4, 5, 3], dtype=np.float32)
+    X = np.random.default_rng(0).normal(size=(6, 4))
+    loss, grads = net.loss_and_grads(X, np.array([0, 1, 2, 0, 1, 2]))
+    assert all(p.dtype == np.float32 for p in net.params)
+    assert all(g.dtype == np.float32 for g in grads)
+    assert net.forward(X).dtype == np.float32
+    # and agrees with the float64 network to float32 precision
+    net64 = MLP([4, 5, 3], dtype=np.float64)
+    for p64, p32 in zip(net64.params, net.params):
+        p64[...] = p32
+    loss64, grads64 = net64.loss_and_grads(X, np.array([0, 1, 2, 0, 1, 2]))
+    assert loss == pytest.approx(loss64, rel=1e-6)
+    for g32, g64 in zip(grads, grads64):
+        np.testing.assert_allclose(g32, g64, rtol=1e-4, atol=1e-6)
+
+
+def test_predict_and_accuracy():
+    net = MLP([2, 2], hidden="relu", output="softmax", bias=True)
+    net.params[0][...] = [[1.0, -1.0], [0.0, 0.0]]  # class 0 if x0 > 0 else class 1
+    X = np.array([[1.0, 5.0], [-2.0, 0.0], [3.0, 1.0], [-1.0, 1.0]])
+    np.testing.assert_array_equal(net.predict(X), [0, 1, 0, 1])
+    assert net.accuracy(X, np.array([0, 1, 1, 1])) == 0.75
+    binary = MLP([1, 1], output="sigmoid")
+    binary.params[0][...] = 1.0
+    np.testing.assert_array_equal(binary.predict(np.array([[-2.0], [3.0]])), [0, 1])
+    with pytest.raises(ValueError, match="accuracy needs a classifier"):
+        MLP([2, 1], output="identity").accuracy(X, np.zeros(4))
+
+
+def test_construction_errors():
+    with pytest.raises(ValueError, match="hidden must be one of"):
+        MLP([2, 3, 2], hidden="swish")
+    with pytest.raises(ValueError, match="output must be one of"):
+        MLP([2, 3, 2], output="softplus")
+    with pytest.raises(ValueError, match="loss must be one of"):
+        MLP([2, 3, 2], loss="hinge")
+    with pytest.raises(ValueError, match="loss='cross_entropy' needs output='softmax'"):
+        MLP([2, 3, 2], output="sigmoid", loss="cross_entropy")
+    with pytest.raises(ValueError, match="binary_cross_entropy' needs output='sigmoid'"):
+        MLP([2, 3, 2], output="identity", loss="binary_cross_entropy")
+    with pytest.raises(ValueError, match="sizes must list at least two"):
+        MLP([5])
+    with pytest.raises(ValueError, match=r"sizes\[1\] must be an integer >= 1"):
+        MLP([5, 0, 2])
+    with pytest.raises(ValueError, match="init must be one of"):
+        MLP([2, 2], init="orthogonal")
+    with pytest.raises(ValueError, match="dtype must be float32 or float64"):
+        MLP([2, 2], dtype=np.float16)
+    with pytest.raises(ValueError, match="slope must be"):
+        MLP([2, 2], slope=0.0)
+
+
+def test_input_errors():
+    net = MLP([3, 4, 2])
+    X = np.zeros((5, 3))
+    with pytest.raises(ValueError, match=r"X must be a 2-D array \(samples, 3 features\); got shape \(5, 4\)"):
+        net.loss_and_grads(np.zeros((5, 4)), np.zeros(5, int))
+    with pytest.raises(ValueError, match="flatten images first"):
+        net.forward(np.zeros((5, 3, 1)))
+    with pytest.raises(ValueError, match="y must hold class labels in 0..1"):
+        net.loss_and_grads(X, np.array([0, 1, 2, 0, 1]))
+    with pytest.raises(ValueError, match="y must be a 1-D array of 5 integer class labels"):
+        net.loss_and_grads(X, np.zeros(4, int))
+    Xn = X.copy()
+    Xn[2, 1] = np.nan
+    with pytest.raises(ValueError, match=r"X must contain only finite values; found nan at index \(2, 1\)"):
+        net.loss_and_grads(Xn, np.zeros(5, int))
+    with pytest.raises(ValueError, match="reduction must be one of"):
+        net.loss_and_grads(X, np.zeros(5, int), reduction="median")
+    reg = MLP([3, 2], output="identity")
+    with pytest.raises(ValueError, match=r"y must have shape \(5, 2\)"):
+        reg.loss_and_grads(X, np.zeros(5))
+    with pytest.raises(ValueError, match="y must lie in"):
+        MLP([3, 1], output="sigmoid").loss_and_grads(X, np.full(5, 2.0))
+
+
+def test_every_activation_loss_pair_is_stable_at_large_scale():
+    rng = np.random.default_rng(9)
+    for (output, loss), hidden in itertools.product(PAIRS, ["relu", "sigmoid", "tanh"]):
+        net = MLP([3, 4, 2], hidden=hidden, output=output, loss=loss, seed=1)
+        for W in net.weights:
+            W *= 300.0  # pre-activations of order 1e3
+        X, y = _data(net, 5, rng)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            loss_value, grads = net.loss_and_grads(X * 3, y)
+        assert np.isfinite(loss_value) and all(np.all(np.isfinite(g)) for g in grads)
