@@ -29,8 +29,6 @@ difference explicitly and that the documented adjustment removes it.
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
@@ -94,20 +92,6 @@ def run_keras(opt, steps=STEPS):
 
 def rel_diff(a, b):
     return float(np.max(np.abs(a - b)) / np.max(np.abs(b)))
-
-
-@pytest.fixture
-def keras():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import keras as keras_module
-    import tensorflow  # noqa: F401  (the Keras backend)
-
-    old = keras_module.config.floatx()
-    keras_module.config.set_floatx("float64")
-    try:
-        yield keras_module
-    finally:
-        keras_module.config.set_floatx(old)
 
 
 def test_problem_is_not_trivial():
