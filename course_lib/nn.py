@@ -498,9 +498,12 @@ class MLP:
         if not (np.issubdtype(X.dtype, np.floating) or np.issubdtype(X.dtype, np.integer)):
             raise TypeError(f"X must be numeric; got {_describe(X)}")
         X = X.astype(self.dtype, copy=False)
-        if not np.all(np.isfinite(X)):
-            bad = np.argwhere(~np.isfinite(X))[0]
-            raise ValueError(f"X must contain only finite values; found {float(X[tuple(bad)])!r} at index {tuple(int(i) for i in bad)}")
+        for start in range(0, len(X), _CHUNK):  # in chunks: no data-sized temporary
+            block = X[start:start + _CHUNK]
+            if not np.all(np.isfinite(block)):
+                i, j = np.argwhere(~np.isfinite(block))[0]
+                raise ValueError(f"X must contain only finite values; found {float(block[i, j])!r} "
+                                 f"at index {(start + int(i), int(j))}")
         return X
 
     def _outputs_target(self, y, n: int) -> np.ndarray:

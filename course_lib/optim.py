@@ -832,9 +832,13 @@ class Optimizer:
             self.state = [self._init_state(p) for p in params]
             self._shapes = [p.shape for p in params]
         t = self.t + 1
+        inplace = getattr(self, "_update_inplace", None)
         for i, (p, g) in enumerate(zip(params, grads)):
-            p_new, self.state[i] = self._update(p, g, self.state[i], t)
-            p[...] = p_new
+            if inplace is not None:
+                inplace(p, g, self.state[i], t)
+            else:
+                p_new, self.state[i] = self._update(p, g, self.state[i], t)
+                p[...] = p_new
         self.t = t
 
     def __repr__(self) -> str:
@@ -850,6 +854,10 @@ class SGD(Optimizer):
 
     def _update(self, p, g, state, t):
         return sgd_update(p, g, self.lr), {}
+
+    def _update_inplace(self, p, g, state, t):
+        # the operations of sgd_update in the same order, written into p
+        p -= self.lr * g
 
 
 class Momentum(Optimizer):
@@ -873,6 +881,17 @@ class Momentum(Optimizer):
         w, v = momentum_update(p, g, state["v"], self.lr, self.beta, self.variant)
         return w, {"v": v}
 
+    def _update_inplace(self, p, g, state, t):
+        # the operations of momentum_update in the same order, written into p and v
+        v = state["v"]
+        v *= self.beta
+        if self.variant == "classical":
+            v -= self.lr * g
+            p += v
+        else:
+            v += (1.0 - self.beta) * g
+            p -= self.lr * v
+
 
 class Nesterov(Optimizer):
     """Nesterov momentum, Keras' ``SGD(momentum=beta, nesterov=True)`` (see ``nesterov_update``)."""
@@ -889,6 +908,15 @@ class Nesterov(Optimizer):
     def _update(self, p, g, state, t):
         w, v = nesterov_update(p, g, state["v"], self.lr, self.beta)
         return w, {"v": v}
+
+    def _update_inplace(self, p, g, state, t):
+        # the operations of nesterov_update in the same order, written into p and v
+        v = state["v"]
+        lr_g = self.lr * g
+        v *= self.beta
+        v -= lr_g
+        p += self.beta * v
+        p -= lr_g
 
 
 class AdaGrad(Optimizer):
@@ -994,6 +1022,27 @@ class Adam(Optimizer):
             return w, {"m": m, "v": v, "vmax": vmax}
         w, m, v = out
         return w, {"m": m, "v": v}
+
+    def _update_inplace(self, p, g, state, t):
+        # the operations of adam_update in the same order, written into p, m and v
+        if self.amsgrad:
+            w, state["m"], state["v"], state["vmax"] = adam_update(
+                p, g, state["m"], state["v"], t, self.lr, self.beta1, self.beta2, self.eps,
+                amsgrad=True, vmax=state["vmax"], eps_hat=self.eps_hat)
+            p[...] = w
+            return
+        m, v = state["m"], state["v"]
+        m *= self.beta1
+        m += (1.0 - self.beta1) * g
+        v *= self.beta2
+        v += (1.0 - self.beta2) * g * g
+        if self.eps_hat:
+            lr_t = self.lr * np.sqrt(1.0 - self.beta2**t) / (1.0 - self.beta1**t)
+            p -= lr_t * m / (np.sqrt(v) + self.eps)
+        else:
+            m_hat = m / (1.0 - self.beta1**t)
+            v_hat = v / (1.0 - self.beta2**t)
+            p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
 
 class Rprop(Optimizer):

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
+from course_lib import optim
 from course_lib.optim import (
     SGD,
     AdaGrad,
@@ -750,3 +751,30 @@ def test_bad_input_to_update_functions(call, exc, match):
 def test_bad_hyperparameters_of_classes(make, match):
     with pytest.raises((ValueError, TypeError), match=match):
         make()
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("make", [
+    lambda: optim.SGD(0.1),
+    lambda: optim.Momentum(0.1, beta=0.9),
+    lambda: optim.Momentum(0.3, beta=0.8, variant="ema"),
+    lambda: optim.Nesterov(0.05, beta=0.9),
+    lambda: optim.Adam(0.01),
+    lambda: optim.Adam(0.01, eps_hat=True),
+    lambda: optim.Adam(0.01, amsgrad=True),
+    lambda: optim.RMSProp(0.01),
+], ids=["sgd", "momentum", "momentum-ema", "nesterov", "adam", "adam-eps-hat", "amsgrad", "rmsprop"])
+def test_trusted_in_place_step_is_bit_identical_to_step(make, dtype):
+    # the training loop's fast path must give exactly the numbers of the checked step
+    rng = np.random.default_rng(0)
+    params_a = [rng.normal(size=(4, 3)).astype(dtype), rng.normal(size=3).astype(dtype)]
+    params_b = [p.copy() for p in params_a]
+    a, b = make(), make()
+    for _ in range(25):
+        grads = [rng.normal(size=p.shape).astype(dtype) for p in params_a]
+        a.step(params_a, grads)
+        b._step_trusted(params_b, [g.copy() for g in grads])
+    for p, q in zip(params_a, params_b):
+        assert p.dtype == q.dtype == dtype
+        np.testing.assert_array_equal(p, q)
+    assert a.t == b.t == 25
