@@ -12,10 +12,14 @@ schedules      learning-rate schedules as functions of the epoch
 linesearch     exact line search for quadratics and backtracking
 functions      test objectives with value, gradient, Hessian and known minima
 random_search  finite-difference random search and Augmented Random Search
+nn             multilayer perceptrons: activations, losses, backprop, aSGD's effective gradient
+train          the mini-batch training loop, History, early stopping
+data           MNIST, Fashion-MNIST and Wine Quality loaders; circles and spirals; batches
 """
 
-from . import functions, gradcheck, linesearch, optim, random_search, schedules
+from . import data, functions, gradcheck, linesearch, nn, optim, random_search, schedules, train
 
 __version__ = "0.1.0"
 
-__all__ = ["functions", "gradcheck", "linesearch", "optim", "random_search", "schedules", "__version__"]
+__all__ = ["data", "functions", "gradcheck", "linesearch", "nn", "optim", "random_search", "schedules", "train",
+           "__version__"]

@@ -1,0 +1,515 @@
+"""Data for the course: MNIST, Fashion-MNIST and Wine Quality loaders, toy data, batches.
+
+Where the loaders look, in order
+--------------------------------
+1. ``data_dir``, when given (the files directly in it, or in its ``mnist`` /
+   ``fashion-mnist`` / ``wine-quality`` subfolder).  Given explicitly and
+   missing, it is an error: no silent fallback.
+2. ``$COURSE_DATA_DIR/mnist`` (``fashion-mnist``, ``wine-quality``) -- the
+   course's data folder (``python3 course.py`` points it at ``../shared/data``).
+3. The Keras cache, ``$KERAS_HOME/datasets`` or ``~/.keras/datasets``
+   (``mnist.npz``; the four Fashion-MNIST ``.gz`` files in ``fashion-mnist/``;
+   ``winequality-<color>.csv``).
+4. A download (Keras' own for the MNISTs, the UCI archive for the wine) when
+   ``download=True`` and the machine is online.
+
+When none works, ``DataNotFoundError`` says which places were tried, the file
+names, and where to put them.
+
+The IDX files (LeCun's format) are checked as they are read: the magic
+number (2051 for images, 2049 for labels), the number of dimensions, 28x28
+images, the expected sample counts, that the data length is exactly the
+product of the dimensions, labels 0..9, and that images and labels agree in
+number.  A corrupt or truncated file raises ``CorruptDataError`` naming it.
+The md5 of the ``.gz`` is deliberately *not* checked: the MNIST training
+images shipped with the course are a lossless rebuild whose decompressed
+bytes are the official ones but whose gzip header differs.
+
+Arrays come back read-only and are cached per file in the process, so a
+second call costs nothing and no caller can corrupt another's copy; use
+``X.astype(np.float32) / 255`` (the one copy a training run needs) for
+training.
+
+Only numpy and the standard library are imported here (Keras only inside a
+download).
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import io
+import os
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from ._checks import _describe, check_choice, check_in_interval, check_int, check_nonnegative
+
+__all__ = [
+    "DataNotFoundError",
+    "CorruptDataError",
+    "MNIST_FILES",
+    "load_mnist",
+    "read_idx",
+    "load_wine_quality",
+    "WINE_FEATURES",
+    "make_circles",
+    "make_spirals",
+    "minibatches",
+    "train_test_split",
+    "Standardizer",
+]
+
+
+class DataNotFoundError(FileNotFoundError):
+    """A data set was found nowhere; the message says where to put it."""
+
+
+class CorruptDataError(ValueError):
+    """A data file exists but is damaged, truncated or of the wrong kind."""
+
+
+MNIST_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+               "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+_FOLDER = {"digits": "mnist", "fashion": "fashion-mnist"}
+WINE_FEATURES = ("fixed acidity", "volatile acidity", "citric acid", "residual sugar", "chlorides",
+                 "free sulfur dioxide", "total sulfur dioxide", "density", "pH", "sulphates", "alcohol")
+_WINE_URL = "https://archive.ics.uci.edu/ml/machine-learning-databases/wine-quality/winequality-{}.csv"
+
+
+def _keras_datasets_dir() -> Path:
+    """Keras' cache: ``$KERAS_HOME/datasets``, else ``~/.keras/datasets`` (as Keras resolves it)."""
+    home = os.environ.get("KERAS_HOME")
+    return (Path(home) if home else Path.home() / ".keras") / "datasets"
+
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a
+
+
+# ---------------------------------------------------------------------------
+# IDX files
+# ---------------------------------------------------------------------------
+
+def read_idx(path, expect_magic: int | None = None, expect_shape: tuple | None = None) -> np.ndarray:
+    """Read one (gzipped or plain) IDX file into a read-only uint8 array, checking it.
+
+    Parameters
+    ----------
+    path : path-like
+    expect_magic : 2051 (images) or 2049 (labels), optional
+    expect_shape : tuple, optional
+        Expected dimensions; ``None`` entries match anything.
+
+    Raises
+    ------
+    CorruptDataError
+        Not gzip / truncated stream, wrong magic, wrong dimensions, or a data
+        length that is not the product of the dimensions.
+    """
+    path = Path(path)
+    try:
+        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    except (OSError, EOFError, zlib.error) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise
+        raise CorruptDataError(f"{path} is not a readable gzip file ({exc}); download it again") from exc
+    if len(raw) < 8:
+        raise CorruptDataError(f"{path} is too short to be an IDX file ({len(raw)} bytes)")
+    magic = struct.unpack(">I", raw[:4])[0]
+    if magic >> 8 != 0x08:  # 0x00 0x00 0x08 (unsigned byte) ndim
+        raise CorruptDataError(f"{path} is not an unsigned-byte IDX file (magic number {magic}, "
+                               f"expected 2049 or 2051)")
+    if expect_magic is not None and magic != expect_magic:
+        kind = {2051: "images (magic 2051)", 2049: "labels (magic 2049)"}.get(expect_magic, expect_magic)
+        raise CorruptDataError(f"{path} should hold {kind}; its magic number is {magic}")
+    ndim = magic & 0xFF
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise CorruptDataError(f"{path} is truncated inside its header")
+    dims = struct.unpack(">" + "I" * ndim, raw[4:header])
+    if expect_shape is not None and (len(dims) != len(expect_shape) or any(
+            e is not None and d != e for d, e in zip(dims, expect_shape))):
+        raise CorruptDataError(f"{path} has dimensions {dims}; expected {tuple(expect_shape)}")
+    size = int(np.prod(dims, dtype=np.int64))
+    if len(raw) - header != size:
+        what = "truncated" if len(raw) - header < size else "longer than its header says"
+        raise CorruptDataError(f"{path} is {what}: {len(raw) - header} data bytes for dimensions {dims} "
+                               f"({size} expected); download it again")
+    return _readonly(np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims))
+
+
+@functools.lru_cache(maxsize=8)
+def _read_mnist_dir(folder: str):
+    folder = Path(folder)
+    out = []
+    for split, n in (("train", 60000), ("t10k", 10000)):
+        X = read_idx(folder / f"{split}-images-idx3-ubyte.gz", 2051, (n, 28, 28))
+        y = read_idx(folder / f"{split}-labels-idx1-ubyte.gz", 2049, (n,))
+        if y.max() > 9:
+            raise CorruptDataError(f"{folder / f'{split}-labels-idx1-ubyte.gz'} holds a label {int(y.max())}; "
+                                   f"MNIST labels are 0..9")
+        out.append((X, y))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=2)
+def _read_mnist_npz(path: str):
+    try:
+        with np.load(path) as f:
+            parts = [f[k] for k in ("x_train", "y_train", "x_test", "y_test")]
+    except (OSError, KeyError, ValueError, zlib.error) as exc:
+        raise CorruptDataError(f"{path} is not a readable Keras MNIST cache ({exc})") from exc
+    shapes = [(60000, 28, 28), (60000,), (10000, 28, 28), (10000,)]
+    for a, s, k in zip(parts, shapes, ("x_train", "y_train", "x_test", "y_test")):
+        if a.shape != s or a.dtype != np.uint8:
+            raise CorruptDataError(f"{path}: {k} has shape {a.shape} and dtype {a.dtype}; expected {s} uint8")
+    parts = [_readonly(a) for a in parts]
+    return (parts[0], parts[1]), (parts[2], parts[3])
+
+
+def _has_all(folder: Path) -> bool:
+    return all((folder / f).is_file() for f in MNIST_FILES)
+
+
+def _not_found(what: str, tried: list, files, folder_name: str) -> DataNotFoundError:
+    listed = "\n".join(f"  - {t}" for t in tried)
+    names = ", ".join(files)
+    return DataNotFoundError(
+        f"{what} not found. Looked in:\n{listed}\n"
+        f"Put the files {names} into a folder <DIR>/{folder_name}/ and set the environment variable "
+        f"COURSE_DATA_DIR=<DIR> (the course's own copy is in ../shared/data: "
+        f"`export COURSE_DATA_DIR=../shared/data`), or pass data_dir=<folder holding the files>, "
+        f"or run once with an internet connection and download=True to fill the Keras cache."
+    )
+
+
+def load_mnist(kind: str = "digits", data_dir=None, download: bool = True):
+    """MNIST digits or Fashion-MNIST as Keras returns them.
+
+    Parameters
+    ----------
+    kind : {"digits", "fashion"}
+    data_dir : path-like, optional
+        A folder holding the four IDX ``.gz`` files (or their ``mnist`` /
+        ``fashion-mnist`` subfolder).  See the module docstring for the
+        search order when it is not given.
+    download : bool, default True
+        Allow a download through Keras as the last resort.
+
+    Returns
+    -------
+    (X_train, y_train), (X_test, y_test)
+        uint8 arrays of shapes (60000, 28, 28), (60000,), (10000, 28, 28),
+        (10000,), read-only (see the module docstring).
+    """
+    check_choice("kind", kind, tuple(_FOLDER))
+    sub = _FOLDER[kind]
+    tried = []
+    if data_dir is not None:
+        base = Path(data_dir)
+        for folder in (base, base / sub):
+            if _has_all(folder):
+                return _read_mnist_dir(str(folder.resolve()))
+        raise _not_found(f"MNIST ({kind})", [f"data_dir: {base} and {base / sub}"], MNIST_FILES, sub)
+    env = os.environ.get("COURSE_DATA_DIR")
+    if env:
+        folder = Path(env) / sub
+        if _has_all(folder):
+            return _read_mnist_dir(str(folder.resolve()))
+        tried.append(f"$COURSE_DATA_DIR/{sub}: {folder}")
+    else:
+        tried.append("$COURSE_DATA_DIR (not set)")
+    cache = _keras_datasets_dir()
+    if kind == "digits":
+        npz = cache / "mnist.npz"
+        if npz.is_file():
+            return _read_mnist_npz(str(npz))
+        tried.append(f"Keras cache: {npz}")
+    else:
+        folder = cache / "fashion-mnist"
+        if _has_all(folder):
+            return _read_mnist_dir(str(folder.resolve()))
+        tried.append(f"Keras cache: {folder}")
+    if download:
+        try:
+            import keras
+
+            loader = keras.datasets.mnist if kind == "digits" else keras.datasets.fashion_mnist
+            (a, b), (c, d) = loader.load_data()
+            return (_readonly(a), _readonly(b)), (_readonly(c), _readonly(d))
+        except Exception as exc:  # offline, blocked, or Keras missing: say what to do instead
+            tried.append(f"download through Keras: failed ({type(exc).__name__}: {exc})")
+            raise _not_found(f"MNIST ({kind})", tried, MNIST_FILES, sub) from exc
+    tried.append("download: not allowed (download=False)")
+    raise _not_found(f"MNIST ({kind})", tried, MNIST_FILES, sub)
+
+
+# ---------------------------------------------------------------------------
+# Wine Quality
+# ---------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=4)
+def _read_wine(path: str):
+    text = Path(path).read_text(encoding="utf-8", errors="strict")
+    return _parse_wine(text, path)
+
+
+def _parse_wine(text: str, where: str):
+    lines = text.splitlines()
+    if not lines:
+        raise CorruptDataError(f"{where} is empty")
+    header = tuple(h.strip().strip('"') for h in lines[0].split(";"))
+    if header != WINE_FEATURES + ("quality",):
+        raise CorruptDataError(f"{where} does not have the Wine Quality header (12 ';'-separated columns "
+                               f"ending in quality); found {header[:3]}... ({len(header)} columns)")
+    try:
+        data = np.loadtxt(io.StringIO("\n".join(lines[1:])), delimiter=";", ndmin=2)
+    except ValueError as exc:
+        raise CorruptDataError(f"{where}: a row is not 12 numbers ({exc})") from exc
+    if data.shape[1] != 12 or len(data) == 0 or not np.all(np.isfinite(data)):
+        raise CorruptDataError(f"{where}: expected rows of 12 finite numbers; got shape {data.shape}")
+    return _readonly(data[:, :11].copy()), _readonly(data[:, 11].copy()), WINE_FEATURES
+
+
+def load_wine_quality(color: str = "white", data_dir=None, download: bool = True):
+    """The UCI Wine Quality data (Cortez et al. 2009): 11 physico-chemical features and a 0-10 score.
+
+    Same search order as ``load_mnist`` (folder ``wine-quality``, file
+    ``winequality-<color>.csv``, ``;``-separated with a quoted header); the
+    download comes from the UCI archive.
+
+    Returns
+    -------
+    X : float64 array (n, 11)
+        n = 4898 (white) or 1599 (red).
+    y : float64 array (n,)
+        The quality score.
+    feature_names : tuple of 11 str
+    """
+    check_choice("color", color, ("white", "red"))
+    name = f"winequality-{color}.csv"
+    tried = []
+    if data_dir is not None:
+        base = Path(data_dir)
+        for folder in (base, base / "wine-quality"):
+            if (folder / name).is_file():
+                return _read_wine(str((folder / name).resolve()))
+        raise _not_found(f"Wine Quality ({color})", [f"data_dir: {base} and {base / 'wine-quality'}"],
+                         [name], "wine-quality")
+    env = os.environ.get("COURSE_DATA_DIR")
+    if env:
+        path = Path(env) / "wine-quality" / name
+        if path.is_file():
+            return _read_wine(str(path.resolve()))
+        tried.append(f"$COURSE_DATA_DIR/wine-quality: {path}")
+    else:
+        tried.append("$COURSE_DATA_DIR (not set)")
+    path = _keras_datasets_dir() / name
+    if path.is_file():
+        return _read_wine(str(path))
+    tried.append(f"Keras cache: {path}")
+    if download:
+        import urllib.request
+
+        url = _WINE_URL.format(color)
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                text = response.read().decode("utf-8")
+        except Exception as exc:
+            tried.append(f"download from {url}: failed ({type(exc).__name__}: {exc})")
+            raise _not_found(f"Wine Quality ({color})", tried, [name], "wine-quality") from exc
+        X, y, names = _parse_wine(text, url)
+        try:  # keep it for next time, like Keras does
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        except OSError:
+            pass
+        return X, y, names
+    tried.append("download: not allowed (download=False)")
+    raise _not_found(f"Wine Quality ({color})", tried, [name], "wine-quality")
+
+
+# ---------------------------------------------------------------------------
+# Toy data for the aSGD experiments (source 000)
+# ---------------------------------------------------------------------------
+
+def make_circles(n_samples: int = 128, noise: float = 0.1, factor: float = 0.5, seed=0):
+    """Two concentric circles: class 1 inside (radius ``factor``), class 0 outside (radius 1).
+
+    Source ``000`` (section 6.2.1, "concentric circle"): a binary problem,
+    outer points the negative class and inner points the positive class; it
+    does not give the radii, the noise or the number of points (its
+    experiments train on 128 samples).  Angles are uniform, each point gets
+    Gaussian noise of standard deviation ``noise`` in both coordinates (the
+    construction of scikit-learn's ``make_circles``); the classes have
+    ``n_samples // 2`` and ``n_samples - n_samples // 2`` points.
+
+    Returns
+    -------
+    X : float64 array (n_samples, 2)
+    y : int64 array (n_samples,), 1 for the inner circle
+    """
+    n = check_int("n_samples", n_samples, minimum=2)
+    noise = check_nonnegative("noise", noise)
+    factor = check_in_interval("factor", factor, 0.0, 1.0, closed="neither")
+    rng = np.random.default_rng(seed)
+    n_in = n // 2
+    n_out = n - n_in
+    angle = rng.uniform(0, 2 * np.pi, n)
+    radius = np.concatenate([np.ones(n_out), np.full(n_in, factor)])
+    X = np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
+    X += rng.normal(0.0, noise, X.shape) if noise else 0.0
+    y = np.concatenate([np.zeros(n_out, np.int64), np.ones(n_in, np.int64)])
+    order = rng.permutation(n)
+    return X[order], y[order]
+
+
+def make_spirals(n_samples: int = 128, noise: float = 0.05, turns: float = 1.5, seed=0):
+    """Two interleaved spiral arms ("spiral line", source ``000`` section 7.2), labels 0 and 1.
+
+    Arm 0 is ``r(t) (cos t, sin t)`` with ``t`` uniform in ``[0, 2 pi turns]``
+    (sampled as ``sqrt(u)`` so that the points are evenly spread along the
+    arm) and ``r = t / (2 pi turns)`` in ``[0, 1]``; arm 1 is arm 0 turned by
+    180 degrees.  Gaussian noise of standard deviation ``noise`` is added.
+    The source gives none of these numbers; these make a problem that a
+    5x10 ReLU network can learn but a linear model cannot.
+
+    Returns
+    -------
+    X : float64 array (n_samples, 2)
+    y : int64 array (n_samples,)
+    """
+    n = check_int("n_samples", n_samples, minimum=2)
+    noise = check_nonnegative("noise", noise)
+    turns = check_in_interval("turns", turns, 0.0, 10.0, closed="right")
+    rng = np.random.default_rng(seed)
+    n1 = n // 2
+    n0 = n - n1
+    t = np.sqrt(rng.uniform(0, 1, n)) * 2 * np.pi * turns
+    r = t / (2 * np.pi * turns)
+    y = np.concatenate([np.zeros(n0, np.int64), np.ones(n1, np.int64)])
+    sign = np.where(y == 0, 1.0, -1.0)
+    X = np.column_stack([sign * r * np.cos(t), sign * r * np.sin(t)])
+    X += rng.normal(0.0, noise, X.shape) if noise else 0.0
+    order = rng.permutation(n)
+    return X[order], y[order]
+
+
+# ---------------------------------------------------------------------------
+# Batches, splits, standardisation
+# ---------------------------------------------------------------------------
+
+def _pair(X, y):
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if X.ndim == 0 or y.ndim == 0:
+        raise ValueError(f"X and y must be arrays with one row per sample; got {_describe(X)} and {_describe(y)}")
+    if len(X) != len(y):
+        raise ValueError(f"X and y must have the same number of samples; got {len(X)} and {len(y)}")
+    return X, y
+
+
+def minibatches(X, y, batch_size: int, shuffle: bool = True, rng=None):
+    """Yield ``(X_batch, y_batch)`` covering every sample once (one epoch).
+
+    Consecutive pieces of ``rng.permutation(n)`` (or of ``0..n-1`` without
+    shuffling, as views of the data); the last batch is smaller when
+    ``batch_size`` does not divide ``n`` (Keras' convention).  ``rng`` is a
+    ``numpy.random.Generator`` or a seed.
+    """
+    X, y = _pair(X, y)
+    n = len(X)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    if batch_size > n:
+        raise ValueError(f"batch_size must be at most the number of samples ({n}); got {batch_size}")
+    if not isinstance(shuffle, (bool, np.bool_)):
+        raise TypeError(f"shuffle must be True or False; got {_describe(shuffle)}")
+    if shuffle:
+        order = np.random.default_rng(rng).permutation(n)
+        for s in range(0, n, batch_size):
+            idx = order[s:s + batch_size]
+            yield X[idx], y[idx]
+    else:
+        for s in range(0, n, batch_size):
+            yield X[s:s + batch_size], y[s:s + batch_size]
+
+
+def train_test_split(X, y, test_size: float = 0.3, seed=0, stratify: bool = False):
+    """Split ``(X, y)`` at random into train and test parts.
+
+    ``test_size`` is a fraction in (0, 1) (default 0.3: source ``000``'s 7:3
+    split) or a number of samples.  With ``stratify`` each class keeps its
+    proportion (up to rounding).  Returns ``X_train, X_test, y_train, y_test``
+    (scikit-learn's order).
+    """
+    X, y = _pair(X, y)
+    n = len(X)
+    if isinstance(test_size, (int, np.integer)) and not isinstance(test_size, bool):
+        n_test = check_int("test_size", test_size, minimum=1)
+    else:
+        frac = check_in_interval("test_size", test_size, 0.0, 1.0, closed="neither")
+        n_test = int(round(frac * n))
+    if not 1 <= n_test <= n - 1:
+        raise ValueError(f"test_size must leave at least one sample on each side of the split of {n}; "
+                         f"got {test_size!r} ({n_test} test samples)")
+    rng = np.random.default_rng(seed)
+    if stratify:
+        test_idx = []
+        classes, counts = np.unique(y, return_counts=True)
+        quota = counts * n_test / n
+        take = np.floor(quota).astype(int)  # largest remainders get the rest: exactly n_test in all
+        take[np.argsort(-(quota - take), kind="stable")[:n_test - take.sum()]] += 1
+        for c, k in zip(classes, take):
+            members = rng.permutation(np.flatnonzero(y == c))
+            test_idx.append(members[:k])
+        test = np.sort(np.concatenate(test_idx))
+    else:
+        test = np.sort(rng.permutation(n)[:n_test])
+    mask = np.zeros(n, bool)
+    mask[test] = True
+    return X[~mask], X[mask], y[~mask], y[mask]
+
+
+class Standardizer:
+    """Centre and scale features with the *training* data's mean and standard deviation.
+
+    ``fit(X_train)`` then ``transform(X)`` for every split: the test data must
+    not leak into the statistics.  A constant feature (standard deviation 0)
+    is centred and left unscaled, rather than divided by zero.
+    """
+
+    def __init__(self):
+        self.mean_ = None
+        self.scale_ = None
+
+    def fit(self, X) -> "Standardizer":
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or len(X) == 0:
+            raise ValueError(f"X must be a 2-D array (samples, features) with at least one row; got shape {X.shape}")
+        if not np.all(np.isfinite(X)):
+            raise ValueError("X must contain only finite values")
+        self.mean_ = X.mean(axis=0)
+        std = X.std(axis=0)
+        self.scale_ = np.where(std > 0, std, 1.0)
+        return self
+
+    def transform(self, X) -> np.ndarray:
+        if self.mean_ is None:
+            raise RuntimeError("call fit(X_train) before transform")
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != self.mean_.shape[0]:
+            raise ValueError(f"X must have shape (n, {self.mean_.shape[0]}); got {X.shape}")
+        return (X - self.mean_) / self.scale_
+
+    def fit_transform(self, X) -> np.ndarray:
+        return self.fit(X).transform(X)
+
+    def inverse_transform(self, Z) -> np.ndarray:
+        if self.mean_ is None:
+            raise RuntimeError("call fit(X_train) before inverse_transform")
+        return np.asarray(Z, dtype=np.float64) * self.scale_ + self.mean_
