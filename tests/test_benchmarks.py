@@ -38,3 +38,16 @@ def test_gradcheck_benchmark_quick(tmp_path):
     assert result["batched"]["agreement_with_loop"] < 1e-5
     assert result["loop"]["seconds_all_params_extrapolated"] > 0 and result["batched"]["seconds_all_params"] > 0
     assert md.startswith("# Gradient checks")
+
+
+@pytest.mark.slow
+@pytest.mark.tensorflow
+def test_train_benchmark_quick(tmp_path):
+    result, md = run_quick("train", tmp_path)
+    assert [r["batch_size"] for r in result["rows"]] == [100, 1000]
+    for row in result["rows"]:
+        assert row["keras"]["seconds"] > 0 and row["course_lib"]["1"]["seconds"] > 0
+        # one epoch from the same weights: both sides learn about as much
+        assert abs(row["keras"]["accuracy"] - row["course_lib"]["1"]["accuracy"]) < 0.1
+    assert result["memory"]["extra_copies_of_data"] < 1.0
+    assert md.startswith("# One training epoch")
