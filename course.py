@@ -4,6 +4,8 @@
     python3 course.py lab      # create .venv if needed, then start JupyterLab on notebooks/
     python3 course.py test     # create .venv if needed, then run the whole test suite
     python3 course.py bench    # run the benchmarks, results to benchmarks/results/
+    python3 course.py experiments [003|004|000] [--quick]
+                               # reproduce the course sources' experiments, results to experiments/results/
 
 Only the Python standard library is used here, so this works on a fresh clone
 where nothing but ``python3`` (3.10 or newer, with its ``venv`` module) exists.
@@ -145,7 +147,24 @@ def cmd_bench(args: list[str]) -> None:
     say("results written to benchmarks/results/")
 
 
-COMMANDS = {"lab": cmd_lab, "test": cmd_test, "bench": cmd_bench}
+def cmd_experiments(args: list[str]) -> None:
+    py = ensure_environment()
+    env = course_env()
+    env.setdefault("MPLBACKEND", "Agg")
+    names = [a for a in args if not a.startswith("-")]
+    flags = [a for a in args if a.startswith("-")]
+    scripts = sorted((ROOT / "experiments").glob("exp_*.py"))
+    if names:
+        scripts = [s for s in scripts if any(n in s.stem for n in names)]
+    if not scripts:
+        sys.exit(f"no experiments/exp_*.py script matches {names}")
+    for script in scripts:
+        say(f"running {script.relative_to(ROOT)}")
+        run([str(py), str(script), *flags], env=env)
+    say("results written to experiments/results/")
+
+
+COMMANDS = {"lab": cmd_lab, "test": cmd_test, "bench": cmd_bench, "experiments": cmd_experiments}
 
 
 def main(argv: list[str]) -> None:

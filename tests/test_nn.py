@@ -457,3 +457,20 @@ def test_every_activation_loss_pair_is_stable_at_large_scale():
             warnings.simplefilter("error")
             loss_value, grads = net.loss_and_grads(X * 3, y)
         assert np.isfinite(loss_value) and all(np.all(np.isfinite(g)) for g in grads)
+
+
+def test_a_dead_layer_gives_source_003s_collapsed_numbers():
+    # Source 003, Table 2, lr 0.1 batch 1: loss 2.3026, accuracy 9.80%.  A bias-free network
+    # whose first hidden layer is dead outputs zero logits for every input: the softmax is
+    # uniform, the loss is ln 10, argmax ties go to class 0, and every gradient is 0.
+    net = MLP([6, 5, 4, 10], bias=False, seed=0)
+    net.params[0][...] = -np.abs(net.params[0])  # every unit off for non-negative inputs
+    rng = np.random.default_rng(0)
+    X = rng.random((50, 6))
+    y = rng.integers(0, 10, 50)
+    assert all(net.dead_units(X)[0].dead)
+    loss, grads = net.loss_and_grads(X, y)
+    assert loss == pytest.approx(math.log(10), rel=1e-15)
+    np.testing.assert_array_equal(net.predict(X), np.zeros(50))
+    assert net.accuracy(X, y) == np.mean(y == 0)
+    assert all(np.all(g == 0) for g in grads)  # nothing can ever move again

@@ -1,0 +1,54 @@
+"""Shared set-up of the experiment scripts: data, one-thread BLAS, results files.
+
+Every script reproduces experiments of a course source with ``course_lib``
+and writes ``experiments/results/<name>.json`` and ``.md`` (the published
+numbers beside ours).  ``--quick`` runs a small version for the tests.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # before numpy: small matrices run fastest on one thread
+
+import numpy as np  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from common import environment_info, environment_markdown, write_results  # noqa: E402,F401
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def mnist_flat(kind: str = "digits", n_train: int | None = None, scale: str = "255"):
+    """MNIST as float32 rows: ``scale="255"`` divides by 255 (source 003);
+    ``"keras_normalize"`` is source 004's ``tf.keras.utils.normalize(x, axis=1)``."""
+    from course_lib.data import load_mnist
+
+    (X, y), (Xt, yt) = load_mnist(kind)
+    if n_train is not None:
+        X, y = X[:n_train], y[:n_train]
+    prep = {"255": lambda a: a.reshape(len(a), -1).astype(np.float32) / np.float32(255),
+            "keras_normalize": lambda a: keras_normalize(a.astype(np.float32), axis=1).reshape(len(a), -1)}[scale]
+    return (prep(X), y.astype(np.int64)), (prep(Xt), yt.astype(np.int64))
+
+
+def keras_normalize(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """``tf.keras.utils.normalize(x, axis, order=2)``: divide by the L2 norm along ``axis``
+    (a zero norm is left as 1), as source 004 preprocesses its data."""
+    norm = np.sqrt(np.sum(x * x, axis=axis, keepdims=True))
+    norm[norm == 0] = 1
+    return x / norm
+
+
+def md_table(headers, rows) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def pct(x) -> str:
+    return "--" if x is None else f"{100 * x:.2f}%"
