@@ -775,6 +775,9 @@ class MLP:
     def loss_batch(self, X, y):
         """An ``f_batch(idx, h)`` for ``course_lib.gradcheck`` at the current parameters.
 
+        The parameters are copied when it is made: changing the network
+        afterwards does not change what ``f_batch`` evaluates.
+
         Entry ``k`` of ``f_batch(idx, h)`` is the mean loss with the flat
         parameter ``idx[k]`` (order of ``get_flat``) moved by ``h[k]``.  It uses
         the rank-1 structure of a dense layer: moving ``W_l[i, j]`` by ``h``
@@ -791,6 +794,9 @@ class MLP:
         return self._loss_batch(X, y)
 
     def _loss_batch(self, X, y):
+        # a snapshot: the f_batch keeps evaluating at today's parameters even if they change later
+        Ws = [W.copy() for W in self.weights]
+        bs = [b.copy() for b in self.biases] if self.bias else [0] * self.n_layers
         zs, acts = self._forward(X)
         n = len(X)
         L = self.n_layers
@@ -803,7 +809,7 @@ class MLP:
         def tail(k, z, rows):
             """Per-sample losses of samples ``rows`` from their layer-k pre-activations ``z``."""
             for layer in range(k + 1, L):
-                z = self._g(layer - 1, z) @ self.weights[layer] + (self.biases[layer] if self.bias else 0)
+                z = self._g(layer - 1, z) @ Ws[layer] + bs[layer]
             return self._per_sample_loss(z, y[rows])
 
         def base_losses(k):
@@ -824,7 +830,7 @@ class MLP:
                 k = l + 1
                 delta = self._g(l, z_col) - outs[l][:, j].T  # change of a_l[:, j]
                 pb, pn = np.nonzero(delta)
-                z_rows = zs[k][pn] + delta[pb, pn][:, None] * self.weights[k][j[pb]]
+                z_rows = zs[k][pn] + delta[pb, pn][:, None] * Ws[k][j[pb]]
             losses = np.tile(base_losses(k), (h.size, 1))
             if pb.size:
                 losses[pb, pn] = tail(k, z_rows, pn)

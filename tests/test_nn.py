@@ -474,3 +474,14 @@ def test_a_dead_layer_gives_source_003s_collapsed_numbers():
     np.testing.assert_array_equal(net.predict(X), np.zeros(50))
     assert net.accuracy(X, y) == np.mean(y == 0)
     assert all(np.all(g == 0) for g in grads)  # nothing can ever move again
+
+
+def test_loss_batch_keeps_the_parameters_it_was_made_at():
+    net = MLP([4, 5, 3], seed=1)
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(8, 4)), rng.integers(0, 3, 8)
+    f_batch = net.loss_batch(X, y)
+    before = f_batch(np.array([0, 7]), np.array([1e-3, -1e-3]))
+    for p in net.params:
+        p += 0.5  # moving the network afterwards must not leak into f_batch
+    np.testing.assert_array_equal(f_batch(np.array([0, 7]), np.array([1e-3, -1e-3])), before)
