@@ -64,3 +64,11 @@ def write_results(name: str, data: dict, markdown: str, out_dir: Path | None = N
     json_path.write_text(json.dumps(data, indent=2, default=float) + "\n")
     md_path.write_text(markdown)
     return json_path, md_path
+
+
+def finish(name: str, result: dict, parts: list, out_dir: Path | None = None) -> str:
+    """Join a results page from ``parts`` plus the environment, write it with ``result``, print it."""
+    md = "\n".join([*parts, environment_markdown(result["environment"])])
+    write_results(name, result, md, out_dir)
+    print(md)
+    return md

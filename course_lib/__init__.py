@@ -15,6 +15,13 @@ random_search  finite-difference random search and Augmented Random Search
 nn             multilayer perceptrons: activations, losses, backprop, aSGD's effective gradient
 train          the mini-batch training loop, History, early stopping
 data           MNIST, Fashion-MNIST and Wine Quality loaders; circles and spirals; batches
+
+Imported on demand (they pull in matplotlib, ipywidgets or TensorFlow):
+
+widgets        the lectures' slider figures (``from course_lib import widgets``)
+plots          the lectures' static figures, results tables, digit grids
+reflect        source 001's "Reflect..." questions for self-checks and the quiz
+keras_peer     the same MLP in Keras, for side-by-side comparisons
 """
 
 from . import data, functions, gradcheck, linesearch, nn, optim, random_search, schedules, train

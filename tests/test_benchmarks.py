@@ -51,3 +51,22 @@ def test_train_benchmark_quick(tmp_path):
         assert abs(row["keras"]["accuracy"] - row["course_lib"]["1"]["accuracy"]) < 0.1
     assert result["memory"]["extra_copies_of_data"] < 1.0
     assert md.startswith("# One training epoch")
+
+
+@pytest.mark.slow
+def test_widgets_benchmark_quick(tmp_path):
+    result, md = run_quick("widgets", tmp_path)
+    names = [r["widget"] for r in result["rows"]]
+    assert names == ["sextic_descent", "optimizer_race", "sigmoid_slope"]
+    for row in result["rows"]:
+        assert row["median_move_ms"] > 0 and row["full_redraw_peer_ms"] > 0
+        assert set(row["per_control_median_ms"]) and row["moves"] > len(row["per_control_median_ms"])
+    assert md.startswith("# Slider moves")
+
+
+@pytest.mark.slow
+def test_notebooks_benchmark_quick(tmp_path):
+    result, md = run_quick("notebooks", tmp_path)
+    assert [r["notebook"] for r in result["rows"]] == ["09_reflect.ipynb"]
+    assert result["empty_notebook_s"] > 0 and result["rows"][0]["seconds"] > 0
+    assert md.startswith("# Lecture notebooks run headless")
