@@ -210,11 +210,12 @@ def _float_slider(description: str, value: float, lo: float, hi: float, step: fl
                          readout_format=readout_format, continuous_update=True, style=style, layout=layout)
 
 
-def _int_slider(description: str, value: int, lo: int, hi: int, step: int = 1):
+def _int_slider(description: str, value: int, lo: int, hi: int, step: int = 1, continuous: bool = True):
+    """An IntSlider; ``continuous=False`` updates on release only (for moves that recompute a lot)."""
     import ipywidgets as w
 
     return w.IntSlider(value=value, min=lo, max=hi, step=step, description=description,
-                       continuous_update=True, style={"description_width": "initial"},
+                       continuous_update=continuous, style={"description_width": "initial"},
                        layout=w.Layout(width="32%"))
 
 
@@ -785,7 +786,7 @@ def decision_boundary(dataset: str = "circles", epochs: int = 60, hidden=(16, 16
     ax.legend(loc="upper right", fontsize=8)
     fig.colorbar(img, ax=ax, shrink=0.8, label="p(class 1)")
     ax_l.plot(range(epochs + 1), losses, color="C1", label="training loss")
-    ax_l.set(xlabel="epoch", ylabel="binary cross-entropy", yscale="log")
+    ax_l.set(xlabel="epoch", ylabel="binary cross-entropy", yscale="log", title="training loss and accuracy")
     from matplotlib.ticker import NullFormatter
 
     ax_l.yaxis.set_minor_formatter(NullFormatter())
@@ -1193,10 +1194,10 @@ def random_search_race(dim: int = 10, sigma: float = 0.05, n_directions: int = 8
         return curves
 
     controls = {
-        "dim": _int_slider("features d", dim, 1, 50),
+        "dim": _int_slider("features d", dim, 1, 50, continuous=False),
         "sigma": _float_slider("σ (perturbation)", sigma, 1e-3, 0.5, 0.05, log=True),
         "n_directions": _int_slider("ARS directions N", n_directions, 1, 32),
-        "budget": _int_slider("evaluations", budget, 200, 2000, 100),
+        "budget": _int_slider("evaluations", budget, 200, 2000, 100, continuous=False),
     }
     return Interactive(fig, controls, draw, dynamic=lambda: [*lines.values(), ax.get_legend(), ax.title])
 

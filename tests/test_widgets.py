@@ -281,6 +281,22 @@ def test_fast_redraw_matches_a_full_redraw(made, name):
     w._background_key = None  # the flags were changed above: force a clean background next time
 
 
+@pytest.mark.parametrize("name", sorted(MOVES))
+def test_every_panel_has_a_title_axis_labels_and_the_figure_a_legend(made, name):
+    w = get(made, name)
+    panels = [ax for ax in w.fig.axes if ax.get_label() != "<colorbar>"]
+    twins = [ax for ax in panels if any(o is not ax and o.bbox.bounds == ax.bbox.bounds for o in panels)
+             and not ax.get_xlabel()]
+    for ax in panels:
+        if ax in twins:  # a twin y axis: its own y label is enough
+            assert ax.get_ylabel(), f"{name}: twin axes without a y label"
+            continue
+        assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel(), (
+            f"{name}: axes {w.fig.axes.index(ax)} lacks a title or an axis label "
+            f"({ax.get_title()!r}, {ax.get_xlabel()!r}, {ax.get_ylabel()!r})")
+    assert any(ax.get_legend() is not None for ax in panels), f"{name}: no legend"
+
+
 # --------------------------------------------------------------------------
 # Lecture 2
 # --------------------------------------------------------------------------
