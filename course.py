@@ -6,6 +6,7 @@
     python3 course.py bench    # run the benchmarks, results to benchmarks/results/
     python3 course.py experiments [003|004|000] [--quick]
                                # reproduce the course sources' experiments, results to experiments/results/
+    python3 course.py grade ...  # nbgrader in the course root grading/ (e.g. grade generate_assignment NAME)
 
 Only the Python standard library is used here, so this works on a fresh clone
 where nothing but ``python3`` (3.10 or newer, with its ``venv`` module) exists.
@@ -81,23 +82,23 @@ def ensure_environment() -> Path:
     return py
 
 
-def run(cmd: list[str], env: dict[str, str] | None = None) -> None:
-    result = subprocess.run(cmd, cwd=ROOT, env=env)
+def run(cmd: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT) -> None:
+    result = subprocess.run(cmd, cwd=cwd, env=env)
     if result.returncode != 0:
         sys.exit(result.returncode)
 
 
-def hand_over(cmd: list[str], env: dict[str, str]) -> None:
+def hand_over(cmd: list[str], env: dict[str, str], cwd: Path = ROOT) -> None:
     """Become ``cmd`` (exec on POSIX), so that Ctrl-C and SIGTERM reach it directly.
 
     Running it as a child instead would leave JupyterLab running when this
     process is stopped.
     """
     if os.name == "posix":
-        os.chdir(ROOT)
+        os.chdir(cwd)
         sys.stdout.flush()
         os.execve(cmd[0], cmd, env)
-    run(cmd, env=env)
+    run(cmd, env=env, cwd=cwd)
 
 
 def course_env() -> dict[str, str]:
@@ -164,7 +165,16 @@ def cmd_experiments(args: list[str]) -> None:
     say("results written to experiments/results/")
 
 
-COMMANDS = {"lab": cmd_lab, "test": cmd_test, "bench": cmd_bench, "experiments": cmd_experiments}
+def cmd_grade(args: list[str]) -> None:
+    """Run nbgrader in the course root grading/, with the environment's tools on PATH."""
+    py = ensure_environment()
+    env = course_env()
+    env["PATH"] = f"{py.parent}{os.pathsep}{env.get('PATH', '')}"  # nbgrader calls `alembic` by name
+    hand_over([str(py), "-m", "nbgrader", *args], env, cwd=ROOT / "grading")
+
+
+COMMANDS = {"lab": cmd_lab, "test": cmd_test, "bench": cmd_bench, "experiments": cmd_experiments,
+            "grade": cmd_grade}
 
 
 def main(argv: list[str]) -> None:

@@ -22,6 +22,9 @@ widgets        the lectures' slider figures (``from course_lib import widgets``)
 plots          the lectures' static figures, results tables, digit grids
 reflect        source 001's "Reflect..." questions for self-checks and the quiz
 keras_peer     the same MLP in Keras, for side-by-side comparisons
+grading        compare a student's function with the reference, with teaching feedback
+exercise_checks  the hidden tests of the exercises, one function per graded question
+nbgrader_hooks   the course's nbgrader preprocessors (feedback without hidden tests)
 """
 
 from . import data, functions, gradcheck, linesearch, nn, optim, random_search, schedules, train

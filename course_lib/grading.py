@@ -1,0 +1,214 @@
+"""Checks for the autograded exercises: compare a student's function with the reference, and teach.
+
+The hidden tests of ``solutions/`` call ``check_function``: it runs the
+student's function and the ``course_lib`` reference on many seeded inputs and,
+at the first mismatch, raises an ``AssertionError`` whose message is the
+feedback a student reads:
+
+* which input, the first mismatching element, expected against got;
+* the likely mistake, found by comparing the student's output with known
+  wrong variants (no bias correction, the sign flipped, eps inside the square
+  root, the batch mean replaced by a sum, ...);
+* if the student's function raised, the exception and the input;
+* if the student's function called ``course_lib`` (the reference) instead of
+  computing the answer, no credit, and why.
+
+Detecting the reference: while the student's function runs, a profile hook
+watches for calls into any ``course_lib`` module other than this one (so an
+alias or ``from course_lib.optim import adam_update as my_adam`` is caught as
+well as a direct call).
+
+Only numpy is imported here.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Callable, Iterable
+
+import numpy as np
+
+__all__ = ["GradingError", "UsedReference", "check_function", "first_mismatch", "calls_into_course_lib"]
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_THIS_FILE = os.path.abspath(__file__)
+
+
+class GradingError(AssertionError):
+    """A failed check; its message is the student's feedback."""
+
+
+class UsedReference(GradingError):
+    """The student's function called course_lib instead of computing the answer itself."""
+
+
+def _inside(filename: str) -> bool:
+    path = os.path.abspath(filename)
+    return path.startswith(_PACKAGE_DIR + os.sep) and path != _THIS_FILE
+
+
+def _codes_of(values) -> set:
+    """Code objects of the Python functions among ``values`` (the grader's own inputs, e.g. a test f)."""
+    return {v.__code__ for v in values if callable(v) and hasattr(v, "__code__")}
+
+
+def calls_into_course_lib(fn: Callable, *args, **kwargs):
+    """Run ``fn(*args, **kwargs)``; return ``(result, names)`` with the course_lib functions it called.
+
+    ``names`` lists ``module.function`` for every call made from outside
+    ``course_lib`` into one of its modules (this grading module excluded)
+    while ``fn`` ran, directly or through any alias; the helpers those call
+    are not listed, nor are the functions passed to ``fn`` as arguments
+    (a test function ``f`` handed to a student's ``central_difference`` may
+    be defined in ``course_lib``).  Exceptions from ``fn`` propagate.
+    """
+    called: list[str] = []
+    allowed = _codes_of([*args, *kwargs.values()])
+    fn_code = getattr(fn, "__code__", None)
+    previous = sys.getprofile()
+
+    def hook(frame, event, arg):
+        if event == "call" and frame.f_code not in allowed and _inside(frame.f_code.co_filename):
+            caller = frame.f_back
+            if caller is None or not _inside(caller.f_code.co_filename):  # entered from outside: the call made
+                name = f"{frame.f_globals.get('__name__', '?')}.{frame.f_code.co_name}"
+                if caller is not None and caller.f_code is not fn_code:
+                    name += f", from your {caller.f_code.co_name}"
+                if name not in called:
+                    called.append(name)
+        if previous is not None:
+            previous(frame, event, arg)
+
+    sys.setprofile(hook)
+    try:
+        result = fn(*args, **kwargs)
+    finally:
+        sys.setprofile(previous)
+    return result, called
+
+
+def _as_tuple(out):
+    return out if isinstance(out, tuple) else (out,)
+
+
+def first_mismatch(expected, got, rtol: float, atol: float, equal_nan: bool = False):
+    """None if ``got`` matches ``expected`` (each output of a tuple, elementwise), else a description.
+
+    ``equal_nan=True`` lets NaN match NaN (used to recognise a wrong variant that produces NaN
+    where the student's function does; a NaN never matches the reference).
+    """
+    expected, got = _as_tuple(expected), _as_tuple(got)
+    if len(expected) != len(got):
+        return f"your function returned {len(got)} value(s); expected {len(expected)}"
+    for k, (e, g) in enumerate(zip(expected, got)):
+        which = f"output {k}: " if len(expected) > 1 else ""
+        e = np.asarray(e, dtype=float)
+        try:
+            g = np.asarray(g, dtype=float)
+        except (TypeError, ValueError):
+            return f"{which}expected an array of numbers, got {type(got[k]).__name__}"
+        if e.shape != g.shape:
+            return f"{which}expected shape {e.shape}, got shape {g.shape}"
+        bad = ~np.isclose(g, e, rtol=rtol, atol=atol, equal_nan=equal_nan)
+        if np.any(bad):
+            idx = tuple(int(i) for i in np.argwhere(bad)[0])
+            where = f" at index {idx}" if e.ndim else ""
+            n_bad = int(bad.sum())
+            return (f"{which}first mismatch{where}: expected {e[idx]:.10g}, got {g[idx]:.10g} "
+                    f"({n_bad} of {e.size} element{'s' if e.size != 1 else ''} differ; "
+                    f"tolerance rtol={rtol:g}, atol={atol:g})")
+    return None
+
+
+def _describe_inputs(args: tuple, kwargs: dict) -> str:
+    def short(v):
+        if isinstance(v, np.ndarray):
+            if v.size <= 6:
+                return np.array2string(v, precision=6, separator=", ")
+            return f"array of shape {v.shape}"
+        if callable(v):
+            return getattr(v, "__name__", "a function")
+        return repr(v)
+
+    parts = [short(a) for a in args] + [f"{k}={short(v)}" for k, v in kwargs.items()]
+    return "(" + ", ".join(parts) + ")"
+
+
+def check_function(student: Callable, reference: Callable, cases: Iterable, name: str = "",
+                   rtol: float = 1e-7, atol: float = 1e-10, variants: dict | None = None,
+                   copy_inputs: bool = True) -> int:
+    """Compare ``student`` with ``reference`` on every case; raise ``GradingError`` with feedback at the first miss.
+
+    Parameters
+    ----------
+    student, reference : callables
+        Called with the same arguments.  Both may return one array-like or a
+        tuple of them (all outputs are compared).
+    cases : iterable of (args, kwargs) pairs, or of tuples of args
+    name : str
+        The function's name as the exercise calls it (for the messages).
+    rtol, atol : float
+        ``numpy.isclose`` tolerances, stated in the message when a check fails.
+    variants : dict of str -> callable, optional
+        Known wrong versions (same signature), keyed by the sentence that names
+        the mistake, e.g. ``{"the bias correction is missing": adam_no_bias}``.
+        When the student's output on the failing case matches one of them,
+        its sentence is added to the feedback.
+    copy_inputs : bool, default True
+        Give each function its own copy of array inputs, so an in-place
+        update by the student cannot change the reference's inputs (or hide
+        its own mistake).
+
+    Returns
+    -------
+    int
+        The number of cases checked (all passed).
+    """
+    name = name or getattr(student, "__name__", "your function")
+    if not callable(student):
+        raise GradingError(f"{name} must be a function; got {type(student).__name__}")
+    n = 0
+    for case in cases:
+        args, kwargs = case if (isinstance(case, tuple) and len(case) == 2 and isinstance(case[1], dict)) \
+            else (tuple(case), {})
+        args = tuple(args)
+
+        def fresh():
+            if not copy_inputs:
+                return args, kwargs
+            return (tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args),
+                    {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in kwargs.items()})
+
+        a, k = fresh()
+        expected = reference(*a, **k)
+        a, k = fresh()
+        shown = _describe_inputs(args, kwargs)
+        try:
+            got, used = calls_into_course_lib(student, *a, **k)
+        except NotImplementedError:
+            raise GradingError(f"{name} is not implemented yet (it raises NotImplementedError).") from None
+        except Exception as exc:  # the student's code failed: say where, not the grader's internals
+            raise GradingError(f"{name}{shown} raised {type(exc).__name__}: {exc}") from None
+        if used:
+            raise UsedReference(
+                f"{name} calls the reference implementation ({', '.join(sorted(set(used)))}) instead of "
+                f"computing the answer itself; this question gets no credit. Write the formula out with numpy.")
+        problem = first_mismatch(expected, got, rtol, atol)
+        if problem is not None:
+            hint = ""
+            for sentence, variant in (variants or {}).items():
+                a, k = fresh()
+                try:
+                    with np.errstate(all="ignore"):
+                        same = first_mismatch(variant(*a, **k), got, rtol, atol, equal_nan=True) is None
+                    if same:
+                        hint = f" Likely mistake: {sentence}."
+                        break
+                except Exception:  # a variant may not apply to this input
+                    continue
+            raise GradingError(f"{name}{shown}: {problem}.{hint}")
+        n += 1
+    if n == 0:
+        raise ValueError("check_function needs at least one case")
+    return n

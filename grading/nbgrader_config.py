@@ -1,0 +1,39 @@
+"""nbgrader configuration of the descent course (the course root is this folder, grading/).
+
+Source assignments (with solutions and hidden tests) live in ../solutions/,
+the student versions that `nbgrader generate_assignment` makes go to
+../notebooks/exercises/ (what students open in JupyterLab); submissions,
+autograded copies and feedback live here, next to the gradebook.
+"""
+
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
+
+c.CourseDirectory.course_id = "descent"
+c.CourseDirectory.root = HERE
+c.CourseDirectory.source_directory = os.path.join("..", "solutions")
+c.CourseDirectory.release_directory = os.path.join("..", "notebooks", "exercises")
+c.CourseDirectory.db_url = os.environ.get("DESCENT_GRADEBOOK_URL", "sqlite:///" + os.path.join(HERE, "gradebook.db"))
+
+# The student versions: stubs, and no hidden tests (nbgrader's defaults, stated).
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+c.ClearHiddenTests.enforce_metadata = True
+
+# Autograding: a per-cell time limit; test cells a student deleted or edited come back from the source.
+c.ExecutePreprocessor.timeout = 60
+c.ExecutePreprocessor.interrupt_on_timeout = True
+c.OverwriteCells.add_missing_cells = True
+c.LimitOutput.max_lines = 200
+c.LimitOutput.max_traceback = 30
+
+# Feedback: the scores, without the hidden tests or the traceback lines that quote them.
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import GetGrades  # noqa: E402
+
+from course_lib.nbgrader_hooks import HideHiddenTests  # noqa: E402
+
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
