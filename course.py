@@ -6,7 +6,8 @@
     python3 course.py bench    # run the benchmarks, results to benchmarks/results/
     python3 course.py experiments [003|004|000] [--quick]
                                # reproduce the course sources' experiments, results to experiments/results/
-    python3 course.py grade ...  # nbgrader in the course root grading/ (e.g. grade generate_assignment NAME)
+    python3 course.py grade ...  # nbgrader in the course root grading/ (e.g. grade generate_assignment NAME;
+                               # grade parallel-autograde NAME --workers 4)
 
 Only the Python standard library is used here, so this works on a fresh clone
 where nothing but ``python3`` (3.10 or newer, with its ``venv`` module) exists.
@@ -166,10 +167,17 @@ def cmd_experiments(args: list[str]) -> None:
 
 
 def cmd_grade(args: list[str]) -> None:
-    """Run nbgrader in the course root grading/, with the environment's tools on PATH."""
+    """Run nbgrader in the course root grading/, with the environment's tools on PATH.
+
+    ``grade parallel-autograde ASSIGNMENT [--workers N]`` runs the course's parallel
+    driver (course_lib.parallel_autograde) instead of nbgrader's one-at-a-time autograde.
+    """
     py = ensure_environment()
     env = course_env()
     env["PATH"] = f"{py.parent}{os.pathsep}{env.get('PATH', '')}"  # nbgrader calls `alembic` by name
+    if args[:1] == ["parallel-autograde"]:
+        hand_over([str(py), "-m", "course_lib.parallel_autograde", *args[1:]], env, cwd=ROOT / "grading")
+        return
     hand_over([str(py), "-m", "nbgrader", *args], env, cwd=ROOT / "grading")
 
 

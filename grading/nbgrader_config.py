@@ -37,3 +37,15 @@ from nbgrader.preprocessors import GetGrades  # noqa: E402
 from course_lib.nbgrader_hooks import HideHiddenTests  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+
+# Autograding: a submission that kills its kernel keeps what it earned before the crash.
+from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades)
+
+from course_lib.nbgrader_hooks import SurviveDeadKernel  # noqa: E402
+
+c.Autograde.autograde_preprocessors = [SurviveDeadKernel, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+c.SurviveDeadKernel.timeout = 60
+c.SurviveDeadKernel.interrupt_on_timeout = True

@@ -1,0 +1,332 @@
+"""Autograde many submissions at once, each in its own sandbox copy of the course.
+
+nbgrader grades one submission at a time (its issue #174, open since 2015);
+running several ``nbgrader autograde`` processes on one SQLite gradebook
+fails with lock errors, and every student's code runs with write access to
+the gradebook and to the other students' folders.  This driver:
+
+1. gives each submission a private course directory (the config, the
+   assignment's source, this one submission and a copy of the gradebook) and
+   runs ``nbgrader autograde --student=<id>`` there, in parallel, in its own
+   process session, with limits on wall time and memory (``RLIMIT_AS``, which
+   the kernel inherits);
+2. when a run ends (or is killed), kills whatever it left behind (its whole
+   session), then copies the results into the real course **one at a time**:
+   the autograded notebooks, and each grade cell's automatic score, comment
+   and timestamp into the real gradebook (SQLite or any ``db_url``, e.g.
+   PostgreSQL).
+
+A run that fails outright (a notebook that is not JSON, a wrong file name,
+the time limit) is reported with its reason and recorded as submitted with no
+automatic score; the other submissions are graded as usual.  A kernel that
+dies is handled inside nbgrader by ``nbgrader_hooks.SurviveDeadKernel``.
+
+    python3 course.py grade parallel-autograde 03_optimizers --workers 4
+    python -m course_lib.parallel_autograde 03_optimizers --course grading --workers 4
+
+Imports nbgrader when run; ``import course_lib`` does not import this module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+__all__ = ["Result", "autograde_parallel", "repair_metadata", "main"]
+
+
+@dataclasses.dataclass
+class Result:
+    """What happened to one submission: graded or not (``reason``), and what was repaired (``notes``)."""
+
+    student: str
+    ok: bool
+    seconds: float
+    reason: str = ""
+    log: str = ""
+    notes: list = dataclasses.field(default_factory=list)
+
+
+def _first_line(text: str) -> str:
+    return next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+
+
+def repair_metadata(submitted, release) -> int:
+    """Give back nbgrader metadata that a submission lost, matching cells to the student version.
+
+    A cell of ``release`` whose ``grade_id`` no submitted cell carries is
+    matched to the most similar submitted cell of the same type that carries
+    none (same first line, similar text, similar position); its metadata is
+    copied over.  Returns the number of cells repaired.  Test cells that
+    cannot be matched are restored by nbgrader itself (``add_missing_cells``).
+    """
+    from difflib import SequenceMatcher
+
+    present = {c.metadata.get("nbgrader", {}).get("grade_id") for c in submitted.cells} - {None}
+    missing = [(k, c) for k, c in enumerate(release.cells)
+               if "nbgrader" in c.metadata and c.metadata["nbgrader"].get("grade_id") not in present]
+    free = [i for i, c in enumerate(submitted.cells) if "nbgrader" not in c.metadata]
+    n, repaired = max(len(submitted.cells), 1), 0
+    for k, rc in missing:
+        scored = []
+        for i in free:
+            sc = submitted.cells[i]
+            if sc.cell_type != rc.cell_type:
+                continue
+            score = SequenceMatcher(None, rc.source, sc.source).ratio()
+            score += 1.0 if _first_line(rc.source) == _first_line(sc.source) else 0.0
+            score += 0.3 * (1 - abs(i / n - k / max(len(release.cells), 1)))
+            scored.append((score, i))
+        if scored:
+            score, i = max(scored)
+            if score >= 0.5:
+                submitted.cells[i].metadata["nbgrader"] = dict(rc.metadata["nbgrader"])
+                free.remove(i)
+                repaired += 1
+    return repaired
+
+
+def _prepare(folder: Path, expected: list[str], release: Path) -> list[str]:
+    """Fix what can be fixed in one submission folder before grading; return notes for the report."""
+    import nbformat
+
+    notes = []
+    present = sorted(p.name for p in folder.glob("*.ipynb"))
+    missing = [e for e in expected if e not in present]
+    extra = [p for p in present if p not in expected]
+    if len(missing) == 1 and len(extra) == 1:
+        (folder / extra[0]).rename(folder / missing[0])
+        notes.append(f"graded {extra[0]} as {missing[0]} (wrong file name)")
+    for name in expected:
+        path, template = folder / name, release / name
+        if not path.exists() or not template.exists():
+            continue
+        try:
+            nb = nbformat.read(path, as_version=4)
+        except Exception:  # not a notebook: nbgrader reports it
+            continue
+        repaired = repair_metadata(nb, nbformat.read(template, as_version=4))
+        if repaired:
+            nbformat.write(nb, path)
+            notes.append(f"{name}: nbgrader metadata of {repaired} cell(s) restored")
+    return notes
+
+
+def _course_settings(course: Path):
+    """(source folder, db_url) of the course whose nbgrader_config.py is in ``course``."""
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    cfg = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    cd = CourseDirectory(config=cfg)
+    source = Path(cd.root) / cd.source_directory
+    release = Path(cd.root) / cd.release_directory
+    db_url = os.environ.get("DESCENT_GRADEBOOK_URL") or cd.db_url
+    return source.resolve(), release.resolve(), db_url
+
+
+def _limits(memory_bytes: int | None):
+    def apply():
+        if memory_bytes:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    return apply
+
+
+def _sandbox(course: Path, source: Path, assignment: str, student: str, gradebook_copy: Path) -> Path:
+    """A private course: config, the assignment's source, one submission; its gradebook copy lies outside it.
+
+    The gradebook is ``<box>.db`` next to the box, not inside the course tree,
+    so code that writes to ``../../../gradebook.db`` from the autograded folder
+    finds nothing to damage.
+    """
+    box = Path(tempfile.mkdtemp(prefix=f"autograde-{student}-"))
+    root = box / "grading"
+    root.mkdir()
+    shutil.copy(course / "nbgrader_config.py", root / "nbgrader_config.py")
+    (box / "solutions").mkdir()
+    shutil.copytree(source / assignment, box / "solutions" / assignment)
+    shutil.copytree(course / "submitted" / student / assignment, root / "submitted" / student / assignment)
+    shutil.copy(gradebook_copy, _private_db(box))
+    return box
+
+
+def _private_db(box: Path) -> Path:
+    return box.with_name(box.name + ".db")
+
+
+def _run_one(course: Path, source: Path, release: Path, assignment: str, student: str, gradebook_copy: Path,
+             time_limit: float, memory_bytes: int | None, python: str) -> tuple[Result, Path]:
+    box = _sandbox(course, source, assignment, student, gradebook_copy)
+    expected = sorted(p.name for p in (source / assignment).glob("*.ipynb"))
+    notes = _prepare(box / "grading" / "submitted" / student / assignment, expected, release / assignment)
+    env = dict(os.environ, DESCENT_GRADEBOOK_URL=f"sqlite:///{_private_db(box)}",
+               PATH=f"{Path(python).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    start = time.perf_counter()
+    proc = subprocess.Popen([python, "-m", "nbgrader", "autograde", assignment, f"--student={student}", "--force"],
+                            cwd=box / "grading", env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, start_new_session=True, preexec_fn=_limits(memory_bytes))
+    try:
+        log, _ = proc.communicate(timeout=time_limit)
+        timed_out = False
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        log = ""
+    finally:
+        try:  # the run's whole session: a kernel, and anything the student's code started
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        if timed_out:
+            log, _ = proc.communicate()
+    seconds = time.perf_counter() - start
+    if timed_out:
+        return Result(student, False, seconds, f"stopped after the time limit of {time_limit:.0f} s", log,
+                      notes), box
+    graded = box / "grading" / "autograded" / student / assignment
+    failed = proc.returncode != 0 or not graded.is_dir()
+    reason = ""
+    if failed:
+        lines = log.splitlines()
+        specific = [ln for ln in lines if ln.strip().startswith(("nbformat.reader.NotJSONError", "NotJSONError",
+                                                                    "json.decoder.JSONDecodeError", "sqlite3.",
+                                                                    "sqlalchemy.exc."))]
+        errors = [ln for ln in lines if "| ERROR]" in ln]
+        reason = (specific or errors or [f"nbgrader exited with {proc.returncode}"])[0].strip()
+    return Result(student, not failed, seconds, reason, log, notes), box
+
+
+def _merge(box: Path, course: Path, db_url: str, assignment: str, student: str, ok: bool) -> None:
+    """Copy one sandbox's results into the real course and gradebook."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    src = box / "grading" / "autograded" / student / assignment
+    dst = course / "autograded" / student / assignment
+    if ok and src.is_dir():
+        if dst.exists():
+            shutil.rmtree(dst)
+        shutil.copytree(src, dst)
+    private = f"sqlite:///{_private_db(box)}"
+    with Gradebook(db_url) as gb:
+        timestamp = None
+        scores = {}
+        if ok:
+            with Gradebook(private) as pgb:
+                try:
+                    sub = pgb.find_submission(assignment, student)
+                    timestamp = sub.timestamp
+                    for nb in sub.notebooks:
+                        for g in nb.grades:
+                            scores[(nb.name, g.name, "grade")] = (g.auto_score, g.needs_manual_grade)
+                        for c in nb.comments:
+                            scores[(nb.name, c.name, "comment")] = c.auto_comment
+                except MissingEntry:
+                    ok = False
+        try:
+            gb.find_student(student)
+        except MissingEntry:
+            gb.add_student(student)
+        sub = gb.update_or_create_submission(assignment, student, timestamp=timestamp)
+        for nb in sub.notebooks:
+            for g in nb.grades:
+                auto, manual = scores.get((nb.name, g.name, "grade"), (None, False))
+                g.auto_score = auto if ok else (0.0 if g.cell.type == "code" and g.auto_score is None else g.auto_score)
+                g.needs_manual_grade = manual if ok else g.needs_manual_grade
+            for c in nb.comments:
+                c.auto_comment = scores.get((nb.name, c.name, "comment"))
+        gb.db.commit()
+
+
+def autograde_parallel(course, assignment: str, workers: int = 2, time_limit: float = 600.0,
+                       memory_limit_mb: int | None = 4096, students=None, python: str | None = None,
+                       log=print) -> list[Result]:
+    """Autograde every submission of ``assignment`` in ``course`` (the nbgrader root) with ``workers`` processes.
+
+    Returns one ``Result`` per student, in the order the runs finished.
+    """
+    from nbgrader.api import Gradebook
+
+    course = Path(course).resolve()
+    python = python or sys.executable
+    source, release, db_url = _course_settings(course)
+    submitted = course / "submitted"
+    all_students = sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir()) if submitted.is_dir() else []
+    students = all_students if students is None else [s for s in students if s in all_students]
+    with Gradebook(db_url) as gb:
+        gb.find_assignment(assignment)  # fails clearly if generate_assignment has not run
+    work = Path(tempfile.mkdtemp(prefix="autograde-"))
+    template = work / "gradebook.db"
+    _copy_gradebook(db_url, template, assignment)
+    memory = memory_limit_mb * 2 ** 20 if memory_limit_mb else None
+    results = []
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = {pool.submit(_run_one, course, source, release, assignment, s, template, time_limit, memory,
+                               python): s for s in students}
+        for fut in as_completed(futures):
+            result, box = fut.result()
+            _merge(box, course, db_url, assignment, result.student, result.ok)  # one at a time, in this thread
+            shutil.rmtree(box, ignore_errors=True)
+            _private_db(box).unlink(missing_ok=True)
+            results.append(result)
+            log(f"[autograde] {result.student}: {'graded' if result.ok else 'NOT graded: ' + result.reason} "
+                f"({result.seconds:.1f} s){'; ' + '; '.join(result.notes) if result.notes else ''}")
+    shutil.rmtree(work, ignore_errors=True)
+    return results
+
+
+def _copy_gradebook(db_url: str, target: Path, assignment: str) -> None:
+    """A private SQLite gradebook holding the course's assignments (the sandboxes start from it)."""
+    if db_url.startswith("sqlite:///"):
+        shutil.copy(db_url[len("sqlite:///"):].split("?")[0], target)
+        return
+    # another database (PostgreSQL): rebuild the assignment's definition in a fresh SQLite file
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url) as src, Gradebook(f"sqlite:///{target}") as dst:
+        a = src.find_assignment(assignment)
+        dst.update_or_create_assignment(a.name, duedate=a.duedate)
+        for nb in a.notebooks:
+            dst.update_or_create_notebook(nb.name, a.name)
+            for cell in nb.grade_cells:
+                dst.update_or_create_grade_cell(cell.name, nb.name, a.name, max_score=cell.max_score,
+                                                cell_type=cell.cell_type)
+            for cell in nb.solution_cells:
+                dst.update_or_create_solution_cell(cell.name, nb.name, a.name)
+            for cell in nb.task_cells:
+                dst.update_or_create_task_cell(cell.name, nb.name, a.name, max_score=cell.max_score,
+                                               cell_type=cell.cell_type)
+            for cell in nb.source_cells:
+                dst.update_or_create_source_cell(cell.name, nb.name, a.name, source=cell.source,
+                                                 cell_type=cell.cell_type, locked=cell.locked,
+                                                 checksum=cell.checksum)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("assignment")
+    parser.add_argument("--course", default=".", help="the nbgrader course root (default: here)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--time-limit", type=float, default=600.0, help="seconds per submission")
+    parser.add_argument("--memory-limit-mb", type=int, default=4096, help="address space per submission")
+    parser.add_argument("--student", action="append", help="only these students (repeatable)")
+    args = parser.parse_args(argv)
+    results = autograde_parallel(args.course, args.assignment, args.workers, args.time_limit,
+                                 args.memory_limit_mb, args.student)
+    bad = [r for r in results if not r.ok]
+    print(f"[autograde] {len(results) - len(bad)} of {len(results)} submissions graded"
+          + (f"; not graded: {', '.join(r.student + ' (' + r.reason + ')' for r in bad)}" if bad else ""))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
