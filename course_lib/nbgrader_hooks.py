@@ -26,7 +26,7 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 
-__all__ = ["HideHiddenTests", "hide_hidden_tests", "SurviveDeadKernel"]
+__all__ = ["HideHiddenTests", "hide_hidden_tests", "SurviveDeadKernel", "fill_in_solutions"]
 
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", flags=re.S | re.M)
 PLACEHOLDER = "# (hidden tests ran here)\n"
@@ -83,3 +83,29 @@ class SurviveDeadKernel(Execute):
                 "KernelDied", "the kernel died while running this cell (os._exit, a crash, or running out "
                               "of memory); the cells below were not run"))
             return cell, resources
+
+
+def fill_in_solutions(student_version, source):
+    """The student version answered with the source's solutions (a submission that must get full marks).
+
+    Every solution cell of ``student_version`` (nbformat notebooks) gets the
+    source cell of the same ``grade_id`` with the ``### BEGIN/END SOLUTION``
+    lines removed; written-answer cells get a short answer.  Used by the
+    tests and the grading benchmark, and handy to check a new assignment.
+    """
+    import copy
+
+    nb = copy.deepcopy(student_version)
+    by_id = {c.metadata["nbgrader"]["grade_id"]: c for c in source.cells if "nbgrader" in c.metadata}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if not meta.get("solution"):
+            continue
+        if cell.cell_type == "code":
+            cell.source = SOLUTION_MARKERS.sub("", by_id[meta["grade_id"]].source)
+        else:
+            cell.source = "A written answer."
+    return nb
+
+
+SOLUTION_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", flags=re.M)

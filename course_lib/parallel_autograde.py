@@ -6,14 +6,18 @@ fails with lock errors, and every student's code runs with write access to
 the gradebook and to the other students' folders.  This driver:
 
 1. gives each submission a private course directory (the config, the
-   assignment's source, this one submission and a copy of the gradebook) and
-   runs ``nbgrader autograde --student=<id>`` there, in parallel, in its own
-   process session, with limits on wall time and memory (``RLIMIT_AS``, which
-   the kernel inherits);
-2. when a run ends (or is killed), kills whatever it left behind (its whole
-   session), then copies the results into the real course **one at a time**:
-   the autograded notebooks, and each grade cell's automatic score, comment
-   and timestamp into the real gradebook (SQLite or any ``db_url``, e.g.
+   assignment's source, this one submission; a copy of the gradebook kept
+   outside that tree) and grades it there with nbgrader's own ``Autograde``,
+   in one of ``workers`` long-lived worker processes (nbgrader's import alone
+   takes seconds, so starting one process per submission would cost more
+   than the parallelism gains).  Workers run under a memory limit
+   (``RLIMIT_AS``, inherited by the kernels) and each submission under a wall
+   time limit: a worker that overruns it is killed and replaced;
+2. after each submission, kills every process started for it (kernels run in
+   their own session, so they are found by a marker in their environment),
+   then copies the results into the real course **one at a time**: the
+   autograded notebooks, and each grade cell's automatic score, comment and
+   timestamp into the real gradebook (SQLite or any ``db_url``, e.g.
    PostgreSQL).
 
 A run that fails outright (a notebook that is not JSON, a wrong file name,
@@ -38,7 +42,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 __all__ = ["Result", "autograde_parallel", "repair_metadata", "main"]
@@ -165,45 +168,136 @@ def _private_db(box: Path) -> Path:
     return box.with_name(box.name + ".db")
 
 
-def _run_one(course: Path, source: Path, release: Path, assignment: str, student: str, gradebook_copy: Path,
-             time_limit: float, memory_bytes: int | None, python: str) -> tuple[Result, Path]:
-    box = _sandbox(course, source, assignment, student, gradebook_copy)
-    expected = sorted(p.name for p in (source / assignment).glob("*.ipynb"))
-    notes = _prepare(box / "grading" / "submitted" / student / assignment, expected, release / assignment)
-    env = dict(os.environ, DESCENT_GRADEBOOK_URL=f"sqlite:///{_private_db(box)}",
-               PATH=f"{Path(python).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    start = time.perf_counter()
-    proc = subprocess.Popen([python, "-m", "nbgrader", "autograde", assignment, f"--student={student}", "--force"],
-                            cwd=box / "grading", env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, start_new_session=True, preexec_fn=_limits(memory_bytes))
-    try:
-        log, _ = proc.communicate(timeout=time_limit)
-        timed_out = False
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        log = ""
-    finally:
-        try:  # the run's whole session: a kernel, and anything the student's code started
-            os.killpg(proc.pid, signal.SIGKILL)
+MARKER = "DESCENT_SANDBOX"
+
+
+def _kill_marked(box: str, exclude: int | None = None) -> int:
+    """Kill every process started for ``box`` (kernels and what they spawned): they carry ``MARKER=box``.
+
+    Kernels run in their own process session, so killing a worker's session
+    does not reach them; their environment does (Linux ``/proc``).
+    """
+    needle = f"{MARKER}={box}".encode()
+    killed = 0
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else ():
+        if not entry.name.isdigit() or int(entry.name) in (os.getpid(), exclude):
+            continue
+        try:
+            if needle in (entry / "environ").read_bytes().split(b"\0"):
+                os.kill(int(entry.name), signal.SIGKILL)
+                killed += 1
+        except (OSError, ValueError):
+            continue
+    return killed
+
+
+def _reason(log: str) -> str:
+    lines = log.splitlines()
+    specific = [ln.strip() for ln in lines if ln.strip().startswith((
+        "nbformat.reader.NotJSONError", "NotJSONError", "json.decoder.JSONDecodeError", "sqlite3.", "sqlalchemy.exc."))]
+    errors = [ln.strip() for ln in lines if "ERROR" in ln]
+    return (specific or errors or ["nbgrader failed"])[0]
+
+
+def _serve() -> None:
+    """A worker: read jobs (JSON lines) on stdin, autograde each in its sandbox in this process, answer on stdout.
+
+    nbgrader is imported once per worker, not once per submission (its import
+    alone takes seconds), which is what makes grading in parallel pay off.
+    """
+    import io
+    import json
+    import logging
+
+    from nbgrader.converters import Autograde
+    from nbgrader.converters.base import NbGraderException
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    out = sys.stdout
+    sys.stdout = sys.stderr  # nothing but answers on the real stdout
+    for line in sys.stdin:
+        job = json.loads(line)
+        box, student, assignment = job["box"], job["student"], job["assignment"]
+        os.environ[MARKER] = box  # inherited by the kernel and anything it starts
+        os.environ["DESCENT_GRADEBOOK_URL"] = f"sqlite:///{job['db']}"
+        buffer = io.StringIO()
+        logger = logging.getLogger(f"autograde.{student}")
+        logger.handlers = [logging.StreamHandler(buffer)]
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+        root = Path(box) / "grading"
+        ok = False
+        try:
+            cfg = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+            cfg.CourseDirectory.assignment_id = assignment
+            cfg.CourseDirectory.student_id = student
+            cfg.BaseConverter.force = True
+            coursedir = CourseDirectory(config=cfg)
+            Autograde(coursedir=coursedir, config=cfg, log=logger).start()
+            ok = (root / "autograded" / student / assignment).is_dir()
+        except NbGraderException:
+            ok = False
+        except Exception as exc:  # never let one submission stop the worker
+            logger.error("ERROR %s: %s", type(exc).__name__, exc)
+        finally:
+            _kill_marked(box)
+        log = buffer.getvalue()
+        out.write(json.dumps({"student": student, "ok": ok, "log": log,
+                              "reason": "" if ok else _reason(log)}) + "\n")
+        out.flush()
+
+
+class _Worker:
+    """A long-lived ``--serve`` process under the memory limit, in its own session."""
+
+    def __init__(self, python: str, memory_bytes: int | None):
+        import queue
+        import threading
+
+        env = dict(os.environ, PATH=f"{Path(python).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+        env.pop(MARKER, None)
+        self.proc = subprocess.Popen([python, "-m", "course_lib.parallel_autograde", "--serve"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                     text=True, env=env, start_new_session=True, preexec_fn=_limits(memory_bytes))
+        self.answers = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.answers.put(line)
+        self.answers.put(None)
+
+    def grade(self, box: Path, student: str, assignment: str, time_limit: float) -> dict:
+        import json
+        import queue
+
+        job = {"box": str(box), "db": str(_private_db(box)), "student": student, "assignment": assignment}
+        self.proc.stdin.write(json.dumps(job) + "\n")
+        self.proc.stdin.flush()
+        try:
+            line = self.answers.get(timeout=time_limit)
+        except queue.Empty:
+            self.kill(box)
+            return {"ok": False, "timed_out": True, "log": "",
+                    "reason": f"stopped after the time limit of {time_limit:.0f} s"}
+        if line is None:  # the worker itself died (e.g. killed by the memory limit)
+            self.kill(box)
+            return {"ok": False, "log": "", "reason": "the grading process died"}
+        return json.loads(line)
+
+    def kill(self, box: Path | None = None):
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        if timed_out:
-            log, _ = proc.communicate()
-    seconds = time.perf_counter() - start
-    if timed_out:
-        return Result(student, False, seconds, f"stopped after the time limit of {time_limit:.0f} s", log,
-                      notes), box
-    graded = box / "grading" / "autograded" / student / assignment
-    failed = proc.returncode != 0 or not graded.is_dir()
-    reason = ""
-    if failed:
-        lines = log.splitlines()
-        specific = [ln for ln in lines if ln.strip().startswith(("nbformat.reader.NotJSONError", "NotJSONError",
-                                                                    "json.decoder.JSONDecodeError", "sqlite3.",
-                                                                    "sqlalchemy.exc."))]
-        errors = [ln for ln in lines if "| ERROR]" in ln]
-        reason = (specific or errors or [f"nbgrader exited with {proc.returncode}"])[0].strip()
-    return Result(student, not failed, seconds, reason, log, notes), box
+        if box is not None:
+            _kill_marked(str(box))
+        self.proc.wait()
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.poll() is None
 
 
 def _merge(box: Path, course: Path, db_url: str, assignment: str, student: str, ok: bool) -> None:
@@ -217,7 +311,13 @@ def _merge(box: Path, course: Path, db_url: str, assignment: str, student: str, 
             shutil.rmtree(dst)
         shutil.copytree(src, dst)
     private = f"sqlite:///{_private_db(box)}"
-    with Gradebook(db_url) as gb:
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
+    with warnings.catch_warnings(), Gradebook(db_url) as gb:
+        # nbgrader's update_or_create_submission warns about its own autoflush order; harmless here
+        warnings.simplefilter("ignore", SAWarning)
         timestamp = None
         scores = {}
         if ok:
@@ -258,6 +358,9 @@ def autograde_parallel(course, assignment: str, workers: int = 2, time_limit: fl
 
     course = Path(course).resolve()
     python = python or sys.executable
+    bin_dir = str(Path(python).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):  # nbgrader runs `alembic` by name
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     source, release, db_url = _course_settings(course)
     submitted = course / "submitted"
     all_students = sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir()) if submitted.is_dir() else []
@@ -268,18 +371,49 @@ def autograde_parallel(course, assignment: str, workers: int = 2, time_limit: fl
     template = work / "gradebook.db"
     _copy_gradebook(db_url, template, assignment)
     memory = memory_limit_mb * 2 ** 20 if memory_limit_mb else None
+    expected = sorted(p.name for p in (source / assignment).glob("*.ipynb"))
+    import queue
+    import threading
+
+    todo = queue.Queue()
+    for s in students:
+        todo.put(s)
+    done = queue.Queue()
+
+    def worker_loop():
+        worker = _Worker(python, memory)
+        try:
+            while True:
+                try:
+                    student = todo.get_nowait()
+                except queue.Empty:
+                    return
+                box = _sandbox(course, source, assignment, student, template)
+                notes = _prepare(box / "grading" / "submitted" / student / assignment, expected, release / assignment)
+                start = time.perf_counter()
+                answer = worker.grade(box, student, assignment, time_limit)
+                result = Result(student, answer["ok"], time.perf_counter() - start, answer.get("reason", ""),
+                                answer.get("log", ""), notes)
+                done.put((result, box))
+                if not worker.alive:
+                    worker = _Worker(python, memory)
+        finally:
+            worker.kill()
+
+    threads = [threading.Thread(target=worker_loop, daemon=True) for _ in range(max(1, min(workers, len(students))))]
+    for t in threads:
+        t.start()
     results = []
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {pool.submit(_run_one, course, source, release, assignment, s, template, time_limit, memory,
-                               python): s for s in students}
-        for fut in as_completed(futures):
-            result, box = fut.result()
-            _merge(box, course, db_url, assignment, result.student, result.ok)  # one at a time, in this thread
-            shutil.rmtree(box, ignore_errors=True)
-            _private_db(box).unlink(missing_ok=True)
-            results.append(result)
-            log(f"[autograde] {result.student}: {'graded' if result.ok else 'NOT graded: ' + result.reason} "
-                f"({result.seconds:.1f} s){'; ' + '; '.join(result.notes) if result.notes else ''}")
+    while len(results) < len(students):  # merge one at a time, in this thread
+        result, box = done.get()
+        _merge(box, course, db_url, assignment, result.student, result.ok)
+        shutil.rmtree(box, ignore_errors=True)
+        _private_db(box).unlink(missing_ok=True)
+        results.append(result)
+        log(f"[autograde] {result.student}: {'graded' if result.ok else 'NOT graded: ' + result.reason} "
+            f"({result.seconds:.1f} s){'; ' + '; '.join(result.notes) if result.notes else ''}")
+    for t in threads:
+        t.join()
     shutil.rmtree(work, ignore_errors=True)
     return results
 
@@ -312,6 +446,10 @@ def _copy_gradebook(db_url: str, target: Path, assignment: str) -> None:
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--serve"]:
+        _serve()
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("assignment")
     parser.add_argument("--course", default=".", help="the nbgrader course root (default: here)")

@@ -70,3 +70,11 @@ def test_notebooks_benchmark_quick(tmp_path):
     assert [r["notebook"] for r in result["rows"]] == ["09_reflect.ipynb"]
     assert result["empty_notebook_s"] > 0 and result["rows"][0]["seconds"] > 0
     assert md.startswith("# Lecture notebooks run headless")
+
+
+@pytest.mark.slow
+def test_autograde_benchmark_quick(tmp_path):
+    result, md = run_quick("autograde", tmp_path)
+    assert result["submissions"] == 4 and result["serial_nbgrader_s"] > 0 and result["parallel_driver_s"] > 0
+    assert result["grades_disagree"] == [] and result["not_graded"] == []  # both grade alike
+    assert md.startswith("# Autograding 4 submissions")

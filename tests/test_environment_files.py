@@ -18,8 +18,9 @@ except ModuleNotFoundError:  # Python 3.10
 ROOT = Path(__file__).resolve().parents[1]
 
 # Same library, different distribution names: pip's CPU-only wheel of TensorFlow
-# is called tensorflow-cpu, conda-forge's package is tensorflow.
-ALIASES = {"tensorflow-cpu": "tensorflow"}
+# is called tensorflow-cpu, conda-forge's package is tensorflow; pip's self-contained
+# psycopg2-binary wheel is conda-forge's psycopg2.
+ALIASES = {"tensorflow-cpu": "tensorflow", "psycopg2-binary": "psycopg2"}
 
 
 def _canonical(name: str) -> str:

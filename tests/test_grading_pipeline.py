@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -84,17 +83,10 @@ NB1 = "numerical_gradients.ipynb"
 
 def _solved(course: Path, assignment: str = "01_numerical_gradients", name: str = "numerical_gradients.ipynb"):
     """The student version with every solution cell answered as in the source."""
-    nb = nbformat.read(course / "notebooks" / "exercises" / assignment / name, as_version=4)
-    source = {c.metadata["nbgrader"]["grade_id"]: c for c in _cells(ROOT / "solutions" / assignment / name)
-              if "nbgrader" in c.metadata}
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution") and cell.cell_type == "code":
-            src = source[meta["grade_id"]].source
-            cell.source = re.sub(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", "", src, flags=re.M)
-        elif meta.get("solution"):
-            cell.source = "Round-off eps|f|/h dominates at 1e-8 for central differences; h ~ 6e-6 is best."
-    return nb
+    from course_lib.nbgrader_hooks import fill_in_solutions
+
+    return fill_in_solutions(nbformat.read(course / "notebooks" / "exercises" / assignment / name, as_version=4),
+                             nbformat.read(ROOT / "solutions" / assignment / name, as_version=4))
 
 
 def _cell(nb, grade_id):
