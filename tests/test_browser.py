@@ -19,7 +19,6 @@ import io
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from _net import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path(os.environ.get("DESCENT_CHROMIUM", "/usr/bin/chromium"))
@@ -40,11 +41,6 @@ SLIDER_NOTEBOOKS = {"01_gradient_descent.ipynb", "05_momentum_adaptive.ipynb"}
 
 pytestmark = pytest.mark.slow
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +75,7 @@ def lab(tmp_path_factory):
     (settings / "apputils-extension").mkdir(parents=True)
     (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    port, token = _free_port(), "descent-browser-test"
+    port, token = free_port(), "descent-browser-test"
     env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(root / "settings"),
                JUPYTER_RUNTIME_DIR=str(root / "runtime"), MPLBACKEND="Agg")
     env.setdefault("COURSE_DATA_DIR", str(ROOT.parent / "shared" / "data"))

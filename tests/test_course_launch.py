@@ -12,13 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from _net import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _answers(port: int) -> bool:
@@ -29,7 +26,7 @@ def _answers(port: int) -> bool:
 
 @pytest.mark.slow
 def test_course_lab_serves_jupyterlab(tmp_path):
-    port, token = _free_port(), "descent-test-token"
+    port, token = free_port(), "descent-test-token"
     cmd = [
         sys.executable, str(ROOT / "course.py"), "lab", "--no-browser", f"--port={port}",
         "--ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.runtime_dir={tmp_path}",

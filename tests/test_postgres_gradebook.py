@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
+from _net import free_port
 
 from test_grading_pipeline import A1, AUTOGRADED, NB1, ROOT, _cell, _solved, _submit  # noqa: F401
 
@@ -28,11 +29,6 @@ def _pg_bin() -> Path | None:
     versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
     return versions[-1].parent if versions else None
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +50,7 @@ def postgres():
         shutil.chown(base, "postgres")
         shutil.chown(sockets, "postgres")
         as_postgres = ["runuser", "-u", "postgres", "--"]
-    port = _free_port()
+    port = free_port()
 
     def run(*cmd):
         return subprocess.run([*as_postgres, *cmd], check=True, capture_output=True, text=True)
