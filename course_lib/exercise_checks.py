@@ -23,7 +23,10 @@ from .gradcheck import numerical_gradient, relative_error as _relative_error
 __all__ = ["forward_difference", "backward_difference", "central_difference", "relative_error",
            "check_gradient", "best_central_step",
            "momentum_classical", "momentum_ema", "nesterov", "adagrad", "rmsprop", "adam", "rprop",
-           "inverse_time", "exponential", "trained_accuracy"]
+           "inverse_time", "exponential", "trained_accuracy", "reflect_answer",
+           "finite_difference_step", "random_search", "ars_update",
+           "activations", "dense_backward", "softmax_cross_entropy_grad", "mlp_backward",
+           "sgd_epoch", "project_result"]
 
 
 # --------------------------------------------------------------------------
@@ -326,4 +329,221 @@ def trained_accuracy(accuracy, threshold: float = 0.95) -> int:
         raise grading.GradingError(
             f"the network reached {acc:.1%} training accuracy; at least {threshold:.0%} is expected. "
             f"Check that every parameter is updated with its own m and v, and that t starts at 1.")
+    return 1
+
+
+# --------------------------------------------------------------------------
+# Assignment 6: the quiz (source 001's "Reflect..." questions)
+# --------------------------------------------------------------------------
+def reflect_answer(number: int, answer) -> int:
+    """Question ``number`` (1-based) of ``reflect.QUESTIONS`` answered with a letter "A".."D"."""
+    from .reflect import QUESTIONS
+
+    q = QUESTIONS[number - 1]
+    letters = "ABCDEFGH"[:len(q.options)]
+    if not isinstance(answer, str) or answer.strip().upper() not in letters:
+        raise grading.GradingError(f"q{number} must be one of the letters {', '.join(letters)}; got {answer!r}")
+    ok, msg = q.check(letters.index(answer.strip().upper()))
+    if not ok:
+        raise grading.GradingError(f"q{number}: {msg}")
+    return 1
+
+
+# --------------------------------------------------------------------------
+# Assignment 4: random search
+# --------------------------------------------------------------------------
+from . import random_search as _rs  # noqa: E402
+
+
+def _quadratic_loss(w):
+    return float(np.sum((w - 0.5) ** 2) + 0.1 * np.sum(w ** 4))
+
+
+def finite_difference_step(student) -> int:
+    """``finite_difference_step(loss, w, lr, sigma, rng)``: dW = sigma * rng.standard_normal(w.shape), w - lr (L+ - L-) dW."""
+    cases = []
+    for seed, shape, lr, sigma in ((0, (3,), 0.5, 0.1), (1, (2, 2), 0.1, 0.01), (2, (5,), 1.0, 0.5)):
+        rng = np.random.default_rng(seed)
+        cases.append(((_quadratic_loss, rng.normal(size=shape), lr, sigma, np.random.default_rng(seed + 10)), {}))
+
+    def slide_sign(loss, w, lr, sigma, rng):
+        dW = sigma * rng.standard_normal(size=w.shape)
+        return w + lr * (loss(w + dW) - loss(w - dW)) * dW
+
+    return grading.check_function(student, _rs.finite_difference_step, cases, name="finite_difference_step",
+                                  rtol=1e-9, atol=1e-12, variants={
+        "the sign is the slide's: with losses (not rewards) W + lr (L+ - L-) dW climbs the loss; use W - ...":
+            slide_sign})
+
+
+def random_search(student) -> int:
+    """``random_search(loss, w0, lr, sigma, n_steps, rng)``: ``n_steps`` finite-difference steps; the final w."""
+    def reference(loss, w0, lr, sigma, n_steps, rng):
+        return _rs.finite_difference_search(loss, w0, lr, sigma, n_steps, rng)[0]
+
+    cases = [((_quadratic_loss, np.zeros(4), 0.5, 0.05, 50, np.random.default_rng(3)), {}),
+             ((_quadratic_loss, np.ones(2), 1.0, 0.1, 1, np.random.default_rng(4)), {})]
+    return grading.check_function(student, reference, cases, name="random_search", rtol=1e-8, atol=1e-12)
+
+
+def ars_update(student) -> int:
+    """``ars_update(M, deltas, r_plus, r_minus, step_size, top_b)``: ARS V1 (Mania et al. 2018, Algorithm 1)."""
+    rng = np.random.default_rng(17)
+    cases = []
+    for p, n, N, b in ((1, 3, 8, 4), (2, 4, 6, 6), (1, 5, 10, 1)):
+        cases.append(((rng.normal(size=(p, n)), rng.normal(size=(N, p, n)), rng.normal(size=N), rng.normal(size=N),
+                       0.02, b), {}))
+
+    def no_sigma(M, deltas, rp, rm, step, b):
+        idx = np.argsort(-np.maximum(rp, rm), kind="stable")[:b]
+        return M + step / b * np.tensordot(rp[idx] - rm[idx], deltas[idx], axes=1)
+
+    def all_directions(M, deltas, rp, rm, step, b):
+        sigma = np.std(np.concatenate([rp, rm]))
+        return M + step / (len(rp) * sigma) * np.tensordot(rp - rm, deltas, axes=1)
+
+    return grading.check_function(student, _rs.ars_update, cases, name="ars_update", rtol=1e-9, atol=1e-12,
+                                  variants={
+        "the update must be divided by sigma_R, the standard deviation of the 2b rewards used": no_sigma,
+        "only the top b directions (by max(r+, r-)) enter the sum, and the divisor is b": all_directions})
+
+
+# --------------------------------------------------------------------------
+# Assignment 2: backprop
+# --------------------------------------------------------------------------
+from . import nn as _nn  # noqa: E402
+
+
+def _z_cases(seed: int):
+    rng = np.random.default_rng(seed)
+    return [((rng.normal(scale=s, size=shape),), {}) for shape, s in (((5,), 1.0), ((3, 4), 5.0), ((7,), 0.01))] + \
+        [((np.array([0.0, -0.0, 1e-300, -1e-300, 40.0, -40.0]),), {})]
+
+
+def activations(sigmoid, sigmoid_derivative, relu, relu_derivative) -> int:
+    """The four functions, elementwise, on arrays of any shape (0 for relu_derivative at 0, as TensorFlow)."""
+    n = grading.check_function(sigmoid, _nn.sigmoid, _z_cases(20), name="sigmoid", rtol=1e-12, atol=1e-300)
+    n += grading.check_function(sigmoid_derivative, _nn.sigmoid_derivative, _z_cases(21), name="sigmoid_derivative",
+                                rtol=1e-10, atol=1e-300, variants={
+        "the derivative is g(z)(1 - g(z)), the sigmoid times one minus the sigmoid":
+            lambda z: _nn.sigmoid(z) * (1 - z)})
+    n += grading.check_function(relu, _nn.relu, _z_cases(22), name="relu", rtol=0, atol=0)
+    n += grading.check_function(relu_derivative, _nn.relu_derivative, _z_cases(23), name="relu_derivative",
+                                rtol=0, atol=0, variants={
+        "at z = 0 (the kink) the course, like TensorFlow, uses 0, not 1": lambda z: (np.asarray(z) >= 0) * 1.0})
+    return n
+
+
+def dense_backward(student) -> int:
+    """``dense_backward(dZ, X, W)`` -> (dX, dW, db) for Z = X W + b (W of shape (n_in, n_out))."""
+    rng = np.random.default_rng(24)
+    cases = [((rng.normal(size=(n, o)), rng.normal(size=(n, i)), rng.normal(size=(i, o))), {})
+             for n, i, o in ((4, 3, 3), (1, 5, 5), (7, 2, 6))]
+
+    def reference(dZ, X, W):
+        return dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)
+
+    return grading.check_function(student, reference, cases, name="dense_backward", rtol=1e-10, atol=1e-12,
+                                  variants={
+        "db sums dZ over the samples (axis 0): one entry per output unit":
+            lambda dZ, X, W: (dZ @ W.T, X.T @ dZ, dZ.mean(axis=0)),
+        "dX is dZ times W transposed (dZ @ W.T), not dZ @ W":
+            lambda dZ, X, W: (dZ @ W, X.T @ dZ, dZ.sum(axis=0))})
+
+
+def softmax_cross_entropy_grad(student) -> int:
+    """``softmax_cross_entropy_grad(logits, labels)``: (softmax(logits) - onehot(labels)) / n."""
+    rng = np.random.default_rng(25)
+    cases = [((rng.normal(scale=s, size=(n, k)), rng.integers(0, k, size=n)), {})
+             for n, k, s in ((5, 3, 1.0), (1, 10, 1.0), (4, 4, 300.0))]
+
+    def summed(logits, labels):
+        return _nn.softmax_cross_entropy_grad(logits, labels) * logits.shape[0]
+
+    return grading.check_function(student, _nn.softmax_cross_entropy_grad, cases,
+                                  name="softmax_cross_entropy_grad", rtol=1e-9, atol=1e-12, variants={
+        "the loss is the MEAN over the batch, so the gradient is divided by n (the batch mean replaced by a sum)":
+            summed,
+        "the sign is flipped: it is softmax minus one-hot": lambda lg, lb: -_nn.softmax_cross_entropy_grad(lg, lb)})
+
+
+def mlp_backward(student) -> int:
+    """``mlp_backward(X, y, params)`` -> grads [dW1, db1, dW2, db2, dW3, db3] of a ReLU-ReLU-softmax MLP."""
+    rng = np.random.default_rng(26)
+    cases = []
+    for n, sizes in ((6, (4, 5, 3, 3)), (1, (2, 3, 3, 2)), (10, (3, 8, 6, 4))):
+        net = _nn.MLP(list(sizes), seed=int(rng.integers(1000)))
+        cases.append(((rng.normal(size=(n, sizes[0])), rng.integers(0, sizes[-1], size=n),
+                       [p.copy() for p in net.params]), {}))
+
+    def reference(X, y, params):
+        net = _nn.MLP([params[0].shape[0], params[0].shape[1], params[2].shape[1], params[4].shape[1]])
+        for p, q in zip(net.params, params):
+            p[...] = q
+        return tuple(net.loss_and_grads(X, y)[1])
+
+    def student_tuple(X, y, params):
+        return tuple(student(X, y, params))
+
+    student_tuple.__name__ = "mlp_backward"
+    return grading.check_function(student_tuple, reference, cases, name="mlp_backward", rtol=1e-8, atol=1e-12)
+
+
+# --------------------------------------------------------------------------
+# Assignment 5: the training project
+# --------------------------------------------------------------------------
+def sgd_epoch(student) -> int:
+    """``sgd_epoch(net, X, y, lr, batch_size, order)``: one epoch of mini-batch SGD over ``order``, in place.
+
+    Batches are consecutive slices of ``order`` (the last may be smaller); each
+    step is ``p -= lr * g`` for every parameter with the batch's mean gradient
+    (``net.loss_and_grads``).  Returns the mean of the batch losses.
+    """
+    rng = np.random.default_rng(27)
+    cases = []
+    for n, bs in ((20, 5), (23, 8), (7, 7), (9, 1)):
+        X, y = rng.normal(size=(n, 3)), rng.integers(0, 3, size=n)
+        cases.append((X, y, 0.1, bs, rng.permutation(n), int(rng.integers(1000))))
+
+    def run(fn, X, y, lr, bs, order, seed):
+        net = _nn.MLP([3, 5, 3], seed=seed)
+        loss = fn(net, X.copy(), y.copy(), lr, bs, order.copy())
+        return (np.asarray(loss, dtype=float), *[p.copy() for p in net.params])
+
+    def reference_epoch(net, X, y, lr, bs, order, reduction="mean"):
+        losses = []
+        for start in range(0, len(order), bs):
+            idx = order[start:start + bs]
+            loss, grads = net.loss_and_grads(X[idx], y[idx], reduction=reduction)
+            for p, g in zip(net.params, grads):
+                p -= lr * g
+            losses.append(loss)
+        return float(np.mean(losses))
+
+    def summed_epoch(net, X, y, lr, bs, order):
+        return reference_epoch(net, X, y, lr, bs, order, reduction="sum")
+
+    def drops_last(net, X, y, lr, bs, order):
+        full = len(order) - len(order) % bs
+        return reference_epoch(net, X, y, lr, bs, order[:full]) if full else float("nan")
+
+    wrap = lambda fn: (lambda X, y, lr, bs, order, seed: run(fn, X, y, lr, bs, order, seed))  # noqa: E731
+    student_run = wrap(student)
+    student_run.__name__ = "sgd_epoch"
+    return grading.check_function(student_run, wrap(reference_epoch), [(c, {}) for c in cases], name="sgd_epoch",
+                                  rtol=1e-9, atol=1e-12, allow=("course_lib.nn.loss_and_grads",), variants={
+        "each step uses the batch's MEAN gradient; this looks like the sum over the batch": wrap(summed_epoch),
+        "the last, smaller batch is skipped; every sample must be used once per epoch": wrap(drops_last)})
+
+
+def project_result(test_accuracy, seconds, accuracy: float = 0.95, time_limit: float = 120.0) -> int:
+    """The trained network reaches ``accuracy`` on the test images within ``time_limit`` seconds of training."""
+    try:
+        acc, sec = float(test_accuracy), float(seconds)
+    except (TypeError, ValueError):
+        raise grading.GradingError("test_accuracy and seconds must be numbers") from None
+    if not acc >= accuracy:
+        raise grading.GradingError(f"test accuracy {acc:.2%} is below the required {accuracy:.0%}.")
+    if not 0 < sec <= time_limit:
+        raise grading.GradingError(f"training took {sec:.0f} s; the project asks for at most {time_limit:.0f} s.")
     return 1

@@ -87,6 +87,9 @@ def _submissions(course):
               "glob.glob('../../*/01_numerical_gradients/*.ipynb'):\n"
               "    try:\n        open(other, 'w').write('owned')\n    except OSError:\n        pass\n")
     s["attacker"] = (_append(_solved(course), "relative_error", attack), NB1, 6, None)
+    widget = ("from course_lib import widgets\nimport matplotlib.pyplot as plt\n"
+              "plt.plot([1, 2, 3]); plt.show()\nw = widgets.sextic_descent()\nw")
+    s["widgets_and_plots"] = (_append(_solved(course), "relative_error", widget), NB1, 6, None)
     return s
 
 
@@ -133,7 +136,7 @@ def _auto(scores):
 @pytest.mark.parametrize("student", sorted([
     "correct", "untouched", "wrong", "raises", "infinite_loop", "kernel_exits", "segfault", "memory_hog",
     "tests_edited", "tests_edited_untouched", "tests_deleted", "metadata_stripped", "not_json", "wrong_name",
-    "uses_reference", "huge_output", "attacker"]))
+    "uses_reference", "huge_output", "attacker", "widgets_and_plots"]))
 def test_each_submission_gets_its_expected_grade(adversarial, student):
     subs, (results, scores), _, _, _, course = adversarial
     expected, says = subs[student][2], subs[student][3]
@@ -153,6 +156,15 @@ def test_failures_and_repairs_are_reported(adversarial):
     assert results["wrong_name"].notes == ["graded my_homework.ipynb as numerical_gradients.ipynb (wrong file name)"]
     assert "nbgrader metadata of" in results["metadata_stripped"].notes[0]
     assert all(not r.notes for s, r in results.items() if s not in ("wrong_name", "metadata_stripped"))
+
+
+def test_widgets_and_plots_in_a_submission_do_not_break_grading(adversarial):
+    _, (results, scores), *_, course = adversarial
+    assert results["widgets_and_plots"].ok and _auto(scores["widgets_and_plots"]) == 6
+    nb = nbformat.read(course / "grading" / "autograded" / "widgets_and_plots" / A1 / NB1, as_version=4)
+    cell = _cell(nb, "relative_error")
+    assert not [o for o in cell.outputs if o.output_type == "error"]  # the plot and the widget ran
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in cell.outputs)
 
 
 def test_huge_output_is_cut(adversarial):

@@ -87,3 +87,103 @@ def test_trained_accuracy_threshold():
     assert ex.trained_accuracy(0.97) == 1
     with pytest.raises(GradingError, match="reached 80.0% training accuracy"):
         ex.trained_accuracy(0.8)
+
+
+def test_quiz_answers_by_letter():
+    from course_lib.reflect import QUESTIONS, SLIDE_KEY
+
+    for k, key in enumerate(SLIDE_KEY, 1):
+        assert ex.reflect_answer(k, "ABCD"[key]) == 1
+        assert ex.reflect_answer(k, " " + "abcd"[key] + " ") == 1  # case and spaces do not matter
+    wrong = next(i for i in range(4) if i not in QUESTIONS[3].answers)
+    with pytest.raises(GradingError, match="q4: Not quite. The step is lr times the gradient"):
+        ex.reflect_answer(4, "ABCD"[wrong])
+    with pytest.raises(GradingError, match="q2 must be one of the letters A, B, C, D; got 'E'"):
+        ex.reflect_answer(2, "E")
+
+
+def test_random_search_checks():
+    def fd_step(loss, w, lr, sigma, rng):
+        dW = sigma * rng.standard_normal(size=w.shape)
+        return w - lr * (loss(w + dW) - loss(w - dW)) * dW
+
+    def search(loss, w0, lr, sigma, n_steps, rng):
+        w = np.array(w0, dtype=float)
+        for _ in range(n_steps):
+            w = fd_step(loss, w, lr, sigma, rng)
+        return w
+
+    def ars(M, deltas, rp, rm, step, b):
+        idx = np.argsort(-np.maximum(rp, rm), kind="stable")[:b]
+        sigma = np.std(np.concatenate([rp[idx], rm[idx]]))
+        return M + step / (b * sigma) * np.tensordot(rp[idx] - rm[idx], deltas[idx], axes=1)
+
+    assert ex.finite_difference_step(fd_step) == 3
+    assert ex.random_search(search) == 2
+    assert ex.ars_update(ars) == 3
+    with pytest.raises(GradingError, match="the sign is the slide's"):
+        ex.finite_difference_step(lambda loss, w, lr, s, rng: 2 * w - fd_step(loss, w, lr, s, rng))
+    with pytest.raises(GradingError, match="divided by sigma_R"):
+        ex.ars_update(lambda M, d, rp, rm, step, b: M + (ars(M, d, rp, rm, step, b) - M)
+                      * np.std(np.concatenate([rp[np.argsort(-np.maximum(rp, rm), kind="stable")[:b]],
+                                               rm[np.argsort(-np.maximum(rp, rm), kind="stable")[:b]]])))
+
+
+def test_backprop_checks_with_a_hand_written_network():
+    def sigmoid(z):
+        return 1 / (1 + np.exp(-z))
+
+    def relu_d(z):
+        return (z > 0) * 1.0
+
+    assert ex.activations(sigmoid, lambda z: sigmoid(z) * (1 - sigmoid(z)), lambda z: np.maximum(z, 0), relu_d) == 16
+    assert ex.dense_backward(lambda dZ, X, W: (dZ @ W.T, X.T @ dZ, dZ.sum(axis=0))) == 3
+
+    def ce_grad(z, y):
+        p = np.exp(z - z.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        p[np.arange(len(y)), y] -= 1
+        return p / len(y)
+
+    assert ex.softmax_cross_entropy_grad(ce_grad) == 3
+
+    def mlp_backward(X, y, params):
+        W1, b1, W2, b2, W3, b3 = params
+        z1 = X @ W1 + b1
+        a1 = np.maximum(z1, 0)
+        z2 = a1 @ W2 + b2
+        a2 = np.maximum(z2, 0)
+        d3 = ce_grad(a2 @ W3 + b3, y)
+        d2 = (d3 @ W3.T) * relu_d(z2)
+        d1 = (d2 @ W2.T) * relu_d(z1)
+        return [X.T @ d1, d1.sum(0), a1.T @ d2, d2.sum(0), a2.T @ d3, d3.sum(0)]
+
+    assert ex.mlp_backward(mlp_backward) == 3
+    with pytest.raises(GradingError, match="the batch mean replaced by a sum"):
+        ex.softmax_cross_entropy_grad(lambda z, y: ce_grad(z, y) * len(y))
+    with pytest.raises(GradingError, match="at z = 0 .* uses 0, not 1"):
+        ex.activations(sigmoid, lambda z: sigmoid(z) * (1 - sigmoid(z)), lambda z: np.maximum(z, 0),
+                       lambda z: (z >= 0) * 1.0)
+    with pytest.raises(GradingError, match=r"dX is dZ times W transposed"):
+        ex.dense_backward(lambda dZ, X, W: (dZ @ W, X.T @ dZ, dZ.sum(axis=0)))
+
+
+def test_training_project_checks():
+    def epoch(net, X, y, lr, bs, order):
+        losses = []
+        for start in range(0, len(order), bs):
+            idx = order[start:start + bs]
+            loss, grads = net.loss_and_grads(X[idx], y[idx])
+            for p, g in zip(net.params, grads):
+                p[...] = p - lr * g
+            losses.append(loss)
+        return sum(losses) / len(losses)
+
+    assert ex.sgd_epoch(epoch) == 4
+    with pytest.raises(GradingError, match="the last, smaller batch is skipped"):
+        ex.sgd_epoch(lambda net, X, y, lr, bs, order: epoch(net, X, y, lr, bs, order[:len(order) - len(order) % bs]))
+    assert ex.project_result(0.96, 50) == 1
+    with pytest.raises(GradingError, match="below the required 95%"):
+        ex.project_result(0.9, 50)
+    with pytest.raises(GradingError, match="took 200 s"):
+        ex.project_result(0.97, 200)

@@ -64,6 +64,7 @@ def test_no_solution_or_hidden_test_leaks_into_the_student_version(assignment):
     for path in (ROOT / "notebooks" / "exercises" / assignment).glob("*.ipynb"):
         source_path = ROOT / "solutions" / assignment / path.name
         student = "\n".join(c.source for c in _cells(path))
+        code = "\n".join(c.source for c in _cells(path) if c.cell_type == "code")  # instructions may quote a line
         for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "exercise_checks"):
             assert marker not in student, f"{path.name}: {marker!r} leaked into the student version"
         for cell in _cells(source_path):  # no line of a solution region survives
@@ -71,7 +72,7 @@ def test_no_solution_or_hidden_test_leaks_into_the_student_version(assignment):
                 body = cell.source.split("### BEGIN SOLUTION")[1].split("### END SOLUTION")[0]
                 for line in body.strip().splitlines():
                     if len(line.strip()) > 12:
-                        assert line not in student, f"{path.name}: solution line {line.strip()!r} leaked"
+                        assert line not in code, f"{path.name}: solution line {line.strip()!r} leaked"
 
 
 # --------------------------------------------------------------------------
@@ -231,3 +232,49 @@ def test_assignment_3_full_marks_zero_and_a_named_mistake(graded3):
     nb = nbformat.read(course / "grading" / "autograded" / "adam_no_bias" / A3 / NB3, as_version=4)
     text = "".join(o.get("evalue", "") for o in _cell(nb, "test_adam").outputs)
     assert "Likely mistake: the bias correction is missing" in text
+
+
+# --------------------------------------------------------------------------
+# Every assignment: the solutions get every automatic point, the untouched notebooks none
+# --------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def graded_all(course):
+    from course_lib.nbgrader_hooks import fill_in_solutions
+    from course_lib.parallel_autograde import autograde_parallel
+    from nbgrader.api import Gradebook
+
+    out = {}
+    for assignment in ASSIGNMENTS:
+        for path in sorted((course / "notebooks" / "exercises" / assignment).glob("*.ipynb")):
+            student_version = nbformat.read(path, as_version=4)
+            solved = fill_in_solutions(student_version, nbformat.read(ROOT / "solutions" / assignment / path.name,
+                                                                      as_version=4))
+            _submit(course, "all_solved", solved, assignment, path.name)
+            _submit(course, "all_untouched", student_version, assignment, path.name)
+        results = autograde_parallel(course / "grading", assignment, workers=2,
+                                     students=["all_solved", "all_untouched"], log=lambda msg: None)
+        assert all(r.ok for r in results), [(r.student, r.reason) for r in results]
+        with Gradebook(f"sqlite:///{course / 'grading' / 'gradebook.db'}") as gb:
+            for student in ("all_solved", "all_untouched"):
+                sub = gb.find_submission(assignment, student)
+                auto = [(g.score, g.max_score) for nb in sub.notebooks for g in nb.grades
+                        if g.cell.cell_type == "code"]
+                out[(assignment, student)] = auto
+    return out
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_each_assignment_solution_gets_full_marks_and_untouched_zero(graded_all, assignment):
+    solved, untouched = graded_all[(assignment, "all_solved")], graded_all[(assignment, "all_untouched")]
+    assert solved and all(score == max_score for score, max_score in solved), solved
+    assert all(score == 0 for score, _ in untouched), untouched
+
+
+def test_course_py_grade_runs_nbgrader_in_the_course_root():
+    """`python3 course.py grade generate_assignment …` regenerates the committed student version unchanged."""
+    target = ROOT / "notebooks" / "exercises" / "01_numerical_gradients" / "numerical_gradients.ipynb"
+    before = target.read_bytes()
+    proc = subprocess.run([sys.executable, str(ROOT / "course.py"), "grade", "generate_assignment",
+                           "01_numerical_gradients", "--force"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert json.loads(target.read_text()) == json.loads(before)
