@@ -160,16 +160,6 @@ def summary_report(db_url: str, assignment: str, out_png) -> dict:
     return data
 
 
-def _course_db_url(course: Path) -> str:
-    import os
-
-    from nbgrader.coursedir import CourseDirectory
-    from traitlets.config.loader import PyFileConfigLoader
-
-    cfg = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
-    return os.environ.get("DESCENT_GRADEBOOK_URL") or CourseDirectory(config=cfg).db_url
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -191,7 +181,9 @@ def main(argv=None) -> int:
             print(f"[collect] skipped {path}: {why}")
         return 0
     out = args.out or course / "reports" / f"{args.assignment}.png"
-    data = summary_report(_course_db_url(course), args.assignment, out)
+    from .parallel_autograde import course_settings
+
+    data = summary_report(course_settings(course)[2], args.assignment, out)
     for name, d in data.items():
         print(f"[report] {name}: mean {d['mean']:.2f} of {d['max']:g} ({d['n']} students)")
     print(f"[report] histograms in {out}")

@@ -44,7 +44,7 @@ import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["Result", "autograde_parallel", "repair_metadata", "main"]
+__all__ = ["Result", "autograde_parallel", "course_settings", "repair_metadata", "main"]
 
 
 @dataclasses.dataclass
@@ -124,8 +124,11 @@ def _prepare(folder: Path, expected: list[str], release: Path) -> list[str]:
     return notes
 
 
-def _course_settings(course: Path):
-    """(source folder, db_url) of the course whose nbgrader_config.py is in ``course``."""
+def course_settings(course: Path):
+    """(source folder, release folder, db_url) of the course whose nbgrader_config.py is in ``course``.
+
+    ``DESCENT_GRADEBOOK_URL``, when set, overrides the configured gradebook.
+    """
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config.loader import PyFileConfigLoader
 
@@ -339,9 +342,8 @@ def _merge(box: Path, course: Path, db_url: str, assignment: str, student: str, 
         sub = gb.update_or_create_submission(assignment, student, timestamp=timestamp)
         for nb in sub.notebooks:
             for g in nb.grades:
-                auto, manual = scores.get((nb.name, g.name, "grade"), (None, False))
-                g.auto_score = auto if ok else (0.0 if g.cell.type == "code" and g.auto_score is None else g.auto_score)
-                g.needs_manual_grade = manual if ok else g.needs_manual_grade
+                # not graded: no automatic points (also none left from an earlier run), flagged for a look by hand
+                g.auto_score, g.needs_manual_grade = scores.get((nb.name, g.name, "grade"), (None, True))
             for c in nb.comments:
                 c.auto_comment = scores.get((nb.name, c.name, "comment"))
         gb.db.commit()
@@ -361,7 +363,7 @@ def autograde_parallel(course, assignment: str, workers: int = 2, time_limit: fl
     bin_dir = str(Path(python).parent)
     if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):  # nbgrader runs `alembic` by name
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
-    source, release, db_url = _course_settings(course)
+    source, release, db_url = course_settings(course)
     submitted = course / "submitted"
     all_students = sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir()) if submitted.is_dir() else []
     students = all_students if students is None else [s for s in students if s in all_students]
