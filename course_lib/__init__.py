@@ -24,7 +24,9 @@ reflect        source 001's "Reflect..." questions for self-checks and the quiz
 keras_peer     the same MLP in Keras, for side-by-side comparisons
 grading        compare a student's function with the reference, with teaching feedback
 exercise_checks  the hidden tests of the exercises, one function per graded question
-nbgrader_hooks   the course's nbgrader preprocessors (feedback without hidden tests)
+nbgrader_hooks   the course's nbgrader preprocessors (feedback without hidden tests, dead kernels)
+parallel_autograde  autograding many submissions at once, each in its own sandbox
+course_admin   collecting an LMS download; the per-question score report
 """
 
 from . import data, functions, gradcheck, linesearch, nn, optim, random_search, schedules, train
