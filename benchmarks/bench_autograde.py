@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,10 +44,9 @@ def make_course(root: Path) -> Path:
 
 
 def nbgrader(root: Path, *args: str) -> None:
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    env.pop("DESCENT_GRADEBOOK_URL", None)
-    subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root / "grading", env=env, check=True,
-                   capture_output=True, text=True)
+    from course_lib.parallel_autograde import run_nbgrader
+
+    run_nbgrader(root / "grading", *args).check_returncode()
 
 
 def submissions(n: int) -> dict:

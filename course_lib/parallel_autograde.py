@@ -44,7 +44,8 @@ import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["Result", "autograde_parallel", "course_settings", "repair_metadata", "main"]
+__all__ = ["Result", "autograde_parallel", "course_settings", "nbgrader_env", "run_nbgrader", "repair_metadata",
+           "main"]
 
 
 @dataclasses.dataclass
@@ -122,6 +123,24 @@ def _prepare(folder: Path, expected: list[str], release: Path) -> list[str]:
             nbformat.write(nb, path)
             notes.append(f"{name}: nbgrader metadata of {repaired} cell(s) restored")
     return notes
+
+
+def nbgrader_env(python: str | None = None, db_url: str | None = None) -> dict:
+    """The environment to run nbgrader in: ``python``'s bin folder first on PATH (nbgrader runs
+    ``alembic`` by name), and ``DESCENT_GRADEBOOK_URL`` set to ``db_url`` (removed when None, so the
+    course's configured gradebook is used)."""
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(python or sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env.pop("DESCENT_GRADEBOOK_URL", None)
+    if db_url is not None:
+        env["DESCENT_GRADEBOOK_URL"] = db_url
+    return env
+
+
+def run_nbgrader(course_root, *args: str, db_url: str | None = None) -> subprocess.CompletedProcess:
+    """``nbgrader <args>`` in the course root ``course_root`` (the folder of nbgrader_config.py), output captured."""
+    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course_root, env=nbgrader_env(db_url=db_url),
+                          capture_output=True, text=True)
 
 
 def course_settings(course: Path):
@@ -258,7 +277,7 @@ class _Worker:
         import queue
         import threading
 
-        env = dict(os.environ, PATH=f"{Path(python).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+        env = nbgrader_env(python, os.environ.get("DESCENT_GRADEBOOK_URL"))
         env.pop(MARKER, None)
         self.proc = subprocess.Popen([python, "-m", "course_lib.parallel_autograde", "--serve"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,

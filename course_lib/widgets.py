@@ -37,6 +37,7 @@ import ipywidgets as _w
 import numpy as np
 
 from ._checks import check_choice, check_int, check_positive
+from .plots import figure as _figure
 
 __all__ = [
     "Interactive",
@@ -55,12 +56,6 @@ BLOW_UP = 1e6  # an iterate this far from the plot's centre counts as diverged
 # --------------------------------------------------------------------------
 # The machinery
 # --------------------------------------------------------------------------
-def _figure(width: float, height: float, ncols: int = 1, nrows: int = 1):
-    from .plots import figure
-
-    return figure(width, height, ncols, nrows)
-
-
 class Interactive(_w.VBox):
     """A figure, its controls and the function that redraws one from the other: an ``ipywidgets.VBox``.
 
@@ -99,8 +94,6 @@ class Interactive(_w.VBox):
 
     def __init__(self, fig, controls: dict, draw: Callable[..., dict], caption: str = "",
                  presets: dict | None = None, dynamic: Callable[[], list] | None = None):
-        import ipywidgets as w
-
         self.fig = fig
         self.controls = dict(controls)
         self._draw = draw
@@ -109,8 +102,8 @@ class Interactive(_w.VBox):
         self._background = self._background_key = None
         self.full_redraws = 0
         self.values = {name: c.value for name, c in self.controls.items()}
-        self.image = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
-        self.caption = w.HTML(caption)
+        self.image = _w.Image(format="png", layout=_w.Layout(max_width="100%", height="auto"))
+        self.caption = _w.HTML(caption)
         self.state: dict = {}
         self.png = b""
         self._syncing = False
@@ -120,7 +113,7 @@ class Interactive(_w.VBox):
         # The constrained layout placed the axes on that first drawing; keep them
         # there (re-running it costs more than the rest of a redraw).
         fig.set_layout_engine("none")
-        rows = [w.HBox(list(self.controls.values())[i:i + 3]) for i in range(0, len(self.controls), 3)]
+        rows = [_w.HBox(list(self.controls.values())[i:i + 3]) for i in range(0, len(self.controls), 3)]
         super().__init__(children=[*rows, self.image, self.caption])
 
     @property
@@ -198,32 +191,33 @@ class Interactive(_w.VBox):
 
 def _float_slider(description: str, value: float, lo: float, hi: float, step: float, log: bool = False,
                   readout_format: str = ".3g"):
-    import ipywidgets as w
-
     style = {"description_width": "initial"}
-    layout = w.Layout(width="32%")
+    layout = _w.Layout(width="32%")
     if log:
-        return w.FloatLogSlider(value=value, base=10, min=math.log10(lo), max=math.log10(hi), step=step,
+        return _w.FloatLogSlider(value=value, base=10, min=math.log10(lo), max=math.log10(hi), step=step,
                                 description=description, readout_format=readout_format,
                                 continuous_update=True, style=style, layout=layout)
-    return w.FloatSlider(value=value, min=lo, max=hi, step=step, description=description,
+    return _w.FloatSlider(value=value, min=lo, max=hi, step=step, description=description,
                          readout_format=readout_format, continuous_update=True, style=style, layout=layout)
 
 
 def _int_slider(description: str, value: int, lo: int, hi: int, step: int = 1, continuous: bool = True):
     """An IntSlider; ``continuous=False`` updates on release only (for moves that recompute a lot)."""
-    import ipywidgets as w
-
-    return w.IntSlider(value=value, min=lo, max=hi, step=step, description=description,
+    return _w.IntSlider(value=value, min=lo, max=hi, step=step, description=description,
                        continuous_update=continuous, style={"description_width": "initial"},
-                       layout=w.Layout(width="32%"))
+                       layout=_w.Layout(width="32%"))
+
+
+def _batch_slider(value: int):
+    """The batch sizes of lecture 4 (powers of two up to the 256 samples) on one slider."""
+    return _w.SelectionSlider(options=list(BATCH_SIZES), value=value, description="batch size",
+                              continuous_update=True, style={"description_width": "initial"},
+                              layout=_w.Layout(width="32%"))
 
 
 def _dropdown(description: str, options, value):
-    import ipywidgets as w
-
-    return w.Dropdown(options=options, value=value, description=description,
-                      style={"description_width": "initial"}, layout=w.Layout(width="32%"))
+    return _w.Dropdown(options=options, value=value, description=description,
+                      style={"description_width": "initial"}, layout=_w.Layout(width="32%"))
 
 
 def run_optimizer(optimizer, grad: Callable, x0, steps: int, blow_up: float = BLOW_UP):
@@ -915,13 +909,8 @@ def minibatch_descent(batch_size: int = 16, lr: float = 0.5, epochs: int = 5, se
         ax_gap.set_title(f"F − F* in the last epoch: SGD {np.mean(tail):.1e} (mean), GD {full_gap[-1]:.1e}")
         return {"path": path, "gap": gap, "batch_path": full, "batch_gap": full_gap,
                 "steps_per_epoch": steps_per_epoch}
-
-    import ipywidgets as w
-
     controls = {
-        "batch_size": w.SelectionSlider(options=list(BATCH_SIZES), value=batch_size, description="batch size",
-                                        continuous_update=True, style={"description_width": "initial"},
-                                        layout=w.Layout(width="32%")),
+        "batch_size": _batch_slider(batch_size),
         "lr": _float_slider("learning rate", lr, 0.01, 5.0, 0.05, log=True),
         "epochs": _int_slider("epochs", epochs, 1, 20),
     }
@@ -981,13 +970,7 @@ def gradient_noise(batch_size: int = 8, draws: int = 400, seed: int = 0) -> Inte
         measured.set_data([batch_size], [var] if var > 0 else [])
         ax.set_title(f"B = {batch_size}: variance {var:.2e} (predicted {predicted:.2e})")
         return {"estimates": est, "full_gradient": g_full, "variance": var, "predicted_variance": predicted}
-
-    import ipywidgets as w
-
-    controls = {"batch_size": w.SelectionSlider(options=list(BATCH_SIZES), value=batch_size,
-                                                description="batch size", continuous_update=True,
-                                                style={"description_width": "initial"},
-                                                layout=w.Layout(width="32%"))}
+    controls = {"batch_size": _batch_slider(batch_size)}
     return Interactive(fig, controls, draw,
                        dynamic=lambda: [pts, full_pt, mean_pt, measured, ax.get_legend(), ax.title])
 
@@ -1366,14 +1349,12 @@ def quiz(questions) -> "object":
     Returns an ``ipywidgets.VBox``; ``box.check_all(choices)`` grades a list of
     option indices without a browser and returns the number right.
     """
-    import ipywidgets as w
-
     blocks, radios, feedback = [], [], []
     for k, q in enumerate(questions, 1):
-        radio = w.RadioButtons(options=[(o, i) for i, o in enumerate(q.options)], value=None,
-                               layout=w.Layout(width="auto"))
-        out = w.HTML()
-        button = w.Button(description="Check", button_style="info")
+        radio = _w.RadioButtons(options=[(o, i) for i, o in enumerate(q.options)], value=None,
+                               layout=_w.Layout(width="auto"))
+        out = _w.HTML()
+        button = _w.Button(description="Check", button_style="info")
 
         def on_click(_, q=q, radio=radio, out=out):
             ok, msg = q.check(radio.value)
@@ -1381,10 +1362,10 @@ def quiz(questions) -> "object":
             out.value = f"<span style='color:{colour}'><b>{'✔' if ok else '✘'}</b> {msg}</span>"
 
         button.on_click(on_click)
-        blocks.append(w.VBox([w.HTML(f"<b>{k}.</b> {q.text}"), radio, button, out]))
+        blocks.append(_w.VBox([_w.HTML(f"<b>{k}.</b> {q.text}"), radio, button, out]))
         radios.append(radio)
         feedback.append(out)
-    box = w.VBox(blocks)
+    box = _w.VBox(blocks)
 
     def check_all(choices) -> int:
         right = 0

@@ -73,15 +73,13 @@ def keras_adam_peer(X, y, Xt, yt, epochs, seed):
     Keras' own shuffling. Keras' epsilon sits outside the square root of the
     bias-corrected v-hat ("eps-hat" form, see ``optim.adam_update``); with eps this small
     the two forms train alike."""
-    import keras
+    from course_lib import keras_peer
 
+    keras = keras_peer.import_keras()
     keras.utils.set_random_seed(seed)
-    model = keras.Sequential([keras.Input((SIZES[0],))] + [
-        keras.layers.Dense(w, use_bias=False, activation="relu" if k < len(SIZES) - 2 else "softmax")
-        for k, w in enumerate(SIZES[1:])])
+    model = keras_peer.mlp_model(MLP(SIZES, bias=False, dtype=np.float32, seed=seed))
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3, beta_1=0.9, beta_2=0.999, epsilon=1e-8),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    model.set_weights([p.copy() for p in MLP(SIZES, bias=False, dtype=np.float32, seed=seed).params])
     hist = model.fit(X, y, batch_size=100, epochs=epochs, verbose=0, shuffle=True, validation_data=(Xt, yt))
     return {"seed": seed, "test_accuracy": float(hist.history["val_accuracy"][-1]),
             "test_loss": float(hist.history["val_loss"][-1]), "train_loss_last_epoch": float(hist.history["loss"][-1]),

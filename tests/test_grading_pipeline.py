@@ -7,7 +7,6 @@ notebooks/exercises/), so nothing is written into the repository.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -23,10 +22,9 @@ pytestmark = pytest.mark.slow
 
 
 def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    env.pop("DESCENT_GRADEBOOK_URL", None)
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course / "grading", env=env,
-                          capture_output=True, text=True)
+    from course_lib.parallel_autograde import run_nbgrader
+
+    proc = run_nbgrader(course / "grading", *args)
     assert proc.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     return proc
 

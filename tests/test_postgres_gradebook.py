@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import nbformat
@@ -68,10 +66,9 @@ def postgres():
 
 
 def _nbgrader(course: Path, db_url: str, *args: str) -> None:
-    env = dict(os.environ, DESCENT_GRADEBOOK_URL=db_url,
-               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course / "grading", env=env,
-                          capture_output=True, text=True)
+    from course_lib.parallel_autograde import run_nbgrader
+
+    proc = run_nbgrader(course / "grading", *args, db_url=db_url)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
 
 
