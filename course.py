@@ -169,19 +169,24 @@ def cmd_experiments(args: list[str]) -> None:
 def cmd_grade(args: list[str]) -> None:
     """Run nbgrader in the course root grading/, with the environment's tools on PATH.
 
+    Autograding runs every kernel in a bubblewrap sandbox and the hidden tests in
+    the grader (course_grader.trusted_execute); ``--no-sandbox`` after ``grade
+    autograde`` or ``grade parallel-autograde`` runs the kernels unsandboxed.
     ``grade parallel-autograde ASSIGNMENT [--workers N]`` runs the course's parallel
-    driver (course_lib.parallel_autograde) instead of nbgrader's one-at-a-time autograde;
+    driver (course_grader.parallel_autograde) instead of nbgrader's one-at-a-time autograde;
     ``grade collect-zip ASSIGNMENT FILE.zip`` files an LMS download into submitted/, and
-    ``grade report ASSIGNMENT`` draws the score histograms (course_lib.course_admin).
+    ``grade report ASSIGNMENT`` draws the score histograms (course_grader.course_admin).
     """
     py = ensure_environment()
     env = course_env()
     env["PATH"] = f"{py.parent}{os.pathsep}{env.get('PATH', '')}"  # nbgrader calls `alembic` by name
+    if args[:1] == ["autograde"] and "--no-sandbox" in args:  # nbgrader's own autograde, kernels unsandboxed
+        args = [a for a in args if a != "--no-sandbox"] + ["--TrustedExecute.sandbox=False"]
     if args[:1] == ["parallel-autograde"]:
-        hand_over([str(py), "-m", "course_lib.parallel_autograde", *args[1:]], env, cwd=ROOT / "grading")
+        hand_over([str(py), "-m", "course_grader.parallel_autograde", *args[1:]], env, cwd=ROOT / "grading")
         return
     if args[:1] in (["collect-zip"], ["report"]):
-        hand_over([str(py), "-m", "course_lib.course_admin", *args], env, cwd=ROOT / "grading")
+        hand_over([str(py), "-m", "course_grader.course_admin", *args], env, cwd=ROOT / "grading")
         return
     hand_over([str(py), "-m", "nbgrader", *args], env, cwd=ROOT / "grading")
 

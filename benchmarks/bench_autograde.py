@@ -44,7 +44,7 @@ def make_course(root: Path) -> Path:
 
 
 def nbgrader(root: Path, *args: str) -> None:
-    from course_lib.parallel_autograde import run_nbgrader
+    from course_grader.parallel_autograde import run_nbgrader
 
     run_nbgrader(root / "grading", *args).check_returncode()
 
@@ -52,7 +52,7 @@ def nbgrader(root: Path, *args: str) -> None:
 def submissions(n: int) -> dict:
     import nbformat
 
-    from course_lib.nbgrader_hooks import fill_in_solutions
+    from course_grader.hide_hidden_tests import fill_in_solutions
 
     student_version = nbformat.read(ROOT / "notebooks" / "exercises" / ASSIGNMENT / NOTEBOOK, as_version=4)
     solved = fill_in_solutions(student_version, nbformat.read(ROOT / "solutions" / ASSIGNMENT / NOTEBOOK,
@@ -91,7 +91,7 @@ def scores(course: Path) -> dict:
 
 
 def main(argv=None) -> dict:
-    from course_lib.parallel_autograde import autograde_parallel
+    from course_grader.parallel_autograde import autograde_parallel
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submissions", type=int, default=100)
@@ -130,7 +130,7 @@ def main(argv=None) -> dict:
     rows = "\n".join(f"| {k} | {', '.join(f'{x:g}' for x in sorted(v))} |" for k, v in sorted(by_kind.items()))
     finish("autograde", result, [
         f"# Autograding {n} submissions of assignment 3\n",
-        "Plain `nbgrader autograde` (one submission at a time) against `course_lib.parallel_autograde` "
+        "Plain `nbgrader autograde` (one submission at a time) against `course_grader.parallel_autograde` "
         f"with {args.workers} workers, same submissions, one run, separate course copies.\n",
         "| | wall time (s) | per submission (s) |", "|---|---|---|",
         f"| nbgrader, serial | {serial_s:.1f} | {serial_s / n:.2f} |",

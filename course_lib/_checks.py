@@ -183,3 +183,12 @@ def gradient_at(grad, x: np.ndarray, k: int, hint: str = "") -> np.ndarray:
             + (f" ({hint})" if hint else "")
         )
     return g
+
+
+def check_generator(name: str, rng) -> np.random.Generator:
+    """``rng`` if it is a numpy random Generator, else a TypeError naming ``name``."""
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"{name} must be a numpy random Generator (e.g. np.random.default_rng(0)); got {_describe(rng)}"
+        )
+    return rng

@@ -1,14 +1,20 @@
-"""The hidden tests of the exercises: one function per graded question.
+"""The exercises' checks: one function per graded question, open to students for practice.
 
-A hidden test cell of an assignment in ``solutions/`` holds one call, e.g.
-``exercise_checks.forward_difference(forward_difference)``.  Each check runs
-the student's function against the ``course_lib`` reference on seeded random
-inputs (several shapes and scales, and the edge cases that catch the usual
-mistakes) through ``grading.check_function``, which raises an
-``AssertionError`` with the feedback the student reads.
+Each check runs the student's function against the ``course_lib`` reference on
+seeded random inputs (several shapes and scales, and the edge cases that catch
+the usual mistakes) through ``grading.check_function``, which raises an
+``AssertionError`` with the feedback the student reads.  Reference and wrong
+variants are written here, next to each other, so the likely mistakes are
+named ("you divided by h instead of 2h").
 
-Reference and wrong variants are written here, next to each other, so the
-likely mistakes are named ("you divided by h instead of 2h").
+A student calls a check in their own kernel to practise:
+``exercise_checks.central_difference(central_difference)`` draws the practice
+inputs (fixed seeds).  The grader calls the *same* check in its own process
+(``course_grader``), with the student's function a proxy into the sandboxed
+kernel and ``seed=`` drawn from the instructor's secret and the student's id
+(the hidden tests of ``solutions/``): other inputs, the same feedback.
+Checks of a trained network take the network's parameters (fetched as arrays)
+and evaluate them here, on data of their own.
 
 Only numpy is imported here.
 """
@@ -18,12 +24,13 @@ from __future__ import annotations
 import numpy as np
 
 from . import grading
+from .grading import case_seed, portable
 from .gradcheck import numerical_gradient, relative_error as _relative_error
 
 __all__ = ["forward_difference", "backward_difference", "central_difference", "relative_error",
            "check_gradient", "best_central_step",
            "momentum_classical", "momentum_ema", "nesterov", "adagrad", "rmsprop", "adam", "rprop",
-           "inverse_time", "exponential", "trained_accuracy", "reflect_answer",
+           "inverse_time", "exponential", "trained_network", "perceptron_weights", "quiz_answer",
            "finite_difference_step", "random_search", "ars_update",
            "activations", "dense_backward", "softmax_cross_entropy_grad", "mlp_backward",
            "sgd_epoch", "project_result"]
@@ -32,18 +39,21 @@ __all__ = ["forward_difference", "backward_difference", "central_difference", "r
 # --------------------------------------------------------------------------
 # Assignment 1: numerical gradients
 # --------------------------------------------------------------------------
+_SMOOTH = [  # test functions of a vector (portable: they run in the student's kernel too) and their gradients
+    ("sum of squares", "lambda x: float(np.sum(x ** 2))", "2 * x"),
+    ("sum of sines", "lambda x: float(np.sum(np.sin(x)))", "np.cos(x)"),
+    ("log-sum-exp", "lambda x: float(np.log(np.sum(np.exp(x))))", "np.exp(x) / np.sum(np.exp(x))"),
+    ("a quartic", "lambda x: float(np.sum(x ** 4) - np.prod(x[:2]) if x.size > 1 else np.sum(x ** 4))", None),
+]
+
+
 def _smooth_functions():
-    """Test functions of a vector with their gradients (closed forms)."""
-    return [
-        ("sum of squares", lambda x: float(np.sum(x ** 2)), lambda x: 2 * x),
-        ("sum of sines", lambda x: float(np.sum(np.sin(x))), np.cos),
-        ("log-sum-exp", lambda x: float(np.log(np.sum(np.exp(x)))), lambda x: np.exp(x) / np.sum(np.exp(x))),
-        ("a quartic", lambda x: float(np.sum(x ** 4) - np.prod(x[:2]) if x.size > 1 else float(np.sum(x ** 4))),
-         None),
-    ]
+    """(name, f, grad or None) for the test functions, each a ``grading.Portable``."""
+    return [(name, portable(f, name), portable(f"lambda x: {g}", f"the gradient of {name}") if g else None)
+            for name, f, g in _SMOOTH]
 
 
-def _difference_cases(seed: int = 0):
+def _difference_cases(seed: int):
     rng = np.random.default_rng(seed)
     cases = []
     for _, f, _ in _smooth_functions():
@@ -82,34 +92,34 @@ def _forward_using_first_coordinate_only(f, x, h):
 _DIFF_TOL = {"rtol": 1e-6, "atol": 1e-8}
 
 
-def forward_difference(student) -> int:
+def forward_difference(student, seed=None) -> int:
     """``forward_difference(f, x, h)``: (f(x + h e_i) - f(x)) / h for every coordinate i."""
     return grading.check_function(
-        student, _ref("forward"), _difference_cases(1), name="forward_difference", **_DIFF_TOL,
+        student, _ref("forward"), _difference_cases(case_seed(seed, 1)), name="forward_difference", **_DIFF_TOL,
         variants={"you divided by 2h; a one-sided difference divides by h": _one_sided_over_2h(+1),
                   "only the first coordinate is perturbed: loop over every entry of x (x.size, x.flat)":
                       _forward_using_first_coordinate_only})
 
 
-def backward_difference(student) -> int:
+def backward_difference(student, seed=None) -> int:
     """``backward_difference(f, x, h)``: (f(x) - f(x - h e_i)) / h."""
     return grading.check_function(
-        student, _ref("backward"), _difference_cases(2), name="backward_difference", **_DIFF_TOL,
+        student, _ref("backward"), _difference_cases(case_seed(seed, 2)), name="backward_difference", **_DIFF_TOL,
         variants={"the sign is flipped: it is (f(x) - f(x - h)) / h, not (f(x - h) - f(x)) / h": _backward_flipped,
                   "you divided by 2h; a one-sided difference divides by h": _one_sided_over_2h(-1)})
 
 
-def central_difference(student) -> int:
+def central_difference(student, seed=None) -> int:
     """``central_difference(f, x, h)``: (f(x + h e_i) - f(x - h e_i)) / (2h)."""
     return grading.check_function(
-        student, _ref("central"), _difference_cases(3), name="central_difference", **_DIFF_TOL,
+        student, _ref("central"), _difference_cases(case_seed(seed, 3)), name="central_difference", **_DIFF_TOL,
         variants={"you divided by h; the central difference spans 2h, so divide by 2h": _central_over_h,
                   "this is the forward difference; the central one uses f(x + h) - f(x - h)": _ref("forward")})
 
 
-def relative_error(student) -> int:
+def relative_error(student, seed=None) -> int:
     """``relative_error(a, b)``: max_i |a_i - b_i| / max(|a_i| + |b_i|, 1e-8)."""
-    rng = np.random.default_rng(4)
+    rng = np.random.default_rng(case_seed(seed, 4))
     cases = [((a, a + rng.normal(scale=s, size=a.shape)), {})
              for a, s in ((rng.normal(size=5), 1e-3), (rng.normal(size=(3, 4)), 1e-7), (rng.normal(size=1), 1.0))]
     cases.append(((np.zeros(3), np.zeros(3)), {}))                      # both zero: 0, not 0/0
@@ -133,18 +143,19 @@ def relative_error(student) -> int:
                   "report the largest relative error over the entries, not their mean": mean_not_max})
 
 
-def check_gradient(student) -> int:
+def check_gradient(student, seed=None) -> int:
     """``check_gradient(f, grad, x)``: the largest relative error between grad(x) and central differences.
 
     The reference uses the central difference with h = 1e-5 (the step the
     exercise asks for) and CS231n's relative error.
     """
-    rng = np.random.default_rng(5)
+    rng = np.random.default_rng(case_seed(seed, 5))
     cases = []
-    for _, f, g in _smooth_functions()[:3]:
+    for name, f, g in _SMOOTH[:3]:
         x = rng.normal(size=4)
-        cases.append(((f, g, x), {}))
-        cases.append(((f, lambda x, g=g: 1.01 * g(x), x), {}))  # a gradient 1% off
+        f = portable(f, name)
+        cases.append(((f, portable(f"lambda x: {g}", f"the gradient of {name}"), x), {}))
+        cases.append(((f, portable(f"lambda x: 1.01 * ({g})", "a gradient 1% off"), x), {}))
 
     def reference(f, grad, x):
         return _relative_error(np.asarray(grad(x), dtype=float), numerical_gradient(f, x, "central", eps=1e-5))
@@ -152,7 +163,7 @@ def check_gradient(student) -> int:
     return grading.check_function(student, reference, cases, name="check_gradient", rtol=1e-3, atol=1e-9)
 
 
-def best_central_step(answer) -> int:
+def best_central_step(answer, seed=None) -> int:
     """The step chosen for central differences in float64: between 1e-6 and 1e-4 (about cbrt(eps) ~ 6e-6)."""
     try:
         h = float(answer)
@@ -200,9 +211,9 @@ def _state_cases(seed: int, n_state: int, with_t: bool = False, positive_state: 
     return cases
 
 
-def momentum_classical(student, lr=0.1, beta=0.9) -> int:
+def momentum_classical(student, lr=0.1, beta=0.9, seed=None) -> int:
     """``momentum_classical(w, g, v, lr, beta)`` -> (w_new, v_new): v = beta v - lr g, w = w + v."""
-    cases = [((w, g, v, lr, beta), {}) for w, g, v in _state_cases(10, 1)]
+    cases = [((w, g, v, lr, beta), {}) for w, g, v in _state_cases(case_seed(seed, 10), 1)]
     ref = lambda w, g, v, lr, beta: _optim.momentum_update(w, g, v, lr, beta, variant="classical")  # noqa: E731
     return grading.check_function(student, ref, cases, name="momentum_classical", **_OPT_TOL, variants={
         "the sign is flipped: the classical velocity is v = beta v - lr g, and w = w + v":
@@ -213,9 +224,9 @@ def momentum_classical(student, lr=0.1, beta=0.9) -> int:
             lambda w, g, v, lr, beta: _optim.momentum_update(w, g, v, lr, beta, variant="ema")})
 
 
-def momentum_ema(student, lr=0.1, beta=0.9) -> int:
+def momentum_ema(student, lr=0.1, beta=0.9, seed=None) -> int:
     """``momentum_ema(w, g, v, lr, beta)`` -> (w_new, v_new): v = beta v + (1 - beta) g, w = w - lr v."""
-    cases = [((w, g, v, lr, beta), {}) for w, g, v in _state_cases(11, 1)]
+    cases = [((w, g, v, lr, beta), {}) for w, g, v in _state_cases(case_seed(seed, 11), 1)]
     ref = lambda w, g, v, lr, beta: _optim.momentum_update(w, g, v, lr, beta, variant="ema")  # noqa: E731
     return grading.check_function(student, ref, cases, name="momentum_ema", **_OPT_TOL, variants={
         "the (1 - beta) factor on the gradient is missing":
@@ -224,17 +235,17 @@ def momentum_ema(student, lr=0.1, beta=0.9) -> int:
             lambda w, g, v, lr, beta: _optim.momentum_update(w, g, v, lr, beta, variant="classical")})
 
 
-def nesterov(student, lr=0.1, beta=0.9) -> int:
+def nesterov(student, lr=0.1, beta=0.9, seed=None) -> int:
     """``nesterov(w, g, v, lr, beta)`` -> (w_new, v_new): v = beta v - lr g, w = w + beta v_new - lr g."""
-    cases = [((w, g, v, lr, beta), {}) for w, g, v in _state_cases(12, 1)]
+    cases = [((w, g, v, lr, beta), {}) for w, g, v in _state_cases(case_seed(seed, 12), 1)]
     return grading.check_function(student, _optim.nesterov_update, cases, name="nesterov", **_OPT_TOL, variants={
         "this is plain (heavy-ball) momentum, w + v_new; Nesterov steps w + beta v_new - lr g":
             lambda w, g, v, lr, beta: _optim.momentum_update(w, g, v, lr, beta, variant="classical")})
 
 
-def adagrad(student, lr=0.01, eps=1e-8) -> int:
+def adagrad(student, lr=0.01, eps=1e-8, seed=None) -> int:
     """``adagrad(w, g, G, lr, eps)`` -> (w_new, G_new): G = G + g^2, w = w - lr g / (sqrt(G) + eps)."""
-    cases = [((w, g, G, lr, eps), {}) for w, g, G in _state_cases(13, 1, positive_state=True)]
+    cases = [((w, g, G, lr, eps), {}) for w, g, G in _state_cases(case_seed(seed, 13), 1, positive_state=True)]
     return grading.check_function(student, _optim.adagrad_update, cases, name="adagrad", **_OPT_TOL, variants={
         "eps is inside the square root; here it is added to sqrt(G)":
             lambda w, g, G, lr, eps: _optim.adagrad_update(w, g, G, lr, eps, eps_inside_sqrt=True),
@@ -242,9 +253,9 @@ def adagrad(student, lr=0.01, eps=1e-8) -> int:
             lambda w, g, G, lr, eps: (w - lr * g / (np.abs(g) + eps), g ** 2)})
 
 
-def rmsprop(student, lr=0.001, rho=0.9, eps=1e-8) -> int:
+def rmsprop(student, lr=0.001, rho=0.9, eps=1e-8, seed=None) -> int:
     """``rmsprop(w, g, s, lr, rho, eps)`` -> (w_new, s_new): s = rho s + (1 - rho) g^2, w = w - lr g / (sqrt(s) + eps)."""
-    cases = [((w, g, s, lr, rho, eps), {}) for w, g, s in _state_cases(14, 1, positive_state=True)]
+    cases = [((w, g, s, lr, rho, eps), {}) for w, g, s in _state_cases(case_seed(seed, 14), 1, positive_state=True)]
     return grading.check_function(student, _optim.rmsprop_update, cases, name="rmsprop", **_OPT_TOL, variants={
         "eps is inside the square root; here it is added to sqrt(s)":
             lambda w, g, s, lr, rho, eps: _optim.rmsprop_update(w, g, s, lr, rho, eps, eps_inside_sqrt=True),
@@ -265,10 +276,10 @@ def _adam_variant(no_bias=False, t_shift=0, eps_inside=False, no_one_minus=False
     return variant
 
 
-def adam(student, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8) -> int:
+def adam(student, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, seed=None) -> int:
     """``adam(w, g, m, v, t, lr, beta1, beta2, eps)`` -> (w_new, m_new, v_new), Kingma & Ba Algorithm 1 (t from 1)."""
     cases = []
-    for w, g, m, v, t in _state_cases(15, 2, with_t=True):
+    for w, g, m, v, t in _state_cases(case_seed(seed, 15), 2, with_t=True):
         cases.append(((w, g, m, np.abs(v), t, lr, beta1, beta2, eps), {}))
     return grading.check_function(student, _optim.adam_update, cases, name="adam", **_OPT_TOL, variants={
         "the bias correction is missing: divide m by (1 - beta1**t) and v by (1 - beta2**t)": _adam_variant(no_bias=True),
@@ -280,9 +291,9 @@ def adam(student, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8) -> int:
             _adam_variant(times_g=True)})
 
 
-def rprop(student, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0)) -> int:
+def rprop(student, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0), seed=None) -> int:
     """``rprop(w, g, g_prev, step)`` -> (w_new, g_prev_new, step_new), iRprop-."""
-    rng = np.random.default_rng(16)
+    rng = np.random.default_rng(case_seed(seed, 16))
     cases = []
     for shape in ((4,), (2, 3), (6,)):
         w, g = rng.normal(size=shape), rng.normal(size=shape)
@@ -301,51 +312,109 @@ def rprop(student, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0)) -> int:
         "after a sign change iRprop- sets the stored gradient to 0 and does not move that coordinate": no_zeroing})
 
 
-def inverse_time(student) -> int:
+def _schedule_cases(seed: int, fixed):
+    """The fixed (lr0, rate) pairs and a random one, each at epochs 0, 1 and two drawn ones."""
+    rng = np.random.default_rng(seed)
+    pairs = [*fixed, (float(rng.uniform(0.01, 1.0)), float(rng.uniform(0.5, 0.99)))]
+    epochs = (0, 1, int(rng.integers(2, 20)), int(rng.integers(20, 200)))
+    return [((lr0, r, k), {}) for lr0, r in pairs for k in epochs]
+
+
+def inverse_time(student, seed=None) -> int:
     """``inverse_time(lr0, decay, epoch)``: lr0 / (1 + decay * epoch)."""
-    cases = [((lr0, d, k), {}) for lr0, d in ((0.1, 0.5), (1.0, 0.01)) for k in (0, 1, 7, 100)]
+    cases = _schedule_cases(case_seed(seed, 18), ((0.1, 0.5), (1.0, 0.01)))
     return grading.check_function(student, lambda lr0, d, k: _schedules.inverse_time(lr0, d)(k), cases,
                                   name="inverse_time", rtol=1e-12, atol=0.0, variants={
         "this is the slide's garbled 1/(1 - dec) * 1/(rate * epoch) * lr0; use lr0 / (1 + decay * epoch)":
             lambda lr0, d, k: (1 / (1 - d)) * (1 / (d * k)) * lr0 if k else np.inf})
 
 
-def exponential(student) -> int:
+def exponential(student, seed=None) -> int:
     """``exponential(lr0, base, epoch)``: lr0 * base ** epoch."""
-    cases = [((lr0, b, k), {}) for lr0, b in ((0.1, 0.95), (1.0, 0.98)) for k in (0, 1, 7, 100)]
+    cases = _schedule_cases(case_seed(seed, 19), ((0.1, 0.95), (1.0, 0.98)))
     return grading.check_function(student, lambda lr0, b, k: _schedules.exponential(lr0, b)(k), cases,
                                   name="exponential", rtol=1e-12, atol=0.0, variants={
         "epoch 0 must give lr0 (base ** 0 = 1): the exponent is the epoch, counted from 0":
             lambda lr0, b, k: lr0 * b ** (k + 1)})
 
 
-def trained_accuracy(accuracy, threshold: float = 0.95) -> int:
-    """The network trained with the student's own Adam reaches ``threshold`` training accuracy."""
+def network_from(net):
+    """A fresh ``nn.MLP`` with the architecture and parameters of ``net``, to evaluate here.
+
+    ``net`` is a ``course_lib.nn.MLP`` (practice) or the student's network seen
+    from the grader, whose attributes arrive as plain data; either way the
+    accuracy is computed by this code, on data it loads itself.
+    """
+    from . import nn
+
     try:
-        acc = float(accuracy)
-    except (TypeError, ValueError):
-        raise grading.GradingError(f"final_accuracy must be a number; got {accuracy!r}") from None
+        model = nn.MLP([int(s) for s in net.sizes], hidden=str(net.hidden), output=str(net.output),
+                       loss=str(net.loss_name), bias=bool(net.bias), slope=float(net.slope))
+        params = [np.asarray(p, dtype=np.float64) for p in net.params]
+    except Exception as exc:  # noqa: BLE001  (whatever the student's object is, say what is expected)
+        raise grading.GradingError(f"could not read the network (keep it a course_lib.nn.MLP): {exc}") from None
+    if [p.shape for p in params] != [p.shape for p in model.params]:
+        raise grading.GradingError(f"the network's parameters have shapes {[p.shape for p in params]}; its sizes "
+                                   f"{list(model.sizes)} need {[p.shape for p in model.params]}")
+    if not all(np.all(np.isfinite(p)) for p in params):
+        raise grading.GradingError("the network's parameters are not all finite (the training diverged)")
+    for p, q in zip(model.params, params):
+        p[...] = q
+    return model
+
+
+def _reached(acc: float, threshold: float, what: str, hint: str) -> int:
     if not acc >= threshold:
-        raise grading.GradingError(
-            f"the network reached {acc:.1%} training accuracy; at least {threshold:.0%} is expected. "
-            f"Check that every parameter is updated with its own m and v, and that t starts at 1.")
+        raise grading.GradingError(f"{what} is {acc:.1%}; at least {threshold:.0%} is expected. {hint}")
     return 1
 
 
-# --------------------------------------------------------------------------
-# Assignment 6: the quiz (source 001's "Reflect..." questions)
-# --------------------------------------------------------------------------
-def reflect_answer(number: int, answer) -> int:
-    """Question ``number`` (1-based) of ``reflect.QUESTIONS`` answered with a letter "A".."D"."""
-    from .reflect import QUESTIONS
+def trained_network(net, threshold: float = 0.95, seed=None) -> int:
+    """Assignment 3: the network trained with the student's Adam classifies ``make_circles(256, seed=0)``.
 
-    q = QUESTIONS[number - 1]
-    letters = "ABCDEFGH"[:len(q.options)]
-    if not isinstance(answer, str) or answer.strip().upper() not in letters:
-        raise grading.GradingError(f"q{number} must be one of the letters {', '.join(letters)}; got {answer!r}")
-    ok, msg = q.check(letters.index(answer.strip().upper()))
-    if not ok:
-        raise grading.GradingError(f"q{number}: {msg}")
+    The accuracy is computed here from the network's parameters, on the
+    exercise's data regenerated here (not taken from the student's variables).
+    """
+    from .data import make_circles
+
+    X, y = make_circles(256, seed=0)
+    return _reached(network_from(net).accuracy(X, y), threshold, "the network's training accuracy",
+                    "Check that every parameter is updated with its own m and v, and that t starts at 1.")
+
+
+def perceptron_weights(w, threshold: float = 0.9, seed=None) -> int:
+    """Assignment 4: the weights found by random search classify the exercise's separable data."""
+    from .perceptron import PerceptronProblem, make_separable_data
+
+    X, y, _ = make_separable_data(200, np.random.default_rng(0), n_features=2)
+    try:
+        w = np.asarray(w, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise grading.GradingError(f"w must be an array of 3 numbers; got {type(w).__name__}") from None
+    if w.shape != (3,) or not np.all(np.isfinite(w)):
+        raise grading.GradingError(f"w must be 3 finite numbers (two weights, then the bias); got shape {w.shape}")
+    return _reached(PerceptronProblem(X, y).accuracy(w), threshold, "the perceptron's training accuracy",
+                    "Check the sign of your finite-difference step and the number of steps.")
+
+
+# --------------------------------------------------------------------------
+# Assignment 6: the quiz (the questions are course_lib.quiz; the key is the instructor's)
+# --------------------------------------------------------------------------
+def quiz_answer(number: int, answer, student_id, key: int, why: str = "") -> int:
+    """Question ``number`` of ``course_lib.quiz`` answered with the letter ``answer`` in ``student_id``'s order.
+
+    ``key`` (the place of the right option in ``quiz.QUESTIONS``) and ``why``
+    come from the hidden tests of ``solutions/06_quiz``, on the instructor's
+    side only.
+    """
+    from . import quiz
+
+    try:
+        index = quiz.option_index(number, answer, student_id)
+    except ValueError as exc:
+        raise grading.GradingError(str(exc)) from None
+    if index != key:
+        raise grading.GradingError(f"q{number}: the answer is \"{quiz.QUESTIONS[number - 1].options[key]}\". {why}")
     return 1
 
 
@@ -355,16 +424,16 @@ def reflect_answer(number: int, answer) -> int:
 from . import random_search as _rs  # noqa: E402
 
 
-def _quadratic_loss(w):
-    return float(np.sum((w - 0.5) ** 2) + 0.1 * np.sum(w ** 4))
+_quadratic_loss = portable("lambda w: float(np.sum((w - 0.5) ** 2) + 0.1 * np.sum(w ** 4))", "a quartic bowl")
 
 
-def finite_difference_step(student) -> int:
+def finite_difference_step(student, seed=None) -> int:
     """``finite_difference_step(loss, w, lr, sigma, rng)``: dW = sigma * rng.standard_normal(w.shape), w - lr (L+ - L-) dW."""
+    rng = np.random.default_rng(case_seed(seed, 0))
     cases = []
-    for seed, shape, lr, sigma in ((0, (3,), 0.5, 0.1), (1, (2, 2), 0.1, 0.01), (2, (5,), 1.0, 0.5)):
-        rng = np.random.default_rng(seed)
-        cases.append(((_quadratic_loss, rng.normal(size=shape), lr, sigma, np.random.default_rng(seed + 10)), {}))
+    for shape, lr, sigma in (((3,), 0.5, 0.1), ((2, 2), 0.1, 0.01), ((5,), 1.0, 0.5)):
+        cases.append(((_quadratic_loss, rng.normal(size=shape), lr, sigma,
+                       np.random.default_rng(int(rng.integers(2 ** 32)))), {}))
 
     def slide_sign(loss, w, lr, sigma, rng):
         dW = sigma * rng.standard_normal(size=w.shape)
@@ -376,19 +445,21 @@ def finite_difference_step(student) -> int:
             slide_sign})
 
 
-def random_search(student) -> int:
+def random_search(student, seed=None) -> int:
     """``random_search(loss, w0, lr, sigma, n_steps, rng)``: ``n_steps`` finite-difference steps; the final w."""
     def reference(loss, w0, lr, sigma, n_steps, rng):
         return _rs.finite_difference_search(loss, w0, lr, sigma, n_steps, rng)[0]
 
-    cases = [((_quadratic_loss, np.zeros(4), 0.5, 0.05, 50, np.random.default_rng(3)), {}),
-             ((_quadratic_loss, np.ones(2), 1.0, 0.1, 1, np.random.default_rng(4)), {})]
+    rng = np.random.default_rng(case_seed(seed, 3))
+    cases = [((_quadratic_loss, np.zeros(4), 0.5, 0.05, 50, np.random.default_rng(int(rng.integers(2 ** 32)))), {}),
+             ((_quadratic_loss, rng.normal(size=2), 1.0, 0.1, 1, np.random.default_rng(int(rng.integers(2 ** 32)))),
+              {})]
     return grading.check_function(student, reference, cases, name="random_search", rtol=1e-8, atol=1e-12)
 
 
-def ars_update(student) -> int:
+def ars_update(student, seed=None) -> int:
     """``ars_update(M, deltas, r_plus, r_minus, step_size, top_b)``: ARS V1 (Mania et al. 2018, Algorithm 1)."""
-    rng = np.random.default_rng(17)
+    rng = np.random.default_rng(case_seed(seed, 17))
     cases = []
     for p, n, N, b in ((1, 3, 8, 4), (2, 4, 6, 6), (1, 5, 10, 1)):
         cases.append(((rng.normal(size=(p, n)), rng.normal(size=(N, p, n)), rng.normal(size=N), rng.normal(size=N),
@@ -420,23 +491,23 @@ def _z_cases(seed: int):
         [((np.array([0.0, -0.0, 1e-300, -1e-300, 40.0, -40.0]),), {})]
 
 
-def activations(sigmoid, sigmoid_derivative, relu, relu_derivative) -> int:
+def activations(sigmoid, sigmoid_derivative, relu, relu_derivative, seed=None) -> int:
     """The four functions, elementwise, on arrays of any shape (0 for relu_derivative at 0, as TensorFlow)."""
-    n = grading.check_function(sigmoid, _nn.sigmoid, _z_cases(20), name="sigmoid", rtol=1e-12, atol=1e-300)
-    n += grading.check_function(sigmoid_derivative, _nn.sigmoid_derivative, _z_cases(21), name="sigmoid_derivative",
+    n = grading.check_function(sigmoid, _nn.sigmoid, _z_cases(case_seed(seed, 20)), name="sigmoid", rtol=1e-12, atol=1e-300)
+    n += grading.check_function(sigmoid_derivative, _nn.sigmoid_derivative, _z_cases(case_seed(seed, 21)), name="sigmoid_derivative",
                                 rtol=1e-10, atol=1e-300, variants={
         "the derivative is g(z)(1 - g(z)), the sigmoid times one minus the sigmoid":
             lambda z: _nn.sigmoid(z) * (1 - z)})
-    n += grading.check_function(relu, _nn.relu, _z_cases(22), name="relu", rtol=0, atol=0)
-    n += grading.check_function(relu_derivative, _nn.relu_derivative, _z_cases(23), name="relu_derivative",
+    n += grading.check_function(relu, _nn.relu, _z_cases(case_seed(seed, 22)), name="relu", rtol=0, atol=0)
+    n += grading.check_function(relu_derivative, _nn.relu_derivative, _z_cases(case_seed(seed, 23)), name="relu_derivative",
                                 rtol=0, atol=0, variants={
         "at z = 0 (the kink) the course, like TensorFlow, uses 0, not 1": lambda z: (np.asarray(z) >= 0) * 1.0})
     return n
 
 
-def dense_backward(student) -> int:
+def dense_backward(student, seed=None) -> int:
     """``dense_backward(dZ, X, W)`` -> (dX, dW, db) for Z = X W + b (W of shape (n_in, n_out))."""
-    rng = np.random.default_rng(24)
+    rng = np.random.default_rng(case_seed(seed, 24))
     cases = [((rng.normal(size=(n, o)), rng.normal(size=(n, i)), rng.normal(size=(i, o))), {})
              for n, i, o in ((4, 3, 3), (1, 5, 5), (7, 2, 6))]
 
@@ -451,9 +522,9 @@ def dense_backward(student) -> int:
             lambda dZ, X, W: (dZ @ W, X.T @ dZ, dZ.sum(axis=0))})
 
 
-def softmax_cross_entropy_grad(student) -> int:
+def softmax_cross_entropy_grad(student, seed=None) -> int:
     """``softmax_cross_entropy_grad(logits, labels)``: (softmax(logits) - onehot(labels)) / n."""
-    rng = np.random.default_rng(25)
+    rng = np.random.default_rng(case_seed(seed, 25))
     cases = [((rng.normal(scale=s, size=(n, k)), rng.integers(0, k, size=n)), {})
              for n, k, s in ((5, 3, 1.0), (1, 10, 1.0), (4, 4, 300.0))]
 
@@ -467,9 +538,9 @@ def softmax_cross_entropy_grad(student) -> int:
         "the sign is flipped: it is softmax minus one-hot": lambda lg, lb: -_nn.softmax_cross_entropy_grad(lg, lb)})
 
 
-def mlp_backward(student) -> int:
+def mlp_backward(student, seed=None) -> int:
     """``mlp_backward(X, y, params)`` -> grads [dW1, db1, dW2, db2, dW3, db3] of a ReLU-ReLU-softmax MLP."""
-    rng = np.random.default_rng(26)
+    rng = np.random.default_rng(case_seed(seed, 26))
     cases = []
     for n, sizes in ((6, (4, 5, 3, 3)), (1, (2, 3, 3, 2)), (10, (3, 8, 6, 4))):
         net = _nn.MLP(list(sizes), seed=int(rng.integers(1000)))
@@ -486,29 +557,35 @@ def mlp_backward(student) -> int:
         return tuple(student(X, y, params))
 
     student_tuple.__name__ = "mlp_backward"
+    student_tuple.runs_in_kernel = getattr(student, "runs_in_kernel", False)
     return grading.check_function(student_tuple, reference, cases, name="mlp_backward", rtol=1e-8, atol=1e-12)
 
 
 # --------------------------------------------------------------------------
 # Assignment 5: the training project
 # --------------------------------------------------------------------------
-def sgd_epoch(student) -> int:
+# builds the network next to the student's function (in their kernel, when graded) and returns plain data
+_EPOCH_ADAPTER = """
+def adapter(fn, X, y, lr, bs, order, seed):
+    from course_lib import nn
+    net = nn.MLP([3, 5, 3], seed=seed)
+    loss = fn(net, X.copy(), y.copy(), lr, bs, order.copy())
+    return (np.asarray(loss, dtype=float), *[p.copy() for p in net.params])
+"""
+
+
+def sgd_epoch(student, seed=None) -> int:
     """``sgd_epoch(net, X, y, lr, batch_size, order)``: one epoch of mini-batch SGD over ``order``, in place.
 
     Batches are consecutive slices of ``order`` (the last may be smaller); each
     step is ``p -= lr * g`` for every parameter with the batch's mean gradient
     (``net.loss_and_grads``).  Returns the mean of the batch losses.
     """
-    rng = np.random.default_rng(27)
+    rng = np.random.default_rng(case_seed(seed, 27))
     cases = []
     for n, bs in ((20, 5), (23, 8), (7, 7), (9, 1)):
         X, y = rng.normal(size=(n, 3)), rng.integers(0, 3, size=n)
         cases.append((X, y, 0.1, bs, rng.permutation(n), int(rng.integers(1000))))
-
-    def run(fn, X, y, lr, bs, order, seed):
-        net = _nn.MLP([3, 5, 3], seed=seed)
-        loss = fn(net, X.copy(), y.copy(), lr, bs, order.copy())
-        return (np.asarray(loss, dtype=float), *[p.copy() for p in net.params])
 
     def reference_epoch(net, X, y, lr, bs, order, reduction="mean"):
         losses = []
@@ -527,23 +604,33 @@ def sgd_epoch(student) -> int:
         full = len(order) - len(order) % bs
         return reference_epoch(net, X, y, lr, bs, order[:full]) if full else float("nan")
 
-    wrap = lambda fn: (lambda X, y, lr, bs, order, seed: run(fn, X, y, lr, bs, order, seed))  # noqa: E731
-    student_run = wrap(student)
-    student_run.__name__ = "sgd_epoch"
-    return grading.check_function(student_run, wrap(reference_epoch), [(c, {}) for c in cases], name="sgd_epoch",
+    def wrap(fn):
+        return grading.adapt(fn, _EPOCH_ADAPTER)
+
+    return grading.check_function(wrap(student), wrap(reference_epoch), [(c, {}) for c in cases], name="sgd_epoch",
                                   rtol=1e-9, atol=1e-12, allow=("course_lib.nn.loss_and_grads",), variants={
         "each step uses the batch's MEAN gradient; this looks like the sum over the batch": wrap(summed_epoch),
         "the last, smaller batch is skipped; every sample must be used once per epoch": wrap(drops_last)})
 
 
-def project_result(test_accuracy, seconds, accuracy: float = 0.95, time_limit: float = 120.0) -> int:
-    """The trained network reaches ``accuracy`` on the test images within ``time_limit`` seconds of training."""
+def project_result(net, seconds, accuracy: float = 0.95, time_limit: float = 120.0, seed=None) -> int:
+    """The network reaches ``accuracy`` on MNIST's 10,000 test images, trained within ``time_limit`` seconds.
+
+    The test accuracy is computed here, from the network's parameters, on the
+    test images scaled to [0, 1] (``data.load_mnist``).  When graded,
+    ``seconds`` is the grader's own measurement of the kernel's time on the
+    cells before the test (loading and training included).
+    """
+    from .data import load_mnist
+
     try:
-        acc, sec = float(test_accuracy), float(seconds)
+        sec = float(seconds)
     except (TypeError, ValueError):
-        raise grading.GradingError("test_accuracy and seconds must be numbers") from None
-    if not acc >= accuracy:
-        raise grading.GradingError(f"test accuracy {acc:.2%} is below the required {accuracy:.0%}.")
+        raise grading.GradingError(f"seconds must be a number; got {seconds!r}") from None
     if not 0 < sec <= time_limit:
         raise grading.GradingError(f"training took {sec:.0f} s; the project asks for at most {time_limit:.0f} s.")
-    return 1
+    model = network_from(net)
+    _, (X_img, y_test) = load_mnist()
+    X_test = X_img.reshape(len(X_img), -1).astype(np.float64) / 255
+    return _reached(model.accuracy(X_test, y_test), accuracy, "the test accuracy",
+                    "Try more epochs or training images, or a larger learning rate.")

@@ -13,10 +13,25 @@ feedback a student reads:
 * if the student's function called ``course_lib`` (the reference) instead of
   computing the answer, no credit, and why.
 
-Detecting the reference: while the student's function runs, a profile hook
-watches for calls into any ``course_lib`` module other than this one (so an
-alias or ``from course_lib.optim import adam_update as my_adam`` is caught as
-well as a direct call).
+The same checks run in two places, with the same feedback:
+
+* **for practice**, in the student's own kernel: ``exercise_checks.adam(adam)``
+  with the practice inputs (fixed seeds).  A profile hook watches for calls
+  into any ``course_lib`` module other than this one while the student's
+  function runs (an alias or ``from course_lib.optim import adam_update as
+  my_adam`` is caught as well as a direct call).  The student can switch that
+  off in their own kernel; it is there to teach, not to grade;
+* **for grades**, in the grader's process (``course_grader``): the student's
+  function is a proxy that runs it in the sandboxed kernel, the inputs are
+  drawn from the instructor's secret (``seed=``), and the reference modules are
+  simply not in the kernel's sandbox: a call into one raises
+  ``ReferenceUnavailable`` there, which gets the same "no credit" feedback.
+
+Inputs that are not plain data travel to the kernel in a form it rebuilds: a
+``numpy.random.Generator`` as its state, a test function as a
+:class:`Portable` (its source, evaluated with ``np`` in scope), and code that
+must run next to the student's function (to build a network it trains) as an
+adapter (:func:`adapt`).
 
 Only numpy is imported here.
 """
@@ -29,7 +44,8 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-__all__ = ["GradingError", "UsedReference", "check_function", "first_mismatch", "calls_into_course_lib"]
+__all__ = ["GradingError", "UsedReference", "check_function", "first_mismatch", "calls_into_course_lib", "Portable",
+           "portable", "adapt", "case_seed"]
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _THIS_FILE = os.path.abspath(__file__)
@@ -41,6 +57,57 @@ class GradingError(AssertionError):
 
 class UsedReference(GradingError):
     """The student's function called course_lib instead of computing the answer itself."""
+
+
+class Portable:
+    """A function given by its source (a ``lambda`` expression using ``np``), callable here and rebuildable in a kernel.
+
+    >>> f = portable("lambda x: float(np.sum(x ** 2))", "sum of squares")
+    >>> f(np.array([1.0, 2.0]))
+    5.0
+    """
+
+    def __init__(self, source: str, name: str):
+        self.kernel_source = source
+        self.__name__ = name
+        self._fn = eval(compile(source, f"<{name}>", "eval"), {"np": np})
+
+    def __call__(self, *args, **kwargs):
+        return self._fn(*args, **kwargs)
+
+    def __repr__(self):
+        return f"<test function {self.__name__}: {self.kernel_source}>"
+
+
+def portable(source: str, name: str) -> Portable:
+    return Portable(source, name)
+
+
+def adapt(student: Callable, source: str) -> Callable:
+    """``adapter(student, *args)``, with ``adapter`` defined by ``source``; run next to the student's function.
+
+    In the grader the student's function lives in the kernel, so the adapter
+    runs there too (``student.with_adapter``); in practice both run here.
+    The reference is adapted the same way, so both see the same set-up.
+    """
+    if hasattr(student, "with_adapter"):
+        return student.with_adapter(source)
+    scope = {"np": np}
+    # compiled as part of course_lib, so that what the adapter itself calls there is not the student's call
+    exec(compile(source, os.path.join(_PACKAGE_DIR, "<adapter>"), "exec"), scope)
+    adapter = scope["adapter"]
+
+    def adapted(*args, **kwargs):
+        return adapter(student, *args, **kwargs)
+
+    adapted.__name__ = getattr(student, "__name__", "your function")
+    adapted.adapter_code = adapter.__code__
+    return adapted
+
+
+def case_seed(seed, practice: int) -> int:
+    """The seed a check draws its inputs from: the grader's ``seed`` when given, else the practice seed."""
+    return practice if seed is None else int(seed)
 
 
 def _inside(filename: str) -> bool:
@@ -69,6 +136,8 @@ def calls_into_course_lib(fn: Callable, *args, _allow=(), **kwargs):
     called: list[str] = []
     fn_code = getattr(fn, "__code__", None)
     allowed = _codes_of([*args, *kwargs.values()]) | ({fn_code} if fn_code is not None else set())
+    if hasattr(fn, "adapter_code"):  # an adapted student function (see adapt): the adapter is the grader's code
+        allowed.add(fn.adapter_code)
     previous = sys.getprofile()
 
     def hook(frame, event, arg):
@@ -134,6 +203,8 @@ def _copy(value):
         import copy
 
         return copy.deepcopy(value)
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
     return value
 
 
@@ -203,11 +274,26 @@ def check_function(student: Callable, reference: Callable, cases: Iterable, name
         a, k = fresh()
         shown = _describe_inputs(args, kwargs)
         try:
-            got, used = calls_into_course_lib(student, *a, _allow=tuple(allow), **k)
+            if getattr(student, "runs_in_kernel", False):  # graded: the reference is not in the kernel's sandbox
+                got, used = student(*a, **k), []
+            else:
+                got, used = calls_into_course_lib(student, *a, _allow=tuple(allow), **k)
         except NotImplementedError:
             raise GradingError(f"{name} is not implemented yet (it raises NotImplementedError).") from None
         except Exception as exc:  # the student's code failed: say where, not the grader's internals
-            raise GradingError(f"{name}{shown} raised {type(exc).__name__}: {exc}") from None
+            ename = getattr(exc, "ename", type(exc).__name__)
+            if ename == "NotImplementedError":
+                raise GradingError(f"{name} is not implemented yet (it raises NotImplementedError).") from None
+            if ename == "ReferenceUnavailable":  # graded: the kernel called a stub of the reference
+                used = str(getattr(exc, "message", exc)).split(" ", 1)[0]
+                where = getattr(exc, "where", "")
+                if where and where != name:
+                    used += f", from your {where}"
+                raise UsedReference(
+                    f"{name} calls the reference implementation ({used}) instead of computing the answer itself; "
+                    f"this question gets no credit. Write the formula out with numpy.") from None
+            message = getattr(exc, "message", exc)
+            raise GradingError(f"{name}{shown} raised {ename}: {message}") from None
         if used:
             raise UsedReference(
                 f"{name} calls the reference implementation ({', '.join(sorted(set(used)))}) instead of "

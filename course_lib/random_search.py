@@ -49,9 +49,11 @@ from ._checks import (
     as_float_array,
     as_scalar_output,
     check_choice,
+    check_generator,
     check_int,
     check_positive,
 )
+from .perceptron import PerceptronProblem, make_separable_data
 
 __all__ = [
     "finite_difference_step",
@@ -74,14 +76,6 @@ ARS_VERSIONS = ("v1", "v2", "basic")
 # --------------------------------------------------------------------------
 # small validation helpers specific to this module
 # --------------------------------------------------------------------------
-def _check_rng(name: str, rng) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"{name} must be a numpy random Generator (e.g. np.random.default_rng(0)); got {_describe(rng)}"
-        )
-    return rng
-
-
 def _check_rewards(name: str, rewards, n_directions: int) -> np.ndarray:
     r = as_float_array(name, rewards, allow_scalar=False, finite=False)
     if r.shape != (n_directions,):
@@ -113,7 +107,7 @@ def _finite_difference_step(loss, w, lr, sigma, rng):
     w = as_float_array("w", w)
     lr = check_positive("lr", lr)
     sigma = check_positive("sigma", sigma)
-    rng = _check_rng("rng", rng)
+    rng = check_generator("rng", rng)
     if not callable(loss):
         raise TypeError(f"loss must be callable as loss(w) -> float; got {_describe(loss)}")
     dW = sigma * rng.standard_normal(size=w.shape)
@@ -579,7 +573,7 @@ def ars(
             f"top_b must be None or n_directions = {n_directions} for version 'basic' "
             f"(basic random search uses every direction); got top_b = {top_b}"
         )
-    rng = np.random.default_rng() if rng is None else _check_rng("rng", rng)
+    rng = np.random.default_rng() if rng is None else check_generator("rng", rng)
     if M0 is None:
         M = np.zeros((p, n))
     else:
@@ -784,109 +778,3 @@ class LQR:
     def cost(self, policy) -> float:
         """Average cost per initial state, ``-rollout(policy)[0]``."""
         return -self.rollout(policy)[0]
-
-
-# --------------------------------------------------------------------------
-# 6. Demonstration problem 2: the perceptron (logistic regression)
-# --------------------------------------------------------------------------
-class PerceptronProblem:
-    """The slide's sigmoid "perceptron": logistic regression with binary cross-entropy.
-
-    Parameters are one vector ``w`` of length d + 1, weights first and the
-    bias last (so derivative-free methods can perturb it as one array)::
-
-        z = X w[:d] + w[d],     a = sigmoid(z) = 1 / (1 + exp(-z))
-        J(w) = (1/m) sum_i -[y_i log a_i + (1 - y_i) log(1 - a_i)]
-        dJ/dw[:d] = X^T (a - y) / m,     dJ/dw[d] = mean(a - y)
-
-    Labels are in {0, 1}.  ``J`` is evaluated stably as
-    ``mean(logaddexp(0, z) - y z)``, which equals the formula above.
-
-    Erratum (course source ``001``, slide "Perceptron"): the slide prints
-    ``l(a, y) = -y log(a) + (1 - y) log(1 - a)``; the minus must cover both
-    terms, ``-[y log a + (1 - y) log(1 - a)]``, which is the loss whose
-    derivative the slide then uses (``dl/da = -y/a + (1 - y)/(1 - a)``,
-    ``dl/dz = a - y``).
-
-    ``rollout(policy)`` exposes the problem to ``ars``: the "states" are the
-    rows of ``[X, 1]`` (a constant 1 for the bias), the policy of shape
-    (1, d + 1) maps them to ``z``, and the reward is ``-J``.  With V2 the
-    constant column has std 0 and normalises to 0, so its weight is lost; the
-    centring offset of V2 acts as the bias instead.
-    """
-
-    def __init__(self, X, y):
-        X = as_float_array("X", X, allow_scalar=False)
-        if X.ndim != 2:
-            raise ValueError(f"X must be 2-D of shape (m, d); got shape {X.shape}")
-        y = as_float_array("y", y, allow_scalar=False)
-        if y.shape != (X.shape[0],):
-            raise ValueError(f"y must have shape ({X.shape[0]},), one label per row of X; got shape {y.shape}")
-        if not np.all((y == 0) | (y == 1)):
-            raise ValueError(f"y must contain only the labels 0.0 and 1.0; got values {np.unique(y).tolist()}")
-        self.X, self.y = X.copy(), y.copy()
-        self.m, self.d = X.shape
-        self.X_aug = np.hstack([self.X, np.ones((self.m, 1))])
-
-    def _check_w(self, w) -> np.ndarray:
-        w = as_float_array("w", w, allow_scalar=False)
-        if w.shape != (self.d + 1,):
-            raise ValueError(f"w must have shape ({self.d + 1},) (d weights then the bias); got shape {w.shape}")
-        return w
-
-    def logits(self, w) -> np.ndarray:
-        """``z = X w[:d] + w[d]`` for every sample."""
-        return self.X_aug @ self._check_w(w)
-
-    def loss(self, w) -> float:
-        """Mean binary cross-entropy ``J(w)``."""
-        z = self.logits(w)
-        return float(np.mean(np.logaddexp(0.0, z) - self.y * z))
-
-    def gradient(self, w) -> np.ndarray:
-        """``[X^T (a - y) / m, mean(a - y)]``: the slide's ``a - y`` times the inputs."""
-        z = self.logits(w)
-        a = 0.5 * (1.0 + np.tanh(0.5 * z))  # sigmoid, overflow-free
-        return self.X_aug.T @ (a - self.y) / self.m
-
-    def accuracy(self, w) -> float:
-        """Fraction of samples with ``(z > 0) == (y == 1)``."""
-        return float(np.mean((self.logits(w) > 0) == (self.y == 1)))
-
-    def rollout(self, policy) -> tuple[float, np.ndarray]:
-        """ARS interface: reward ``-J`` of the logits ``policy([X, 1])``, states ``[X, 1]``."""
-        z = np.asarray(policy(self.X_aug), dtype=float)
-        if z.shape != (self.m, 1):
-            raise ValueError(f"policy must map X_aug of shape {self.X_aug.shape} to shape ({self.m}, 1); got {z.shape}")
-        z = z[:, 0]
-        return -float(np.mean(np.logaddexp(0.0, z) - self.y * z)), self.X_aug
-
-    __call__ = rollout
-
-
-def make_separable_data(
-    n_samples: int, rng: np.random.Generator, n_features: int = 2, margin: float = 0.25
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Linearly separable data with labels in {0, 1} and a guaranteed margin.
-
-    Draws x ~ N(0, I_d), keeps points with ``|x . u| >= margin`` for a random
-    unit vector u, and labels ``y = 1`` where ``x . u > 0``.  Returns
-    ``(X, y, u)``: X of shape (n_samples, n_features), y float in {0.0, 1.0},
-    and the separating direction u (through the origin).
-    """
-    n_samples = check_int("n_samples", n_samples, minimum=2)
-    n_features = check_int("n_features", n_features, minimum=1)
-    margin = check_positive("margin", margin)
-    rng = _check_rng("rng", rng)
-    u = rng.standard_normal(n_features)
-    u /= np.linalg.norm(u)
-    rows = []
-    kept = 0
-    while kept < n_samples:
-        x = rng.standard_normal((2 * n_samples, n_features))
-        x = x[np.abs(x @ u) >= margin]
-        rows.append(x)
-        kept += x.shape[0]
-    X = np.vstack(rows)[:n_samples]
-    y = (X @ u > 0).astype(np.float64)
-    return X, y, u

@@ -26,3 +26,20 @@ def keras():
         yield keras_module
     finally:
         keras_module.config.set_floatx(old)
+
+
+def require_bubblewrap():
+    """Autograding runs every kernel in bubblewrap: skip without it on a developer's machine, fail in CI."""
+    import shutil
+
+    if shutil.which("bwrap") is None:
+        msg = ("Debian's bubblewrap package is not installed (apt-get install bubblewrap; .ci/run does this in CI): "
+               "autograding runs every kernel in its sandbox")
+        if os.environ.get("DESCENT_CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+
+
+@pytest.fixture(scope="session")
+def bubblewrap():
+    require_bubblewrap()

@@ -7,7 +7,7 @@ import zipfile
 import nbformat
 import pytest
 
-from course_lib.course_admin import collect_zip
+from course_grader.course_admin import collect_zip
 
 NB = nbformat.v4.new_notebook()
 
@@ -62,7 +62,7 @@ def test_not_a_zip_is_a_clear_error(tmp_path):
 
 @pytest.mark.slow
 def test_report_counts_match_the_gradebook(graded, tmp_path):
-    from course_lib.course_admin import summary_report
+    from course_grader.course_admin import summary_report
 
     scores, course = graded
     data = summary_report(f"sqlite:///{course / 'grading' / 'gradebook.db'}", "01_numerical_gradients",

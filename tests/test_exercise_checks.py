@@ -28,8 +28,8 @@ def test_correct_optimizers_pass():
     assert ex.adagrad(lambda w, g, G, lr, eps: (w - lr * g / (np.sqrt(G + g * g) + eps), G + g * g)) >= 5
     assert ex.rmsprop(lambda w, g, s, lr, rho, eps: (w - lr * g / (np.sqrt(rho * s + (1 - rho) * g * g) + eps),
                                                      rho * s + (1 - rho) * g * g)) >= 5
-    assert ex.inverse_time(lambda lr0, d, k: lr0 / (1 + d * k)) == 8
-    assert ex.exponential(lambda lr0, b, k: lr0 * b ** k) == 8
+    assert ex.inverse_time(lambda lr0, d, k: lr0 / (1 + d * k)) == 12
+    assert ex.exponential(lambda lr0, b, k: lr0 * b ** k) == 12
 
 
 def rprop(w, g, g_prev, step, zero_on_flip=True):
@@ -83,23 +83,53 @@ def test_relative_error_edge_cases():
         ex.relative_error(no_floor)
 
 
-def test_trained_accuracy_threshold():
-    assert ex.trained_accuracy(0.97) == 1
-    with pytest.raises(GradingError, match="reached 80.0% training accuracy"):
-        ex.trained_accuracy(0.8)
+def test_trained_network_is_evaluated_on_the_exercises_own_data():
+    from course_lib import nn, optim, train
+    from course_lib.data import make_circles
+
+    X, y = make_circles(256, seed=0)
+    net = nn.MLP([2, 16, 16, 1], output="sigmoid", seed=0)
+    with pytest.raises(GradingError, match=r"the network's training accuracy is \d+\.\d%; at least 95% is expected"):
+        ex.trained_network(net)  # untrained
+    train.train(net, X, y, optim.Adam(lr=0.01), batch_size=32, epochs=60, seed=0)
+    assert net.accuracy(X, y) >= 0.95 and ex.trained_network(net) == 1
+    with pytest.raises(GradingError, match="parameters have shapes"):
+        ex.trained_network(type("Fake", (), {"sizes": (2, 16, 16, 1), "hidden": "relu", "output": "sigmoid",
+                                              "loss_name": "binary_cross_entropy", "bias": True, "slope": 1.0,
+                                              "params": [np.zeros(3)]})())
 
 
-def test_quiz_answers_by_letter():
-    from course_lib.reflect import QUESTIONS, SLIDE_KEY
+def test_perceptron_weights_are_evaluated_on_the_exercises_own_data():
+    from course_lib.perceptron import PerceptronProblem, make_separable_data
+    from course_lib.random_search import finite_difference_search
 
-    for k, key in enumerate(SLIDE_KEY, 1):
-        assert ex.reflect_answer(k, "ABCD"[key]) == 1
-        assert ex.reflect_answer(k, " " + "abcd"[key] + " ") == 1  # case and spaces do not matter
-    wrong = next(i for i in range(4) if i not in QUESTIONS[3].answers)
-    with pytest.raises(GradingError, match="q4: Not quite. The step is lr times the gradient"):
-        ex.reflect_answer(4, "ABCD"[wrong])
+    X, y, _ = make_separable_data(200, np.random.default_rng(0), n_features=2)
+    w = finite_difference_search(PerceptronProblem(X, y).loss, np.zeros(3), 5.0, 0.1, 400, np.random.default_rng(1))[0]
+    assert ex.perceptron_weights(w) == 1
+    with pytest.raises(GradingError, match="the perceptron's training accuracy is"):
+        ex.perceptron_weights(np.zeros(3))
+    with pytest.raises(GradingError, match="w must be 3 finite numbers"):
+        ex.perceptron_weights(np.zeros(2))
+
+
+def test_quiz_answers_are_letters_in_the_students_own_order():
+    from course_lib import quiz
+
+    for number in range(1, len(quiz.QUESTIONS) + 1):
+        perm = quiz.permutation("s123", number)
+        assert sorted(perm) == [0, 1, 2, 3]
+        right = quiz.LETTERS[perm.index(2)]  # the letter s123 sees for option 2
+        assert ex.quiz_answer(number, right, "s123", key=2) == 1
+        assert ex.quiz_answer(number, " " + right.lower() + " ", "s123", key=2) == 1  # case and spaces do not matter
+        wrong = next(L for L in quiz.LETTERS if L != right)
+        with pytest.raises(GradingError, match=f"q{number}: the answer is"):
+            ex.quiz_answer(number, wrong, "s123", key=2, why="because")
+    orders = {tuple(quiz.permutation(f"student{i}", 1)) for i in range(40)}
+    assert len(orders) > 10  # shuffled per student
     with pytest.raises(GradingError, match="q2 must be one of the letters A, B, C, D; got 'E'"):
-        ex.reflect_answer(2, "E")
+        ex.quiz_answer(2, "E", "s123", key=0)
+    with pytest.raises(GradingError, match="set STUDENT_ID"):
+        ex.quiz_answer(2, "A", "", key=0)
 
 
 def test_random_search_checks():
@@ -182,8 +212,10 @@ def test_training_project_checks():
     assert ex.sgd_epoch(epoch) == 4
     with pytest.raises(GradingError, match="the last, smaller batch is skipped"):
         ex.sgd_epoch(lambda net, X, y, lr, bs, order: epoch(net, X, y, lr, bs, order[:len(order) - len(order) % bs]))
-    assert ex.project_result(0.96, 50) == 1
-    with pytest.raises(GradingError, match="below the required 95%"):
-        ex.project_result(0.9, 50)
+    from course_lib import nn
+
+    untrained = nn.MLP([784, 16, 10], seed=0)
+    with pytest.raises(GradingError, match=r"the test accuracy is \d+\.\d%; at least 95% is expected"):
+        ex.project_result(untrained, 50)
     with pytest.raises(GradingError, match="took 200 s"):
-        ex.project_result(0.97, 200)
+        ex.project_result(untrained, 200)

@@ -66,7 +66,7 @@ def postgres():
 
 
 def _nbgrader(course: Path, db_url: str, *args: str) -> None:
-    from course_lib.parallel_autograde import run_nbgrader
+    from course_grader.parallel_autograde import run_nbgrader
 
     proc = run_nbgrader(course / "grading", *args, db_url=db_url)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
@@ -89,7 +89,7 @@ def test_parallel_autograding_into_postgresql(postgres, tmp_path, monkeypatch):
         _submit(course, student, nb)
 
     monkeypatch.setenv("DESCENT_GRADEBOOK_URL", postgres)
-    from course_lib.parallel_autograde import autograde_parallel
+    from course_grader.parallel_autograde import autograde_parallel
     from nbgrader.api import Gradebook
 
     results = autograde_parallel(course / "grading", A1, workers=2, log=lambda msg: None)

@@ -10,9 +10,11 @@ the gradebook and to the other students' folders.  This driver:
    outside that tree) and grades it there with nbgrader's own ``Autograde``,
    in one of ``workers`` long-lived worker processes (nbgrader's import alone
    takes seconds, so starting one process per submission would cost more
-   than the parallelism gains).  Workers run under a memory limit
-   (``RLIMIT_AS``, inherited by the kernels) and each submission under a wall
-   time limit: a worker that overruns it is killed and replaced;
+   than the parallelism gains).  Each worker grades with the course's
+   ``TrustedExecute``: the submission's kernel runs in a bubblewrap sandbox
+   with a memory limit (``course_grader.sandbox``), the hidden tests run in
+   the worker.  Each submission has a wall time limit: a worker that overruns
+   it is killed and replaced;
 2. after each submission, kills every process started for it (kernels run in
    their own session, so they are found by a marker in their environment),
    then copies the results into the real course **one at a time**: the
@@ -23,10 +25,10 @@ the gradebook and to the other students' folders.  This driver:
 A run that fails outright (a notebook that is not JSON, a wrong file name,
 the time limit) is reported with its reason and recorded as submitted with no
 automatic score; the other submissions are graded as usual.  A kernel that
-dies is handled inside nbgrader by ``nbgrader_hooks.SurviveDeadKernel``.
+dies is handled inside nbgrader by ``trusted_execute.TrustedExecute``.
 
-    python3 course.py grade parallel-autograde 03_optimizers --workers 4
-    python -m course_lib.parallel_autograde 03_optimizers --course grading --workers 4
+    python3 course.py grade parallel-autograde 03_optimizers --workers 4 [--no-sandbox]
+    python -m course_grader.parallel_autograde 03_optimizers --course grading --workers 4
 
 Imports nbgrader when run; ``import course_lib`` does not import this module.
 """
@@ -159,15 +161,6 @@ def course_settings(course: Path):
     return source.resolve(), release.resolve(), db_url
 
 
-def _limits(memory_bytes: int | None):
-    def apply():
-        if memory_bytes:
-            import resource
-
-            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    return apply
-
-
 def _sandbox(course: Path, source: Path, assignment: str, student: str, gradebook_copy: Path) -> Path:
     """A private course: config, the assignment's source, one submission; its gradebook copy lies outside it.
 
@@ -236,12 +229,14 @@ def _serve() -> None:
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config.loader import PyFileConfigLoader
 
-    out = sys.stdout
-    sys.stdout = sys.stderr  # nothing but answers on the real stdout
+    # nothing but answers on the pipe to the driver: what the worker, nbgrader or a kernel prints goes to stderr
+    out = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
     for line in sys.stdin:
         job = json.loads(line)
         box, student, assignment = job["box"], job["student"], job["assignment"]
-        os.environ[MARKER] = box  # inherited by the kernel and anything it starts
+        os.environ[MARKER] = box  # inherited by the kernel (or its sandbox) and anything it starts
         os.environ["DESCENT_GRADEBOOK_URL"] = f"sqlite:///{job['db']}"
         buffer = io.StringIO()
         logger = logging.getLogger(f"autograde.{student}")
@@ -255,6 +250,9 @@ def _serve() -> None:
             cfg.CourseDirectory.assignment_id = assignment
             cfg.CourseDirectory.student_id = student
             cfg.BaseConverter.force = True
+            cfg.TrustedExecute.sandbox = job["sandbox"]
+            if job["memory_limit_mb"] is not None:
+                cfg.TrustedExecute.memory_limit_mb = job["memory_limit_mb"]
             coursedir = CourseDirectory(config=cfg)
             Autograde(coursedir=coursedir, config=cfg, log=logger).start()
             ok = (root / "autograded" / student / assignment).is_dir()
@@ -271,17 +269,18 @@ def _serve() -> None:
 
 
 class _Worker:
-    """A long-lived ``--serve`` process under the memory limit, in its own session."""
+    """A long-lived ``--serve`` process in its own session; ``slot`` gives its kernels their own user id."""
 
-    def __init__(self, python: str, memory_bytes: int | None):
+    def __init__(self, python: str, slot: int):
         import queue
         import threading
 
         env = nbgrader_env(python, os.environ.get("DESCENT_GRADEBOOK_URL"))
         env.pop(MARKER, None)
-        self.proc = subprocess.Popen([python, "-m", "course_lib.parallel_autograde", "--serve"],
+        env["DESCENT_SANDBOX_SLOT"] = str(slot)
+        self.proc = subprocess.Popen([python, "-m", "course_grader.parallel_autograde", "--serve"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                     text=True, env=env, start_new_session=True, preexec_fn=_limits(memory_bytes))
+                                     text=True, env=env, start_new_session=True)
         self.answers = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -290,11 +289,13 @@ class _Worker:
             self.answers.put(line)
         self.answers.put(None)
 
-    def grade(self, box: Path, student: str, assignment: str, time_limit: float) -> dict:
+    def grade(self, box: Path, student: str, assignment: str, time_limit: float, sandbox: bool,
+              memory_limit_mb: int | None) -> dict:
         import json
         import queue
 
-        job = {"box": str(box), "db": str(_private_db(box)), "student": student, "assignment": assignment}
+        job = {"box": str(box), "db": str(_private_db(box)), "student": student, "assignment": assignment,
+               "sandbox": sandbox, "memory_limit_mb": memory_limit_mb}
         self.proc.stdin.write(json.dumps(job) + "\n")
         self.proc.stdin.flush()
         try:
@@ -303,7 +304,7 @@ class _Worker:
             self.kill(box)
             return {"ok": False, "timed_out": True, "log": "",
                     "reason": f"stopped after the time limit of {time_limit:.0f} s"}
-        if line is None:  # the worker itself died (e.g. killed by the memory limit)
+        if line is None:  # the worker itself died
             self.kill(box)
             return {"ok": False, "log": "", "reason": "the grading process died"}
         return json.loads(line)
@@ -370,12 +371,20 @@ def _merge(box: Path, course: Path, db_url: str, assignment: str, student: str, 
 
 def autograde_parallel(course, assignment: str, workers: int = 2, time_limit: float = 600.0,
                        memory_limit_mb: int | None = 4096, students=None, python: str | None = None,
-                       log=print) -> list[Result]:
+                       log=print, sandbox: bool = True) -> list[Result]:
     """Autograde every submission of ``assignment`` in ``course`` (the nbgrader root) with ``workers`` processes.
 
-    Returns one ``Result`` per student, in the order the runs finished.
+    ``sandbox=False`` (``--no-sandbox``) runs the kernels without bubblewrap
+    (see grading/README.md for what that gives up).  Returns one ``Result``
+    per student, in the order the runs finished.
     """
     from nbgrader.api import Gradebook
+
+    from .sandbox import bwrap_path
+    from .secret import SECRET_NAME, load_secret
+
+    if sandbox:
+        bwrap_path()  # stops here, saying how to install it
 
     course = Path(course).resolve()
     python = python or sys.executable
@@ -383,6 +392,9 @@ def autograde_parallel(course, assignment: str, workers: int = 2, time_limit: fl
     if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):  # nbgrader runs `alembic` by name
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     source, release, db_url = course_settings(course)
+    secret = os.environ.get("DESCENT_GRADER_SECRET") or str(course / SECRET_NAME)
+    load_secret(secret)  # created once here, before the workers start; they find it through the environment
+    os.environ["DESCENT_GRADER_SECRET"] = secret
     submitted = course / "submitted"
     all_students = sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir()) if submitted.is_dir() else []
     students = all_students if students is None else [s for s in students if s in all_students]
@@ -391,7 +403,6 @@ def autograde_parallel(course, assignment: str, workers: int = 2, time_limit: fl
     work = Path(tempfile.mkdtemp(prefix="autograde-"))
     template = work / "gradebook.db"
     _copy_gradebook(db_url, template, assignment)
-    memory = memory_limit_mb * 2 ** 20 if memory_limit_mb else None
     expected = sorted(p.name for p in (source / assignment).glob("*.ipynb"))
     import queue
     import threading
@@ -401,8 +412,8 @@ def autograde_parallel(course, assignment: str, workers: int = 2, time_limit: fl
         todo.put(s)
     done = queue.Queue()
 
-    def worker_loop():
-        worker = _Worker(python, memory)
+    def worker_loop(slot):
+        worker = _Worker(python, slot)
         try:
             while True:
                 try:
@@ -412,16 +423,21 @@ def autograde_parallel(course, assignment: str, workers: int = 2, time_limit: fl
                 box = _sandbox(course, source, assignment, student, template)
                 notes = _prepare(box / "grading" / "submitted" / student / assignment, expected, release / assignment)
                 start = time.perf_counter()
-                answer = worker.grade(box, student, assignment, time_limit)
+                try:
+                    answer = worker.grade(box, student, assignment, time_limit, sandbox, memory_limit_mb)
+                except Exception as exc:  # noqa: BLE001  (a broken answer must not stop the run)
+                    worker.kill(box)
+                    answer = {"ok": False, "log": "", "reason": f"the grading process failed: {exc}"}
                 result = Result(student, answer["ok"], time.perf_counter() - start, answer.get("reason", ""),
                                 answer.get("log", ""), notes)
                 done.put((result, box))
                 if not worker.alive:
-                    worker = _Worker(python, memory)
+                    worker = _Worker(python, slot)
         finally:
             worker.kill()
 
-    threads = [threading.Thread(target=worker_loop, daemon=True) for _ in range(max(1, min(workers, len(students))))]
+    threads = [threading.Thread(target=worker_loop, args=(slot,), daemon=True)
+               for slot in range(max(1, min(workers, len(students))))]
     for t in threads:
         t.start()
     results = []
@@ -476,11 +492,19 @@ def main(argv=None) -> int:
     parser.add_argument("--course", default=".", help="the nbgrader course root (default: here)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--time-limit", type=float, default=600.0, help="seconds per submission")
-    parser.add_argument("--memory-limit-mb", type=int, default=4096, help="address space per submission")
+    parser.add_argument("--memory-limit-mb", type=int, default=4096, help="address space of a submission's kernel")
     parser.add_argument("--student", action="append", help="only these students (repeatable)")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="run the kernels without bubblewrap (see grading/README.md for what that gives up)")
     args = parser.parse_args(argv)
-    results = autograde_parallel(args.course, args.assignment, args.workers, args.time_limit,
-                                 args.memory_limit_mb, args.student)
+    from .sandbox import SandboxUnavailable
+
+    try:
+        results = autograde_parallel(args.course, args.assignment, args.workers, args.time_limit,
+                                     args.memory_limit_mb, args.student, sandbox=not args.no_sandbox)
+    except SandboxUnavailable as exc:
+        print(f"[autograde] {exc}", file=sys.stderr)
+        return 2
     bad = [r for r in results if not r.ok]
     print(f"[autograde] {len(results) - len(bad)} of {len(results)} submissions graded"
           + (f"; not graded: {', '.join(r.student + ' (' + r.reason + ')' for r in bad)}" if bad else ""))
