@@ -12,6 +12,9 @@ time in ``timestamp.txt``.  It understands
 The student id is the LMS user id (Canvas, Moodle) or the folder name.  When
 a student uploaded the same notebook more than once, the latest upload wins;
 files that are not notebooks or match no layout are listed in the result.
+A member whose path climbs out of the folder it is unpacked into (``..``, an
+absolute path, a drive letter, a backslash) is refused and listed; nothing is
+ever written outside ``submitted/<student>/<assignment>/``.
 
 ``summary_report`` reads the gradebook and draws one histogram per graded
 question and one of the totals, into a PNG (and returns the numbers).
@@ -19,7 +22,7 @@ question and one of the totals, into a PNG (and returns the numbers).
     python3 course.py grade collect-zip 03_optimizers ~/Downloads/submissions.zip
     python3 course.py grade report 03_optimizers            # grading/reports/03_optimizers.png
 
-Imports nbgrader and matplotlib when used; ``import course_lib`` does not import this module.
+Imports nbgrader and matplotlib when used.
 """
 
 from __future__ import annotations
@@ -43,6 +46,17 @@ class CollectResult(dict):
 
     skipped: list
     layout: str
+
+
+def _climbs_out(member: str) -> bool:
+    """True for a zip member path that would leave the folder it is unpacked into."""
+    parts = PurePosixPath(member).parts
+    return (member.startswith(("/", "\\")) or "\\" in member or re.match(r"^[A-Za-z]:", member) is not None
+            or ".." in parts)
+
+
+def _safe_name(name: str) -> bool:
+    return bool(name) and name not in (".", "..") and "/" not in name and "\\" not in name and "\0" not in name
 
 
 def _identify(member: str):
@@ -79,6 +93,9 @@ def collect_zip(zip_path, course, assignment: str, expected=None) -> CollectResu
         for info in zf.infolist():
             if info.is_dir():
                 continue
+            if _climbs_out(info.filename):
+                skipped.append((info.filename, "refused: its path climbs out of the folder (.., an absolute path)"))
+                continue
             if not info.filename.endswith(".ipynb"):
                 skipped.append((info.filename, "not a notebook"))
                 continue
@@ -87,6 +104,9 @@ def collect_zip(zip_path, course, assignment: str, expected=None) -> CollectResu
                 skipped.append((info.filename, "matches no known layout"))
                 continue
             layout, student, stem, rank = found
+            if not (_safe_name(student) and _safe_name(stem)):
+                skipped.append((info.filename, f"refused: {student!r} is not a usable student id"))
+                continue
             layouts.add(layout)
             key = (student, stem)
             when = dt.datetime(*info.date_time)
@@ -96,8 +116,12 @@ def collect_zip(zip_path, course, assignment: str, expected=None) -> CollectResu
         by_student = {}
         for (student, stem), item in picked.items():
             by_student.setdefault(student, []).append((stem, item))
+        root = (course / "submitted").resolve()
         for student, items in sorted(by_student.items()):
             folder = course / "submitted" / student / assignment
+            if root not in (folder.resolve()).parents:  # the last guard: never outside submitted/
+                skipped.extend((info.filename, "refused: outside submitted/") for _, (_, _, info) in items)
+                continue
             folder.mkdir(parents=True, exist_ok=True)
             newest = max(when for _, (_, when, _) in items)
             for stem, (_, _, info) in items:
@@ -117,7 +141,7 @@ def summary_report(db_url: str, assignment: str, out_png) -> dict:
     import numpy as np
     from nbgrader.api import Gradebook
 
-    from .plots import figure
+    from course_lib.plots import figure
 
     with Gradebook(db_url) as gb:
         a = gb.find_assignment(assignment)
@@ -178,7 +202,7 @@ def main(argv=None) -> int:
         res = collect_zip(args.zip, course, args.assignment, expected)
         print(f"[collect] {len(res)} students from a {res.layout} download into submitted/*/{args.assignment}/")
         for path, why in res.skipped:
-            print(f"[collect] skipped {path}: {why}")
+            print(f"[collect] {'REFUSED' if why.startswith('refused') else 'skipped'} {path}: {why}")
         return 0
     out = args.out or course / "reports" / f"{args.assignment}.png"
     from .parallel_autograde import course_settings

@@ -60,6 +60,7 @@ class Result:
     reason: str = ""
     log: str = ""
     notes: list = dataclasses.field(default_factory=list)
+    timings: dict = dataclasses.field(default_factory=dict)  # kernel_start, cells, checks, merge (seconds)
 
 
 def _first_line(text: str) -> str:
@@ -443,7 +444,10 @@ def autograde_parallel(course, assignment: str, workers: int = 2, time_limit: fl
     results = []
     while len(results) < len(students):  # merge one at a time, in this thread
         result, box = done.get()
+        start = time.perf_counter()
         _merge(box, course, db_url, assignment, result.student, result.ok)
+        result.timings = _timings(result.log)
+        result.timings["merge"] = time.perf_counter() - start
         shutil.rmtree(box, ignore_errors=True)
         _private_db(box).unlink(missing_ok=True)
         results.append(result)
@@ -453,6 +457,20 @@ def autograde_parallel(course, assignment: str, workers: int = 2, time_limit: fl
         t.join()
     shutil.rmtree(work, ignore_errors=True)
     return results
+
+
+def _timings(log: str) -> dict:
+    """Where one submission's time went, summed over its notebooks (TrustedExecute's log lines)."""
+    import json
+
+    from .trusted_execute import TIMINGS
+
+    total: dict = {}
+    for line in log.splitlines():
+        if line.startswith(TIMINGS):
+            for k, v in json.loads(line[len(TIMINGS):]).items():
+                total[k] = total.get(k, 0.0) + float(v)
+    return total
 
 
 def _copy_gradebook(db_url: str, target: Path, assignment: str) -> None:

@@ -249,6 +249,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         """Close the socket folder to the kernel's user (its sockets stay usable): it can create no files there."""
         if self.as_root:
             os.chown(self.ipc_dir, 0, 0)
+            os.chown(self.connection_file, 0, 0)  # read by the kernel at start; nothing of the kernel's now
+        os.chmod(self.connection_file, 0o600)
         os.chmod(self.ipc_dir, 0o711)
 
     def format_kernel_cmd(self, extra_arguments=None):
@@ -269,6 +271,9 @@ class SandboxedKernelManager(AsyncKernelManager):
                 "--bind", str(self.ipc_dir), str(self.ipc_dir)]
         if spec.data_dir and os.path.isdir(spec.data_dir):
             args += ["--ro-bind", spec.data_dir, spec.data_dir]
+        keras_cache = os.path.expanduser("~/.keras/datasets")  # the loaders' second place to look
+        if os.path.isdir(keras_cache):
+            args += ["--ro-bind", keras_cache, f"{HOME}/.keras/datasets"]
         if self.workdir and os.path.isdir(self.workdir):  # the submission's other files, read-only
             for entry in sorted(os.listdir(self.workdir)):
                 src = os.path.join(self.workdir, entry)

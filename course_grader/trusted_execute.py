@@ -21,10 +21,10 @@ cell of the submission:
   A test cell with no hidden tests in the gradebook fails: nothing the kernel
   alone says earns points.
 
-A kernel that dies (``os._exit``, a segfault, the memory limit) ends the run,
-not the student's grading: the cell that killed it gets an error saying so,
-the cells after it are marked as not run, and the points earned before the
-crash are kept.
+A kernel that dies (``os._exit``, a segfault, the memory limit) or stops
+answering (a broken ``builtins``) ends the run, not the student's grading:
+the cell gets an error saying so, the cells after it are marked as not run,
+and the points earned before are kept.
 
 The hidden tests see ``grader`` (a :class:`GraderTools`): ``grader.seed``
 (this student's and this cell's seed), ``grader.kernel_seconds`` (the time the
@@ -36,11 +36,13 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
+import json
 import os
 import re
 import time
 
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.util import run_sync
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import Execute
@@ -50,7 +52,9 @@ from .kernel import Kernel, KernelError, KernelNamespace
 from .sandbox import SandboxedKernelManager, SandboxSpec, bwrap_path
 from .secret import SECRET_NAME, load_secret, seed
 
-__all__ = ["TrustedExecute", "GraderTools", "split_hidden"]
+__all__ = ["TrustedExecute", "GraderTools", "split_hidden", "TIMINGS"]
+
+TIMINGS = "[descent-timings]"  # the log line with where one notebook's grading time went (seconds)
 
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[^\n]*\n(.*?)^[ \t]*### END HIDDEN TESTS[ \t]*\n?", flags=re.S | re.M)
 
@@ -94,8 +98,10 @@ class TrustedExecute(Execute):
         self._died_at = None
         self._kernel_seconds = 0.0
         self._sandbox_km = None
+        self.timings = {"kernel_start": 0.0, "cells": 0.0, "checks": 0.0}
         if self.sandbox:
             bwrap_path()  # stops here, with how to install it, when bubblewrap is missing
+        start = time.perf_counter()
         try:
             return super().preprocess(nb, resources, km)
         except DeadKernelError:
@@ -105,6 +111,8 @@ class TrustedExecute(Execute):
         finally:
             if self._sandbox_km is not None:
                 self._sandbox_km.cleanup_box()
+            self.timings["execute"] = time.perf_counter() - start  # all of the above, and the kernel's shutdown
+            self.log.info("%s %s", TIMINGS, json.dumps(self.timings))
 
     # the kernel: in the sandbox ------------------------------------------------
     def create_kernel_manager(self):
@@ -121,11 +129,22 @@ class TrustedExecute(Execute):
             self.km = self.kernel_manager_class(kernel_name=self.kernel_name, config=self.config)
         return self.km
 
+    async def async_start_new_kernel(self, **kwargs):
+        start = time.perf_counter()
+        await super().async_start_new_kernel(**kwargs)
+        self.timings["kernel_start"] += time.perf_counter() - start
+
     async def async_start_new_kernel_client(self):
+        start = time.perf_counter()
         kc = await super().async_start_new_kernel_client()
         if self._sandbox_km is not None:
             self._sandbox_km.seal()
+        self.timings["kernel_start"] += time.perf_counter() - start
         return kc
+
+    # nbclient's setup_kernel calls these sync wrappers, made from the base class's coroutines: rebind them
+    start_new_kernel = run_sync(async_start_new_kernel)
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
     # the cells -----------------------------------------------------------------
     def preprocess_cell(self, cell, resources, index):
@@ -137,12 +156,12 @@ class TrustedExecute(Execute):
             if utils.is_grade(cell) and cell.cell_type == "code":
                 return self._grade(cell, resources, index)
             return self._in_kernel(cell, resources, index)
-        except DeadKernelError:
+        except (DeadKernelError, CellTimeoutError) as exc:
             self._died_at = index
+            what = ("stopped answering while running this cell" if isinstance(exc, CellTimeoutError) else
+                    "died while running this cell (os._exit, a crash, or running out of memory)")
             cell.outputs = [o for o in cell.get("outputs", []) if o.get("ename") != "KernelDied"]
-            cell.outputs.append(_error(
-                "KernelDied", "the kernel died while running this cell (os._exit, a crash, or running out "
-                              "of memory); the cells below were not run"))
+            cell.outputs.append(_error("KernelDied", f"the kernel {what}; the cells below were not run"))
             return cell, resources
 
     def _in_kernel(self, cell, resources, index):
@@ -151,6 +170,7 @@ class TrustedExecute(Execute):
             return super().preprocess_cell(cell, resources, index)
         finally:
             self._kernel_seconds += time.perf_counter() - start
+            self.timings["cells"] = self._kernel_seconds
 
     def _grade(self, cell, resources, index):
         full = cell.source
@@ -160,7 +180,9 @@ class TrustedExecute(Execute):
             verdict = [_error("NotGraded", "this test cell has no hidden test in the gradebook, and the kernel's "
                                            "word alone earns no points (regenerate the assignment)")]
         else:
+            start = time.perf_counter()
             verdict = self._run_hidden(hidden, cell.metadata["nbgrader"]["grade_id"])
+            self.timings["checks"] += time.perf_counter() - start
         cell.outputs = []
         if visible.strip():
             cell.source = visible

@@ -171,7 +171,7 @@ def _attacks(course) -> dict:
         "for pid in [os.getppid(), 1] + [int(p) for p in os.listdir('/proc') if p.isdigit()]:\n"
         "    for link in ('cwd', 'root'):\n"
         "        try:\n            base = os.readlink(f'/proc/{pid}/{link}')\n"
-        "            targets += glob.glob(base + '/**/*.ipynb', recursive=True)[:20]\n"
+        "            targets += glob.glob(base + '/*.ipynb') + glob.glob(base + '/*/*/*.ipynb')[:20]\n"
         "        except OSError:\n            pass\n"
         "for t in targets:\n    try:\n        open(t, 'rb').read(1)\n        print('READ:', t)\n"
         "    except OSError:\n        pass\n"
@@ -179,6 +179,9 @@ def _attacks(course) -> dict:
         f"for d in ['/tmp', '/', os.path.expanduser('~'), os.path.dirname(os.environ.get('JPY_PARENT', '/')), {str(real)!r}]:\n"
         "    try:\n        open(os.path.join(d, 'owned-by-a-submission'), 'w').write('x')\n"
         "    except OSError:\n        pass\n"
+        "import sys\nipc = os.path.dirname(sys.argv[sys.argv.index('-f') + 1])  # the kernel's own socket folder\n"
+        "for t in [os.path.join(ipc, 'owned'), os.path.join(ipc, 'kernel.json')]:\n"
+        "    try:\n        open(t, 'a').write('owned')\n        print('WROTE:', t)\n    except OSError:\n        pass\n"
         "print('ENV:', sorted(os.environ))\n")
     # the network: a server the test runs on loopback, and the outside
     a["attack_network"] = (

@@ -54,6 +54,20 @@ def test_moodle_and_plain_layouts(tmp_path):
     assert dict(collect_zip(z, tmp_path / "h", "01_numerical_gradients")) == {"bea": ["numerical_gradients.ipynb"]}
 
 
+@pytest.mark.parametrize("member", ["../x.ipynb", "../../etc/evil/x.ipynb", "/abs/student/x.ipynb",
+                                    "class/../../x/numerical_gradients.ipynb", "C:/student/x.ipynb",
+                                    "..\\..\\x.ipynb", "student/..\\x.ipynb"])
+def test_a_member_that_climbs_out_is_refused_and_named(tmp_path, member):
+    z = _zip(tmp_path / "evil.zip", [(member, (2026, 10, 3, 8, 0, 0), _nb("evil")),
+                                     ("class/bea/numerical_gradients.ipynb", (2026, 10, 3, 8, 0, 0), _nb("bea"))])
+    course = tmp_path / "deep" / "grading"
+    res = collect_zip(z, course, "01_numerical_gradients", expected=["numerical_gradients"])
+    assert dict(res) == {"bea": ["numerical_gradients.ipynb"]}
+    assert [(m, why.split(":")[0]) for m, why in res.skipped] == [(member, "refused")]
+    written = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.ipynb"))
+    assert written == ["deep/grading/submitted/bea/01_numerical_gradients/numerical_gradients.ipynb"]
+
+
 def test_not_a_zip_is_a_clear_error(tmp_path):
     (tmp_path / "x.zip").write_text("nope")
     with pytest.raises(ValueError, match="zip_path must be a zip file"):
