@@ -1,7 +1,8 @@
 """The grader's handle on a student's kernel: call its functions with inputs the grader chose, read its values.
 
-Every request runs ``plain.KERNEL_SOURCE`` in the kernel and reads back one
-line of JSON, which ``plain.loads`` decodes strictly into fresh numbers,
+Every request runs ``plain.KERNEL_SOURCE`` in the kernel (installed there
+once per kernel, as a module of its own; a student who replaces it only
+garbles their own answers) and reads back one line of JSON, which ``plain.loads`` decodes strictly into fresh numbers,
 strings and arrays.  What the kernel answers is the student's answer: it can
 be wrong, late, huge or malformed, and each of those only fails the check that
 asked (``KernelError``); nothing it sends is executed or unpickled here.
@@ -52,6 +53,7 @@ class Kernel:
         self.client = client
         self.timeout = float(timeout)
         self.seconds = 0.0  # time spent waiting for the kernel, for the statistics
+        self.installed = False
 
     def request(self, **req):
         from nbclient.util import run_sync
@@ -66,10 +68,16 @@ class Kernel:
         from nbclient.exceptions import DeadKernelError
 
         token = "DESCENT-REPLY-" + secrets.token_hex(8)
-        code = (f"(lambda d: (exec({plain.KERNEL_SOURCE!r}, d), d['_main']({token!r}, {json.dumps(req)!r})))"
-                f"({{'__builtins__': __builtins__}})\n")
+        if not self.installed:  # the kernel's half, once per kernel, in a module of its own (not the user's names)
+            setup = (f"import sys as _s, types as _t; _m = _t.ModuleType('_descent_grader'); "
+                     f"_m.__dict__['__builtins__'] = __builtins__; exec({plain.KERNEL_SOURCE!r}, _m.__dict__); "
+                     f"_s.modules['_descent_grader'] = _m; del _s, _t, _m\n")
+            self.installed = True
+        else:
+            setup = ""
+        code = f"{setup}__import__('_descent_grader')._main({token!r}, {json.dumps(req)!r})\n"
         kc, km = self.client.kc, self.client.km
-        msg_id = kc.execute(code, silent=False, store_history=False, allow_stdin=False, stop_on_error=False)
+        msg_id = kc.execute(code, silent=True, store_history=False, allow_stdin=False, stop_on_error=False)
         text: list[str] = []
         deadline = time.monotonic() + self.timeout
         interrupted = False

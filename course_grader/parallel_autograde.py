@@ -46,7 +46,7 @@ import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["Result", "autograde_parallel", "course_settings", "nbgrader_env", "run_nbgrader", "repair_metadata",
+__all__ = ["Result", "DEFAULT_WORKERS", "autograde_parallel", "course_settings", "nbgrader_env", "run_nbgrader", "repair_metadata",
            "main"]
 
 
@@ -185,6 +185,7 @@ def _private_db(box: Path) -> Path:
 
 
 MARKER = "DESCENT_SANDBOX"
+DEFAULT_WORKERS = 2 * (os.cpu_count() or 1)
 
 
 def _kill_marked(box: str, exclude: int | None = None) -> int:
@@ -508,7 +509,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("assignment")
     parser.add_argument("--course", default=".", help="the nbgrader course root (default: here)")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
+                        help="worker processes (default: twice the cores, as each waits on its kernel half the time)")
     parser.add_argument("--time-limit", type=float, default=600.0, help="seconds per submission")
     parser.add_argument("--memory-limit-mb", type=int, default=4096, help="address space of a submission's kernel")
     parser.add_argument("--student", action="append", help="only these students (repeatable)")

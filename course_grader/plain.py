@@ -20,8 +20,8 @@ are not plain data, in a form the kernel rebuilds:
   a student's ``central_difference``).
 
 ``KERNEL_SOURCE`` is the code the kernel runs to decode a request, call the
-student's function and encode the answer; it is sent with every request, so a
-student who replaces it in their namespace only garbles their own answers.
+student's function and encode the answer; a student who replaces it only
+garbles their own answers.
 """
 
 from __future__ import annotations

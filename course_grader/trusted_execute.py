@@ -46,7 +46,7 @@ from nbclient.util import run_sync
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Dict, Integer, Unicode
+from traitlets import Bool, Dict, Enum, Integer, Unicode
 
 from .kernel import Kernel, KernelError, KernelNamespace
 from .sandbox import SandboxedKernelManager, SandboxSpec, bwrap_path
@@ -87,10 +87,15 @@ class TrustedExecute(Execute):
     hand_over = Dict(help="assignment -> the course_lib modules its kernel may import while grading").tag(config=True)
     memory_limit_mb = Integer(4096, help="address space of the kernel and each process it starts").tag(config=True)
     max_processes = Integer(64, help="processes the submission may run at once").tag(config=True)
+    shutdown_kernel = Enum(["graceful", "immediate"], default_value="immediate",
+                           help="nothing is saved from a graded kernel: killing it with its sandbox is faster"
+                           ).tag(config=True)
     secret_file = Unicode("", help=f"the instructor's secret (default: $DESCENT_GRADER_SECRET, else {SECRET_NAME} "
                                    f"in the course root)").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
+        if self.sandbox:
+            bwrap_path()  # stops here, with how to install it, when bubblewrap is missing
         info = resources["nbgrader"]
         self._student, self._assignment, self._notebook = info["student"], info["assignment"], info["notebook"]
         self._hidden = _trusted_hidden_tests(info["db_url"], self._assignment, self._notebook)
@@ -98,9 +103,8 @@ class TrustedExecute(Execute):
         self._died_at = None
         self._kernel_seconds = 0.0
         self._sandbox_km = None
+        self._kernel = None
         self.timings = {"kernel_start": 0.0, "cells": 0.0, "checks": 0.0}
-        if self.sandbox:
-            bwrap_path()  # stops here, with how to install it, when bubblewrap is missing
         start = time.perf_counter()
         try:
             return super().preprocess(nb, resources, km)
@@ -195,7 +199,9 @@ class TrustedExecute(Execute):
 
     def _run_hidden(self, code: str, grade_id: str) -> list:
         """Run one cell's hidden tests here; [] if they pass, else the error output to put first in the cell."""
-        kernel = Kernel(self, timeout=self.timeout or 60)
+        if self._kernel is None:
+            self._kernel = Kernel(self, timeout=self.timeout or 60)
+        kernel = self._kernel
         tools = GraderTools(seed=seed(self._secret, self._assignment, self._notebook, grade_id, self._student),
                             kernel=kernel, kernel_seconds=self._kernel_seconds, student=self._student)
         scope = {"__builtins__": builtins, "__name__": "hidden_tests", "grader": tools}

@@ -250,7 +250,7 @@ def _tree_digest(folder):
 
 
 @pytest.fixture(scope="module")
-def adversarial(course):
+def adversarial(course, bubblewrap):
     # a short cell time limit for the infinite loop; the course's own is 60 s
     cfg = course / "grading" / "nbgrader_config.py"
     cfg.write_text(cfg.read_text() + "\nc.TrustedExecute.timeout = 8\n")

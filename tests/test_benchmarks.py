@@ -73,8 +73,11 @@ def test_notebooks_benchmark_quick(tmp_path):
 
 
 @pytest.mark.slow
-def test_autograde_benchmark_quick(tmp_path):
+def test_autograde_benchmark_quick(tmp_path, bubblewrap):
     result, md = run_quick("autograde", tmp_path)
     assert result["submissions"] == 4 and result["serial_nbgrader_s"] > 0 and result["parallel_driver_s"] > 0
     assert result["grades_disagree"] == [] and result["not_graded"] == []  # both grade alike
+    where = result["where_time_goes_s"]
+    assert all(v >= 0 for v in where.values()) and where["kernel start (in the sandbox)"] > 0
+    assert result["scores_by_kind"]["correct"] == [10] and result["scores_by_kind"]["untouched"] == [0]
     assert md.startswith("# Autograding 4 submissions")

@@ -100,7 +100,7 @@ def _submit(course: Path, student: str, nb, assignment: str = "01_numerical_grad
 
 
 @pytest.fixture(scope="module")
-def graded(course):
+def graded(course, bubblewrap):
     """Autograde a set of submissions once; return {student: {grade_id: score}} and the course."""
     subs = {}
     subs["correct"] = _solved(course)
@@ -206,7 +206,7 @@ A3_POINTS = {"test_momentum_classical": 1, "test_momentum_ema": 1, "test_nestero
 
 
 @pytest.fixture(scope="module")
-def graded3(course):
+def graded3(course, bubblewrap):
     subs = {"correct": _solved(course, A3, NB3),
             "untouched": nbformat.read(course / "notebooks" / "exercises" / A3 / NB3, as_version=4)}
     nb = _solved(course, A3, NB3)  # Adam without the bias correction
@@ -239,7 +239,7 @@ def test_assignment_3_full_marks_zero_and_a_named_mistake(graded3):
 # Every assignment: the solutions get every automatic point, the untouched notebooks none
 # --------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def graded_all(course):
+def graded_all(course, bubblewrap):
     from course_grader.hide_hidden_tests import fill_in_solutions
     from course_grader.parallel_autograde import autograde_parallel
     from nbgrader.api import Gradebook
@@ -269,6 +269,21 @@ def test_each_assignment_solution_gets_full_marks_and_untouched_zero(graded_all,
     solved, untouched = graded_all[(assignment, "all_solved")], graded_all[(assignment, "all_untouched")]
     assert solved and all(score == max_score for score, max_score in solved), solved
     assert all(score == 0 for score, _ in untouched), untouched
+
+
+def test_without_the_sandbox_the_grades_are_the_same(graded):
+    """--no-sandbox gives up the isolation (grading/README.md), not the grader-side checks."""
+    scores, course = graded
+    from course_grader.parallel_autograde import autograde_parallel
+    from nbgrader.api import Gradebook
+
+    results = autograde_parallel(course / "grading", A1, workers=2, students=["correct", "wrong_sign"],
+                                 log=lambda msg: None, sandbox=False)
+    assert all(r.ok for r in results)
+    with Gradebook(f"sqlite:///{course / 'grading' / 'gradebook.db'}") as gb:
+        for student in ("correct", "wrong_sign"):
+            nb_sub = gb.find_submission_notebook(NB1.removesuffix(".ipynb"), A1, student)
+            assert {g.name: g.score for g in nb_sub.grades} == scores[student]
 
 
 def test_course_py_grade_runs_nbgrader_in_the_course_root():

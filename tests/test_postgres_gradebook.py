@@ -72,7 +72,7 @@ def _nbgrader(course: Path, db_url: str, *args: str) -> None:
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
 
 
-def test_parallel_autograding_into_postgresql(postgres, tmp_path, monkeypatch):
+def test_parallel_autograding_into_postgresql(postgres, tmp_path, monkeypatch, bubblewrap):
     course = tmp_path
     shutil.copytree(ROOT / "solutions" / A1, course / "solutions" / A1)
     (course / "grading").mkdir()

@@ -81,3 +81,16 @@ def test_every_autograded_cell_is_decided_by_the_grader_on_secret_inputs(assignm
     drawing = [n for n in calls if "seed" in inspect.signature(getattr(exercise_checks, n)).parameters]
     # a check that draws inputs draws them from the instructor's secret
     assert hidden.count("seed=grader.seed") == len(drawing), f"{assignment}/{grade_id}: a check without the secret seed"
+
+
+def test_without_bubblewrap_autograding_stops_and_says_how_to_install_it(monkeypatch, tmp_path):
+    from course_grader import sandbox
+    from course_grader.parallel_autograde import autograde_parallel
+
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
+    with pytest.raises(sandbox.SandboxUnavailable, match=r"apt-get install bubblewrap.*--no-sandbox"):
+        autograde_parallel(tmp_path, "01_numerical_gradients")
+    te = TrustedExecute()
+    with pytest.raises(sandbox.SandboxUnavailable, match="bwrap is not installed"):
+        te.preprocess(nbformat.v4.new_notebook(), {"nbgrader": {"student": "s", "assignment": "a", "notebook": "n",
+                                                                "db_url": f"sqlite:///{tmp_path / 'gb.db'}"}})
