@@ -169,7 +169,7 @@ def _sandbox(course: Path, source: Path, assignment: str, student: str, gradeboo
     so code that writes to ``../../../gradebook.db`` from the autograded folder
     finds nothing to damage.
     """
-    box = Path(tempfile.mkdtemp(prefix=f"autograde-{student}-"))
+    box = Path(tempfile.mkdtemp(prefix=f"autograde-{student}-", dir=_SCRATCH))
     root = box / "grading"
     root.mkdir()
     shutil.copy(course / "nbgrader_config.py", root / "nbgrader_config.py")
@@ -178,6 +178,10 @@ def _sandbox(course: Path, source: Path, assignment: str, student: str, gradeboo
     shutil.copytree(course / "submitted" / student / assignment, root / "submitted" / student / assignment)
     shutil.copy(gradebook_copy, _private_db(box))
     return box
+
+
+# the boxes and their private gradebooks are scratch: in memory where the machine has a tmpfs (no fsync per commit)
+_SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 
 
 def _private_db(box: Path) -> Path:
@@ -325,8 +329,8 @@ class _Worker:
         return self.proc.poll() is None
 
 
-def _merge(box: Path, course: Path, db_url: str, assignment: str, student: str, ok: bool) -> None:
-    """Copy one sandbox's results into the real course and gradebook."""
+def _merge(box: Path, course: Path, gb, assignment: str, student: str, ok: bool) -> None:
+    """Copy one sandbox's results into the real course and its gradebook ``gb`` (an open nbgrader Gradebook)."""
     from nbgrader.api import Gradebook, MissingEntry
 
     src = box / "grading" / "autograded" / student / assignment
@@ -340,7 +344,7 @@ def _merge(box: Path, course: Path, db_url: str, assignment: str, student: str, 
 
     from sqlalchemy.exc import SAWarning
 
-    with warnings.catch_warnings(), Gradebook(db_url) as gb:
+    with warnings.catch_warnings():
         # nbgrader's update_or_create_submission warns about its own autoflush order; harmless here
         warnings.simplefilter("ignore", SAWarning)
         timestamp = None
@@ -402,7 +406,7 @@ def autograde_parallel(course, assignment: str, workers: int = 2, time_limit: fl
     students = all_students if students is None else [s for s in students if s in all_students]
     with Gradebook(db_url) as gb:
         gb.find_assignment(assignment)  # fails clearly if generate_assignment has not run
-    work = Path(tempfile.mkdtemp(prefix="autograde-"))
+    work = Path(tempfile.mkdtemp(prefix="autograde-", dir=_SCRATCH))
     template = work / "gradebook.db"
     _copy_gradebook(db_url, template, assignment)
     expected = sorted(p.name for p in (source / assignment).glob("*.ipynb"))
@@ -443,17 +447,18 @@ def autograde_parallel(course, assignment: str, workers: int = 2, time_limit: fl
     for t in threads:
         t.start()
     results = []
-    while len(results) < len(students):  # merge one at a time, in this thread
-        result, box = done.get()
-        start = time.perf_counter()
-        _merge(box, course, db_url, assignment, result.student, result.ok)
-        result.timings = _timings(result.log)
-        result.timings["merge"] = time.perf_counter() - start
-        shutil.rmtree(box, ignore_errors=True)
-        _private_db(box).unlink(missing_ok=True)
-        results.append(result)
-        log(f"[autograde] {result.student}: {'graded' if result.ok else 'NOT graded: ' + result.reason} "
-            f"({result.seconds:.1f} s){'; ' + '; '.join(result.notes) if result.notes else ''}")
+    with Gradebook(db_url) as gb:  # opened once: the merges, one at a time, in this thread
+        while len(results) < len(students):
+            result, box = done.get()
+            start = time.perf_counter()
+            _merge(box, course, gb, assignment, result.student, result.ok)
+            result.timings = _timings(result.log)
+            result.timings["merge"] = time.perf_counter() - start
+            shutil.rmtree(box, ignore_errors=True)
+            _private_db(box).unlink(missing_ok=True)
+            results.append(result)
+            log(f"[autograde] {result.student}: {'graded' if result.ok else 'NOT graded: ' + result.reason} "
+                f"({result.seconds:.1f} s){'; ' + '; '.join(result.notes) if result.notes else ''}")
     for t in threads:
         t.join()
     shutil.rmtree(work, ignore_errors=True)

@@ -12,6 +12,7 @@ schedules      learning-rate schedules as functions of the epoch
 linesearch     exact line search for quadratics and backtracking
 functions      test objectives with value, gradient, Hessian and known minima
 random_search  finite-difference random search and Augmented Random Search
+perceptron     the slides' sigmoid perceptron and its separable data
 nn             multilayer perceptrons: activations, losses, backprop, aSGD's effective gradient
 train          the mini-batch training loop, History, early stopping
 data           MNIST, Fashion-MNIST and Wine Quality loaders; circles and spirals; batches
@@ -20,18 +21,17 @@ Imported on demand (they pull in matplotlib, ipywidgets or TensorFlow):
 
 widgets        the lectures' slider figures (``from course_lib import widgets``)
 plots          the lectures' static figures, results tables, digit grids
-reflect        source 001's "Reflect..." questions for self-checks and the quiz
+reflect        source 001's "Reflect..." questions for lecture 9's self-checks
+quiz           the graded quiz's questions (no answer key: that is the instructor's)
 keras_peer     the same MLP in Keras, for side-by-side comparisons
 grading        compare a student's function with the reference, with teaching feedback
-exercise_checks  the hidden tests of the exercises, one function per graded question
-nbgrader_hooks   the course's nbgrader preprocessors (feedback without hidden tests, dead kernels)
-parallel_autograde  autograding many submissions at once, each in its own sandbox
-course_admin   collecting an LMS download; the per-question score report
+exercise_checks  the exercises' checks, one function per graded question: open for practice; the
+               grader (the separate package ``course_grader``) runs the same checks on its own inputs
 """
 
-from . import data, functions, gradcheck, linesearch, nn, optim, random_search, schedules, train
+from . import data, functions, gradcheck, linesearch, nn, optim, perceptron, random_search, schedules, train
 
 __version__ = "0.1.0"
 
-__all__ = ["data", "functions", "gradcheck", "linesearch", "nn", "optim", "random_search", "schedules", "train",
-           "__version__"]
+__all__ = ["data", "functions", "gradcheck", "linesearch", "nn", "optim", "perceptron", "random_search", "schedules",
+           "train", "__version__"]

@@ -98,6 +98,13 @@ def _submissions(course):
     s["widgets_and_plots"] = (_append(_solved(course), "relative_error", widget), NB1, 6, None)
     for name, code in _attacks(course).items():
         s[name] = (_prepend(_untouched(course), "differences", code), NB1, 0, None)
+    # a test cell of its own making, with "hidden tests" that pass: the grader runs only the gradebook's
+    nb = _untouched(course)
+    fake = nbformat.v4.new_code_cell("### BEGIN HIDDEN TESTS\nassert True\n### END HIDDEN TESTS\nassert True")
+    fake.metadata["nbgrader"] = {"grade": True, "grade_id": "test_forward", "locked": True, "points": 6,
+                                 "schema_version": 3, "solution": False, "task": False}
+    nb.cells.insert(2, fake)
+    s["attack_fake_test_cell"] = (nb, NB1, 0, None)
     return s
 
 
@@ -206,7 +213,7 @@ def _attacks(course) -> dict:
 
 
 ATTACKS = ["attack_patch_checks", "attack_reference", "attack_lying_objects", "attack_ipython", "attack_precomputed",
-           "attack_read_and_write", "attack_network", "attack_outlive", "attack_fork_bomb"]
+           "attack_read_and_write", "attack_network", "attack_outlive", "attack_fork_bomb", "attack_fake_test_cell"]
 
 
 def _digest(path):

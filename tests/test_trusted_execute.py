@@ -94,3 +94,17 @@ def test_without_bubblewrap_autograding_stops_and_says_how_to_install_it(monkeyp
     with pytest.raises(sandbox.SandboxUnavailable, match="bwrap is not installed"):
         te.preprocess(nbformat.v4.new_notebook(), {"nbgrader": {"student": "s", "assignment": "a", "notebook": "n",
                                                                 "db_url": f"sqlite:///{tmp_path / 'gb.db'}"}})
+
+
+def test_each_student_and_question_draws_its_own_inputs_and_the_same_on_every_regrade(tmp_path):
+    from course_grader.secret import load_secret, seed
+
+    secret = load_secret(tmp_path / "grader_secret.key")
+    assert (tmp_path / "grader_secret.key").stat().st_mode & 0o777 == 0o600
+    assert load_secret(tmp_path / "grader_secret.key") == secret  # made once, then read
+    seeds = {seed(secret, "a1", "nb", q, s) for q in ("test_forward", "test_central") for s in ("alice", "bob")}
+    assert len(seeds) == 4 and all(x > 2 ** 32 for x in seeds)  # never one of the practice seeds (0..27)
+    assert seed(secret, "a1", "nb", "test_forward", "alice") == seed(load_secret(tmp_path / "grader_secret.key"),
+                                                                     "a1", "nb", "test_forward", "alice")
+    other = load_secret(tmp_path / "other.key")
+    assert seed(other, "a1", "nb", "test_forward", "alice") != seed(secret, "a1", "nb", "test_forward", "alice")
