@@ -46,8 +46,8 @@ import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["Result", "DEFAULT_WORKERS", "autograde_parallel", "course_settings", "nbgrader_env", "run_nbgrader", "repair_metadata",
-           "main"]
+__all__ = ["Result", "DEFAULT_WORKERS", "autograde_parallel", "course_settings", "nbgrader_env", "run_nbgrader",
+           "repair_metadata", "drop_foreign_metadata", "main"]
 
 
 @dataclasses.dataclass
@@ -121,11 +121,53 @@ def _prepare(folder: Path, expected: list[str], release: Path) -> list[str]:
             nb = nbformat.read(path, as_version=4)
         except Exception:  # not a notebook: nbgrader reports it
             continue
-        repaired = repair_metadata(nb, nbformat.read(template, as_version=4))
-        if repaired:
+        release_nb = nbformat.read(template, as_version=4)
+        dropped = drop_foreign_metadata(nb, release_nb)
+        repaired = repair_metadata(nb, release_nb)
+        if dropped or repaired:
             nbformat.write(nb, path)
+        if dropped:
+            notes.append(f"{name}: nbgrader metadata removed from {dropped} cell(s) that are not the assignment's "
+                         f"(unknown or repeated ids)")
+        if repaired:
             notes.append(f"{name}: nbgrader metadata of {repaired} cell(s) restored")
     return notes
+
+
+def drop_foreign_metadata(submitted, release) -> int:
+    """Remove the nbgrader metadata of cells that are not the assignment's; return how many.
+
+    A cell whose ``grade_id`` the student version does not have, or the
+    second of two cells with one ``grade_id``, was made or copied by the
+    student; nbgrader 0.9 would stop grading the whole submission on it
+    (``KeyError: 'grade_id'``).  Of repeated ids the cell most like the
+    student version's keeps the metadata.  A test cell made up this way
+    earns nothing: the grader runs only the gradebook's hidden tests.
+    """
+    from difflib import SequenceMatcher
+
+    known = {c.metadata["nbgrader"]["grade_id"]: c for c in release.cells
+             if "grade_id" in c.metadata.get("nbgrader", {})}
+    by_id: dict = {}
+    dropped = 0
+    for cell in submitted.cells:
+        meta = cell.metadata.get("nbgrader")
+        if meta is None:
+            continue
+        grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+        if grade_id not in known:
+            del cell.metadata["nbgrader"]
+            dropped += 1
+        else:
+            by_id.setdefault(grade_id, []).append(cell)
+    for grade_id, cells in by_id.items():
+        if len(cells) > 1:
+            keep = max(cells, key=lambda c: SequenceMatcher(None, known[grade_id].source, c.source).ratio())
+            for cell in cells:
+                if cell is not keep:
+                    del cell.metadata["nbgrader"]
+                    dropped += 1
+    return dropped
 
 
 def nbgrader_env(python: str | None = None, db_url: str | None = None) -> dict:

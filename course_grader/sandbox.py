@@ -81,6 +81,7 @@ class SandboxSpec:
     max_file_bytes: int = 256 * 2 ** 20
     uid: int = 0                          # the unprivileged user the kernel runs as (when the grader is root)
     data_dir: str | None = None           # the data sets, read-only (COURSE_DATA_DIR)
+    isolate: bool = True                  # False (--no-sandbox): only the limits, the kernel sees what the grader sees
 
 
 def _relative_imports(path: Path) -> set:
@@ -213,7 +214,11 @@ def _system_binds() -> list[str]:
 
 
 class SandboxedKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernel runs in a bubblewrap sandbox (see the module docstring)."""
+    """A kernel manager whose kernel runs in a bubblewrap sandbox (see the module docstring).
+
+    With ``spec.isolate`` False (``--no-sandbox``) the kernel runs as the grader's user, where nbgrader
+    would run it, under the same ``prlimit`` limits and nothing else.
+    """
 
     def __init__(self, spec: SandboxSpec | None = None, **kwargs):
         super().__init__(**kwargs)
@@ -224,9 +229,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.transport = "ipc"
         self.ip = str(self.ipc_dir / "k")
         self.connection_file = str(self.ipc_dir / "kernel.json")
-        self.library = library_view(self.spec.hand_over, self.box / "course_lib")
+        self.library = library_view(self.spec.hand_over, self.box / "course_lib") if self.spec.isolate else None
         self.workdir: str | None = None
-        self.as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+        self.as_root = hasattr(os, "geteuid") and os.geteuid() == 0 and self.spec.isolate  # drop to spec.uid
         if self.as_root:
             os.chown(self.ipc_dir, self.spec.uid, self.spec.uid)
         os.chmod(self.box, 0o755)
@@ -235,7 +240,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         # a signal would reach bwrap, not the kernel inside: interrupt with a control message (ipykernel >= 6)
         self.kernel_spec.interrupt_mode = "message"
         self.workdir = kw.get("cwd")
-        kw["cwd"] = str(self.box)
+        if self.spec.isolate:
+            kw["cwd"] = str(self.box)
         return await super()._async_start_kernel(**kw)
 
     start_kernel = _async_start_kernel
@@ -258,6 +264,8 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def sandbox_prefix(self) -> list[str]:
         spec = self.spec
+        if not spec.isolate:
+            return self._limits(spec.max_processes + _processes_of(os.getuid()))
         # as root, no user namespace: the kernel then drops to an unprivileged user of its own (setpriv below);
         # otherwise bwrap's user namespace keeps the caller's user
         unshare = (["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
@@ -297,10 +305,13 @@ class SandboxedKernelManager(AsyncKernelManager):
             nproc = spec.max_processes
         else:  # RLIMIT_NPROC counts every process of this user: leave room for the ones already running
             nproc = spec.max_processes + _processes_of(os.getuid())
-        limits = [f"--nproc={nproc}", f"--fsize={spec.max_file_bytes}", "--core=0"]
-        if spec.memory_bytes:
-            limits.append(f"--as={spec.memory_bytes}")
-        return args + ["/usr/bin/prlimit", *limits, "--"]
+        return args + self._limits(nproc)
+
+    def _limits(self, nproc: int) -> list[str]:
+        limits = [f"--nproc={nproc}", f"--fsize={self.spec.max_file_bytes}", "--core=0"]
+        if self.spec.memory_bytes:
+            limits.append(f"--as={self.spec.memory_bytes}")
+        return ["/usr/bin/prlimit", *limits, "--"]
 
     def cleanup_box(self) -> None:
         shutil.rmtree(self.box, ignore_errors=True)

@@ -93,6 +93,18 @@ class TrustedExecute(Execute):
     secret_file = Unicode("", help=f"the instructor's secret (default: $DESCENT_GRADER_SECRET, else {SECRET_NAME} "
                                    f"in the course root)").tag(config=True)
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._reset()
+
+    def _reset(self):
+        """The state of one notebook's run."""
+        self._died_at = None
+        self._kernel_seconds = 0.0
+        self._sandbox_km = None
+        self._kernel = None
+        self.timings = {"kernel_start": 0.0, "cells": 0.0, "checks": 0.0}
+
     def preprocess(self, nb, resources=None, km=None):
         if self.sandbox:
             bwrap_path()  # stops here, with how to install it, when bubblewrap is missing
@@ -100,11 +112,7 @@ class TrustedExecute(Execute):
         self._student, self._assignment, self._notebook = info["student"], info["assignment"], info["notebook"]
         self._hidden = _trusted_hidden_tests(info["db_url"], self._assignment, self._notebook)
         self._secret = load_secret(self.secret_file or os.environ.get("DESCENT_GRADER_SECRET") or SECRET_NAME)
-        self._died_at = None
-        self._kernel_seconds = 0.0
-        self._sandbox_km = None
-        self._kernel = None
-        self.timings = {"kernel_start": 0.0, "cells": 0.0, "checks": 0.0}
+        self._reset()
         start = time.perf_counter()
         try:
             return super().preprocess(nb, resources, km)
@@ -127,10 +135,8 @@ class TrustedExecute(Execute):
                            memory_bytes=self.memory_limit_mb * 2 ** 20 if self.memory_limit_mb else None,
                            max_processes=self.max_processes, uid=200000 + slot,
                            data_dir=os.environ.get("COURSE_DATA_DIR"))
-        if self.sandbox:
-            self.km = self._sandbox_km = SandboxedKernelManager(spec, kernel_name=self.kernel_name, config=self.config)
-        else:
-            self.km = self.kernel_manager_class(kernel_name=self.kernel_name, config=self.config)
+        spec.isolate = self.sandbox  # --no-sandbox: the limits only, no bubblewrap
+        self.km = self._sandbox_km = SandboxedKernelManager(spec, kernel_name=self.kernel_name, config=self.config)
         return self.km
 
     async def async_start_new_kernel(self, **kwargs):

@@ -98,13 +98,14 @@ def _submissions(course):
     s["widgets_and_plots"] = (_append(_solved(course), "relative_error", widget), NB1, 6, None)
     for name, code in _attacks(course).items():
         s[name] = (_prepend(_untouched(course), "differences", code), NB1, 0, None)
-    # a test cell of its own making, with "hidden tests" that pass: the grader runs only the gradebook's
-    nb = _untouched(course)
-    fake = nbformat.v4.new_code_cell("### BEGIN HIDDEN TESTS\nassert True\n### END HIDDEN TESTS\nassert True")
-    fake.metadata["nbgrader"] = {"grade": True, "grade_id": "test_forward", "locked": True, "points": 6,
-                                 "schema_version": 3, "solution": False, "task": False}
-    nb.cells.insert(2, fake)
-    s["attack_fake_test_cell"] = (nb, NB1, 0, None)
+    # test cells of its own making, with "hidden tests" that pass: the grader runs only the gradebook's
+    for name, grade_id in (("attack_fake_test_cell", "test_forward"), ("attack_bonus_test_cell", "test_bonus")):
+        nb = _untouched(course)
+        fake = nbformat.v4.new_code_cell("### BEGIN HIDDEN TESTS\nassert True\n### END HIDDEN TESTS\nassert True")
+        fake.metadata["nbgrader"] = {"grade": True, "grade_id": grade_id, "locked": True, "points": 100,
+                                     "schema_version": 3, "solution": False, "task": False}
+        nb.cells.insert(2, fake)
+        s[name] = (nb, NB1, 0, None)
     return s
 
 
@@ -213,7 +214,8 @@ def _attacks(course) -> dict:
 
 
 ATTACKS = ["attack_patch_checks", "attack_reference", "attack_lying_objects", "attack_ipython", "attack_precomputed",
-           "attack_read_and_write", "attack_network", "attack_outlive", "attack_fork_bomb", "attack_fake_test_cell"]
+           "attack_read_and_write", "attack_network", "attack_outlive", "attack_fork_bomb", "attack_fake_test_cell",
+           "attack_bonus_test_cell"]
 
 
 def _digest(path):
@@ -325,7 +327,11 @@ def test_failures_and_repairs_are_reported(adversarial):
     assert "JSON" in not_graded["not_json"] or "json" in not_graded["not_json"]
     assert results["wrong_name"].notes == ["graded my_homework.ipynb as numerical_gradients.ipynb (wrong file name)"]
     assert "nbgrader metadata of" in results["metadata_stripped"].notes[0]
-    assert all(not r.notes for s, r in results.items() if s not in ("wrong_name", "metadata_stripped"))
+    for fake in ("attack_fake_test_cell", "attack_bonus_test_cell"):
+        assert results[fake].notes == ["numerical_gradients.ipynb: nbgrader metadata removed from 1 cell(s) that are "
+                                       "not the assignment's (unknown or repeated ids)"]
+    assert all(not r.notes for s, r in results.items()
+               if s not in ("wrong_name", "metadata_stripped", "attack_fake_test_cell", "attack_bonus_test_cell"))
 
 
 def test_widgets_and_plots_in_a_submission_do_not_break_grading(adversarial):

@@ -79,5 +79,5 @@ def test_autograde_benchmark_quick(tmp_path, bubblewrap):
     assert result["grades_disagree"] == [] and result["not_graded"] == []  # both grade alike
     where = result["where_time_goes_s"]
     assert all(v >= 0 for v in where.values()) and where["kernel start (in the sandbox)"] > 0
-    assert result["scores_by_kind"]["correct"] == [10] and result["scores_by_kind"]["untouched"] == [0]
+    assert result["scores_by_kind"] == {"correct": [10]}  # the first four submissions are right
     assert md.startswith("# Autograding 4 submissions")

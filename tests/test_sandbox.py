@@ -61,6 +61,14 @@ PROBE = textwrap.dedent('''
     except MemoryError:
         facts["allocated_2g"] = False
     facts["nproc"] = resource.getrlimit(resource.RLIMIT_NPROC)[0]
+    facts["caps"] = [l.split()[1] for l in open("/proc/self/status") if l.startswith("CapEff")][0]
+    facts["own_file"] = open("data.txt").read()
+    for name, target in (("write_own_file", "data.txt"), ("write_venv", sys.prefix + "/owned"),
+                         ("write_usr", "/usr/owned")):
+        try:
+            open(target, "a").write("x"); facts[name] = True
+        except OSError:
+            facts[name] = False
     import course_lib.gradcheck as g
     try:
         g.numerical_gradient(lambda x: 0, [1.0])
@@ -124,6 +132,21 @@ def test_a_sandboxed_kernel_is_confined(bubblewrap, tmp_path):
     assert facts["allocated_2g"] is False
     assert facts["nproc"] == 32
     assert facts["reference"] == "ReferenceUnavailable"
+    if os.geteuid() == 0:
+        assert int(facts["caps"], 16) == 0  # no capabilities
+    assert facts["own_file"] == "the submission's own file"  # its other files, read-only
+    assert not facts["write_own_file"] and not facts["write_venv"] and not facts["write_usr"]
     listener.settimeout(0.1)
     with pytest.raises(socket.timeout):
         listener.accept()
+
+
+def test_without_the_sandbox_the_limits_still_apply(tmp_path):
+    """--no-sandbox gives up the isolation, not the memory and process limits (grading/README.md)."""
+    code = ("import resource, os\n"
+            "print('LIMITS', resource.getrlimit(resource.RLIMIT_AS)[0], resource.getrlimit(resource.RLIMIT_NPROC)[0],"
+            " os.getcwd())\n")
+    spec = SandboxSpec(memory_bytes=1536 * 2 ** 20, max_processes=32, isolate=False)
+    out = _run_in_sandbox(code, spec, tmp_path)
+    memory, nproc, cwd = out.split("LIMITS", 1)[1].split()
+    assert int(memory) == 1536 * 2 ** 20 and 32 < int(nproc) and cwd == str(tmp_path)
