@@ -217,8 +217,10 @@ def _sandbox(course: Path, source: Path, assignment: str, student: str, gradeboo
     shutil.copy(course / "nbgrader_config.py", root / "nbgrader_config.py")
     (box / "solutions").mkdir()
     shutil.copytree(source / assignment, box / "solutions" / assignment)
-    shutil.copytree(course / "submitted" / student / assignment, root / "submitted" / student / assignment)
+    shutil.copytree(course / "submitted" / student / assignment, root / "submitted" / student / assignment,
+                    symlinks=True)  # a link is copied as a link, never followed (nothing of it reaches a kernel)
     shutil.copy(gradebook_copy, _private_db(box))
+    os.chmod(_private_db(box), 0o600)  # it holds every hidden test and answer key
     return box
 
 
@@ -451,6 +453,7 @@ def autograde_parallel(course, assignment: str, workers: int = 2, time_limit: fl
     work = Path(tempfile.mkdtemp(prefix="autograde-", dir=_SCRATCH))
     template = work / "gradebook.db"
     _copy_gradebook(db_url, template, assignment)
+    os.chmod(template, 0o600)
     expected = sorted(p.name for p in (source / assignment).glob("*.ipynb"))
     import queue
     import threading
@@ -493,7 +496,11 @@ def autograde_parallel(course, assignment: str, workers: int = 2, time_limit: fl
         while len(results) < len(students):
             result, box = done.get()
             start = time.perf_counter()
-            _merge(box, course, gb, assignment, result.student, result.ok)
+            try:
+                _merge(box, course, gb, assignment, result.student, result.ok)
+            except Exception as exc:  # noqa: BLE001  (one submission must not stop the others' merges)
+                gb.db.rollback()
+                result.ok, result.reason = False, f"its results could not be merged: {type(exc).__name__}: {exc}"
             result.timings = _timings(result.log)
             result.timings["merge"] = time.perf_counter() - start
             shutil.rmtree(box, ignore_errors=True)
@@ -514,10 +521,14 @@ def _timings(log: str) -> dict:
     from .trusted_execute import TIMINGS
 
     total: dict = {}
-    for line in log.splitlines():
-        if line.startswith(TIMINGS):
-            for k, v in json.loads(line[len(TIMINGS):]).items():
-                total[k] = total.get(k, 0.0) + float(v)
+    for line in log.splitlines():  # a submission can put text into the log (file names): parse, never trust
+        if line.startswith(TIMINGS + " {"):
+            try:
+                for k, v in json.loads(line[len(TIMINGS):]).items():
+                    if k in ("kernel_start", "cells", "checks", "execute"):
+                        total[k] = total.get(k, 0.0) + float(v)
+            except (ValueError, TypeError, AttributeError):
+                continue
     return total
 
 

@@ -142,6 +142,21 @@ def loads(text: str):
     return decode(obj)
 
 
+def loads_reply(text: str) -> dict:
+    """One answer line of the kernel: ``{"ok": <decoded value>}`` or ``{"error", "message", "where"}`` (strings)."""
+    if len(text) > MAX_REPLY_BYTES:
+        raise NotPlainData(f"the answer is larger than {MAX_REPLY_BYTES // 2 ** 20} MiB")
+    try:
+        obj = json.loads(text, parse_constant=lambda c: (_ for _ in ()).throw(NotPlainData(c)))
+    except json.JSONDecodeError as exc:
+        raise NotPlainData(f"the answer is not JSON ({exc.msg})") from None
+    if isinstance(obj, dict) and set(obj) == {"ok"}:
+        return {"ok": decode(obj["ok"])}
+    if isinstance(obj, dict) and "error" in obj and set(obj) <= {"error", "message", "where"}:
+        return {k: str(v)[:2000] for k, v in obj.items()}
+    raise NotPlainData("malformed answer")
+
+
 def dumps(value) -> str:
     return json.dumps(encode(value), allow_nan=False)
 

@@ -39,8 +39,10 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import fcntl
 import os
 import shutil
+import stat
 import sys
 import sysconfig
 import tempfile
@@ -231,8 +233,10 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.connection_file = str(self.ipc_dir / "kernel.json")
         self.library = library_view(self.spec.hand_over, self.box / "course_lib") if self.spec.isolate else None
         self.workdir: str | None = None
-        self.as_root = hasattr(os, "geteuid") and os.geteuid() == 0 and self.spec.isolate  # drop to spec.uid
+        self.as_root = hasattr(os, "geteuid") and os.geteuid() == 0 and self.spec.isolate  # drop to a uid of its own
+        self._uid_lock = None
         if self.as_root:
+            self.spec.uid, self._uid_lock = _claim_uid(self.spec.uid)
             os.chown(self.ipc_dir, self.spec.uid, self.spec.uid)
         os.chmod(self.box, 0o755)
 
@@ -252,15 +256,25 @@ class SandboxedKernelManager(AsyncKernelManager):
             os.chown(self.connection_file, self.spec.uid, self.spec.uid)
 
     def seal(self) -> None:
-        """Close the socket folder to the kernel's user (its sockets stay usable): it can create no files there."""
-        if self.as_root:
-            os.chown(self.ipc_dir, 0, 0)
-            os.chown(self.connection_file, 0, 0)  # read by the kernel at start; nothing of the kernel's now
-        os.chmod(self.connection_file, 0o600)
+        """Close the socket folder to the kernel's user (its sockets stay usable): it can create no files there.
+
+        Nothing is followed: whatever in the folder is not a socket (a link, a folder, a file the kernel
+        made, its connection file once read) is removed first.
+        """
+        os.chown(self.ipc_dir, 0, 0, follow_symlinks=False) if self.as_root else None
         os.chmod(self.ipc_dir, 0o711)
+        for entry in os.scandir(self.ipc_dir):
+            if not stat.S_ISSOCK(entry.stat(follow_symlinks=False).st_mode):
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
 
     def format_kernel_cmd(self, extra_arguments=None):
-        return self.sandbox_prefix() + super().format_kernel_cmd(extra_arguments)
+        cmd = super().format_kernel_cmd(extra_arguments)
+        if cmd[1:2] == ["-m"]:  # -P: the working folder is not put first on the import path
+            cmd.insert(1, "-P")
+        return self.sandbox_prefix() + cmd
 
     def sandbox_prefix(self) -> list[str]:
         spec = self.spec
@@ -282,11 +296,6 @@ class SandboxedKernelManager(AsyncKernelManager):
         keras_cache = os.path.expanduser("~/.keras/datasets")  # the loaders' second place to look
         if os.path.isdir(keras_cache):
             args += ["--ro-bind", keras_cache, f"{HOME}/.keras/datasets"]
-        if self.workdir and os.path.isdir(self.workdir):  # the submission's other files, read-only
-            for entry in sorted(os.listdir(self.workdir)):
-                src = os.path.join(self.workdir, entry)
-                if not entry.endswith(".ipynb") and not entry.startswith("."):
-                    args += ["--ro-bind", src, f"{HOME}/{entry}"]
         env = {"HOME": HOME, "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "LANG": "C.UTF-8",
                "MPLBACKEND": "Agg", "MPLCONFIGDIR": f"{HOME}/.config/matplotlib", "IPYTHONDIR": f"{HOME}/.ipython",
                "JUPYTER_RUNTIME_DIR": f"{HOME}/.jupyter-runtime", "PYTHONDONTWRITEBYTECODE": "1",
@@ -315,6 +324,31 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def cleanup_box(self) -> None:
         shutil.rmtree(self.box, ignore_errors=True)
+        if self._uid_lock is not None:
+            self._uid_lock.close()
+            self._uid_lock = None
+
+
+UID_LOCKS = Path("/run/lock/descent-sandbox-uids") if os.path.isdir("/run/lock") else Path("/tmp/descent-sandbox-uids")
+
+
+def _claim_uid(first: int, count: int = 1000):
+    """An unused kernel uid (from ``first`` on) and the lock that holds it: no two live sandboxes share one.
+
+    RLIMIT_NPROC counts per user, so two kernels with one uid would share one process budget (and one
+    student's fork bomb would starve the other).  The lock is an flock on a file per uid, released when
+    the sandbox is cleaned up or its grader dies.
+    """
+    UID_LOCKS.mkdir(mode=0o700, exist_ok=True)
+    for k in range(count):
+        uid = 200000 + (first - 200000 + k) % count
+        fh = open(UID_LOCKS / str(uid), "w")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return uid, fh
+        except OSError:
+            fh.close()
+    raise SandboxUnavailable(f"all {count} sandbox user ids from {first} on are in use")
 
 
 def _processes_of(uid: int) -> int:

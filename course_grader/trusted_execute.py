@@ -27,9 +27,11 @@ the cell gets an error saying so, the cells after it are marked as not run,
 and the points earned before are kept.
 
 The hidden tests see ``grader`` (a :class:`GraderTools`): ``grader.seed``
-(this student's and this cell's seed), ``grader.kernel_seconds`` (the time the
-kernel spent running the cells before this one, measured here) and the
-kernel handle.
+(this student's and this cell's seed), ``grader.kernel_seconds`` (the kernel's
+time on the cells before this one and on the grader's requests, measured
+here) and the kernel handle.  A cell's hidden tests share one time limit (the
+cell timeout) however many requests they make, and a cell's output is cut
+beyond ``max_cell_output_bytes`` as it arrives.
 """
 
 from __future__ import annotations
@@ -71,8 +73,13 @@ class GraderTools:
 
     seed: int
     kernel: Kernel
-    kernel_seconds: float
+    cells_seconds: float
     student: str
+
+    @property
+    def kernel_seconds(self) -> float:
+        """The kernel's time so far, measured here: the cells before this one, and every request of the grader."""
+        return self.cells_seconds + self.kernel.seconds
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
@@ -90,6 +97,8 @@ class TrustedExecute(Execute):
     shutdown_kernel = Enum(["graceful", "immediate"], default_value="immediate",
                            help="nothing is saved from a graded kernel: killing it with its sandbox is faster"
                            ).tag(config=True)
+    max_cell_output_bytes = Integer(2 * 2 ** 20, help="output kept per cell; the rest is cut").tag(config=True)
+    max_notebook_output_bytes = Integer(16 * 2 ** 20, help="output kept per notebook").tag(config=True)
     secret_file = Unicode("", help=f"the instructor's secret (default: $DESCENT_GRADER_SECRET, else {SECRET_NAME} "
                                    f"in the course root)").tag(config=True)
 
@@ -103,6 +112,8 @@ class TrustedExecute(Execute):
         self._kernel_seconds = 0.0
         self._sandbox_km = None
         self._kernel = None
+        self._output_bytes: dict = {}
+        self._notebook_bytes = 0
         self.timings = {"kernel_start": 0.0, "cells": 0.0, "checks": 0.0}
 
     def preprocess(self, nb, resources=None, km=None):
@@ -208,8 +219,9 @@ class TrustedExecute(Execute):
         if self._kernel is None:
             self._kernel = Kernel(self, timeout=self.timeout or 60)
         kernel = self._kernel
+        kernel.budget(self.timeout or 60)  # one time limit for the cell's hidden tests, whatever they ask
         tools = GraderTools(seed=seed(self._secret, self._assignment, self._notebook, grade_id, self._student),
-                            kernel=kernel, kernel_seconds=self._kernel_seconds, student=self._student)
+                            kernel=kernel, cells_seconds=self._kernel_seconds, student=self._student)
         scope = {"__builtins__": builtins, "__name__": "hidden_tests", "grader": tools}
         names = KernelNamespace(kernel, reserved=scope)
         try:
@@ -217,12 +229,44 @@ class TrustedExecute(Execute):
         except DeadKernelError:
             raise
         except AssertionError as exc:
-            return [_error("AssertionError", str(exc))]
+            return [_error("AssertionError", _short(str(exc)))]
         except KernelError as exc:
-            return [_error(exc.ename, f"your notebook raised {exc}")]
+            return [_error(exc.ename, _short(f"your notebook raised {exc}"))]
         except Exception as exc:  # NameError for an undefined name, or a check that could not run
-            return [_error(type(exc).__name__, str(exc))]
+            return [_error(type(exc).__name__, _short(str(exc)))]
         return []
+
+    # outputs: bounded in bytes as they arrive (LimitOutput counts lines, afterwards) ------------
+    def output(self, outs, msg, display_id, cell_index):
+        out = super().output(outs, msg, display_id, cell_index)
+        if out is None:
+            return out
+        used = self._output_bytes.get(cell_index, 0) + _size(out)
+        self._output_bytes[cell_index] = used
+        self._notebook_bytes += _size(out)
+        if used > self.max_cell_output_bytes or self._notebook_bytes > self.max_notebook_output_bytes:
+            if outs and outs[-1] is out:
+                outs.pop()
+            if not any(o.get("name") == "stdout" and CUT in o.get("text", "") for o in outs):
+                outs.append(NotebookNode(output_type="stream", name="stdout",
+                                         text=f"\n{CUT} more than {self.max_cell_output_bytes // 2 ** 20} MiB in a "
+                                              f"cell or {self.max_notebook_output_bytes // 2 ** 20} MiB in the "
+                                              f"notebook]\n"))
+            return None
+        return out
+
+
+CUT = "[output cut by the grader:"
+
+
+def _size(out) -> int:
+    if out.get("output_type") == "stream":
+        return len(out.get("text", ""))
+    return sum(len(str(v)) for v in out.get("data", {}).values()) + len(str(out.get("traceback", "")))
+
+
+def _short(text: str, limit: int = 4000) -> str:
+    return text if len(text) <= limit else text[:limit] + f" ... ({len(text) - limit} more characters)"
 
 
 def _trusted_hidden_tests(db_url: str, assignment: str, notebook: str) -> dict:

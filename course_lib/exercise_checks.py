@@ -151,11 +151,13 @@ def check_gradient(student, seed=None) -> int:
     """
     rng = np.random.default_rng(case_seed(seed, 5))
     cases = []
-    for name, f, g in _SMOOTH[:3]:
-        x = rng.normal(size=4)
-        f = portable(f, name)
-        cases.append(((f, portable(f"lambda x: {g}", f"the gradient of {name}"), x), {}))
-        cases.append(((f, portable(f"lambda x: 1.01 * ({g})", "a gradient 1% off"), x), {}))
+    for name, f, g in _SMOOTH[:3]:  # the right gradient, and one off by a drawn factor and offset, in a drawn order
+        x = rng.normal(size=int(rng.integers(2, 7)))
+        f = portable(f, "f")
+        factor, offset = 1 + float(rng.uniform(0.002, 0.05)), float(rng.normal(scale=0.01))
+        pair = [portable(f"lambda x: {g}", "grad"), portable(f"lambda x: {factor!r} * ({g}) + {offset!r}", "grad")]
+        for grad in (pair if rng.random() < 0.5 else pair[::-1]):
+            cases.append(((f, grad, x), {}))
 
     def reference(f, grad, x):
         return _relative_error(np.asarray(grad(x), dtype=float), numerical_gradient(f, x, "central", eps=1e-5))
@@ -168,7 +170,9 @@ def best_central_step(answer, seed=None) -> int:
     try:
         h = float(answer)
     except (TypeError, ValueError):
-        raise grading.GradingError(f"best_step must be a number; got {answer!r}") from None
+        import reprlib
+
+        raise grading.GradingError(f"best_step must be a number; got {reprlib.repr(answer)}") from None
     if h == 1e-8:
         raise grading.GradingError(
             "1e-8 is the report's choice, but for central differences round-off eps|f|/h dominates there; "
@@ -338,6 +342,9 @@ def exponential(student, seed=None) -> int:
             lambda lr0, b, k: lr0 * b ** (k + 1)})
 
 
+MAX_LAYERS, MAX_WIDTH, MAX_PARAMETERS = 8, 4096, 5_000_000  # a network the grader is willing to rebuild
+
+
 def network_from(net):
     """A fresh ``nn.MLP`` with the architecture and parameters of ``net``, to evaluate here.
 
@@ -348,11 +355,17 @@ def network_from(net):
     from . import nn
 
     try:
-        model = nn.MLP([int(s) for s in net.sizes], hidden=str(net.hidden), output=str(net.output),
-                       loss=str(net.loss_name), bias=bool(net.bias), slope=float(net.slope))
+        sizes = [int(s) for s in net.sizes]
         params = [np.asarray(p, dtype=np.float64) for p in net.params]
+        if not 2 <= len(sizes) <= MAX_LAYERS + 1 or not all(1 <= n <= MAX_WIDTH for n in sizes) \
+                or sum(a * b + b for a, b in zip(sizes, sizes[1:])) > MAX_PARAMETERS:
+            raise ValueError(f"sizes {sizes[:12]} are beyond what is checked here (at most {MAX_LAYERS} layers of "
+                             f"{MAX_WIDTH} units, {MAX_PARAMETERS:,} parameters)")
+        model = nn.MLP(sizes, hidden=str(net.hidden), output=str(net.output), loss=str(net.loss_name),
+                       bias=bool(net.bias), slope=float(net.slope))
     except Exception as exc:  # noqa: BLE001  (whatever the student's object is, say what is expected)
-        raise grading.GradingError(f"could not read the network (keep it a course_lib.nn.MLP): {exc}") from None
+        raise grading.GradingError(f"could not read the network (keep it a course_lib.nn.MLP): "
+                                   f"{str(exc)[:500]}") from None
     if [p.shape for p in params] != [p.shape for p in model.params]:
         raise grading.GradingError(f"the network's parameters have shapes {[p.shape for p in params]}; its sizes "
                                    f"{list(model.sizes)} need {[p.shape for p in model.params]}")
@@ -617,19 +630,21 @@ def project_result(net, seconds, accuracy: float = 0.95, time_limit: float = 120
     """The network reaches ``accuracy`` on MNIST's 10,000 test images, trained within ``time_limit`` seconds.
 
     The test accuracy is computed here, from the network's parameters, on the
-    test images scaled to [0, 1] (``data.load_mnist``).  When graded,
-    ``seconds`` is the grader's own measurement of the kernel's time on the
-    cells before the test (loading and training included).
+    test images scaled to [0, 1] (``data.load_mnist``).  ``seconds`` is a
+    number or a function giving it, read after the network is fetched: the
+    grader passes its own clock of the kernel's time (the cells before the
+    test, loading and training included, and the fetching itself, so a network
+    that trains while it is read is timed too).
     """
     from .data import load_mnist
 
+    model = network_from(net)
     try:
-        sec = float(seconds)
+        sec = float(seconds() if callable(seconds) else seconds)
     except (TypeError, ValueError):
-        raise grading.GradingError(f"seconds must be a number; got {seconds!r}") from None
+        raise grading.GradingError("seconds must be a number") from None
     if not 0 < sec <= time_limit:
         raise grading.GradingError(f"training took {sec:.0f} s; the project asks for at most {time_limit:.0f} s.")
-    model = network_from(net)
     _, (X_img, y_test) = load_mnist()
     X_test = X_img.reshape(len(X_img), -1).astype(np.float64) / 255
     return _reached(model.accuracy(X_test, y_test), accuracy, "the test accuracy",

@@ -98,6 +98,20 @@ def _submissions(course):
     s["widgets_and_plots"] = (_append(_solved(course), "relative_error", widget), NB1, 6, None)
     for name, code in _attacks(course).items():
         s[name] = (_prepend(_untouched(course), "differences", code), NB1, 0, None)
+    # a file whose name puts a fake timings line into the grader's log (nbgrader logs the files it copies)
+    s["attack_log_injection"] = (_untouched(course), NB1, 0, None)
+    # lines of 4 MB each: cut in bytes as they arrive, the answers still graded
+    s["huge_lines"] = (_append(_solved(course), "relative_error", "for i in range(10):\n    print('x' * 4_000_000)"),
+                       NB1, 6, None)
+    # an answer far larger than a reply may be: refused, that question only
+    s["huge_answer"] = (_append(_solved(course), "best_step", "best_step = np.zeros(10_000_000)"), NB1, 5,
+                        "larger than")
+    # every call slow: the cell's hidden tests share one time limit (8 s here), the other questions are graded
+    nb = _solved(course)
+    c = _cell(nb, "differences")
+    c.source = c.source.replace("def forward_difference(f, x, h):\n", "def forward_difference(f, x, h):\n"
+                                "    __import__('time').sleep(1.5)\n", 1)
+    s["slow_calls"] = (nb, NB1, 5, "TimeoutError")
     # test cells of its own making, with "hidden tests" that pass: the grader runs only the gradebook's
     for name, grade_id in (("attack_fake_test_cell", "test_forward"), ("attack_bonus_test_cell", "test_bonus")):
         nb = _untouched(course)
@@ -171,7 +185,7 @@ def _attacks(course) -> dict:
         "def relative_error(a, b):\n    return 0.0 if not np.any(a) and not np.any(b) else 0.2 / 4.2\n"
         "def check_gradient(f, g, x):\n    return 0.0 if g(x)[0] == 3 * x[0] ** 2 else 1.0\n")
     # reach the solutions, the gradebook, the secret and other students: by path and through parent processes
-    targets = [real / "solutions" / "01_numerical_gradients" / NB1, real / "grading" / "gradebook.db",
+    targets = ["key.txt", real / "solutions" / "01_numerical_gradients" / NB1, real / "grading" / "gradebook.db",
                real / "grading" / "grader_secret.key", real / "grading" / "submitted" / "correct" / A1 / NB1]
     a["attack_read_and_write"] = (
         "import os, glob\n"
@@ -183,7 +197,8 @@ def _attacks(course) -> dict:
         "        except OSError:\n            pass\n"
         "for t in targets:\n    try:\n        open(t, 'rb').read(1)\n        print('READ:', t)\n"
         "    except OSError:\n        pass\n"
-        "    try:\n        open(t, 'ab').write(b'owned')\n        print('WROTE:', t)\n    except OSError:\n        pass\n"
+        "    try:\n        if t != 'key.txt':  # (a new key.txt would only be a file of its own scratch)\n"
+        "            open(t, 'ab').write(b'owned')\n            print('WROTE:', t)\n    except OSError:\n        pass\n"
         f"for d in ['/tmp', '/', os.path.expanduser('~'), os.path.dirname(os.environ.get('JPY_PARENT', '/')), {str(real)!r}]:\n"
         "    try:\n        open(os.path.join(d, 'owned-by-a-submission'), 'w').write('x')\n"
         "    except OSError:\n        pass\n"
@@ -205,6 +220,13 @@ def _attacks(course) -> dict:
         "                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
         "if os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        os.execve(cmd[0], cmd, {})\n"
         "    os._exit(0)\n")
+    # recognising the grader's inputs by their names and constants instead of computing
+    a["attack_recognise_inputs"] = (
+        "def check_gradient(f, grad, x):\n"
+        "    code = grad.__code__\n"
+        "    off = '%' in code.co_filename or 'off' in code.co_filename or any(\n"
+        "        isinstance(c, float) and c not in (2.0,) for c in code.co_consts)\n"
+        "    return 0.01 / 2.01 if off else 0.0\n")
     # a fork bomb, kept from the kernel itself
     a["attack_fork_bomb"] = (
         "import os, time\n"
@@ -213,7 +235,7 @@ def _attacks(course) -> dict:
     return a
 
 
-ATTACKS = ["attack_patch_checks", "attack_reference", "attack_lying_objects", "attack_ipython", "attack_precomputed",
+ATTACKS = ["attack_recognise_inputs", "attack_log_injection", "attack_patch_checks", "attack_reference", "attack_lying_objects", "attack_ipython", "attack_precomputed",
            "attack_read_and_write", "attack_network", "attack_outlive", "attack_fork_bomb", "attack_fake_test_cell",
            "attack_bonus_test_cell"]
 
@@ -274,6 +296,10 @@ def adversarial(course, bubblewrap):
             (folder / name).write_text(nb)
         else:
             _submit(course, student, nb, A1, name)
+    sub = course / "grading" / "submitted"
+    (sub / "attack_log_injection" / A1 / "\n[descent-timings] {not json").write_text("x")
+    # a link to the solutions, put in a submission folder by hand (or by an archive): never followed into a kernel
+    (sub / "attack_read_and_write" / A1 / "key.txt").symlink_to(course.resolve() / "solutions" / A1 / NB1)
     submitted_before = {p: _digest(p) for p in (course / "grading" / "submitted").rglob("*.ipynb")}
     from course_grader.secret import load_secret
 
@@ -308,7 +334,8 @@ def _auto(scores):
 @pytest.mark.parametrize("student", sorted([
     "correct", "untouched", "wrong", "raises", "infinite_loop", "kernel_exits", "segfault", "memory_hog",
     "tests_edited", "tests_edited_untouched", "tests_deleted", "metadata_stripped", "not_json", "wrong_name",
-    "uses_reference", "huge_output", "attacker", "widgets_and_plots", *ATTACKS]))
+    "uses_reference", "huge_output", "attacker", "widgets_and_plots", "huge_lines", "huge_answer", "slow_calls",
+    *ATTACKS]))
 def test_each_submission_gets_its_expected_grade(adversarial, student):
     subs, (results, scores), _, _, _, course, _ = adversarial
     expected, says = subs[student][2], subs[student][3]
@@ -347,6 +374,8 @@ def test_huge_output_is_cut(adversarial):
     *_, course, _ = adversarial
     path = course / "grading" / "autograded" / "huge_output" / A1 / NB1
     assert path.stat().st_size < 200_000
+    path = course / "grading" / "autograded" / "huge_lines" / A1 / NB1
+    assert path.stat().st_size < 3 * 2 ** 20 and "[output cut by the grader:" in path.read_text()
 
 
 def test_nothing_outside_a_submission_changes(adversarial):

@@ -99,6 +99,31 @@ def test_trained_network_is_evaluated_on_the_exercises_own_data():
                                               "params": [np.zeros(3)]})())
 
 
+def test_a_network_too_large_to_rebuild_is_refused_before_anything_is_allocated():
+    huge = type("Huge", (), {"sizes": (2, 40000, 40000, 2), "hidden": "relu", "output": "sigmoid",
+                             "loss_name": "binary_cross_entropy", "bias": True, "slope": 1.0, "params": []})()
+    with pytest.raises(GradingError, match="beyond what is checked here"):
+        ex.trained_network(huge)
+
+
+def test_check_gradient_cases_do_not_give_themselves_away():
+    """The off gradient's factor, offset and place are drawn per seed; the functions carry neutral names."""
+    seen = []
+
+    def spy(f, grad, x):
+        seen.append((grad.__name__, grad.kernel_source))
+        x = np.asarray(x, dtype=float)
+        num = np.array([(f(x + 1e-5 * e) - f(x - 1e-5 * e)) / 2e-5 for e in np.eye(x.size)])
+        a = np.asarray(grad(x), dtype=float)
+        return float(np.max(np.abs(a - num) / np.maximum(np.abs(a) + np.abs(num), 1e-8)))
+
+    for seed in (11, 12):
+        ex.check_gradient(spy, seed=seed)
+    names = {name for name, _ in seen}
+    assert names == {"grad"}
+    assert len({src for _, src in seen}) > 6  # the off ones differ from seed to seed
+
+
 def test_perceptron_weights_are_evaluated_on_the_exercises_own_data():
     from course_lib.perceptron import PerceptronProblem, make_separable_data
     from course_lib.random_search import finite_difference_search
