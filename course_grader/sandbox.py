@@ -3,8 +3,9 @@
 ``SandboxedKernelManager`` is a jupyter_client kernel manager whose kernel
 command runs inside ``bwrap`` (Debian's ``bubblewrap``):
 
-* **namespaces**: new PID, network, IPC, UTS and cgroup namespaces
-  (``--unshare-all``).  No network at all (only a loopback that is down).
+* **namespaces**: new PID, network, IPC, UTS and cgroup namespaces (and a
+  user namespace when the grader is not root).  No network at all (only a
+  loopback that is down).
   Everything the submission starts dies with the kernel: bwrap's PID 1 is the
   namespace's init, and when the kernel is shut down or killed the whole
   namespace goes, double forks, new sessions and empty environments included
@@ -13,9 +14,10 @@ command runs inside ``bwrap`` (Debian's ``bubblewrap``):
   the Python installation and the course's virtual environment, read-only;
   ``course_lib`` as the assignment sees it (see :func:`library_view`), the
   data sets, read-only; a private, size-limited scratch folder (a tmpfs) as
-  the working directory and home, with the submission's other files in it
-  read-only; a private ``/tmp``.  Not there: ``solutions/``, the gradebook,
-  the instructor's secret, the course folder, other students' folders;
+  the working directory and home, empty (nothing of the submission's folder
+  is mounted: a link there could point anywhere); a private ``/tmp``.  Not
+  there: ``solutions/``, the gradebook, the instructor's secret, the course
+  folder, other students' folders;
 * **user and limits**: when the grader runs as root, the kernel runs as an
   unprivileged user of its own (``setpriv``, no capabilities, no new
   privileges); ``prlimit`` sets its address space (``RLIMIT_AS``), the number
@@ -25,7 +27,9 @@ command runs inside ``bwrap`` (Debian's ``bubblewrap``):
 
 The kernel talks to the grader over Unix sockets (jupyter_client's ``ipc``
 transport) in a folder of the sandbox's own, which is closed to the kernel's
-user once the kernel is up (:meth:`SandboxedKernelManager.seal`).
+user once the kernel is up (:meth:`SandboxedKernelManager.seal`).  The kernel
+starts with ``python -P`` (its working folder is not on the import path), and
+its uid is claimed with an flock, so no two live sandboxes share one.
 
 ``library_view(hand_over, dest)`` writes the ``course_lib`` the kernel
 imports: the modules the assignment hands over (and what they import), and in
