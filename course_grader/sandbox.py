@@ -212,6 +212,12 @@ def _system_binds() -> list[str]:
                 args += ["--symlink", os.readlink(d), d]
             else:
                 args += ["--ro-bind", d, d]
+    return args
+
+
+def _python_binds() -> list[str]:
+    """The Python installation and the virtual environment, wherever they are (under /tmp too: bound after it)."""
+    args = []
     prefixes = {os.path.realpath(p) for p in (sys.base_prefix, sys.prefix, sysconfig.get_paths()["stdlib"])}
     for p in sorted(prefixes):
         if not any(p == d or p.startswith(d + "/") for d in ("/usr", "/etc", "/bin", "/lib", "/lib64")):
@@ -288,12 +294,14 @@ class SandboxedKernelManager(AsyncKernelManager):
         # otherwise bwrap's user namespace keeps the caller's user
         unshare = (["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
                    if self.as_root else ["--unshare-all"])
+        # the fresh mounts first, then what is bound into them (the course may live under /tmp)
         args = [bwrap_path(), "--die-with-parent", "--new-session", *unshare,
                 *_system_binds(),
-                "--ro-bind", str(self.library), str(COURSE_LIB),
                 "--proc", "/proc", "--dev", "/dev",
                 "--size", str(64 * 2 ** 20), "--tmpfs", "/tmp", "--chmod", "1777", "/tmp",
                 "--size", str(spec.scratch_bytes), "--tmpfs", HOME, "--chmod", "1777", HOME,
+                *_python_binds(),
+                "--ro-bind", str(self.library), str(COURSE_LIB),
                 "--bind", str(self.ipc_dir), str(self.ipc_dir)]
         if spec.data_dir and os.path.isdir(spec.data_dir):
             args += ["--ro-bind", spec.data_dir, spec.data_dir]
