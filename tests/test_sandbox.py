@@ -151,3 +151,28 @@ def test_without_the_sandbox_the_limits_still_apply(tmp_path):
     out = _run_in_sandbox(code, spec, tmp_path)
     memory, nproc, cwd = out.split("LIMITS", 1)[1].split()
     assert int(memory) == 1536 * 2 ** 20 and 32 < int(nproc) and cwd == str(tmp_path)
+
+
+def test_nothing_is_bound_under_a_fresh_mount_before_it_is_made(monkeypatch):
+    """A bind placed before the tmpfs that covers it would vanish (a course cloned under /tmp lost its venv)."""
+    import sys
+
+    from course_grader import sandbox
+
+    monkeypatch.setattr(sys, "prefix", "/tmp/a-clone/.venv")  # a course cloned under /tmp
+    monkeypatch.setattr(sandbox, "COURSE_LIB", sandbox.Path("/tmp/a-clone/course_lib"))
+    km = SandboxedKernelManager(SandboxSpec(), kernel_name="python3")
+    try:
+        args = km.sandbox_prefix()
+    finally:
+        km.cleanup_box()
+    mounts = []  # (position, destination) of fresh mounts and of binds
+    for i, a in enumerate(args):
+        if a in ("--tmpfs", "--proc", "--dev"):
+            mounts.append((i, "fresh", args[i + 1]))
+        elif a in ("--ro-bind", "--bind"):
+            mounts.append((i, "bind", args[i + 2]))
+    for i, kind, dest in mounts:
+        if kind == "fresh":
+            early = [d for j, k, d in mounts if k == "bind" and j < i and (d + "/").startswith(dest.rstrip("/") + "/")]
+            assert not early, f"{early} bound before {dest} is mounted over them"
