@@ -134,9 +134,10 @@ class Kernel:
             return _raise(answer)
         return answer["ok"]
 
-    # the three requests
-    def kind(self, name: str) -> str:
-        return self.request(op="kind", name=name)
+    # the requests
+    def lookup(self, name: str):
+        """What ``name`` is in the kernel: ``["data", value]``, ``"function"``, ``"object:<type>"`` or ``"missing"``."""
+        return self.request(op="lookup", name=name)
 
     def get(self, name: str, *attrs: str):
         return self.request(op="get", name=name, attrs=list(attrs))
@@ -203,13 +204,13 @@ class KernelNamespace(dict):
     def __missing__(self, name: str):
         if name in self.reserved or hasattr(builtins, name):
             raise KeyError(name)
-        kind = self.kernel.kind(name)
+        kind = self.kernel.lookup(name)
         if kind == "missing":
             raise NameError(f"name {name!r} is not defined in your notebook")
         if kind == "function":
             value = RemoteFunction(self.kernel, name)
-        elif kind == "data":
-            value = self.kernel.get(name)
+        elif isinstance(kind, list) and len(kind) == 2 and kind[0] == "data":
+            value = kind[1]
         elif isinstance(kind, str) and kind.startswith("object:"):
             value = RemoteObject(self.kernel, name, kind[len("object:"):])
         else:

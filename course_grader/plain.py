@@ -131,25 +131,24 @@ def decode(obj, depth: int = 0):
     raise NotPlainData(f"unexpected object with keys {sorted(keys)[:5]} in the reply")
 
 
-def loads(text: str):
-    """Decode one reply (a JSON text) from the kernel."""
+def _parse(text: str):
+    """JSON text from the kernel, size-checked first; NaN/Infinity literals and malformed text refused."""
     if len(text) > MAX_REPLY_BYTES:
         raise NotPlainData(f"the reply is larger than {MAX_REPLY_BYTES // 2 ** 20} MiB")
     try:
-        obj = json.loads(text, parse_constant=lambda c: (_ for _ in ()).throw(NotPlainData(c)))
+        return json.loads(text, parse_constant=lambda c: (_ for _ in ()).throw(NotPlainData(c)))
     except json.JSONDecodeError as exc:
         raise NotPlainData(f"the reply is not JSON ({exc.msg})") from None
-    return decode(obj)
+
+
+def loads(text: str):
+    """Decode one reply (a JSON text) from the kernel."""
+    return decode(_parse(text))
 
 
 def loads_reply(text: str) -> dict:
     """One answer line of the kernel: ``{"ok": <decoded value>}`` or ``{"error", "message", "where"}`` (strings)."""
-    if len(text) > MAX_REPLY_BYTES:
-        raise NotPlainData(f"the answer is larger than {MAX_REPLY_BYTES // 2 ** 20} MiB")
-    try:
-        obj = json.loads(text, parse_constant=lambda c: (_ for _ in ()).throw(NotPlainData(c)))
-    except json.JSONDecodeError as exc:
-        raise NotPlainData(f"the answer is not JSON ({exc.msg})") from None
+    obj = _parse(text)
     if isinstance(obj, dict) and set(obj) == {"ok"}:
         return {"ok": decode(obj["ok"])}
     if isinstance(obj, dict) and "error" in obj and set(obj) <= {"error", "message", "where"}:
@@ -219,12 +218,15 @@ def _enc(v, depth=0):
     a = np.array(a, order="C", copy=True)
     return {"__nd__": a.dtype.str, "shape": list(a.shape), "b64": _b64.b64encode(a.tobytes()).decode()}
 
-def _describe(v):
+def _lookup(ns, name):
+    # one answer about a name: its value when it is plain data (encoded once), else what it is
+    if name not in ns:
+        return "missing"
+    v = ns[name]
     if callable(v):
         return "function"
     try:
-        _enc(v)
-        return "data"
+        return ["data", _enc(v)]
     except Exception:
         return "object:" + type(v).__name__
 
@@ -235,8 +237,8 @@ def _main(token, request):
     ns = get_ipython().user_ns
     try:
         name = req["name"]
-        if req["op"] == "kind":
-            answer = _describe(ns[name]) if name in ns else "missing"
+        if req["op"] == "lookup":
+            reply = {"ok": _lookup(ns, name)}
         elif req["op"] == "get":
             value = ns[name]
             for attr in req.get("attrs", ()):
@@ -252,7 +254,8 @@ def _main(token, request):
                 answer = scope["adapter"](fn, *args, **kwargs)
             else:
                 answer = fn(*args, **kwargs)
-        reply = {"ok": _enc(answer)}
+        if req["op"] != "lookup":
+            reply = {"ok": _enc(answer)}
     except BaseException as exc:
         import traceback as _tb
         mine = [f.name for f in _tb.extract_tb(exc.__traceback__)
