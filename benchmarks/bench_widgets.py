@@ -27,10 +27,9 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import environment_info, finish  # noqa: E402
 
+from course_lib import lectures  # noqa: E402
+
 TARGET_MS = 100.0
-WIDGETS = ["sextic_descent", "linear_rate", "finite_differences", "sigmoid_slope", "decision_boundary",
-           "minibatch_descent", "gradient_noise", "running_loss", "schedule_explorer", "optimizer_race",
-           "momentum_forms", "random_search_race", "asgd_vs_sgd"]
 
 
 def control_values(control, k: int) -> list:
@@ -53,11 +52,10 @@ def control_values(control, k: int) -> list:
 
 
 def measure(name: str, moves: int) -> dict:
-    from course_lib import widgets
-    from course_lib.plots import to_png
+    from course_lib.lectures.figures import to_png
 
     t0 = time.perf_counter()
-    w = getattr(widgets, name)()
+    w = lectures.widgets()[name]()
     create_s = time.perf_counter() - t0
     initial = dict(w.values)
     per_control, all_moves = {}, []
@@ -93,7 +91,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--quick", action="store_true", help="2 values per control, three widgets (smoke test)")
     parser.add_argument("--out", type=Path, default=None, help="results directory (default benchmarks/results)")
     args = parser.parse_args(argv)
-    names = ["sextic_descent", "optimizer_race", "sigmoid_slope"] if args.quick else WIDGETS
+    names = ["sextic_descent", "optimizer_race", "sigmoid_slope"] if args.quick else list(lectures.widgets())
     moves = 2 if args.quick else args.moves
     rows = [measure(n, moves) for n in names]
     result = {"environment": environment_info(), "target_ms": TARGET_MS, "moves_per_control": moves, "rows": rows,

@@ -141,7 +141,7 @@ def summary_report(db_url: str, assignment: str, out_png) -> dict:
     import numpy as np
     from nbgrader.api import Gradebook
 
-    from course_lib.plots import figure
+    from course_lib.lectures.figures import figure
 
     with Gradebook(db_url) as gb:
         a = gb.find_assignment(assignment)

@@ -15,7 +15,7 @@ are not plain data, in a form the kernel rebuilds:
 
 * a ``numpy.random.Generator`` as its bit generator's state (the kernel gets
   a generator that draws the same numbers);
-* a :class:`course_lib.grading.Portable` function as its source text, which
+* a :class:`course_lib.exercises.engine.Portable` function as its source text, which
   the kernel evaluates with ``np`` in scope (a test function ``f`` handed to
   a student's ``central_difference``).
 

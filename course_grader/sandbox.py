@@ -90,28 +90,47 @@ class SandboxSpec:
     isolate: bool = True                  # False (--no-sandbox): only the limits, the kernel sees what the grader sees
 
 
-def _relative_imports(path: Path) -> set:
-    """Names of the course_lib modules a module imports (``from . import x``, ``from .x import y``)."""
-    names = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            if node.module:
-                names.add(node.module.split(".")[0])
+def _module_file(name: str) -> Path | None:
+    """The file of the course_lib module ``name`` (dotted, relative to course_lib: ``"nn"``, ``"exercises.a06_quiz"``)."""
+    path = COURSE_LIB.joinpath(*name.split("."))
+    for candidate in (path.with_suffix(".py"), path / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _imports(name: str) -> set:
+    """The course_lib modules the module ``name`` imports (relative or absolute), as dotted names."""
+    package = name.split(".")[:-1]
+    if _module_file(name).name == "__init__.py":
+        package = name.split(".")
+    found = set()
+    for node in ast.walk(ast.parse(_module_file(name).read_text())):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[:len(package) - node.level + 1]
+            elif (node.module or "").split(".")[0] == "course_lib":
+                base = []
             else:
-                names.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("course_lib."):
-            names.add(node.module.split(".")[1])
-    return names
+                continue
+            module = [p for p in (node.module or "").split(".") if p]
+            if not node.level:
+                module = module[1:]
+            found.add(".".join(base + module))
+            found.update(".".join(base + module + [a.name]) for a in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(a.name.split(".", 1)[1] for a in node.names if a.name.startswith("course_lib."))
+    return {n for n in found if n and _module_file(n) is not None}
 
 
 def _closure(hand_over) -> set:
     todo, seen = list(hand_over), set()
     while todo:
         name = todo.pop()
-        if name in seen or not (COURSE_LIB / f"{name}.py").exists():
+        if name in seen or _module_file(name) is None:
             continue
         seen.add(name)
-        todo.extend(_relative_imports(COURSE_LIB / f"{name}.py"))
+        todo.extend(_imports(name))
     return seen
 
 
@@ -156,21 +175,27 @@ def __getattr__(name):
 
 
 def library_view(hand_over, dest: Path) -> Path:
-    """Write the ``course_lib`` a sandboxed kernel imports into ``dest`` (see the module docstring)."""
+    """Write the ``course_lib`` a sandboxed kernel imports into ``dest`` (see the module docstring).
+
+    ``hand_over`` names modules relative to ``course_lib`` (``"nn"``,
+    ``"exercises.a06_quiz"``); packages are written as lazy ``__init__`` files.
+    """
     import course_lib
 
     dest = Path(dest)
-    dest.mkdir(parents=True, exist_ok=True)
     real = _closure(hand_over)
     handed = ", ".join(f"course_lib.{m}" for m in sorted(hand_over)) or "none"
-    for path in sorted(COURSE_LIB.glob("*.py")):
-        name = path.stem
-        if name == "__init__":
-            (dest / path.name).write_text(INIT.format(handed=handed, version=course_lib.__version__))
+    for path in sorted(COURSE_LIB.rglob("*.py")):
+        relative = path.relative_to(COURSE_LIB)
+        name = ".".join(relative.with_suffix("").parts)
+        target = dest / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if path.name == "__init__.py":
+            target.write_text(INIT.format(handed=handed, version=course_lib.__version__))
         elif name in real:
-            shutil.copy(path, dest / path.name)
+            shutil.copy(path, target)
         else:
-            (dest / path.name).write_text(STUB.format(name=name, handed=handed))
+            target.write_text(STUB.format(name=name, handed=handed))
     return dest
 
 

@@ -1,7 +1,7 @@
 """descent's reference library: gradients, optimizers and test functions in numpy.
 
 ``import course_lib`` is cheap: it imports numpy and the numpy-only modules
-below, never TensorFlow or matplotlib (plots and widgets import those when
+below, never TensorFlow or matplotlib (the lectures import those when
 first used).
 
 Modules
@@ -17,16 +17,16 @@ nn             multilayer perceptrons: activations, losses, backprop, aSGD's eff
 train          the mini-batch training loop, History, early stopping
 data           MNIST, Fashion-MNIST and Wine Quality loaders; circles and spirals; batches
 
-Imported on demand (they pull in matplotlib, ipywidgets or TensorFlow):
+validation     the checks of arguments every public function makes at its boundary
 
-widgets        the lectures' slider figures (``from course_lib import widgets``)
-plots          the lectures' static figures, results tables, digit grids
-reflect        source 001's "Reflect..." questions for lecture 9's self-checks
-quiz           the graded quiz's questions (no answer key: that is the instructor's)
+Imported on demand (they pull in matplotlib, ipywidgets or TensorFlow, or are
+for one audience):
+
+lectures       the lectures' figures, one module per lecture (``course_lib.lectures.l01_gradient_descent`` ...)
+exercises      the assignments' open checks, one module per assignment, and their engine ``check_function``;
+               the grader (the separate package ``course_grader``) runs the same checks on its own inputs
+reflect        source 001's "Reflect..." questions (plain data) for lecture 9's self-checks
 keras_peer     the same MLP in Keras, for side-by-side comparisons
-grading        compare a student's function with the reference, with teaching feedback
-exercise_checks  the exercises' checks, one function per graded question: open for practice; the
-               grader (the separate package ``course_grader``) runs the same checks on its own inputs
 """
 
 from . import data, functions, gradcheck, linesearch, nn, optim, perceptron, random_search, schedules, train

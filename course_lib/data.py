@@ -46,7 +46,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._checks import _describe, check_choice, check_in_interval, check_int, check_nonnegative
+from .validation import describe, as_choice, as_in_interval, as_int, as_nonnegative
 
 __all__ = [
     "DataNotFoundError",
@@ -207,7 +207,7 @@ def load_mnist(kind: str = "digits", data_dir=None, download: bool = True):
         uint8 arrays of shapes (60000, 28, 28), (60000,), (10000, 28, 28),
         (10000,), read-only (see the module docstring).
     """
-    check_choice("kind", kind, tuple(_FOLDER))
+    as_choice("kind", kind, tuple(_FOLDER))
     sub = _FOLDER[kind]
     tried = []
     if data_dir is not None:
@@ -291,7 +291,7 @@ def load_wine_quality(color: str = "white", data_dir=None, download: bool = True
         The quality score.
     feature_names : tuple of 11 str
     """
-    check_choice("color", color, ("white", "red"))
+    as_choice("color", color, ("white", "red"))
     name = f"winequality-{color}.csv"
     tried = []
     if data_dir is not None:
@@ -354,9 +354,9 @@ def make_circles(n_samples: int = 128, noise: float = 0.1, factor: float = 0.5, 
     X : float64 array (n_samples, 2)
     y : int64 array (n_samples,), 1 for the inner circle
     """
-    n = check_int("n_samples", n_samples, minimum=2)
-    noise = check_nonnegative("noise", noise)
-    factor = check_in_interval("factor", factor, 0.0, 1.0, closed="neither")
+    n = as_int("n_samples", n_samples, minimum=2)
+    noise = as_nonnegative("noise", noise)
+    factor = as_in_interval("factor", factor, 0.0, 1.0, closed="neither")
     rng = np.random.default_rng(seed)
     n_in = n // 2
     n_out = n - n_in
@@ -384,9 +384,9 @@ def make_spirals(n_samples: int = 128, noise: float = 0.05, turns: float = 1.5, 
     X : float64 array (n_samples, 2)
     y : int64 array (n_samples,)
     """
-    n = check_int("n_samples", n_samples, minimum=2)
-    noise = check_nonnegative("noise", noise)
-    turns = check_in_interval("turns", turns, 0.0, 10.0, closed="right")
+    n = as_int("n_samples", n_samples, minimum=2)
+    noise = as_nonnegative("noise", noise)
+    turns = as_in_interval("turns", turns, 0.0, 10.0, closed="right")
     rng = np.random.default_rng(seed)
     n1 = n // 2
     n0 = n - n1
@@ -408,7 +408,7 @@ def _pair(X, y):
     X = np.asarray(X)
     y = np.asarray(y)
     if X.ndim == 0 or y.ndim == 0:
-        raise ValueError(f"X and y must be arrays with one row per sample; got {_describe(X)} and {_describe(y)}")
+        raise ValueError(f"X and y must be arrays with one row per sample; got {describe(X)} and {describe(y)}")
     if len(X) != len(y):
         raise ValueError(f"X and y must have the same number of samples; got {len(X)} and {len(y)}")
     return X, y
@@ -424,11 +424,11 @@ def minibatches(X, y, batch_size: int, shuffle: bool = True, rng=None):
     """
     X, y = _pair(X, y)
     n = len(X)
-    batch_size = check_int("batch_size", batch_size, minimum=1)
+    batch_size = as_int("batch_size", batch_size, minimum=1)
     if batch_size > n:
         raise ValueError(f"batch_size must be at most the number of samples ({n}); got {batch_size}")
     if not isinstance(shuffle, (bool, np.bool_)):
-        raise TypeError(f"shuffle must be True or False; got {_describe(shuffle)}")
+        raise TypeError(f"shuffle must be True or False; got {describe(shuffle)}")
     if shuffle:
         order = np.random.default_rng(rng).permutation(n)
         for s in range(0, n, batch_size):
@@ -450,9 +450,9 @@ def train_test_split(X, y, test_size: float = 0.3, seed=0, stratify: bool = Fals
     X, y = _pair(X, y)
     n = len(X)
     if isinstance(test_size, (int, np.integer)) and not isinstance(test_size, bool):
-        n_test = check_int("test_size", test_size, minimum=1)
+        n_test = as_int("test_size", test_size, minimum=1)
     else:
-        frac = check_in_interval("test_size", test_size, 0.0, 1.0, closed="neither")
+        frac = as_in_interval("test_size", test_size, 0.0, 1.0, closed="neither")
         n_test = int(round(frac * n))
     if not 1 <= n_test <= n - 1:
         raise ValueError(f"test_size must leave at least one sample on each side of the split of {n}; "

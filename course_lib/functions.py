@@ -81,15 +81,15 @@ from typing import Callable
 
 import numpy as np
 
-from ._checks import (
+from .validation import (
     _as_real,
-    _describe,
+    describe,
     as_float_array,
     as_scalar_output,
-    check_choice,
-    check_int,
-    check_positive,
-    check_spd,
+    as_choice,
+    as_int,
+    as_positive,
+    as_spd,
 )
 
 __all__ = [
@@ -162,13 +162,13 @@ class Objective:
                  formula: str = ""):
         for arg, fn in (("value", value), ("grad", grad)):
             if not callable(fn):
-                raise TypeError(f"{arg} must be a callable of x; got {_describe(fn)}")
+                raise TypeError(f"{arg} must be a callable of x; got {describe(fn)}")
         if hessian is not None and not callable(hessian):
-            raise TypeError(f"hessian must be a callable of x or None; got {_describe(hessian)}")
+            raise TypeError(f"hessian must be a callable of x or None; got {describe(hessian)}")
         self.name = str(name)
-        self.dim = dim = check_int("dim", dim, minimum=1)
+        self.dim = dim = as_int("dim", dim, minimum=1)
         self._value, self._grad, self._hessian = value, grad, hessian
-        self.bounds = self._check_bounds(bounds)
+        self.bounds = self._validate_bounds(bounds)
         if minima is None:
             self._minima = np.empty((0, dim))
         else:
@@ -179,7 +179,7 @@ class Objective:
         self._fmin = None if fmin is None else _as_real("fmin", fmin)
         self.formula = formula
 
-    def _check_bounds(self, bounds) -> list[tuple[float, float]]:
+    def _validate_bounds(self, bounds) -> list[tuple[float, float]]:
         if bounds is None:
             return [(-2.0, 2.0)] * self.dim
         out = []
@@ -288,7 +288,7 @@ class Quadratic(Objective):
 
     def __init__(self, A, b=None, c: float = 0.0, *, name: str = "quadratic",
                  formula: str = "0.5 x'Ax - b'x + c", bounds=None, eigenvalues=None):
-        A = check_spd("A", A)
+        A = as_spd("A", A)
         n = A.shape[0]
         if b is None:
             b = np.zeros(n)
@@ -359,12 +359,12 @@ def quadratic(condition_number: float = 10.0, dim: int = 2, angle: float = 0.0) 
     angle : float, default 0
         Rotation of the principal axes (radians; only for ``dim >= 2``).
     """
-    kappa = check_positive("condition_number", condition_number)
+    kappa = as_positive("condition_number", condition_number)
     if kappa < 1:
         raise ValueError(
             f"condition_number must be >= 1 (largest / smallest eigenvalue); got {condition_number!r}"
         )
-    dim = check_int("dim", dim, minimum=1)
+    dim = as_int("dim", dim, minimum=1)
     if dim == 1 and kappa != 1:
         raise ValueError(
             f"condition_number must be 1 when dim=1 (one eigenvalue); got {condition_number!r}"
@@ -464,7 +464,7 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Objective:
     b : float > 0, default 100
     """
     a = _as_real("a", a)
-    b = check_positive("b", b)
+    b = as_positive("b", b)
 
     def value(x):
         return (a - x[0]) ** 2 + b * (x[1] - x[0] ** 2) ** 2
@@ -584,7 +584,7 @@ class LogisticRegression(Objective):
             )
         y = np.asarray(y)
         if y.dtype == np.bool_ or not (np.issubdtype(y.dtype, np.integer) or np.issubdtype(y.dtype, np.floating)):
-            raise TypeError(f"y must be a numeric array of labels -1 and +1; got {_describe(y)}")
+            raise TypeError(f"y must be a numeric array of labels -1 and +1; got {describe(y)}")
         if y.shape != (X.shape[0],):
             raise ValueError(f"y must have shape ({X.shape[0]},), one label per row of X; got shape {y.shape}")
         bad = (y != 1) & (y != -1)
@@ -593,7 +593,7 @@ class LogisticRegression(Objective):
             hint = " (labels in {0, 1}? use y = 2*y - 1)" if np.all((y == 0) | (y == 1)) else ""
             raise ValueError(f"y must hold labels -1 and +1 (source 000's convention); got values {values}{hint}")
         self.X, self.y = _frozen(X), _frozen(y)
-        self.lam = check_positive("lam", lam)
+        self.lam = as_positive("lam", lam)
         self.n, d = X.shape
         self.strong_convexity = 2 * self.lam
         super().__init__("logistic_regression", d, self._f, self._g, self._h, bounds=[(-3.0, 3.0)] * d,
@@ -662,7 +662,7 @@ class LogisticRegression(Objective):
             valid beta.
             Always source >= trace >= tight.
         """
-        bound = check_choice("bound", bound, ("source", "trace", "tight"))
+        bound = as_choice("bound", bound, ("source", "trace", "tight"))
         sum_sq = float(np.sum(self.X ** 2))  # sum_i ||x_i||^2
         if bound == "source":
             return sum_sq / self.n + 2 * self.lam

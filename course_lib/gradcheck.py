@@ -59,15 +59,15 @@ from typing import Callable
 
 import numpy as np
 
-from ._checks import (
-    _describe,
+from .validation import (
+    describe,
     as_float_array,
     as_scalar_output,
-    check_choice,
-    check_int,
-    check_nonnegative,
-    check_positive,
-    check_same_shape,
+    as_choice,
+    as_int,
+    as_nonnegative,
+    as_positive,
+    require_same_shape,
 )
 
 __all__ = [
@@ -104,7 +104,7 @@ def default_step(x, method: str = "central") -> np.ndarray:
     for central differences, then rounded to ``(x + h) - x`` so that the
     perturbed point is exactly ``x + h``.
     """
-    method = check_choice("method", method, METHODS)
+    method = as_choice("method", method, METHODS)
     x = as_float_array("x", x).astype(np.float64, copy=False)
     h = _STEP_SCALE[method] * np.maximum(1.0, np.abs(x))
     return (x + h) - x
@@ -114,17 +114,17 @@ def _steps(x_flat: np.ndarray, method: str, eps) -> tuple[np.ndarray, object]:
     """Steps for the coordinates ``x_flat`` and a description of the choice."""
     if eps is None:
         return default_step(x_flat, method), "auto"
-    eps = check_positive("eps", eps)
+    eps = as_positive("eps", eps)
     return np.full(x_flat.shape, eps), eps
 
 
-def _check_indices(indices, n: int) -> np.ndarray:
+def _validate_indices(indices, n: int) -> np.ndarray:
     idx = np.asarray(indices)
     if idx.size == 0:
         raise ValueError("indices must hold at least one flat index (a check of nothing cannot pass); "
-                         f"got {_describe(indices)}")
+                         f"got {describe(indices)}")
     if idx.ndim != 1 or not np.issubdtype(idx.dtype, np.integer):
-        raise TypeError(f"indices must be a 1-D array of integer flat indices; got {_describe(indices)}")
+        raise TypeError(f"indices must be a 1-D array of integer flat indices; got {describe(indices)}")
     if idx.min() < 0 or idx.max() >= n:
         raise ValueError(f"indices must lie in [0, {n}) (flat indices into x); "
                          f"got values from {idx.min()} to {idx.max()}")
@@ -152,7 +152,7 @@ def from_scalar(f: Callable, x) -> Callable:
     number raises an error naming the perturbed entry of ``x``.
     """
     if not callable(f):
-        raise TypeError(f"f must be callable, f(x) -> float; got {_describe(f)}")
+        raise TypeError(f"f must be callable, f(x) -> float; got {describe(f)}")
     work = np.array(as_float_array("x", x), dtype=np.float64, copy=True)
     flat = work.reshape(-1)  # a view: writing flat[i] changes work
 
@@ -185,7 +185,7 @@ def from_stacked(f_stacked: Callable, x) -> Callable:
     ``benchmarks/mlp_reference.py``) should write its own ``f_batch``.
     """
     if not callable(f_stacked):
-        raise TypeError(f"f_stacked must be callable, f_stacked(P) -> losses; got {_describe(f_stacked)}")
+        raise TypeError(f"f_stacked must be callable, f_stacked(P) -> losses; got {describe(f_stacked)}")
     base = np.array(as_float_array("x", x), dtype=np.float64).reshape(-1)
 
     def f_batch(idx, h):
@@ -207,10 +207,10 @@ def _call_batch(f_batch: Callable, idx: np.ndarray, h: np.ndarray, shape: tuple)
     if out.shape != idx.shape:
         raise ValueError(
             f"f_batch(idx, h) must return one value per perturbation, shape {idx.shape}; "
-            f"got {_describe(out)}"
+            f"got {describe(out)}"
         )
     if not np.issubdtype(out.dtype, np.floating):
-        raise TypeError(f"f_batch must return floating-point losses; got {_describe(out)}")
+        raise TypeError(f"f_batch must return floating-point losses; got {describe(out)}")
     if not np.all(np.isfinite(out)):
         j = int(np.argmax(~np.isfinite(out)))
         raise ValueError(
@@ -262,12 +262,12 @@ def numerical_gradient_batched(f_batch: Callable, x, method: str = "central", ep
     error naming the perturbed entry.
     """
     if not callable(f_batch):
-        raise TypeError(f"f_batch must be callable, f_batch(idx, h) -> losses; got {_describe(f_batch)}")
-    method = check_choice("method", method, METHODS)
+        raise TypeError(f"f_batch must be callable, f_batch(idx, h) -> losses; got {describe(f_batch)}")
+    method = as_choice("method", method, METHODS)
     x = as_float_array("x", x)
-    batch_size = check_int("batch_size", batch_size, minimum=1)
+    batch_size = as_int("batch_size", batch_size, minimum=1)
     flat = x.reshape(-1).astype(np.float64, copy=False)
-    idx_all = np.arange(flat.size, dtype=np.int64) if indices is None else _check_indices(indices, flat.size)
+    idx_all = np.arange(flat.size, dtype=np.int64) if indices is None else _validate_indices(indices, flat.size)
     h_all, _ = _steps(flat[idx_all], method, eps)
     out = np.empty(idx_all.size)
     if method != "central" and idx_all.size:
@@ -366,7 +366,7 @@ def relative_errors(a, b) -> np.ndarray:
     """Element-wise ``|a - b| / max(|a| + |b|, 1e-8)`` (shapes must match)."""
     a = as_float_array("a", a)
     b = as_float_array("b", b)
-    check_same_shape("a", a, "b", b)
+    require_same_shape("a", a, "b", b)
     return np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), _FLOOR)
 
 
@@ -465,7 +465,7 @@ class GradientCheckResult:
 def _analytic(grad, x: np.ndarray) -> np.ndarray:
     value = grad(x.copy()) if callable(grad) else grad
     g = as_float_array("grad", value)
-    check_same_shape("x", x, "grad", g)
+    require_same_shape("x", x, "grad", g)
     return g
 
 
@@ -525,8 +525,8 @@ def check_gradient(f: Callable, grad, x, method: str = "central", eps=None,
         ``print`` it for the verdict and the five worst entries; it is truthy
         when the check passed.
     """
-    tol = check_positive("tol", tol)
-    atol = check_nonnegative("atol", atol)
+    tol = as_positive("tol", tol)
+    atol = as_nonnegative("atol", atol)
     x = as_float_array("x", x)
     analytic = _analytic(grad, x)
     numeric = numerical_gradient(f, x, method=method, eps=eps)
@@ -544,15 +544,15 @@ def check_gradient_batched(f_batch: Callable, grad, x, method: str = "central", 
     flat coordinates are checked (``numeric`` and ``analytic`` are then 1-D
     over ``indices``).
     """
-    tol = check_positive("tol", tol)
-    atol = check_nonnegative("atol", atol)
+    tol = as_positive("tol", tol)
+    atol = as_nonnegative("atol", atol)
     x = as_float_array("x", x)
     analytic = _analytic(grad, x).astype(np.float64)
     numeric = numerical_gradient_batched(f_batch, x, method=method, eps=eps,
                                          batch_size=batch_size, indices=indices)
     if indices is None:
         return _result(numeric, analytic, method, eps, tol, atol, x.shape)
-    idx = _check_indices(indices, x.size)
+    idx = _validate_indices(indices, x.size)
     return _result(numeric, analytic.reshape(-1)[idx], method, eps, tol, atol, x.shape, idx)
 
 
@@ -586,7 +586,7 @@ def check_gradient_sampled(f: Callable | None, grad, x, n_samples: int = 1000, m
         ``indices`` holds the sampled flat indices (sorted).
     """
     x = as_float_array("x", x)
-    n_samples = check_int("n_samples", n_samples, minimum=1)
+    n_samples = as_int("n_samples", n_samples, minimum=1)
     if n_samples > x.size:
         raise ValueError(f"n_samples must be at most x.size = {x.size}; got {n_samples}")
     if f_batch is None:
@@ -694,18 +694,18 @@ def check_directional_derivative(f: Callable, grad, x, n_directions: int = 20, e
     """
     x = as_float_array("x", x)
     if not callable(f):
-        raise TypeError(f"f must be callable, f(x) -> float; got {_describe(f)}")
+        raise TypeError(f"f must be callable, f(x) -> float; got {describe(f)}")
     if x.size == 0:
         raise ValueError("x must have at least one entry to check; got an empty array")
-    n_directions = check_int("n_directions", n_directions, minimum=1)
-    tol = check_positive("tol", tol)
-    atol = check_nonnegative("atol", atol)
+    n_directions = as_int("n_directions", n_directions, minimum=1)
+    tol = as_positive("tol", tol)
+    atol = as_nonnegative("atol", atol)
     g = _analytic(grad, x).astype(np.float64).reshape(-1)
     base = x.astype(np.float64).reshape(-1)
     if eps is None:
         h = float(np.cbrt(_EPS_MACH) * max(1.0, np.sqrt(np.mean(base**2))))
     else:
-        h = check_positive("eps", eps)
+        h = as_positive("eps", eps)
     U = np.random.default_rng(rng).standard_normal((n_directions, base.size))
     U /= np.linalg.norm(U, axis=1, keepdims=True)
     numeric = np.empty(n_directions)

@@ -41,16 +41,16 @@ from typing import Callable
 
 import numpy as np
 
-from ._checks import (
+from .validation import (
     as_float_array,
     as_scalar_output,
     as_start_point,
-    check_in_interval,
-    check_int,
-    check_nonnegative,
-    check_positive,
-    check_same_shape,
-    check_spd,
+    as_in_interval,
+    as_int,
+    as_nonnegative,
+    as_positive,
+    require_same_shape,
+    as_spd,
     gradient_at,
 )
 
@@ -94,7 +94,7 @@ def exact_step_quadratic(A, g, d=None) -> float:
     if A.ndim != 2 or A.shape != (g.size, g.size) or g.ndim != 1:
         raise ValueError(f"A must have shape (n, n) and g shape (n,); got A {A.shape} and g {g.shape}")
     d = -g if d is None else as_float_array("d", d, allow_scalar=False)
-    check_same_shape("g", g, "d", d)
+    require_same_shape("g", g, "d", d)
     curvature = d @ A @ d
     slope = g @ d
     if slope == 0.0:
@@ -137,16 +137,16 @@ def steepest_descent_exact(A, b, x0, steps: int | None = None, tol: float = 1e-1
     array (k + 1, n)
         The iterates ``x_0 .. x_k``.
     """
-    A = check_spd("A", A)
+    A = as_spd("A", A)
     n = A.shape[0]
     b = as_float_array("b", b, allow_scalar=False)
     x = as_float_array("x0", x0, allow_scalar=False).astype(np.float64, copy=True)
     if b.shape != (n,) or x.shape != (n,):
         raise ValueError(f"b and x0 must have shape ({n},) to match A; got {b.shape} and {x.shape}")
     if steps is not None:
-        steps = check_int("steps", steps, minimum=0)
-    tol = check_positive("tol", tol)
-    max_steps = check_int("max_steps", max_steps, minimum=1)
+        steps = as_int("steps", steps, minimum=0)
+    tol = as_positive("tol", tol)
+    max_steps = as_int("max_steps", max_steps, minimum=1)
     limit = steps if steps is not None else max_steps
     path = [x.copy()]
     for _ in range(limit):
@@ -202,11 +202,11 @@ def backtracking_step(f: Callable, x, g, t0: float = 1.0, beta: float = 0.5, c: 
     """
     x = as_float_array("x", x, allow_scalar=False)
     g = as_float_array("g", g, allow_scalar=False)
-    check_same_shape("x", x, "g", g)
-    t = check_positive("t0", t0)
-    beta = check_in_interval("beta", beta, 0.0, 1.0, closed="neither")
-    c = check_in_interval("c", c, 0.0, 1.0, closed="neither")
-    max_shrinks = check_int("max_shrinks", max_shrinks, minimum=0)
+    require_same_shape("x", x, "g", g)
+    t = as_positive("t0", t0)
+    beta = as_in_interval("beta", beta, 0.0, 1.0, closed="neither")
+    c = as_in_interval("c", c, 0.0, 1.0, closed="neither")
+    max_shrinks = as_int("max_shrinks", max_shrinks, minimum=0)
     gg = float(np.sum(g * g))
     if gg == 0.0:
         return (0.0, 0) if return_evals else 0.0
@@ -255,8 +255,8 @@ def gradient_descent_backtracking(f: Callable, grad: Callable, x0, steps: int = 
         The accepted step sizes.
     """
     x = as_start_point(x0).astype(np.float64, copy=True)
-    steps = check_int("steps", steps, minimum=0)
-    tol = check_nonnegative("tol", tol)
+    steps = as_int("steps", steps, minimum=0)
+    tol = as_nonnegative("tol", tol)
     path, ts = [x.copy()], []
     for k in range(steps):
         g = gradient_at(grad, x, k)

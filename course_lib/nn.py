@@ -58,7 +58,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import _describe, as_float_array, check_choice, check_int, check_positive
+from .validation import describe, as_float_array, as_choice, as_int, as_positive
 
 __all__ = [
     "sigmoid",
@@ -179,7 +179,7 @@ def _labels(name: str, y, n: int, n_classes: int) -> np.ndarray:
         if np.issubdtype(y.dtype, np.floating) and np.all(np.isfinite(y)) and np.all(y == np.round(y)):
             y = y.astype(np.int64)
         else:
-            raise TypeError(f"{name} must hold integer class labels 0..{n_classes - 1}; got {_describe(y)}")
+            raise TypeError(f"{name} must hold integer class labels 0..{n_classes - 1}; got {describe(y)}")
     if y.size and (y.min() < 0 or y.max() >= n_classes):
         bad = y[(y < 0) | (y >= n_classes)][0]
         raise ValueError(
@@ -205,7 +205,7 @@ def _targets(name: str, y, like: np.ndarray) -> np.ndarray:
     if y.shape != like.shape:
         raise ValueError(f"{name} must have the shape of the predictions, {like.shape}; got {y.shape}")
     if not (np.issubdtype(y.dtype, np.floating) or np.issubdtype(y.dtype, np.integer)):
-        raise TypeError(f"{name} must be numeric; got {_describe(y)}")
+        raise TypeError(f"{name} must be numeric; got {describe(y)}")
     y = y.astype(like.dtype, copy=False)
     if not np.all(np.isfinite(y)):
         raise ValueError(f"{name} must contain only finite values")
@@ -411,12 +411,12 @@ class MLP:
                  bias=True, seed=0, dtype=np.float64, slope=1.0):
         if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2:
             raise ValueError(f"sizes must list at least two layer widths (input and output); got {sizes!r}")
-        self.sizes = tuple(check_int(f"sizes[{i}]", s, minimum=1) for i, s in enumerate(sizes))
-        self.hidden = check_choice("hidden", hidden, tuple(ACTIVATIONS))
-        self.output = check_choice("output", output, ("softmax",) + tuple(ACTIVATIONS))
+        self.sizes = tuple(as_int(f"sizes[{i}]", s, minimum=1) for i, s in enumerate(sizes))
+        self.hidden = as_choice("hidden", hidden, tuple(ACTIVATIONS))
+        self.output = as_choice("output", output, ("softmax",) + tuple(ACTIVATIONS))
         if loss is None:
             loss = _DEFAULT_LOSS.get(output, "mse")
-        self.loss_name = check_choice("loss", loss, LOSSES)
+        self.loss_name = as_choice("loss", loss, LOSSES)
         if loss == "cross_entropy" and output != "softmax":
             raise ValueError(f"loss='cross_entropy' needs output='softmax'; got output={output!r} "
                              f"(use loss='mse', or output='softmax')")
@@ -424,15 +424,15 @@ class MLP:
             raise ValueError(f"loss='binary_cross_entropy' needs output='sigmoid'; got output={output!r}")
         if output == "softmax" and self.sizes[-1] < 2:
             raise ValueError(f"a softmax output needs at least 2 units; sizes[-1] is {self.sizes[-1]}")
-        self.init = check_choice("init", init, tuple(INITS))
+        self.init = as_choice("init", init, tuple(INITS))
         if not isinstance(bias, (bool, np.bool_)):
-            raise TypeError(f"bias must be True or False; got {_describe(bias)}")
+            raise TypeError(f"bias must be True or False; got {describe(bias)}")
         self.bias = bool(bias)
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
             raise ValueError(f"dtype must be float32 or float64; got {self.dtype}")
-        self.slope = check_positive("slope", slope)
-        self.seed = check_int("seed", seed, minimum=0)
+        self.slope = as_positive("slope", slope)
+        self.seed = as_int("seed", seed, minimum=0)
         rng = np.random.default_rng(self.seed)
         self.params = []
         for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]):
@@ -496,7 +496,7 @@ class MLP:
                 + (" -- flatten images first, e.g. X.reshape(len(X), -1)" if X.ndim > 2 else "")
             )
         if not (np.issubdtype(X.dtype, np.floating) or np.issubdtype(X.dtype, np.integer)):
-            raise TypeError(f"X must be numeric; got {_describe(X)}")
+            raise TypeError(f"X must be numeric; got {describe(X)}")
         X = X.astype(self.dtype, copy=False)
         for start in range(0, len(X), _CHUNK):  # in chunks: no data-sized temporary
             block = X[start:start + _CHUNK]
@@ -520,7 +520,7 @@ class MLP:
         if y.shape != (n, K):
             raise ValueError(f"y must have shape ({n}, {K}) (one target per output unit); got {y.shape}")
         if not (np.issubdtype(y.dtype, np.floating) or np.issubdtype(y.dtype, np.integer)):
-            raise TypeError(f"y must be numeric; got {_describe(y)}")
+            raise TypeError(f"y must be numeric; got {describe(y)}")
         y = y.astype(self.dtype, copy=False)
         if not np.all(np.isfinite(y)):
             raise ValueError("y must contain only finite values")
@@ -640,7 +640,7 @@ class MLP:
         grads : list of ndarray
             Aligned with ``params``.
         """
-        check_choice("reduction", reduction, ("mean", "effective", "sum"))
+        as_choice("reduction", reduction, ("mean", "effective", "sum"))
         X = self._inputs(X)
         if len(X) == 0:
             raise ValueError("X must hold at least one sample; got 0")
@@ -728,7 +728,7 @@ class MLP:
 
     def describe_index(self, flat_index: int) -> str:
         """The parameter behind a flat index, e.g. ``"W2[17, 3]"`` or ``"b4[9]"`` (layers from 1)."""
-        flat_index = check_int("flat_index", flat_index, minimum=0)
+        flat_index = as_int("flat_index", flat_index, minimum=0)
         if flat_index >= self.n_params:
             raise ValueError(f"flat_index must be < {self.n_params}; got {flat_index}")
         for k, p in enumerate(self.params):
@@ -840,7 +840,7 @@ class MLP:
             idx = np.asarray(idx)
             h = np.asarray(h, dtype=self.dtype)
             if idx.ndim != 1 or not (np.issubdtype(idx.dtype, np.integer) or idx.size == 0):
-                raise TypeError(f"idx must be a 1-D array of integer flat indices; got {_describe(idx)}")
+                raise TypeError(f"idx must be a 1-D array of integer flat indices; got {describe(idx)}")
             if h.shape != idx.shape:
                 raise ValueError(f"h must have the shape of idx, {idx.shape}; got {h.shape}")
             if idx.size and (idx.min() < 0 or idx.max() >= self.n_params):

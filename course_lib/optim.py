@@ -94,16 +94,16 @@ from typing import Callable
 
 import numpy as np
 
-from ._checks import (
-    _describe,
+from .validation import (
+    describe,
     as_float_array,
     as_start_point,
-    check_choice,
-    check_in_interval,
-    check_int,
-    check_nonnegative,
-    check_positive,
-    check_same_shape,
+    as_choice,
+    as_in_interval,
+    as_int,
+    as_nonnegative,
+    as_positive,
+    require_same_shape,
     gradient_at,
 )
 
@@ -134,7 +134,7 @@ MOMENTUM_VARIANTS = ("classical", "ema")
 # --------------------------------------------------------------------------
 # validation helpers specific to this module
 # --------------------------------------------------------------------------
-def _check_arrays(w, g, **state):
+def _validate_arrays(w, g, **state):
     """Validate ``w``, ``g`` and the state arrays; return them as float arrays.
 
     Every array must be floating point, finite and of exactly the shape of
@@ -142,16 +142,16 @@ def _check_arrays(w, g, **state):
     """
     w = as_float_array("w", w)
     g = as_float_array("g", g)
-    check_same_shape("w", w, "g", g)
+    require_same_shape("w", w, "g", g)
     out = [w, g]
     for name, s in state.items():
         s = as_float_array(name, s)
-        check_same_shape("w", w, name, s)
+        require_same_shape("w", w, name, s)
         out.append(s)
     return out
 
 
-def _check_nonnegative_array(name: str, a: np.ndarray, what: str) -> None:
+def _validate_nonnegative_array(name: str, a: np.ndarray, what: str) -> None:
     if np.any(a < 0):
         k = int(np.flatnonzero(a.ravel() < 0)[0])
         raise ValueError(
@@ -159,38 +159,38 @@ def _check_nonnegative_array(name: str, a: np.ndarray, what: str) -> None:
         )
 
 
-def _check_decay(name: str, value) -> float:
+def _validate_decay(name: str, value) -> float:
     """beta, rho, beta1, beta2: decay rates of running averages, in [0, 1)."""
-    return check_in_interval(name, value, 0.0, 1.0, closed="left")
+    return as_in_interval(name, value, 0.0, 1.0, closed="left")
 
 
-def _check_bool(name: str, value) -> bool:
+def _validate_bool(name: str, value) -> bool:
     if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False; got {_describe(value)}")
+        raise TypeError(f"{name} must be True or False; got {describe(value)}")
     return bool(value)
 
 
-def _check_etas(etas) -> tuple[float, float]:
+def _validate_etas(etas) -> tuple[float, float]:
     try:
         eta_minus, eta_plus = etas
     except (TypeError, ValueError):
-        raise TypeError(f"etas must be a pair (eta_minus, eta_plus); got {_describe(etas)}") from None
-    eta_minus = check_in_interval("etas[0] (eta_minus)", eta_minus, 0.0, 1.0, closed="neither")
-    eta_plus = check_positive("etas[1] (eta_plus)", eta_plus)
+        raise TypeError(f"etas must be a pair (eta_minus, eta_plus); got {describe(etas)}") from None
+    eta_minus = as_in_interval("etas[0] (eta_minus)", eta_minus, 0.0, 1.0, closed="neither")
+    eta_plus = as_positive("etas[1] (eta_plus)", eta_plus)
     if not eta_plus > 1.0:
         raise ValueError(f"etas[1] (eta_plus) must be > 1 (the step grows); got {etas[1]!r}")
     return eta_minus, eta_plus
 
 
-def _check_step_sizes(step_sizes) -> tuple[float, float]:
+def _validate_step_sizes(step_sizes) -> tuple[float, float]:
     try:
         step_min, step_max = step_sizes
     except (TypeError, ValueError):
         raise TypeError(
-            f"step_sizes must be a pair (step_min, step_max); got {_describe(step_sizes)}"
+            f"step_sizes must be a pair (step_min, step_max); got {describe(step_sizes)}"
         ) from None
-    step_min = check_positive("step_sizes[0] (step_min)", step_min)
-    step_max = check_positive("step_sizes[1] (step_max)", step_max)
+    step_min = as_positive("step_sizes[0] (step_min)", step_min)
+    step_max = as_positive("step_sizes[1] (step_max)", step_max)
     if not step_min <= step_max:
         raise ValueError(
             f"step_sizes must satisfy 0 < step_min <= step_max; got step_sizes={tuple(step_sizes)!r}"
@@ -232,8 +232,8 @@ def sgd_update(w, g, lr):
     >>> sgd_update(np.array([1.0, -2.0]), np.array([2.0, -4.0]), lr=0.25)
     array([ 0.5, -1. ])
     """
-    w, g = _check_arrays(w, g)
-    lr = check_positive("lr", lr)
+    w, g = _validate_arrays(w, g)
+    lr = as_positive("lr", lr)
     return w - lr * g
 
 
@@ -298,10 +298,10 @@ def momentum_update(w, g, v, lr, beta=0.9, variant="classical"):
     ``theta_t = theta_{t-1} - v_t``, which is the classical form with
     ``v_002 = -v``.
     """
-    w, g, v = _check_arrays(w, g, v=v)
-    lr = check_positive("lr", lr)
-    beta = _check_decay("beta", beta)
-    check_choice("variant", variant, MOMENTUM_VARIANTS)
+    w, g, v = _validate_arrays(w, g, v=v)
+    lr = as_positive("lr", lr)
+    beta = _validate_decay("beta", beta)
+    as_choice("variant", variant, MOMENTUM_VARIANTS)
     if variant == "classical":
         v_new = beta * v - lr * g
         return w + v_new, v_new
@@ -350,9 +350,9 @@ def nesterov_update(w, g, v, lr, beta=0.9):
     the sign: there v is minus our v, eps is the learning rate and mu the
     momentum coefficient) and without the factor mu on ``v_{t-1}``.
     """
-    w, g, v = _check_arrays(w, g, v=v)
-    lr = check_positive("lr", lr)
-    beta = _check_decay("beta", beta)
+    w, g, v = _validate_arrays(w, g, v=v)
+    lr = as_positive("lr", lr)
+    beta = _validate_decay("beta", beta)
     v_new = beta * v - lr * g
     return w + beta * v_new - lr * g, v_new
 
@@ -401,11 +401,11 @@ def adagrad_update(w, g, G, lr=0.01, eps=1e-8, eps_inside_sqrt=False):
     learning long before a minimum (the slides' "learning rate can become
     infinitesimally small").
     """
-    w, g, G = _check_arrays(w, g, G=G)
-    _check_nonnegative_array("G", G, "a sum of squared gradients")
-    lr = check_positive("lr", lr)
-    eps = check_positive("eps", eps)
-    eps_inside_sqrt = _check_bool("eps_inside_sqrt", eps_inside_sqrt)
+    w, g, G = _validate_arrays(w, g, G=G)
+    _validate_nonnegative_array("G", G, "a sum of squared gradients")
+    lr = as_positive("lr", lr)
+    eps = as_positive("eps", eps)
+    eps_inside_sqrt = _validate_bool("eps_inside_sqrt", eps_inside_sqrt)
     G_new = G + g * g
     if eps_inside_sqrt:
         return w - lr * g / np.sqrt(G_new + eps), G_new
@@ -454,12 +454,12 @@ def rmsprop_update(w, g, s, lr=0.001, rho=0.9, eps=1e-8, eps_inside_sqrt=False):
     bias correction: the first steps are larger than ``lr`` (step 1 moves
     ``lr / sqrt(1 - rho)``, about 3.16 lr for rho 0.9).
     """
-    w, g, s = _check_arrays(w, g, s=s)
-    _check_nonnegative_array("s", s, "a running mean of squared gradients")
-    lr = check_positive("lr", lr)
-    rho = _check_decay("rho", rho)
-    eps = check_positive("eps", eps)
-    eps_inside_sqrt = _check_bool("eps_inside_sqrt", eps_inside_sqrt)
+    w, g, s = _validate_arrays(w, g, s=s)
+    _validate_nonnegative_array("s", s, "a running mean of squared gradients")
+    lr = as_positive("lr", lr)
+    rho = _validate_decay("rho", rho)
+    eps = as_positive("eps", eps)
+    eps_inside_sqrt = _validate_bool("eps_inside_sqrt", eps_inside_sqrt)
     s_new = rho * s + (1.0 - rho) * g * g
     if eps_inside_sqrt:
         return w - lr * g / np.sqrt(s_new + eps), s_new
@@ -509,12 +509,12 @@ def adadelta_update(w, g, Eg2, Edx2, lr=1.0, rho=0.95, eps=1e-6):
     eps)``, about ``sqrt(eps / (1 - rho))`` = 0.0045 per coordinate for the
     defaults: eps sets Adadelta's initial step size.
     """
-    w, g, Eg2, Edx2 = _check_arrays(w, g, Eg2=Eg2, Edx2=Edx2)
-    _check_nonnegative_array("Eg2", Eg2, "a running mean of squared gradients")
-    _check_nonnegative_array("Edx2", Edx2, "a running mean of squared updates")
-    lr = check_positive("lr", lr)
-    rho = _check_decay("rho", rho)
-    eps = check_positive("eps", eps)
+    w, g, Eg2, Edx2 = _validate_arrays(w, g, Eg2=Eg2, Edx2=Edx2)
+    _validate_nonnegative_array("Eg2", Eg2, "a running mean of squared gradients")
+    _validate_nonnegative_array("Edx2", Edx2, "a running mean of squared updates")
+    lr = as_positive("lr", lr)
+    rho = _validate_decay("rho", rho)
+    eps = as_positive("eps", eps)
     Eg2_new = rho * Eg2 + (1.0 - rho) * g * g
     dx = -np.sqrt(Edx2 + eps) / np.sqrt(Eg2_new + eps) * g
     Edx2_new = rho * Edx2 + (1.0 - rho) * dx * dx
@@ -612,22 +612,22 @@ def adam_update(
     >>> np.round(w, 4)
     array([-0.1,  0.1])
     """
-    w, g, m, v = _check_arrays(w, g, m=m, v=v)
-    _check_nonnegative_array("v", v, "a running mean of squared gradients")
-    t = check_int("t", t, minimum=1)
-    lr = check_positive("lr", lr)
-    beta1 = _check_decay("beta1", beta1)
-    beta2 = _check_decay("beta2", beta2)
-    eps = check_positive("eps", eps)
-    amsgrad = _check_bool("amsgrad", amsgrad)
-    eps_hat = _check_bool("eps_hat", eps_hat)
+    w, g, m, v = _validate_arrays(w, g, m=m, v=v)
+    _validate_nonnegative_array("v", v, "a running mean of squared gradients")
+    t = as_int("t", t, minimum=1)
+    lr = as_positive("lr", lr)
+    beta1 = _validate_decay("beta1", beta1)
+    beta2 = _validate_decay("beta2", beta2)
+    eps = as_positive("eps", eps)
+    amsgrad = _validate_bool("amsgrad", amsgrad)
+    eps_hat = _validate_bool("eps_hat", eps_hat)
     if amsgrad:
         if vmax is None:
             vmax = np.zeros_like(w)
         else:
             vmax = as_float_array("vmax", vmax)
-            check_same_shape("w", w, "vmax", vmax)
-            _check_nonnegative_array("vmax", vmax, "a running maximum of v")
+            require_same_shape("w", w, "vmax", vmax)
+            _validate_nonnegative_array("vmax", vmax, "a running maximum of v")
     elif vmax is not None:
         raise ValueError("vmax is only used by AMSGrad; pass amsgrad=True or leave vmax=None")
 
@@ -694,9 +694,9 @@ def rprop_update(w, g, g_prev, step, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0)):
     gradient is used: Rprop is for full-batch training (course source ``001``,
     slide "Resilient Back Propagation - Rprop").  Keras has no Rprop.
     """
-    w, g, g_prev, step = _check_arrays(w, g, g_prev=g_prev, step=step)
-    eta_minus, eta_plus = _check_etas(etas)
-    step_min, step_max = _check_step_sizes(step_sizes)
+    w, g, g_prev, step = _validate_arrays(w, g, g_prev=g_prev, step=step)
+    eta_minus, eta_plus = _validate_etas(etas)
+    step_min, step_max = _validate_step_sizes(step_sizes)
     if np.any((step < step_min) | (step > step_max)):
         bad = step[(step < step_min) | (step > step_max)].ravel()[0]
         raise ValueError(
@@ -750,7 +750,7 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value) -> None:
-        self._lr = check_positive("lr", value)
+        self._lr = as_positive("lr", value)
 
     def reset(self) -> None:
         """Forget all state (as if no step had been taken)."""
@@ -779,9 +779,9 @@ class Optimizer:
         if isinstance(params, np.ndarray):
             params, grads = [params], [grads]
         if not isinstance(params, (list, tuple)):
-            raise TypeError(f"params must be a list of numpy arrays; got {_describe(params)}")
+            raise TypeError(f"params must be a list of numpy arrays; got {describe(params)}")
         if not isinstance(grads, (list, tuple)):
-            raise TypeError(f"grads must be a list of arrays, one per parameter; got {_describe(grads)}")
+            raise TypeError(f"grads must be a list of arrays, one per parameter; got {describe(grads)}")
         if len(grads) != len(params):
             raise ValueError(
                 f"grads must have one array per parameter: params has {len(params)} arrays, "
@@ -797,13 +797,13 @@ class Optimizer:
         for i, (p, g) in enumerate(zip(params, grads)):
             if not isinstance(p, np.ndarray):
                 raise TypeError(
-                    f"params[{i}] must be a numpy array (it is updated in place); got {_describe(p)}"
+                    f"params[{i}] must be a numpy array (it is updated in place); got {describe(p)}"
                 )
             if not p.flags.writeable:
                 raise ValueError(f"params[{i}] must be writeable (it is updated in place)")
             as_float_array(f"params[{i}]", p)
             g = as_float_array(f"grads[{i}]", g)
-            check_same_shape(f"params[{i}]", p, f"grads[{i}]", g)
+            require_same_shape(f"params[{i}]", p, f"grads[{i}]", g)
             if self._shapes is not None and p.shape != self._shapes[i]:
                 raise ValueError(
                     f"params[{i}] has shape {p.shape} but this optimizer's state was created for "
@@ -870,8 +870,8 @@ class Momentum(Optimizer):
     _hyper = ("beta", "variant")
 
     def __init__(self, lr, beta=0.9, variant="classical"):
-        self.beta = _check_decay("beta", beta)
-        self.variant = check_choice("variant", variant, MOMENTUM_VARIANTS)
+        self.beta = _validate_decay("beta", beta)
+        self.variant = as_choice("variant", variant, MOMENTUM_VARIANTS)
         super().__init__(lr)
 
     def _init_state(self, p):
@@ -899,7 +899,7 @@ class Nesterov(Optimizer):
     _hyper = ("beta",)
 
     def __init__(self, lr, beta=0.9):
-        self.beta = _check_decay("beta", beta)
+        self.beta = _validate_decay("beta", beta)
         super().__init__(lr)
 
     def _init_state(self, p):
@@ -931,9 +931,9 @@ class AdaGrad(Optimizer):
     _hyper = ("eps", "eps_inside_sqrt", "initial_accumulator")
 
     def __init__(self, lr=0.01, eps=1e-8, eps_inside_sqrt=False, initial_accumulator=0.0):
-        self.eps = check_positive("eps", eps)
-        self.eps_inside_sqrt = _check_bool("eps_inside_sqrt", eps_inside_sqrt)
-        self.initial_accumulator = check_nonnegative("initial_accumulator", initial_accumulator)
+        self.eps = as_positive("eps", eps)
+        self.eps_inside_sqrt = _validate_bool("eps_inside_sqrt", eps_inside_sqrt)
+        self.initial_accumulator = as_nonnegative("initial_accumulator", initial_accumulator)
         super().__init__(lr)
 
     def _init_state(self, p):
@@ -954,9 +954,9 @@ class RMSProp(Optimizer):
     _hyper = ("rho", "eps", "eps_inside_sqrt")
 
     def __init__(self, lr=0.001, rho=0.9, eps=1e-8, eps_inside_sqrt=False):
-        self.rho = _check_decay("rho", rho)
-        self.eps = check_positive("eps", eps)
-        self.eps_inside_sqrt = _check_bool("eps_inside_sqrt", eps_inside_sqrt)
+        self.rho = _validate_decay("rho", rho)
+        self.eps = as_positive("eps", eps)
+        self.eps_inside_sqrt = _validate_bool("eps_inside_sqrt", eps_inside_sqrt)
         super().__init__(lr)
 
     def _init_state(self, p):
@@ -977,8 +977,8 @@ class Adadelta(Optimizer):
     _hyper = ("rho", "eps")
 
     def __init__(self, lr=1.0, rho=0.95, eps=1e-6):
-        self.rho = _check_decay("rho", rho)
-        self.eps = check_positive("eps", eps)
+        self.rho = _validate_decay("rho", rho)
+        self.eps = as_positive("eps", eps)
         super().__init__(lr)
 
     def _init_state(self, p):
@@ -999,11 +999,11 @@ class Adam(Optimizer):
     _hyper = ("beta1", "beta2", "eps", "amsgrad", "eps_hat")
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, amsgrad=False, eps_hat=False):
-        self.beta1 = _check_decay("beta1", beta1)
-        self.beta2 = _check_decay("beta2", beta2)
-        self.eps = check_positive("eps", eps)
-        self.amsgrad = _check_bool("amsgrad", amsgrad)
-        self.eps_hat = _check_bool("eps_hat", eps_hat)
+        self.beta1 = _validate_decay("beta1", beta1)
+        self.beta2 = _validate_decay("beta2", beta2)
+        self.eps = as_positive("eps", eps)
+        self.amsgrad = _validate_bool("amsgrad", amsgrad)
+        self.eps_hat = _validate_bool("eps_hat", eps_hat)
         super().__init__(lr)
 
     def _init_state(self, p):
@@ -1058,8 +1058,8 @@ class Rprop(Optimizer):
     _hyper = ("etas", "step_sizes")
 
     def __init__(self, lr=0.01, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0)):
-        self.etas = _check_etas(etas)
-        self.step_sizes = _check_step_sizes(step_sizes)
+        self.etas = _validate_etas(etas)
+        self.step_sizes = _validate_step_sizes(step_sizes)
         super().__init__(lr)
 
     @property
@@ -1073,7 +1073,7 @@ class Rprop(Optimizer):
                 "lr of Rprop is only the initial step size; after the first step Rprop adapts "
                 "its own per-coordinate steps, so lr cannot be changed (call reset() first)"
             )
-        value = check_positive("lr", value)
+        value = as_positive("lr", value)
         step_min, step_max = self.step_sizes
         if not step_min <= value <= step_max:
             raise ValueError(
@@ -1124,11 +1124,11 @@ def trajectory(optimizer, grad: Callable, x0, steps: int) -> np.ndarray:
            [ 0.25,  1.6 ]])
     """
     if not callable(getattr(optimizer, "step", None)):
-        raise TypeError(f"optimizer must have a step(params, grads) method; got {_describe(optimizer)}")
+        raise TypeError(f"optimizer must have a step(params, grads) method; got {describe(optimizer)}")
     if not callable(grad):
-        raise TypeError(f"grad must be a callable grad(x) -> gradient; got {_describe(grad)}")
+        raise TypeError(f"grad must be a callable grad(x) -> gradient; got {describe(grad)}")
     x0 = as_start_point(x0)
-    steps = check_int("steps", steps, minimum=0)
+    steps = as_int("steps", steps, minimum=0)
     taken = getattr(optimizer, "t", 0)
     if taken != 0:
         raise ValueError(

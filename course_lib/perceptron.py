@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_generator, check_int, check_positive
+from .validation import as_float_array, as_generator, as_int, as_positive
 
 __all__ = ["PerceptronProblem", "make_separable_data"]
 
@@ -55,7 +55,7 @@ class PerceptronProblem:
         self.m, self.d = X.shape
         self.X_aug = np.hstack([self.X, np.ones((self.m, 1))])
 
-    def _check_w(self, w) -> np.ndarray:
+    def _validate_w(self, w) -> np.ndarray:
         w = as_float_array("w", w, allow_scalar=False)
         if w.shape != (self.d + 1,):
             raise ValueError(f"w must have shape ({self.d + 1},) (d weights then the bias); got shape {w.shape}")
@@ -63,7 +63,7 @@ class PerceptronProblem:
 
     def logits(self, w) -> np.ndarray:
         """``z = X w[:d] + w[d]`` for every sample."""
-        return self.X_aug @ self._check_w(w)
+        return self.X_aug @ self._validate_w(w)
 
     def loss(self, w) -> float:
         """Mean binary cross-entropy ``J(w)``."""
@@ -101,10 +101,10 @@ def make_separable_data(
     ``(X, y, u)``: X of shape (n_samples, n_features), y float in {0.0, 1.0},
     and the separating direction u (through the origin).
     """
-    n_samples = check_int("n_samples", n_samples, minimum=2)
-    n_features = check_int("n_features", n_features, minimum=1)
-    margin = check_positive("margin", margin)
-    rng = check_generator("rng", rng)
+    n_samples = as_int("n_samples", n_samples, minimum=2)
+    n_features = as_int("n_features", n_features, minimum=1)
+    margin = as_positive("margin", margin)
+    rng = as_generator("rng", rng)
     u = rng.standard_normal(n_features)
     u /= np.linalg.norm(u)
     rows = []

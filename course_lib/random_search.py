@@ -44,14 +44,14 @@ from typing import Callable
 
 import numpy as np
 
-from ._checks import (
-    _describe,
+from .validation import (
+    describe,
     as_float_array,
     as_scalar_output,
-    check_choice,
-    check_generator,
-    check_int,
-    check_positive,
+    as_choice,
+    as_generator,
+    as_int,
+    as_positive,
 )
 from .perceptron import PerceptronProblem, make_separable_data
 
@@ -76,7 +76,7 @@ ARS_VERSIONS = ("v1", "v2", "basic")
 # --------------------------------------------------------------------------
 # small validation helpers specific to this module
 # --------------------------------------------------------------------------
-def _check_rewards(name: str, rewards, n_directions: int) -> np.ndarray:
+def _validate_rewards(name: str, rewards, n_directions: int) -> np.ndarray:
     r = as_float_array(name, rewards, allow_scalar=False, finite=False)
     if r.shape != (n_directions,):
         raise ValueError(
@@ -92,7 +92,7 @@ def _check_rewards(name: str, rewards, n_directions: int) -> np.ndarray:
     return r
 
 
-def _check_matrix(name: str, M) -> np.ndarray:
+def _validate_matrix(name: str, M) -> np.ndarray:
     M = as_float_array(name, M, allow_scalar=False)
     if M.ndim != 2:
         raise ValueError(f"{name} must be a 2-D array of shape (p, n); got shape {M.shape}")
@@ -105,11 +105,11 @@ def _check_matrix(name: str, M) -> np.ndarray:
 def _finite_difference_step(loss, w, lr, sigma, rng):
     """Shared body of the finite-difference step; returns (w_new, L_plus, L_minus)."""
     w = as_float_array("w", w)
-    lr = check_positive("lr", lr)
-    sigma = check_positive("sigma", sigma)
-    rng = check_generator("rng", rng)
+    lr = as_positive("lr", lr)
+    sigma = as_positive("sigma", sigma)
+    rng = as_generator("rng", rng)
     if not callable(loss):
-        raise TypeError(f"loss must be callable as loss(w) -> float; got {_describe(loss)}")
+        raise TypeError(f"loss must be callable as loss(w) -> float; got {describe(loss)}")
     dW = sigma * rng.standard_normal(size=w.shape)
     L_plus = as_scalar_output("loss(w + dW)", loss(w + dW))
     L_minus = as_scalar_output("loss(w - dW)", loss(w - dW))
@@ -187,7 +187,7 @@ def finite_difference_search(
     O(sigma^2); no extra evaluation) and ``history["n_evaluations"][t] = 2 (t + 1)``,
     the cumulative number of loss evaluations.  ``w0`` is not modified.
     """
-    n_steps = check_int("n_steps", n_steps, minimum=1)
+    n_steps = as_int("n_steps", n_steps, minimum=1)
     w = as_float_array("w0", w0).copy()
     estimates = np.empty(n_steps)
     for t in range(n_steps):
@@ -200,8 +200,8 @@ def finite_difference_search(
 # --------------------------------------------------------------------------
 # 2. Augmented Random Search: the update rules
 # --------------------------------------------------------------------------
-def _check_update_inputs(M, deltas, rewards_plus, rewards_minus, step_size):
-    M = _check_matrix("M", M)
+def _validate_update_inputs(M, deltas, rewards_plus, rewards_minus, step_size):
+    M = _validate_matrix("M", M)
     deltas = as_float_array("deltas", deltas, allow_scalar=False)
     if deltas.ndim != 3 or deltas.shape[1:] != M.shape:
         raise ValueError(
@@ -211,9 +211,9 @@ def _check_update_inputs(M, deltas, rewards_plus, rewards_minus, step_size):
     n_directions = deltas.shape[0]
     if n_directions < 1:
         raise ValueError("deltas must hold at least one direction; got shape " f"{deltas.shape}")
-    r_plus = _check_rewards("rewards_plus", rewards_plus, n_directions)
-    r_minus = _check_rewards("rewards_minus", rewards_minus, n_directions)
-    step_size = check_positive("step_size", step_size)
+    r_plus = _validate_rewards("rewards_plus", rewards_plus, n_directions)
+    r_minus = _validate_rewards("rewards_minus", rewards_minus, n_directions)
+    step_size = as_positive("step_size", step_size)
     return M, deltas, r_plus, r_minus, step_size
 
 
@@ -231,7 +231,7 @@ def top_directions(rewards_plus, rewards_minus, top_b: int) -> np.ndarray:
         raise ValueError(
             f"rewards_plus and rewards_minus must be 1-D of equal length; got shapes {r_plus.shape} and {r_minus.shape}"
         )
-    top_b = check_int("top_b", top_b, minimum=1)
+    top_b = as_int("top_b", top_b, minimum=1)
     if top_b > r_plus.shape[0]:
         raise ValueError(f"top_b must be <= n_directions = {r_plus.shape[0]}; got top_b = {top_b}")
     score = np.maximum(r_plus, r_minus)
@@ -281,10 +281,10 @@ def ars_update(M, deltas, rewards_plus, rewards_minus, step_size: float, top_b: 
       returned.  (If rounding ever made ``sigma_R`` 0 while a difference is
       not, a ``FloatingPointError`` is raised.)
     """
-    M, deltas, r_plus, r_minus, step_size = _check_update_inputs(
+    M, deltas, r_plus, r_minus, step_size = _validate_update_inputs(
         M, deltas, rewards_plus, rewards_minus, step_size
     )
-    top_b = check_int("top_b", top_b, minimum=1)
+    top_b = as_int("top_b", top_b, minimum=1)
     n_directions = deltas.shape[0]
     if top_b > n_directions:
         raise ValueError(f"top_b must be <= n_directions = {n_directions}; got top_b = {top_b}")
@@ -316,7 +316,7 @@ def basic_random_search_update(M, deltas, rewards_plus, rewards_minus, step_size
     be tuned to the reward scale (ARS's ``sigma_R`` removes that).
     Shapes and validation as in ``ars_update``.  Returns a new array.
     """
-    M, deltas, r_plus, r_minus, step_size = _check_update_inputs(
+    M, deltas, r_plus, r_minus, step_size = _validate_update_inputs(
         M, deltas, rewards_plus, rewards_minus, step_size
     )
     step = np.tensordot(r_plus - r_minus, deltas, axes=1)
@@ -356,8 +356,8 @@ class RunningStat:
     """
 
     def __init__(self, n_features: int, min_std: float = 1e-8):
-        self.n_features = check_int("n_features", n_features, minimum=1)
-        self.min_std = check_positive("min_std", min_std)
+        self.n_features = as_int("n_features", n_features, minimum=1)
+        self.min_std = as_positive("min_std", min_std)
         self.count = 0
         self._mean = np.zeros(self.n_features)
         self._m2 = np.zeros(self.n_features)
@@ -413,7 +413,7 @@ class LinearPolicy:
     """
 
     def __init__(self, M, mean=None, std=None):
-        M = _check_matrix("M", M).copy()
+        M = _validate_matrix("M", M).copy()
         n = M.shape[1]
         if (mean is None) != (std is None):
             raise ValueError("mean and std must be given together (V2) or both be None (V1)")
@@ -446,7 +446,7 @@ class LinearPolicy:
         return f"LinearPolicy({kind}, M={self.M.tolist()})"
 
 
-def _check_states(states, n: int, where: str) -> np.ndarray:
+def _validate_states(states, n: int, where: str) -> np.ndarray:
     s = as_float_array(f"states returned by reward_fn ({where})", states, allow_scalar=False, finite=False)
     if s.ndim == 1:
         s = s[None, :]
@@ -553,19 +553,19 @@ def ars(
       environment simply makes the rewards noisy.
     """
     if not callable(reward_fn):
-        raise TypeError(f"reward_fn must be callable as reward_fn(policy) -> (reward, states); got {_describe(reward_fn)}")
+        raise TypeError(f"reward_fn must be callable as reward_fn(policy) -> (reward, states); got {describe(reward_fn)}")
     if not isinstance(policy_shape, (tuple, list)) or len(policy_shape) != 2:
         raise ValueError(f"policy_shape must be a pair (p, n); got {policy_shape!r}")
-    p = check_int("policy_shape[0]", policy_shape[0], minimum=1)
-    n = check_int("policy_shape[1]", policy_shape[1], minimum=1)
-    n_iterations = check_int("n_iterations", n_iterations, minimum=1)
-    step_size = check_positive("step_size", step_size)
-    n_directions = check_int("n_directions", n_directions, minimum=1)
-    noise = check_positive("noise", noise)
-    version = check_choice("version", version, ARS_VERSIONS)
+    p = as_int("policy_shape[0]", policy_shape[0], minimum=1)
+    n = as_int("policy_shape[1]", policy_shape[1], minimum=1)
+    n_iterations = as_int("n_iterations", n_iterations, minimum=1)
+    step_size = as_positive("step_size", step_size)
+    n_directions = as_int("n_directions", n_directions, minimum=1)
+    noise = as_positive("noise", noise)
+    version = as_choice("version", version, ARS_VERSIONS)
     if top_b is None:
         top_b = n_directions
-    top_b = check_int("top_b", top_b, minimum=1)
+    top_b = as_int("top_b", top_b, minimum=1)
     if top_b > n_directions:
         raise ValueError(f"top_b must be <= n_directions = {n_directions}; got top_b = {top_b}")
     if version == "basic" and top_b != n_directions:
@@ -573,11 +573,11 @@ def ars(
             f"top_b must be None or n_directions = {n_directions} for version 'basic' "
             f"(basic random search uses every direction); got top_b = {top_b}"
         )
-    rng = np.random.default_rng() if rng is None else check_generator("rng", rng)
+    rng = np.random.default_rng() if rng is None else as_generator("rng", rng)
     if M0 is None:
         M = np.zeros((p, n))
     else:
-        M = _check_matrix("M0", M0).astype(np.float64, copy=True)
+        M = _validate_matrix("M0", M0).astype(np.float64, copy=True)
         if M.shape != (p, n):
             raise ValueError(f"M0 must have shape policy_shape = {(p, n)}; got shape {M.shape}")
 
@@ -601,7 +601,7 @@ def ars(
                 where = f"iteration {j}, direction index {k}, sign {'+' if sign > 0 else '-'}"
                 out = reward_fn(LinearPolicy(M + sign * noise * deltas[k], mean, std))
                 if not (isinstance(out, tuple) and len(out) == 2):
-                    raise TypeError(f"reward_fn must return a pair (reward, states); got {_describe(out)} ({where})")
+                    raise TypeError(f"reward_fn must return a pair (reward, states); got {describe(out)} ({where})")
                 r, states = out
                 try:
                     r = as_scalar_output("reward", r)
@@ -610,7 +610,7 @@ def ars(
                         f"reward must be finite; the rollout at {where} returned {r!r}. "
                         "It diverged: reduce noise or step_size."
                     ) from None
-                states = _check_states(states, n, where)
+                states = _validate_states(states, n, where)
                 rewards[s, k] = r
                 rollouts += 1
                 states_seen += states.shape[0]
@@ -652,11 +652,11 @@ def ars(
 # --------------------------------------------------------------------------
 # 5. Demonstration problem 1: the linear-quadratic regulator
 # --------------------------------------------------------------------------
-def _check_lqr_matrices(A, B, Q, R):
-    A = _check_matrix("A", A)
-    B = _check_matrix("B", B)
-    Q = _check_matrix("Q", Q)
-    R = _check_matrix("R", R)
+def _validate_lqr_matrices(A, B, Q, R):
+    A = _validate_matrix("A", A)
+    B = _validate_matrix("B", B)
+    Q = _validate_matrix("Q", Q)
+    R = _validate_matrix("R", R)
     n, p = B.shape
     if A.shape != (n, n):
         raise ValueError(f"A must be square with as many rows as B ({n}); got A of shape {A.shape}, B of shape {B.shape}")
@@ -697,9 +697,9 @@ def lqr_optimal_gain(A, B, Q, R, tol: float = 1e-12, max_iter: int = 100_000) ->
     K : ndarray, shape (p, n)
     P : ndarray, shape (n, n), symmetric
     """
-    A, B, Q, R = _check_lqr_matrices(A, B, Q, R)
-    tol = check_positive("tol", tol)
-    max_iter = check_int("max_iter", max_iter, minimum=1)
+    A, B, Q, R = _validate_lqr_matrices(A, B, Q, R)
+    tol = as_positive("tol", tol)
+    max_iter = as_int("max_iter", max_iter, minimum=1)
     P = Q.copy()
     for _ in range(max_iter):
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected just below
@@ -739,9 +739,9 @@ class LQR:
     """
 
     def __init__(self, A, B, Q, R, horizon: int, x0):
-        self.A, self.B, self.Q, self.R = _check_lqr_matrices(A, B, Q, R)
+        self.A, self.B, self.Q, self.R = _validate_lqr_matrices(A, B, Q, R)
         self.n, self.p = self.B.shape
-        self.horizon = check_int("horizon", horizon, minimum=1)
+        self.horizon = as_int("horizon", horizon, minimum=1)
         x0 = as_float_array("x0", x0, allow_scalar=False)
         if x0.ndim == 1:
             x0 = x0[None, :]
@@ -752,7 +752,7 @@ class LQR:
     def rollout(self, policy) -> tuple[float, np.ndarray]:
         """Run ``policy`` from every initial state; return ``(reward, states)``."""
         if not callable(policy):
-            raise TypeError(f"policy must be callable x -> u; got {_describe(policy)}")
+            raise TypeError(f"policy must be callable x -> u; got {describe(policy)}")
         X = self.x0
         K = X.shape[0]
         states = np.empty((self.horizon, K, self.n))

@@ -1,6 +1,6 @@
 """Source 001's "Reflect..." questions, with explanations, for self-checks and the quiz assignment.
 
-``QUESTIONS`` is a list of ``widgets.Question`` in the slides' order (slides
+``QUESTIONS`` is a list of ``Question`` in the slides' order (slides
 42-44).  Where the slides' answer key is arguable, the kit accepts every
 defensible option and says why:
 
@@ -13,17 +13,58 @@ defensible option and says why:
   minimum?" -- the key says D (momentum); A (decaying the learning rate) is
   the other standard remedy (the same slides recommend it on slide 40).
 
-``widgets.Question`` is a plain class: importing this module imports numpy, not ipywidgets.
+Plain data: importing this module imports nothing beyond the standard library
+(lecture 9 shows the questions with ``course_lib.lectures.l09_reflect.self_check``).
 """
 
 from __future__ import annotations
 
-__all__ = ["QUESTIONS", "SLIDE_KEY"]
+import numbers
+
+__all__ = ["Question", "QUESTIONS", "SLIDE_KEY"]
+
+
+class Question:
+    """A multiple-choice question that says right or wrong, and why.
+
+    Parameters
+    ----------
+    text : str
+    options : list of str
+    answer : int or collection of int
+        Index (or indices, when more than one option is right) of the right option(s).
+    why : str
+        The explanation shown after any check.
+    hints : dict of int -> str, optional
+        What to say for particular wrong options.
+    """
+
+    def __init__(self, text: str, options, answer, why: str, hints: dict | None = None):
+        self.text, self.options = text, list(options)
+        answers = (answer,) if isinstance(answer, numbers.Integral) else tuple(answer)
+        if not answers or any(not isinstance(a, numbers.Integral) or not 0 <= a < len(self.options)
+                              for a in answers):
+            raise ValueError(f"answer must index one of the {len(self.options)} options (or be a collection "
+                             f"of such indices); got {answer!r}")
+        self.answers = frozenset(int(a) for a in answers)
+        self.why, self.hints = why, dict(hints or {})
+
+    @property
+    def answer(self) -> int:
+        """The first right option (the only one for most questions)."""
+        return min(self.answers)
+
+    def check(self, choice) -> tuple[bool, str]:
+        """(right?, feedback) for the option index ``choice`` (None: nothing chosen)."""
+        if choice is None:
+            return False, "Choose an option first."
+        if choice in self.answers:
+            return True, f"Right. {self.why}"
+        hint = self.hints.get(choice, "")
+        return False, f"Not quite. {hint + ' ' if hint else ''}{self.why}"
 
 
 def _questions():
-    from .widgets import Question
-
     return [
         Question(
             "What is Gradient Descent used for?",

@@ -63,7 +63,7 @@ from typing import Callable
 
 import numpy as np
 
-from ._checks import _describe, check_in_interval, check_int, check_nonnegative, check_positive
+from .validation import describe, as_in_interval, as_int, as_nonnegative, as_positive
 
 __all__ = [
     "Schedule",
@@ -82,7 +82,7 @@ def _as_epochs(k):
     arr = np.asarray(k)
     if not np.issubdtype(arr.dtype, np.integer):  # bool is not an integer dtype for numpy
         raise TypeError(
-            f"k (the epoch) must be an integer >= 0 or an integer array; got {_describe(k)}"
+            f"k (the epoch) must be an integer >= 0 or an integer array; got {describe(k)}"
         )
     if np.any(arr < 0):
         raise ValueError(f"k (the epoch) must be >= 0; got {k!r}")
@@ -121,7 +121,7 @@ class Schedule:
 
     def values(self, n_epochs: int) -> np.ndarray:
         """The learning rates of epochs ``0 .. n_epochs - 1`` (for plotting)."""
-        n_epochs = check_int("n_epochs", n_epochs, minimum=0)
+        n_epochs = as_int("n_epochs", n_epochs, minimum=0)
         return self(np.arange(n_epochs))
 
     def __repr__(self) -> str:
@@ -137,7 +137,7 @@ def constant(lr: float) -> Schedule:
     lr : float
         The learning rate, > 0.
     """
-    lr = check_positive("lr", lr)
+    lr = as_positive("lr", lr)
     return Schedule("constant", lambda k: np.full_like(k, lr), "lr", {"lr": lr})
 
 
@@ -158,9 +158,9 @@ def inverse_time(lr0: float, decay: float, lr_min: float = 0.0) -> Schedule:
     lr_min : float, default 0
         Floor: ``lr_k = max(lr0 / (1 + decay * k), lr_min)``.
     """
-    lr0 = check_positive("lr0", lr0)
-    decay = check_nonnegative("decay", decay)
-    lr_min = check_nonnegative("lr_min", lr_min)
+    lr0 = as_positive("lr0", lr0)
+    decay = as_nonnegative("decay", decay)
+    lr_min = as_nonnegative("lr_min", lr_min)
     return Schedule("inverse_time", lambda k: lr0 / (1.0 + decay * k), "lr0 / (1 + decay*k)",
                     {"lr0": lr0, "decay": decay, "lr_min": lr_min}, lr_min)
 
@@ -181,9 +181,9 @@ def exponential(lr0: float, base: float = 0.95, lr_min: float = 0.0) -> Schedule
     lr_min : float, default 0
         Floor.
     """
-    lr0 = check_positive("lr0", lr0)
-    base = check_in_interval("base", base, 0.0, 1.0, closed="right")
-    lr_min = check_nonnegative("lr_min", lr_min)
+    lr0 = as_positive("lr0", lr0)
+    base = as_in_interval("base", base, 0.0, 1.0, closed="right")
+    lr_min = as_nonnegative("lr_min", lr_min)
     return Schedule("exponential", lambda k: lr0 * base**k, "lr0 * base**k",
                     {"lr0": lr0, "base": base, "lr_min": lr_min}, lr_min)
 
@@ -204,8 +204,8 @@ def inverse_sqrt(lr0: float, lr_min: float = 0.0) -> Schedule:
     lr_min : float, default 0
         Floor.
     """
-    lr0 = check_positive("lr0", lr0)
-    lr_min = check_nonnegative("lr_min", lr_min)
+    lr0 = as_positive("lr0", lr0)
+    lr_min = as_nonnegative("lr_min", lr_min)
     return Schedule("inverse_sqrt", lambda k: lr0 / np.sqrt(1.0 + k), "lr0 / sqrt(1 + k)",
                     {"lr0": lr0, "lr_min": lr_min}, lr_min)
 
@@ -229,10 +229,10 @@ def step_decay(lr0: float, factor: float = 0.5, every: int = 10, lr_min: float =
     lr_min : float, default 0
         Floor.
     """
-    lr0 = check_positive("lr0", lr0)
-    factor = check_in_interval("factor", factor, 0.0, 1.0, closed="right")
-    every = check_int("every", every, minimum=1)
-    lr_min = check_nonnegative("lr_min", lr_min)
+    lr0 = as_positive("lr0", lr0)
+    factor = as_in_interval("factor", factor, 0.0, 1.0, closed="right")
+    every = as_int("every", every, minimum=1)
+    lr_min = as_nonnegative("lr_min", lr_min)
     return Schedule("step_decay", lambda k: lr0 * factor ** np.floor(k / every),
                     "lr0 * factor**floor(k / every)",
                     {"lr0": lr0, "factor": factor, "every": every, "lr_min": lr_min}, lr_min)
@@ -256,9 +256,9 @@ def linear(lr0: float, lr_final: float, n_epochs: int) -> Schedule:
     n_epochs : int
         ``N``, the number of epochs of the interpolation, >= 1.
     """
-    lr0 = check_positive("lr0", lr0)
-    lr_final = check_nonnegative("lr_final", lr_final)
-    n_epochs = check_int("n_epochs", n_epochs, minimum=1)
+    lr0 = as_positive("lr0", lr0)
+    lr_final = as_nonnegative("lr_final", lr_final)
+    n_epochs = as_int("n_epochs", n_epochs, minimum=1)
 
     def rule(k):
         alpha = np.minimum(k, n_epochs) / n_epochs
@@ -276,10 +276,10 @@ def apply(schedule: Callable[[int], float], optimizer, epoch: int) -> float:
     assignable ``lr`` (the classes of ``course_lib.optim``).
     """
     if not callable(schedule):
-        raise TypeError(f"schedule must be callable, e.g. linear(0.1, 1e-4, 10); got {_describe(schedule)}")
+        raise TypeError(f"schedule must be callable, e.g. linear(0.1, 1e-4, 10); got {describe(schedule)}")
     if not hasattr(optimizer, "lr"):
-        raise TypeError(f"optimizer must have an assignable lr attribute; got {_describe(optimizer)}")
-    epoch = check_int("epoch", epoch, minimum=0)
+        raise TypeError(f"optimizer must have an assignable lr attribute; got {describe(optimizer)}")
+    epoch = as_int("epoch", epoch, minimum=0)
     lr = schedule(epoch)
     if isinstance(lr, (bool, np.bool_)) or not isinstance(lr, (int, float, np.floating, np.integer)) \
             or not math.isfinite(lr) or lr <= 0:

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._checks import _describe, check_choice, check_in_interval, check_int, check_nonnegative
+from .validation import describe, as_choice, as_in_interval, as_int, as_nonnegative
 from .schedules import apply as apply_schedule
 
 __all__ = ["History", "EarlyStopping", "TrainingDiverged", "batch_indices", "train", "evaluate"]
@@ -123,9 +123,9 @@ class EarlyStopping:
     restore_best: bool = True
 
     def __post_init__(self):
-        check_choice("monitor", self.monitor, ("val_loss", "val_accuracy", "loss", "accuracy"))
-        self.patience = check_int("patience", self.patience, minimum=0)
-        self.min_delta = check_nonnegative("min_delta", self.min_delta)
+        as_choice("monitor", self.monitor, ("val_loss", "val_accuracy", "loss", "accuracy"))
+        self.patience = as_int("patience", self.patience, minimum=0)
+        self.min_delta = as_nonnegative("min_delta", self.min_delta)
 
     def _better(self, value: float, best: float) -> bool:
         if self.monitor.endswith("accuracy"):
@@ -220,31 +220,31 @@ def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=Tru
         and step and suggests a smaller learning rate.
     """
     if not hasattr(model, "_loss_and_grads") or not hasattr(model, "params"):
-        raise TypeError(f"model must be a course_lib.nn.MLP; got {_describe(model)}")
+        raise TypeError(f"model must be a course_lib.nn.MLP; got {describe(model)}")
     if not hasattr(optimizer, "step"):
-        raise TypeError(f"optimizer must be a course_lib.optim optimizer (with .step); got {_describe(optimizer)}")
+        raise TypeError(f"optimizer must be a course_lib.optim optimizer (with .step); got {describe(optimizer)}")
     X = model._inputs(X)
     n = len(X)
     if n == 0:
         raise ValueError("X must hold at least one sample; got 0")
     y = model._outputs_target(y, n)
-    batch_size = check_int("batch_size", batch_size, minimum=1)
+    batch_size = as_int("batch_size", batch_size, minimum=1)
     if batch_size > n:
         raise ValueError(f"batch_size must be at most the number of samples ({n}); got {batch_size}")
-    epochs = check_int("epochs", epochs, minimum=0)
-    check_choice("reduction", reduction, ("mean", "effective"))
-    lam = check_in_interval("running_loss_lambda", running_loss_lambda, 0.0, 1.0, closed="right")
+    epochs = as_int("epochs", epochs, minimum=0)
+    as_choice("reduction", reduction, ("mean", "effective"))
+    lam = as_in_interval("running_loss_lambda", running_loss_lambda, 0.0, 1.0, closed="right")
     if not isinstance(shuffle, (bool, np.bool_)):
-        raise TypeError(f"shuffle must be True or False; got {_describe(shuffle)}")
+        raise TypeError(f"shuffle must be True or False; got {describe(shuffle)}")
     if schedule is not None and not callable(schedule):
-        raise TypeError(f"schedule must be a callable epoch -> lr (see course_lib.schedules); got {_describe(schedule)}")
+        raise TypeError(f"schedule must be a callable epoch -> lr (see course_lib.schedules); got {describe(schedule)}")
     callbacks = tuple(callbacks)
     for i, cb in enumerate(callbacks):
         if not callable(cb):
-            raise TypeError(f"callbacks[{i}] must be callable(epoch, history, model); got {_describe(cb)}")
+            raise TypeError(f"callbacks[{i}] must be callable(epoch, history, model); got {describe(cb)}")
     if validation is not None:
         if not (isinstance(validation, (tuple, list)) and len(validation) == 2):
-            raise TypeError(f"validation must be a pair (X_val, y_val); got {_describe(validation)}")
+            raise TypeError(f"validation must be a pair (X_val, y_val); got {describe(validation)}")
         X_val = model._inputs(validation[0])
         y_val = model._outputs_target(validation[1], len(X_val))
     if isinstance(early_stopping, (int, np.integer)) and not isinstance(early_stopping, bool):
@@ -252,7 +252,7 @@ def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=Tru
                                        patience=int(early_stopping))
     if early_stopping is not None:
         if not isinstance(early_stopping, EarlyStopping):
-            raise TypeError(f"early_stopping must be an EarlyStopping or an int patience; got {_describe(early_stopping)}")
+            raise TypeError(f"early_stopping must be an EarlyStopping or an int patience; got {describe(early_stopping)}")
         if early_stopping.monitor.startswith("val_") and validation is None:
             raise ValueError(f"early_stopping monitors {early_stopping.monitor!r} but no validation data was given")
         if early_stopping.monitor.endswith("accuracy") and not _is_classifier(model):

@@ -57,6 +57,6 @@ c.TrustedExecute.hand_over = {
     "03_optimizers": ["nn", "data"],
     "04_random_search": ["perceptron"],
     "05_training_project": ["nn", "data"],
-    "06_quiz": ["quiz"],
+    "06_quiz": ["exercises.a06_quiz"],
 }
 # Instructors who accept the risk (see grading/README.md): python3 course.py grade autograde NAME --no-sandbox

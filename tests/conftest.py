@@ -15,7 +15,7 @@ def keras():
     """Keras with floatx float64 (restored afterwards), for float64 comparisons.
 
     Keras keeps its learning rate in a variable of dtype floatx; float32 would
-    round it (see tests/test_optim_keras.py).
+    round it (see tests/lib/test_optim_keras.py).
     """
     import keras as keras_module
     import tensorflow  # noqa: F401  (the Keras backend)

@@ -1,0 +1,143 @@
+"""Lecture 3, from perceptron to backprop: the sigmoid's slope and bias, an MLP's decision
+boundary replayed epoch by epoch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import optim
+from ..data import make_circles, make_spirals
+from ..nn import MLP, sigmoid, sigmoid_derivative
+from ..train import train
+from ..validation import as_choice, as_int
+from .figures import figure as _figure
+from .interactive import Interactive, _float_slider, _int_slider
+
+__all__ = ["sigmoid_slope", "decision_boundary"]
+WIDGETS = ("sigmoid_slope", "decision_boundary")  # the slider figures, in the notebook's order
+
+
+def sigmoid_slope(a: float = 1.0, bias: float = 0.0, w: float = 1.0) -> Interactive:
+    """The neuron g(w x + b) with the thesis' sigmoid of slope a, g(z) = 1 / (1 + exp(-a z)).
+
+    The slope a steepens the step (a -> infinity gives the perceptron's hard
+    threshold); the bias b moves the midpoint g = 1/2 to x = -b/w; the
+    derivative g'(z) = a g (1 - g) peaks at a/4 there.  Dashed: a = 1, b = 0.
+
+    State: ``midpoint`` (-b/w), ``max_slope_dx`` (a w / 4, the steepest dg/dx).
+    """
+
+    x = np.linspace(-10, 10, 401)
+    fig, (ax, ax_d) = _figure(10, 3.8, ncols=2)
+    ax.plot(x, sigmoid(x), "--", color="0.6", lw=1, label="a = 1, b = 0")
+    (g_line,) = ax.plot([], [], color="C0", lw=2, label="g(wx + b)")
+    (mid,) = ax.plot([], [], "o", color="C3", ms=6, label="midpoint x = −b/w")
+    ax.set(xlabel="input x", ylabel="output g", ylim=(-0.05, 1.05), xlim=(-10, 10))
+    ax.axhline(0.5, color="0.85", lw=0.8, zorder=0)
+    ax.legend(loc="upper left", fontsize=9)
+    ax_d.plot(x, sigmoid_derivative(x), "--", color="0.6", lw=1, label="a = 1, b = 0")
+    (d_line,) = ax_d.plot([], [], color="C1", lw=2, label="d g(wx + b) / dx")
+    ax_d.set(xlabel="input x", ylabel="slope", xlim=(-10, 10))
+    ax_d.legend(loc="upper left", fontsize=9)
+
+    def draw(a, bias, w):
+        z = w * x + bias
+        g_line.set_data(x, sigmoid(z, a=a))
+        d = w * sigmoid_derivative(z, a=a)
+        d_line.set_data(x, d)
+        peak = abs(a * w) / 4
+        top = max(0.3, 2.0 ** np.ceil(np.log2(peak * 1.1)))  # in powers of 2: most moves keep the axes
+        ax_d.set_ylim(-0.02 * top, top)
+        midpoint = -bias / w
+        mid.set_data([midpoint], [0.5])
+        ax.set_title(f"a = {a:.2g}, w = {w:.2g}, b = {bias:.2g}: midpoint {midpoint:.2f}")
+        ax_d.set_title(f"steepest slope a·w/4 = {peak:.3g}")
+        return {"midpoint": midpoint, "max_slope_dx": peak}
+
+    controls = {
+        "a": _float_slider("slope a", a, 0.1, 10.0, 0.05, log=True),
+        "bias": _float_slider("bias b", bias, -8.0, 8.0, 0.1, readout_format=".1f"),
+        "w": _float_slider("weight w", w, 0.2, 3.0, 0.05, readout_format=".2f"),
+    }
+    return Interactive(fig, controls, draw, dynamic=lambda: [g_line, mid, d_line, ax.get_legend(),
+                                                             ax_d.get_legend(), ax.title, ax_d.title])
+
+
+def _grid_probabilities(model, xx, yy):
+    P = model.forward(np.column_stack([xx.ravel(), yy.ravel()]))
+    return P[:, 0].reshape(xx.shape)
+
+
+def decision_boundary(dataset: str = "circles", epochs: int = 60, hidden=(16, 16), lr: float = 0.005,
+                      batch_size: int = 32, seed: int = 0, epoch: int | None = None) -> Interactive:
+    """An MLP learning circles (or spirals); the slider moves through its training epochs.
+
+    The network (ReLU hidden layers, sigmoid output, binary cross-entropy,
+    Adam) is trained once, when the figure is made; after every epoch the
+    predicted probability on a grid is stored.  Left: the probability
+    (colour), the decision boundary p = 0.5 and the data.  Right: training
+    loss and accuracy per epoch, with the shown epoch marked.
+
+    State: ``epoch``, ``loss``, ``accuracy`` (training, at that epoch),
+    ``probabilities`` (the grid).
+    """
+
+    as_choice("dataset", dataset, ("circles", "spirals"))
+    epochs = as_int("epochs", epochs, minimum=1)
+    X, y = (make_circles if dataset == "circles" else make_spirals)(256, seed=seed)
+    net = MLP([2, *hidden, 1], hidden="relu", output="sigmoid", seed=seed)
+    lim = float(np.abs(X).max()) * 1.15
+    g = np.linspace(-lim, lim, 90)
+    xx, yy = np.meshgrid(g, g)
+    grids = [_grid_probabilities(net, xx, yy)]
+    acc0 = net.accuracy(X, y)
+    loss0 = net.loss(X, y)
+
+    def snapshot(e, hist, model):
+        grids.append(_grid_probabilities(model, xx, yy))
+
+    hist = train(net, X, y, optim.Adam(lr), batch_size, epochs, seed=seed, callbacks=[snapshot], progress=False)
+    losses = [loss0, *hist.loss]
+    accs = [acc0, *hist.accuracy]
+
+    fig, (ax, ax_l) = _figure(10, 4.4, ncols=2)
+    img = ax.imshow(grids[0], extent=(-lim, lim, -lim, lim), origin="lower", cmap="RdBu", vmin=0, vmax=1,
+                    alpha=0.55, interpolation="bilinear")
+    dots = [ax.scatter(*X[y == 1].T, s=12, c="C0", edgecolors="k", linewidths=0.3, label="class 1"),
+            ax.scatter(*X[y == 0].T, s=12, c="C3", edgecolors="k", linewidths=0.3, label="class 0")]
+    ax.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
+    ax.legend(loc="upper right", fontsize=8)
+    fig.colorbar(img, ax=ax, shrink=0.8, label="p(class 1)")
+    ax_l.plot(range(epochs + 1), losses, color="C1", label="training loss")
+    ax_l.set(xlabel="epoch", ylabel="binary cross-entropy", yscale="log", title="training loss and accuracy")
+    from matplotlib.ticker import NullFormatter
+
+    ax_l.yaxis.set_minor_formatter(NullFormatter())
+    ax_a = ax_l.twinx()
+    ax_a.plot(range(epochs + 1), accs, color="C2", label="training accuracy")
+    ax_a.set(ylabel="accuracy", ylim=(0.4, 1.02))
+    (marker,) = ax_l.plot([], [], "o", color="k", ms=7)
+    cursor = ax_l.axvline(0, color="k", lw=0.8)
+    ax_l.legend(loc="center right", fontsize=8)
+    ax_a.legend(loc="lower right", fontsize=8)
+    boundary = [None]
+
+    def draw(epoch):
+        img.set_data(grids[epoch])
+        if boundary[0] is not None:
+            boundary[0].remove()
+            boundary[0] = None
+        if grids[epoch].min() < 0.5 < grids[epoch].max():
+            boundary[0] = ax.contour(xx, yy, grids[epoch], levels=[0.5], colors="k", linewidths=1.5)
+        marker.set_data([epoch], [losses[epoch]])
+        cursor.set_xdata([epoch, epoch])
+        ax.set_title(f"{dataset}, after {epoch} epoch{'s' if epoch != 1 else ''}: "
+                     f"training accuracy {accs[epoch]:.1%}")
+        return {"epoch": epoch, "loss": losses[epoch], "accuracy": accs[epoch], "probabilities": grids[epoch]}
+
+    controls = {"epoch": _int_slider("epoch", epochs if epoch is None else epoch, 0, epochs)}
+    return Interactive(fig, controls, draw,
+                       dynamic=lambda: [img, boundary[0], *dots, ax.get_legend(), marker, cursor, ax.title],
+                       caption=f"MLP 2-{'-'.join(map(str, hidden))}-1, ReLU + sigmoid, Adam lr {lr}, "
+                               f"batch {batch_size}, {len(X)} points; trained once, the slider replays it.")

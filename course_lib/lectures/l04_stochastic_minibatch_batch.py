@@ -1,0 +1,274 @@
+"""Lecture 4, stochastic, mini-batch and batch descent: logistic regression (source 000)
+with a batch-size slider, the mini-batch gradient's noise, source 002's running loss
+estimate, the learning-rate schedules.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as _w
+import numpy as np
+
+from .. import functions, schedules
+from .figures import figure as _figure
+from .interactive import Interactive, _float_slider, _int_slider
+
+__all__ = ["logistic_problem", "minibatch_sgd_path", "minibatch_descent", "gradient_noise", "running_loss", "schedule_explorer"]
+WIDGETS = ("minibatch_descent", "gradient_noise", "running_loss", "schedule_explorer")  # the slider figures, in the notebook's order
+
+
+def logistic_problem(n: int = 256, lam: float = 0.01, seed: int = 0):
+    """Source 000's L2-regularised logistic regression on two overlapping 2-D Gaussian clouds.
+
+    Two features, no bias, labels -1/+1, ``F(w) = (1/n) sum log(1 + exp(-y_i x_i'w)) + lam |w|^2``;
+    ``F.minima[0]`` and ``F.fmin`` are computed by Newton's method.
+    """
+
+    rng = np.random.default_rng(seed)
+    y = np.where(np.arange(n) % 2 == 0, 1.0, -1.0)
+    X = rng.normal(0.0, 1.0, (n, 2)) + np.outer(y, [1.0, 0.4])
+    return functions.logistic_regression(X, y, lam)
+
+
+def minibatch_sgd_path(F, w0, lr: float, batch_size: int, epochs: int, seed: int = 0) -> np.ndarray:
+    """Mini-batch SGD on a ``LogisticRegression`` F: the iterates after every step.
+
+    Each epoch visits a fresh permutation of the samples in batches of
+    ``batch_size`` (the last may be smaller); the step uses the batch's mean
+    gradient plus the regulariser's 2 lam w (so the batch gradient is an
+    unbiased estimate of grad F).  ``batch_size = n`` is batch gradient descent.
+    """
+
+    rng = np.random.default_rng(seed)
+    w = np.array(w0, dtype=float)
+    path = [w.copy()]
+    n = F.n
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            idx = order[start:start + batch_size]
+            m = F.y[idx] * (F.X[idx] @ w)
+            g = -(F.X[idx].T @ (functions._sigmoid(-m) * F.y[idx])) / len(idx) + 2 * F.lam * w
+            w = w - lr * g
+            path.append(w.copy())
+    return np.array(path)
+
+
+BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+
+def _batch_slider(value: int):
+    """The batch sizes of lecture 4 (powers of two up to the 256 samples) on one slider."""
+    return _w.SelectionSlider(options=list(BATCH_SIZES), value=value, description="batch size",
+                              continuous_update=True, style={"description_width": "initial"},
+                              layout=_w.Layout(width="32%"))
+
+
+def minibatch_descent(batch_size: int = 16, lr: float = 0.5, epochs: int = 5, seed: int = 0) -> Interactive:
+    """Stochastic, mini-batch and batch gradient descent on regularised logistic regression.
+
+    Left: contours of F(w) over the two weights, the path of mini-batch SGD
+    with the chosen batch size, and batch gradient descent for the same
+    number of epochs (one step per epoch).  Right: F(w) - F* against the
+    epoch (fractional: step / steps per epoch) on a log scale.  Small batches
+    take many cheap, noisy steps per epoch; the full batch takes one exact
+    step.  With a constant learning rate SGD does not converge: it ends in a
+    noise ball around w* whose size grows with lr and shrinks with the batch.
+
+    State: ``path``, ``gap`` (per step), ``batch_gap`` (full-batch GD per epoch),
+    ``steps_per_epoch``.
+    """
+    F = logistic_problem(seed=seed)
+    w_star, f_star = F.minima[0], F.fmin
+    w0 = np.array([-2.0, 2.5])
+    fig, (ax, ax_gap) = _figure(10.5, 4.4, ncols=2)
+    g1 = np.linspace(-2.5, 3.0, 121)
+    g2 = np.linspace(-2.0, 3.0, 121)
+    W1, W2 = np.meshgrid(g1, g2)
+    Z = F(np.stack([W1, W2])) - f_star
+    ax.contour(W1, W2, Z, levels=np.geomspace(1e-3, Z.max(), 14), colors="0.78", linewidths=0.7)
+    (sgd_line,) = ax.plot([], [], "-", color="C1", lw=0.8, alpha=0.9, label="mini-batch SGD")
+    (gd_line,) = ax.plot([], [], "o-", color="C0", ms=4, lw=1.5, label="batch GD (1 step/epoch)")
+    (star,) = ax.plot(*w_star, "*", color="k", ms=11, label="w*")
+    ax.plot(*w0, "s", color="k", ms=6)
+    ax.set(xlabel="$w_1$", ylabel="$w_2$", xlim=(g1[0], g1[-1]), ylim=(g2[0], g2[-1]))
+    ax.legend(loc="lower right", fontsize=8)
+    (sgd_gap,) = ax_gap.semilogy([], [], "-", color="C1", lw=0.8, label="mini-batch SGD")
+    (gd_gap,) = ax_gap.semilogy([], [], "o-", color="C0", ms=4, label="batch GD")
+    ax_gap.set(xlabel="epoch", ylabel="$F(w) - F^*$", ylim=(1e-6, 10))
+    ax_gap.grid(alpha=0.3, which="both")
+    ax_gap.legend(loc="upper right", fontsize=8)
+
+    def draw(batch_size, lr, epochs):
+        path = minibatch_sgd_path(F, w0, lr, batch_size, epochs, seed=seed)
+        full = minibatch_sgd_path(F, w0, lr, F.n, epochs, seed=seed)
+        steps_per_epoch = -(-F.n // batch_size)
+        gap = F(path.T) - f_star
+        full_gap = F(full.T) - f_star
+        sgd_line.set_data(path[:, 0], path[:, 1])
+        gd_line.set_data(full[:, 0], full[:, 1])
+        sgd_gap.set_data(np.arange(len(gap)) / steps_per_epoch, np.maximum(gap, 1e-300))
+        gd_gap.set_data(np.arange(len(full_gap)), np.maximum(full_gap, 1e-300))
+        ax_gap.set_xlim(0, epochs)
+        tail = gap[-steps_per_epoch:]
+        ax.set_title(f"batch {batch_size}: {steps_per_epoch} steps per epoch, lr {lr:.3g}")
+        ax_gap.set_title(f"F − F* in the last epoch: SGD {np.mean(tail):.1e} (mean), GD {full_gap[-1]:.1e}")
+        return {"path": path, "gap": gap, "batch_path": full, "batch_gap": full_gap,
+                "steps_per_epoch": steps_per_epoch}
+    controls = {
+        "batch_size": _batch_slider(batch_size),
+        "lr": _float_slider("learning rate", lr, 0.01, 5.0, 0.05, log=True),
+        "epochs": _int_slider("epochs", epochs, 1, 20),
+    }
+    return Interactive(fig, controls, draw,
+                       dynamic=lambda: [sgd_line, gd_line, star, sgd_gap, gd_gap, ax.get_legend(),
+                                        ax_gap.get_legend(), ax.title, ax_gap.title],
+                       caption=f"{F.n} samples, 2 weights, λ = {F.lam}. One epoch = one pass over the data.")
+
+
+def gradient_noise(batch_size: int = 8, draws: int = 400, seed: int = 0) -> Interactive:
+    """The mini-batch gradient as a random estimate of the full gradient.
+
+    At a fixed w, ``draws`` batches (each sampled without replacement) give
+    ``draws`` gradient estimates, drawn as points around the full gradient.
+    Their mean is the full gradient (unbiased); their total variance is
+
+        E|g_B - g|^2 = (S^2 / B) (1 - B/n),  S^2 summed over the coordinates,
+
+    with S^2 the per-sample gradients' variance (denominator n - 1): it
+    falls like 1/B and is 0 for the full batch.
+
+    State: ``estimates``, ``full_gradient``, ``variance`` (measured, total),
+    ``predicted_variance``.
+    """
+    F = logistic_problem(seed=seed)
+    w0 = np.array([-1.0, 1.5])
+
+    m = F.y * (F.X @ w0)
+    per_sample = -(F.X * (functions._sigmoid(-m) * F.y)[:, None]) + 2 * F.lam * w0  # (n, 2)
+    g_full = per_sample.mean(axis=0)
+    S2 = per_sample.var(axis=0, ddof=1).sum()
+    rng = np.random.default_rng(seed)
+    fig, (ax, ax_v) = _figure(10, 4.2, ncols=2)
+    (pts,) = ax.plot([], [], ".", color="C1", ms=3, alpha=0.5, label="mini-batch gradients")
+    (full_pt,) = ax.plot(*g_full, "*", color="k", ms=12, label="full gradient")
+    (mean_pt,) = ax.plot([], [], "x", color="C3", ms=10, mew=2, label="mean of the estimates")
+    span = 3.5 * per_sample.std(axis=0)  # about the spread of single-sample estimates
+    ax.set(xlabel=r"$\partial F/\partial w_1$", ylabel=r"$\partial F/\partial w_2$",
+           xlim=(g_full[0] - span[0], g_full[0] + span[0]), ylim=(g_full[1] - span[1], g_full[1] + span[1]))
+    ax.legend(loc="upper right", fontsize=8)
+    B_all = np.array([b for b in BATCH_SIZES if b < F.n])
+    ax_v.loglog(B_all, S2 / B_all * (1 - B_all / F.n), "-", color="C0", label="(S²/B)(1 − B/n)")
+    ax_v.set_ylim(S2 / F.n * 0.3, S2 * 3)
+    (measured,) = ax_v.loglog([], [], "o", color="C1", ms=8, label="measured")
+    ax_v.set(xlabel="batch size B", ylabel="E|g_B − g|²", title="variance of the estimate")
+    ax_v.grid(alpha=0.3, which="both")
+    ax_v.legend(fontsize=8)
+
+    def draw(batch_size):
+        idx = np.argsort(rng.random((draws, F.n)), axis=1)[:, :batch_size]
+        est = per_sample[idx].mean(axis=1)
+        pts.set_data(est[:, 0], est[:, 1])
+        mean_pt.set_data([est[:, 0].mean()], [est[:, 1].mean()])
+        var = float(np.mean(np.sum((est - g_full) ** 2, axis=1)))
+        predicted = float(S2 / batch_size * (1 - batch_size / F.n))
+        measured.set_data([batch_size], [var] if var > 0 else [])
+        ax.set_title(f"B = {batch_size}: variance {var:.2e} (predicted {predicted:.2e})")
+        return {"estimates": est, "full_gradient": g_full, "variance": var, "predicted_variance": predicted}
+    controls = {"batch_size": _batch_slider(batch_size)}
+    return Interactive(fig, controls, draw,
+                       dynamic=lambda: [pts, full_pt, mean_pt, measured, ax.get_legend(), ax.title])
+
+
+def running_loss(lam: float = 0.05, lr: float = 0.1, steps: int = 600, seed: int = 0) -> Interactive:
+    """Source 002's running loss estimate during SGD with batch size 1.
+
+    Each step sees one sample i and its loss L_i (noisy); the running
+    estimate Q := lam L_i + (1 - lam) Q follows the trend at no extra cost
+    (an exponentially weighted average over about 1/lam steps).  The true
+    loss F(w_k) over all samples (expensive: a full pass) is drawn for
+    comparison.  Q starts at the first sample's loss.
+
+    State: ``sample_loss``, ``Q``, ``true_loss`` (per step).
+    """
+    F = logistic_problem(seed=seed)
+    rng = np.random.default_rng(seed)
+
+    w = np.array([-2.0, 2.5])
+    order = np.concatenate([rng.permutation(F.n) for _ in range(-(-steps // F.n))])[:steps]
+    sample_loss, true_loss = np.empty(steps), np.empty(steps)
+    for k, i in enumerate(order):
+        m = F.y[i] * (F.X[i] @ w)
+        sample_loss[k] = np.logaddexp(0.0, -m) + F.lam * w @ w
+        true_loss[k] = F(w)
+        g = -functions._sigmoid(-m) * F.y[i] * F.X[i] + 2 * F.lam * w
+        w = w - lr * g
+
+    fig, (ax,) = _figure(9, 4.0)
+    ax.plot(np.arange(steps), sample_loss, ".", color="0.6", ms=2.5, label="$L_i$ of the step's sample")
+    ax.plot(np.arange(steps), true_loss, "-", color="C0", lw=1.5, label="true loss F(w) (full pass)")
+    (q_line,) = ax.plot([], [], "-", color="C1", lw=2, label="running estimate Q")
+    ax.set(xlabel="step (one sample each)", ylabel="loss", yscale="log", xlim=(0, steps))
+    ax.legend(loc="upper right", fontsize=8)
+
+    def draw(lam):
+        Q = np.empty(steps)
+        q = sample_loss[0]
+        for k in range(steps):
+            q = lam * sample_loss[k] + (1 - lam) * q
+            Q[k] = q
+        q_line.set_data(np.arange(steps), Q)
+        err = np.abs(Q[steps // 2:] - true_loss[steps // 2:]) / true_loss[steps // 2:]
+        ax.set_title(f"λ = {lam:.3g} (averages about {1 / lam:.0f} steps): "
+                     f"Q within {np.median(err):.0%} of F (median, second half)")
+        return {"sample_loss": sample_loss, "Q": Q, "true_loss": true_loss}
+
+    controls = {"lam": _float_slider("λ", lam, 0.001, 1.0, 0.05, log=True)}
+    return Interactive(fig, controls, draw, dynamic=lambda: [q_line, ax.get_legend(), ax.title])
+
+
+def schedule_explorer(lr0: float = 0.1, decay: float = 0.1, base: float = 0.95, every: int = 10,
+                      lr_final: float = 1e-4, epochs: int = 100) -> Interactive:
+    """The learning-rate schedules of sources 001 and 003, with their parameters on sliders.
+
+    inverse time lr0 / (1 + decay k); exponential lr0 base^k; inverse square
+    root lr0 / sqrt(1 + k) (001's k/sqrt(epoch) shifted by one: it is
+    infinite at epoch 0 as printed); step decay lr0 0.5^floor(k / every);
+    linear lr0 -> lr_final over the run (003).  Log scale.
+
+    State: ``curves`` (dict name -> lr per epoch), ``epochs``.
+    """
+
+    fig, (ax,) = _figure(9, 4.0)
+    names = ("inverse time", "exponential", "inverse sqrt", "step decay", "linear (003)")
+    lines = {n: ax.semilogy([], [], "-", lw=1.8, label=n)[0] for n in names}
+    ax.set(xlabel="epoch k", ylabel="learning rate")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(loc="lower left", fontsize=8)
+
+    def draw(lr0, decay, base, every, lr_final, epochs):
+        k = np.arange(epochs + 1)
+        curves = {
+            "inverse time": schedules.inverse_time(lr0, decay)(k),
+            "exponential": schedules.exponential(lr0, base)(k),
+            "inverse sqrt": schedules.inverse_sqrt(lr0)(k),
+            "step decay": schedules.step_decay(lr0, 0.5, every)(k),
+            "linear (003)": schedules.linear(lr0, min(lr_final, lr0), epochs)(k),
+        }
+        for n, c in curves.items():
+            lines[n].set_data(k, c)
+            lines[n].set_label(f"{n}: {c[-1]:.1e} at the end")
+        ax.legend(loc="lower left", fontsize=8)
+        ax.set_xlim(0, epochs)
+        low = min(c.min() for c in curves.values())
+        ax.set_ylim(10.0 ** np.floor(np.log10(low * 0.5)), 10.0 ** np.ceil(np.log10(lr0 * 1.5)))  # whole decades
+        ax.set_title(f"lr0 = {lr0:.3g}, {epochs} epochs")
+        return {"curves": curves, "epochs": epochs}
+
+    controls = {
+        "lr0": _float_slider("lr0", lr0, 1e-3, 1.0, 0.05, log=True),
+        "decay": _float_slider("decay (inverse time)", decay, 0.001, 1.0, 0.05, log=True),
+        "base": _float_slider("base (exponential)", base, 0.8, 0.999, 0.001, readout_format=".3f"),
+        "every": _int_slider("every (step decay)", every, 1, 50),
+        "lr_final": _float_slider("lr_final (linear)", lr_final, 1e-5, 0.1, 0.1, log=True),
+        "epochs": _int_slider("epochs", epochs, 10, 300, 10),
+    }
+    return Interactive(fig, controls, draw, dynamic=lambda: [*lines.values(), ax.get_legend(), ax.title])

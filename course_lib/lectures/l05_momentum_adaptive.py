@@ -1,0 +1,192 @@
+"""Lecture 5, momentum and adaptive methods: the optimizers racing on a ravine and on
+Rosenbrock's valley, classical and EMA momentum side by side.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import functions, optim
+from ..validation import as_choice
+from .figures import figure as _figure
+from .interactive import Interactive, _float_slider, _int_slider, _dropdown, run_optimizer
+
+__all__ = ["race_optimizers", "optimizer_race", "momentum_forms"]
+WIDGETS = ("optimizer_race", "momentum_forms")  # the slider figures, in the notebook's order
+
+
+OPTIMIZER_STYLES = {
+    "SGD": "C0", "momentum": "C1", "Nesterov": "C2", "AdaGrad": "C3",
+    "RMSProp": "C4", "Adadelta": "C5", "Adam": "C6", "Rprop": "C7",
+}
+RACE_FUNCTIONS = ("ravine", "rosenbrock")
+RACE_PRESETS = {  # what the function dropdown sets: a fair start for every method
+    "ravine": {"lr": 0.01, "lr_adaptive": 0.05, "steps": 150},
+    "rosenbrock": {"lr": 0.0005, "lr_adaptive": 0.1, "steps": 300},
+}
+
+
+def _race_problem(function: str, condition_number: float):
+    """(objective, start, bounds) of the optimizer race."""
+
+    if function == "ravine":
+        f = functions.quadratic(condition_number=condition_number, dim=2, angle=np.deg2rad(20.0))
+        return f, np.array([-1.8, 1.0]), ((-2.0, 2.0), (-1.5, 1.5))
+    f = functions.rosenbrock()
+    return f, np.array([-1.5, 2.0]), ((-2.0, 2.0), (-1.0, 3.0))
+
+
+def race_optimizers(lr: float, lr_adaptive: float, beta: float) -> dict:
+    """The eight optimizers of the race, fresh, keyed by name.
+
+    ``lr`` drives SGD, momentum and Nesterov (classical form, coefficient
+    ``beta``); ``lr_adaptive`` drives AdaGrad, RMSProp, Adam (``beta1 =
+    beta``) and Rprop's initial step; Adadelta has no learning rate in
+    Zeiler's paper (lr 1, rho 0.95, eps 1e-6).  One lr for all would be
+    unfair: the adaptive methods divide the gradient by its own size, so
+    their lr is a step length, not a multiple of the gradient.
+    """
+
+    return {
+        "SGD": optim.SGD(lr),
+        "momentum": optim.Momentum(lr, beta=beta),
+        "Nesterov": optim.Nesterov(lr, beta=beta),
+        "AdaGrad": optim.AdaGrad(lr_adaptive),
+        "RMSProp": optim.RMSProp(lr_adaptive, rho=0.9),
+        "Adadelta": optim.Adadelta(1.0, rho=0.95, eps=1e-6),
+        "Adam": optim.Adam(lr_adaptive, beta1=beta, beta2=0.999),
+        "Rprop": optim.Rprop(lr_adaptive),
+    }
+
+
+def optimizer_race(function: str = "ravine", lr: float = 0.01, lr_adaptive: float = 0.05, beta: float = 0.9,
+                   condition_number: float = 50.0, steps: int = 150) -> Interactive:
+    """SGD, momentum, Nesterov, AdaGrad, RMSProp, Adadelta, Adam and Rprop from one start.
+
+    Left: contours of the function (a rotated quadratic ravine with the
+    chosen condition number, or Rosenbrock's valley) and each optimizer's
+    path.  Right: f(x_k) - f* on a log scale.  On the ravine, plain SGD is
+    stable only for lr < 2/kappa; momentum allows larger steps and moves
+    along the valley floor.
+
+    State: ``paths`` and ``gaps`` (dict by optimizer name), ``final_gap``,
+    ``diverged`` (dict of bool).
+    """
+    as_choice("function", function, RACE_FUNCTIONS)
+    fig, (ax, ax_gap) = _figure(11, 4.4, ncols=2)
+    lines, gap_lines = {}, {}
+    for name, color in OPTIMIZER_STYLES.items():
+        (lines[name],) = ax.plot([], [], "-", color=color, lw=1.3, label=name)
+        (gap_lines[name],) = ax_gap.semilogy([], [], "-", color=color, lw=1.3, label=name)
+    (start,) = ax.plot([], [], "s", color="k", ms=6)
+    (minimum,) = ax.plot([], [], "*", color="k", ms=11)
+    ax.set(xlabel="$x_1$", ylabel="$x_2$")
+    ax.legend(loc="lower right", fontsize=8, ncol=2)
+    ax_gap.set(xlabel="step k", ylabel="$f(x_k) - f^*$", ylim=(1e-12, 1e4))
+    ax_gap.grid(alpha=0.3, which="both")
+    cache = {"key": None, "contours": None}
+    runs = {}  # name -> (what the run depends on, path, gap, diverged)
+
+    def draw(function, lr, lr_adaptive, beta, condition_number, steps):
+        f, x0, (xb, yb) = _race_problem(function, condition_number)
+        key = (function, condition_number if function == "ravine" else None)
+        if cache["key"] != key:  # contours only when the landscape changes
+            if cache["contours"] is not None:
+                cache["contours"].remove()
+            X, Y = np.meshgrid(np.linspace(*xb, 161), np.linspace(*yb, 161))
+            Z = f(np.stack([X, Y])) - f.fmin
+            levels = np.geomspace(max(Z.max() * 1e-5, 1e-3), Z.max(), 14)
+            cache["contours"] = ax.contour(X, Y, Z, levels=levels, colors="0.78", linewidths=0.7)
+            cache["key"] = key
+            ax.set(xlim=xb, ylim=yb)
+            start.set_data([x0[0]], [x0[1]])
+            minimum.set_data([f.minima[0][0]], [f.minima[0][1]])
+        paths, gaps, diverged = {}, {}, {}
+        for name, opt in race_optimizers(lr, lr_adaptive, beta).items():
+            # a run depends only on its own hyperparameters: keep it while they stay
+            uses = {"SGD": (lr,), "momentum": (lr, beta), "Nesterov": (lr, beta), "AdaGrad": (lr_adaptive,),
+                    "RMSProp": (lr_adaptive,), "Adadelta": (), "Adam": (lr_adaptive, beta),
+                    "Rprop": (lr_adaptive,)}[name]
+            run_key = (key, steps, uses)
+            if runs.get(name, (None,))[0] != run_key:
+                # f._grad: the objective's own formula, without the per-call input checks of f.grad
+                path, div = run_optimizer(opt, f._grad, x0, steps, blow_up=1e3)
+                runs[name] = (run_key, path, f(path.T) - f.fmin, div)
+            _, path, gap, div = runs[name]
+            paths[name], gaps[name], diverged[name] = path, gap, div
+            lines[name].set_data(path[:, 0], path[:, 1])
+            gap_lines[name].set_data(np.arange(len(gap)), np.maximum(gap, 1e-300))
+            lines[name].set_label(f"{name} (diverged)" if div else name)
+        ax.legend(loc="lower right", fontsize=8, ncol=2)
+        ax_gap.set_xlim(0, steps)
+        title = (f"ravine, κ = {condition_number:.3g} (SGD stable for lr < {2 / condition_number:.3g})"
+                 if function == "ravine" else "Rosenbrock's valley")
+        ax.set_title(title)
+        best = min((g[-1], n) for n, g in gaps.items() if not diverged[n])[1] if not all(diverged.values()) else None
+        ax_gap.set_title(f"closest after {steps} steps: {best}" if best else "all diverged")
+        return {"paths": paths, "gaps": gaps, "diverged": diverged,
+                "final_gap": {n: float(g[-1]) for n, g in gaps.items()}, "best": best}
+
+    controls = {
+        "function": _dropdown("function", list(RACE_FUNCTIONS), function),
+        "lr": _float_slider("lr (SGD, momentum, Nesterov)", lr, 1e-4, 1.0, 0.05, log=True),
+        "lr_adaptive": _float_slider("lr (AdaGrad, RMSProp, Adam, Rprop)", lr_adaptive, 1e-3, 1.0, 0.05, log=True),
+        "beta": _float_slider("β (momentum, Adam's β1)", beta, 0.0, 0.99, 0.01, readout_format=".2f"),
+        "condition_number": _float_slider("κ (ravine)", condition_number, 1.0, 1000.0, 0.05, log=True),
+        "steps": _int_slider("steps", steps, 10, 300, 10),
+    }
+    return Interactive(fig, controls, draw, presets={"function": RACE_PRESETS.get},
+                       dynamic=lambda: [*lines.values(), start, minimum, *gap_lines.values(), ax.get_legend(),
+                                        ax.title, ax_gap.title],
+                       caption="One lr for the gradient-scaled methods, one for the adaptive ones "
+                               "(their lr is a step length); Adadelta has none. Choosing a function "
+                               "resets the learning rates and steps to values that suit it.")
+
+
+def momentum_forms(lr_ema: float = 0.05, beta: float = 0.9, steps: int = 60,
+                   condition_number: float = 20.0) -> Interactive:
+    """Momentum in its two textbook forms, shown to be one method up to a rescaled lr.
+
+    Classical (source 003, Keras): v = beta v - lr_c g, w = w + v.
+    EMA (source 001): v = beta v + (1 - beta) g, w = w - lr_e v.
+    With lr_c = (1 - beta) lr_e the iterates coincide; at the same nominal lr
+    the EMA form takes 1/(1 - beta) times smaller steps.  Drawn: the EMA form
+    with lr_e, the classical form with lr_c = (1 - beta) lr_e (on top of it),
+    and the classical form with the same nominal lr_e (different).
+
+    State: ``max_difference`` (largest distance between the EMA path and
+    the rescaled classical path), ``paths``.
+    """
+
+    f = functions.quadratic(condition_number=condition_number, dim=2, angle=np.deg2rad(20.0))
+    x0 = np.array([-1.8, 1.0])
+    fig, (ax,) = _figure(6.5, 4.6)
+    X, Y = np.meshgrid(np.linspace(-2, 2, 121), np.linspace(-1.5, 1.5, 121))
+    Z = f(np.stack([X, Y]))
+    ax.contour(X, Y, Z, levels=np.geomspace(Z.max() * 1e-4, Z.max(), 12), colors="0.78", linewidths=0.7)
+    (ema_line,) = ax.plot([], [], "o-", color="C1", ms=5, lw=1.5, label="EMA form, lr_e")
+    (cls_line,) = ax.plot([], [], "x--", color="k", ms=5, lw=1, label="classical, lr_c = (1 − β) lr_e")
+    (same_line,) = ax.plot([], [], ":", color="C0", lw=1.5, label="classical, lr_c = lr_e")
+    ax.set(xlabel="$x_1$", ylabel="$x_2$", xlim=(-2, 2), ylim=(-1.5, 1.5))
+    ax.legend(loc="lower right", fontsize=9)
+
+    def draw(lr_ema, beta, steps):
+        ema, _ = run_optimizer(optim.Momentum(lr_ema, beta=beta, variant="ema"), f.grad, x0, steps)
+        lr_c = (1.0 - beta) * lr_ema
+        cls, _ = run_optimizer(optim.Momentum(lr_c, beta=beta, variant="classical"), f.grad, x0, steps)
+        same, _ = run_optimizer(optim.Momentum(lr_ema, beta=beta, variant="classical"), f.grad, x0, steps)
+        ema_line.set_data(ema[:, 0], ema[:, 1])
+        cls_line.set_data(cls[:, 0], cls[:, 1])
+        same_line.set_data(same[:, 0], same[:, 1])
+        n = min(len(ema), len(cls))
+        diff = float(np.max(np.linalg.norm(ema[:n] - cls[:n], axis=1)))
+        ax.set_title(f"β = {beta:.2f}: EMA vs rescaled classical, largest gap {diff:.1e}")
+        return {"max_difference": diff, "paths": {"ema": ema, "classical_rescaled": cls, "classical_same_lr": same}}
+
+    controls = {
+        "lr_ema": _float_slider("lr_e (EMA form)", lr_ema, 1e-3, 1.0, 0.05, log=True),
+        "beta": _float_slider("β", beta, 0.0, 0.99, 0.01, readout_format=".2f"),
+        "steps": _int_slider("steps", steps, 1, 200),
+    }
+    return Interactive(fig, controls, draw,
+                       dynamic=lambda: [ema_line, cls_line, same_line, ax.get_legend(), ax.title])

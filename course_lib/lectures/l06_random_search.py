@@ -1,0 +1,122 @@
+"""Lecture 6, random search: the method of finite differences and ARS against gradient
+descent, counted in loss evaluations.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import optim
+from ..gradcheck import numerical_gradient
+from ..random_search import PerceptronProblem, ars, finite_difference_search, make_separable_data
+from .figures import figure as _figure
+from .interactive import Interactive, _float_slider, _int_slider
+
+__all__ = ["random_search_race"]
+WIDGETS = ("random_search_race",)  # the slider figures, in the notebook's order
+
+
+N_POINTS = 200  # of the random-search problem
+
+
+def random_search_race(dim: int = 10, sigma: float = 0.05, n_directions: int = 8, budget: int = 600,
+                       seed: int = 0) -> Interactive:
+    """Gradient descent against derivative-free search, counted in loss evaluations.
+
+    The slide's sigmoid perceptron (logistic loss) on 200 points with
+    ``dim`` features (plus a bias), linearly separable but for 10% flipped
+    labels, so the loss has a finite minimum.  Each method gets ``budget`` loss
+    evaluations:
+
+    * gradient descent with a central-difference gradient: 2 (dim + 1) evaluations per step;
+    * gradient descent with the exact gradient (backprop), drawn with one
+      step per 2 evaluations (a backward pass costs about one forward pass);
+    * the method of finite differences (source 001, sign corrected): 2 per step;
+    * ARS V1 with N directions: 2N per iteration (rewards = -loss, all N used).
+
+    Learning rates: 1 for gradient descent; lr / (2 sigma^2) for the
+    finite-difference method, whose step then equals gradient descent's in
+    expectation (E[(L+ - L-) dW] ~ 2 sigma^2 grad L) but carries noise that
+    grows with the dimension; step size lr sigma for ARS, whose update is
+    divided by the rewards' standard deviation and so has a roughly fixed
+    length (about 2 lr sigma along -grad L / |grad L|).
+
+    State: ``curves`` (dict name -> (evaluations, loss)), ``final`` (dict).
+    """
+
+    fig, (ax,) = _figure(9, 4.2)
+    names = ("GD, central-difference gradient", "GD, exact gradient (backprop)",
+             "finite differences (001)", "ARS V1")
+    styles = ("C0", "C0", "C1", "C2")
+    lines = {n: ax.semilogy([], [], ls, color=c, lw=1.6, label=n)[0]
+             for n, c, ls in zip(names, styles, ("-", ":", "-", "-"))}
+    ax.set(xlabel="loss evaluations", ylabel="training loss J(w)")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(loc="upper right", fontsize=8)
+
+    def draw(dim, sigma, n_directions, budget):
+        rng = np.random.default_rng(seed)
+        X, y, _ = make_separable_data(N_POINTS, rng, n_features=dim)
+        y = np.where(rng.random(len(y)) < 0.1, 1.0 - y, y)  # 10% flipped labels: a finite minimum
+        P = PerceptronProblem(X, y)
+        w0 = np.zeros(dim + 1)
+        lr = 1.0
+        curves = {}
+        if memo.get("gd_key") == (dim, budget):  # the gradient-descent runs do not depend on sigma or N
+            curves[names[0]], curves[names[1]] = memo["gd"]
+        else:
+            curves.update(gd_curves(P, w0, lr, dim, budget))
+            memo["gd_key"], memo["gd"] = (dim, budget), (curves[names[0]], curves[names[1]])
+        curves.update(random_curves(P, w0, lr, dim, sigma, n_directions, budget))
+        for n, (e, L) in curves.items():
+            lines[n].set_data(e, L)
+        ax.set_xlim(0, budget)
+        allL = np.concatenate([c[1] for c in curves.values()])
+        ax.set_ylim(10.0 ** np.floor(np.log10(max(allL.min() * 0.8, 1e-4))), 10.0 ** np.ceil(np.log10(allL.max())))
+        final = {n: float(c[1][-1]) for n, c in curves.items()}
+        ax.set_title(f"{dim} features + bias, {budget} evaluations each, σ = {sigma:.3g}, N = {n_directions}")
+        return {"curves": curves, "final": final}
+
+    memo = {}
+
+    def gd_curves(P, w0, lr, dim, budget):
+        curves = {}
+        # GD with a numerical gradient: 2(d + 1) evaluations per step
+        per_step = 2 * (dim + 1)
+        steps = max(budget // per_step, 1)
+
+        w = w0.copy()
+        losses = [P.loss(w)]
+        for _ in range(steps):
+            w = w - lr * numerical_gradient(P.loss, w, method="central", eps=1e-5)
+            losses.append(P.loss(w))
+        curves[names[0]] = (np.arange(steps + 1) * per_step, np.array(losses))
+        # GD with the exact gradient, one step per 2 evaluations
+        path = optim.trajectory(optim.SGD(lr), P.gradient, w0, budget // 2)
+        Z = path @ P.X_aug.T  # the loss at every iterate, in one product
+        curves[names[1]] = (np.arange(len(path)) * 2, np.mean(np.logaddexp(0.0, Z) - P.y * Z, axis=1))
+        return curves
+
+    def random_curves(P, w0, lr, dim, sigma, n_directions, budget):
+        curves = {}
+        # the method of finite differences, 2 evaluations per step
+        _, hist = finite_difference_search(P.loss, w0, lr / (2 * sigma ** 2), sigma, budget // 2,
+                                           np.random.default_rng(seed + 1))
+        curves[names[2]] = (np.concatenate([[0], hist["n_evaluations"]]),
+                            np.concatenate([[P.loss(w0)], hist["loss_estimate"]]))
+        # ARS V1, 2N rollouts per iteration, reward = -loss
+        iters = max(budget // (2 * n_directions), 1)
+        _, h = ars(P.rollout, (1, dim + 1), iters, step_size=lr * sigma, n_directions=n_directions,
+                   top_b=n_directions, noise=sigma, version="v1", rng=np.random.default_rng(seed + 2),
+                   evaluate=True)
+        curves[names[3]] = (np.concatenate([[0], h["n_rollouts"]]),
+                            np.concatenate([[P.loss(w0)], -h["reward_current"]]))
+        return curves
+
+    controls = {
+        "dim": _int_slider("features d", dim, 1, 50, continuous=False),
+        "sigma": _float_slider("σ (perturbation)", sigma, 1e-3, 0.5, 0.05, log=True),
+        "n_directions": _int_slider("ARS directions N", n_directions, 1, 32),
+        "budget": _int_slider("evaluations", budget, 200, 2000, 100, continuous=False),
+    }
+    return Interactive(fig, controls, draw, dynamic=lambda: [*lines.values(), ax.get_legend(), ax.title])

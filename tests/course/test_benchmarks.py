@@ -1,0 +1,83 @@
+"""Benchmark scripts run end to end (quick mode) and write well-formed results."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_quick(name: str, out: Path) -> tuple[dict, str]:
+    """Run benchmarks/bench_<name>.py --quick into ``out``; return its JSON and Markdown results."""
+    subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / f"bench_{name}.py"), "--quick", "--out", str(out)],
+        check=True, capture_output=True, text=True,
+    )
+    return json.loads((out / f"{name}.json").read_text()), (out / f"{name}.md").read_text()
+
+
+@pytest.mark.slow
+def test_import_benchmark_quick(tmp_path):
+    result, md = run_quick("import", tmp_path)
+    assert result["heavy_modules_imported"] is False
+    assert result["import_course_lib_median_s"] > 0 and result["import_numpy_median_s"] > 0
+    assert "OPENBLAS_NUM_THREADS" in result["environment"]["env"]
+    assert md.startswith("# `import course_lib` time")
+
+
+@pytest.mark.slow
+def test_gradcheck_benchmark_quick(tmp_path):
+    result, md = run_quick("gradcheck", tmp_path)
+    assert result["n_params"] == 276710
+    assert result["batched"]["passed"] and result["sampled"]["passed"] and result["directional"]["passed"]
+    assert result["batched"]["agreement_with_loop"] < 1e-5
+    assert result["loop"]["seconds_all_params_extrapolated"] > 0 and result["batched"]["seconds_all_params"] > 0
+    assert md.startswith("# Gradient checks")
+
+
+@pytest.mark.slow
+@pytest.mark.tensorflow
+def test_train_benchmark_quick(tmp_path):
+    result, md = run_quick("train", tmp_path)
+    assert [r["batch_size"] for r in result["rows"]] == [100, 1000]
+    for row in result["rows"]:
+        assert row["keras"]["seconds"] > 0 and row["course_lib"]["1"]["seconds"] > 0
+        # one epoch from the same weights: both sides learn about as much
+        assert abs(row["keras"]["accuracy"] - row["course_lib"]["1"]["accuracy"]) < 0.1
+    assert result["memory"]["extra_copies_of_data"] < 1.0
+    assert md.startswith("# One training epoch")
+
+
+@pytest.mark.slow
+def test_widgets_benchmark_quick(tmp_path):
+    result, md = run_quick("widgets", tmp_path)
+    names = [r["widget"] for r in result["rows"]]
+    assert names == ["sextic_descent", "optimizer_race", "sigmoid_slope"]
+    for row in result["rows"]:
+        assert row["median_move_ms"] > 0 and row["full_redraw_peer_ms"] > 0
+        assert set(row["per_control_median_ms"]) and row["moves"] > len(row["per_control_median_ms"])
+    assert md.startswith("# Slider moves")
+
+
+@pytest.mark.slow
+def test_notebooks_benchmark_quick(tmp_path):
+    result, md = run_quick("notebooks", tmp_path)
+    assert [r["notebook"] for r in result["rows"]] == ["09_reflect.ipynb"]
+    assert result["empty_notebook_s"] > 0 and result["rows"][0]["seconds"] > 0
+    assert md.startswith("# Lecture notebooks run headless")
+
+
+@pytest.mark.slow
+def test_autograde_benchmark_quick(tmp_path, bubblewrap):
+    result, md = run_quick("autograde", tmp_path)
+    assert result["submissions"] == 4 and result["serial_nbgrader_s"] > 0 and result["parallel_driver_s"] > 0
+    assert result["grades_disagree"] == [] and result["not_graded"] == []  # both grade alike
+    where = result["where_time_goes_s"]
+    assert all(v >= 0 for v in where.values()) and where["kernel start (in the sandbox)"] > 0
+    assert result["scores_by_kind"] == {"correct": [10]}  # the first four submissions are right
+    assert md.startswith("# Autograding 4 submissions")

@@ -1,0 +1,35 @@
+"""Lecture 2's slider figures: what they draw, checked against independent computations.
+
+Each widget's update path (``Interactive.update``) is called as a slider
+move would call it; the tests read the data of the figure's lines and its
+titles and compare them with closed forms or recursions written out here.
+"""
+
+import numpy as np
+import pytest
+
+from course_lib.lectures import l02_numerical_gradients as lecture
+
+
+def test_finite_differences_follow_truncation_and_round_off():
+    w = lecture.finite_differences(function="exp", x=1.0, dtype="float64")
+    h, err = w.state["h"], w.state["errors"]
+    e = np.e
+    k = np.argmin(np.abs(np.log10(h) + 3))  # h = 1e-3: truncation dominates
+    assert err["forward"][k] == pytest.approx(h[k] * e / 2, rel=0.01)        # h f''/2
+    assert err["central"][k] == pytest.approx(h[k] ** 2 * e / 6, rel=0.01)   # h^2 f'''/6
+    assert 1e-9 <= w.state["best_h"]["forward"] <= 1e-7          # ~ sqrt(eps) = 1.5e-8
+    assert 1e-6 <= w.state["best_h"]["central"] <= 1e-4          # ~ cbrt(eps) = 6e-6
+    best_central = np.nanmin(err["central"])
+    assert w.state["error_at_1e-8"]["central"] > 100 * best_central  # source 003's step is far off for central
+    w.update(dtype="float32")
+    assert w.state["eps"] == np.finfo(np.float32).eps
+    assert 1e-3 <= w.state["best_h"]["central"] <= 3e-2          # cbrt(1.2e-7) = 5e-3
+
+
+def test_difference_quotients_round_in_the_given_type():
+    q = lecture.difference_quotients(np.sin, 0.5, np.array([1e-2]), np.float32)
+    x, h = np.float32(0.5), np.float32(1e-2)
+    assert q["central"].dtype == np.float32
+    assert q["central"][0] == (np.sin(x + h) - np.sin(x - h)) / (np.float32(2) * h)
+    assert q["forward"][0] == (np.sin(x + h) - np.sin(x)) / h

@@ -1,0 +1,33 @@
+"""Lecture 8's slider figures: what they draw, checked against independent computations.
+
+Each widget's update path (``Interactive.update``) is called as a slider
+move would call it; the tests read the data of the figure's lines and its
+titles and compare them with closed forms or recursions written out here.
+"""
+
+import numpy as np
+
+from course_lib.lectures import l08_asgd_dead_units as lecture
+
+
+def line_data(line):
+    x, y = line.get_data()
+    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+
+
+def test_asgd_widget_counts_dead_units_by_hand():
+    out, X, y = lecture.asgd_runs("circles", 1, max_steps=600)
+    w = lecture.asgd_vs_sgd(seeds=2, max_steps=600, seed=1)
+    for name, (net, hist) in out.items():
+        h = X
+        params = net.params
+        dead = on = 0
+        for k in range(0, len(params) - 2, 2):  # hidden layers: W, b pairs
+            z = h @ params[k] + params[k + 1]
+            dead += int(np.sum(np.all(z <= 0, axis=0)))
+            on += int(np.sum(np.all(z > 0, axis=0)))
+            h = np.maximum(z, 0)
+        assert w.state["dead"][name] == dead and w.state["always_on"][name] == on
+        assert w.state["steps"][name] == hist.epochs * hist.steps_per_epoch
+        line = [ln for ln in w.fig.axes[0].lines if ln.get_label() == name][0]
+        np.testing.assert_allclose(line_data(line)[1], hist.loss)

@@ -1,0 +1,206 @@
+"""course_lib.data: loaders against the numbers published in ../shared/data/README.md, errors, toy data."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from course_lib import data
+from course_lib.data import CorruptDataError, DataNotFoundError
+
+DATA = Path(os.environ.get("COURSE_DATA_DIR", Path(__file__).resolve().parents[3] / "shared" / "data"))
+
+# ../shared/data/README.md: class counts, mean pixel values, checksums, row counts
+MNIST_TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+MNIST_TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+MNIST_TRAIN_IMAGES_SHA256 = "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"
+WINE_QUALITY_COUNTS = {"red": {3: 10, 4: 53, 5: 681, 6: 638, 7: 199, 8: 18},
+                       "white": {3: 20, 4: 163, 5: 1457, 6: 2198, 7: 880, 8: 175, 9: 5}}
+
+
+def test_mnist_matches_the_published_facts():
+    (X, y), (Xt, yt) = data.load_mnist()
+    assert X.shape == (60000, 28, 28) and Xt.shape == (10000, 28, 28)
+    assert y.shape == (60000,) and yt.shape == (10000,)
+    assert X.dtype == y.dtype == np.uint8
+    assert np.bincount(y).tolist() == MNIST_TRAIN_COUNTS
+    assert np.bincount(yt).tolist() == MNIST_TEST_COUNTS
+    assert round(float(X.mean()), 2) == 33.32 and round(float(Xt.mean()), 2) == 33.79
+    assert X.min() == 0 and X.max() == 255
+    header = struct.pack(">IIII", 2051, 60000, 28, 28)
+    assert hashlib.sha256(header + X.tobytes()).hexdigest() == MNIST_TRAIN_IMAGES_SHA256
+    assert not X.flags.writeable  # cached: nobody may change another caller's copy
+    assert data.load_mnist()[0][0] is X  # the second call is free
+
+
+def test_fashion_mnist_matches_the_published_facts():
+    (X, y), (Xt, yt) = data.load_mnist("fashion")
+    assert X.shape == (60000, 28, 28) and Xt.shape == (10000, 28, 28)
+    assert np.bincount(y).tolist() == [6000] * 10 and np.bincount(yt).tolist() == [1000] * 10
+    assert round(float(X.mean()), 2) == 72.94 and round(float(Xt.mean()), 2) == 73.15
+
+
+@pytest.mark.parametrize("color,n", [("red", 1599), ("white", 4898)])
+def test_wine_quality_matches_the_published_facts(color, n):
+    X, y, names = data.load_wine_quality(color)
+    assert X.shape == (n, 11) and y.shape == (n,) and X.dtype == np.float64
+    values, counts = np.unique(y, return_counts=True)
+    assert dict(zip(values.astype(int).tolist(), counts.tolist())) == WINE_QUALITY_COUNTS[color]
+    assert names[0] == "fixed acidity" and names[-1] == "alcohol" and len(names) == 11
+
+
+def test_data_dir_is_used_first_and_accepts_the_parent(tmp_path):
+    (X, _), _ = data.load_mnist(data_dir=DATA)  # parent folder holding mnist/
+    (X2, _), _ = data.load_mnist(data_dir=DATA / "mnist")
+    assert X is X2
+
+
+def _write_idx(path: Path, magic: int, dims, payload: bytes, compress=True):
+    raw = struct.pack(">I" + "I" * len(dims), magic, *dims) + payload
+    path.write_bytes(gzip.compress(raw) if compress else raw)
+
+
+def _fake_mnist(folder: Path, n_train=60000, n_test=10000):
+    folder.mkdir(parents=True, exist_ok=True)
+    for split, n in (("train", n_train), ("t10k", n_test)):
+        _write_idx(folder / f"{split}-images-idx3-ubyte.gz", 2051, (n, 28, 28), bytes(n * 784))
+        _write_idx(folder / f"{split}-labels-idx1-ubyte.gz", 2049, (n,), bytes(n))
+
+
+def test_corrupt_files_name_the_file(tmp_path):
+    f = tmp_path / "x.gz"
+    _write_idx(f, 2051, (10, 28, 28), bytes(10 * 784 - 5))
+    with pytest.raises(CorruptDataError, match=r"x\.gz is truncated: 7835 data bytes"):
+        data.read_idx(f)
+    _write_idx(f, 2049, (10,), bytes(10))
+    with pytest.raises(CorruptDataError, match=r"x\.gz should hold images \(magic 2051\); its magic number is 2049"):
+        data.read_idx(f, 2051)
+    f.write_bytes(b"not gzip at all")
+    with pytest.raises(CorruptDataError, match=r"x\.gz is not a readable gzip file"):
+        data.read_idx(f)
+    f.write_bytes(gzip.compress(bytes(4000))[:-30])  # a cut-off download
+    with pytest.raises(CorruptDataError, match=r"x\.gz is not a readable gzip file"):
+        data.read_idx(f)
+    _write_idx(f, 2051, (10, 28, 27), bytes(10 * 28 * 27))
+    with pytest.raises(CorruptDataError, match=r"has dimensions \(10, 28, 27\); expected \(10, 28, 28\)"):
+        data.read_idx(f, 2051, (10, 28, 28))
+
+
+def test_corrupt_mnist_folder_is_reported_not_skipped(tmp_path):
+    folder = tmp_path / "mnist"
+    _fake_mnist(folder, n_train=60000, n_test=10000)
+    _write_idx(folder / "t10k-labels-idx1-ubyte.gz", 2049, (9999,), bytes(9999))
+    with pytest.raises(CorruptDataError, match=r"t10k-labels-idx1-ubyte\.gz has dimensions \(9999,\)"):
+        data.load_mnist(data_dir=folder)
+    _write_idx(folder / "t10k-labels-idx1-ubyte.gz", 2049, (10000,), bytes([12]) * 10000)
+    with pytest.raises(CorruptDataError, match="holds a label 12"):
+        data.load_mnist(data_dir=folder)
+
+
+def test_missing_data_says_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "nowhere"))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    with pytest.raises(DataNotFoundError) as info:
+        data.load_mnist(download=False)
+    msg = str(info.value)
+    assert "train-images-idx3-ubyte.gz" in msg and "COURSE_DATA_DIR" in msg
+    assert str(tmp_path / "nowhere" / "mnist") in msg and str(tmp_path / "keras" / "datasets" / "mnist.npz") in msg
+    with pytest.raises(DataNotFoundError, match="winequality-red.csv"):
+        data.load_wine_quality("red", download=False)
+    with pytest.raises(DataNotFoundError, match="data_dir"):
+        data.load_mnist(data_dir=tmp_path)  # explicit and empty: no silent fallback
+
+
+def test_keras_cache_is_used(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "nowhere"))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    _fake_mnist(tmp_path / "keras" / "datasets" / "fashion-mnist")
+    (X, y), (Xt, yt) = data.load_mnist("fashion", download=False)
+    assert X.shape == (60000, 28, 28) and int(X.max()) == 0
+    cache = tmp_path / "keras" / "datasets"
+    np.savez(cache / "mnist.npz", x_train=np.full((60000, 28, 28), 7, np.uint8), y_train=np.zeros(60000, np.uint8),
+             x_test=np.zeros((10000, 28, 28), np.uint8), y_test=np.zeros(10000, np.uint8))
+    (X, _), _ = data.load_mnist(download=False)
+    assert X[0, 0, 0] == 7
+
+
+def test_wine_header_is_checked(tmp_path):
+    (tmp_path / "winequality-red.csv").write_text('"a";"b"\n1;2\n')
+    with pytest.raises(CorruptDataError, match="does not have the Wine Quality header"):
+        data.load_wine_quality("red", data_dir=tmp_path)
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="kind must be one of 'digits', 'fashion'; got 'letters'"):
+        data.load_mnist("letters")
+    with pytest.raises(ValueError, match="color must be one of"):
+        data.load_wine_quality("rose")
+
+
+# --- toy data --------------------------------------------------------------------------------
+
+def test_circles_radii_and_balance():
+    X, y = data.make_circles(400, noise=0.0, factor=0.4, seed=1)
+    r = np.hypot(X[:, 0], X[:, 1])
+    np.testing.assert_allclose(r[y == 1], 0.4, rtol=1e-12)
+    np.testing.assert_allclose(r[y == 0], 1.0, rtol=1e-12)
+    assert np.bincount(y).tolist() == [200, 200]
+    X2, y2 = data.make_circles(400, noise=0.0, factor=0.4, seed=1)
+    np.testing.assert_array_equal(X, X2)
+    Xn, _ = data.make_circles(400, noise=0.1, seed=1)
+    assert not np.allclose(np.hypot(Xn[:, 0], Xn[:, 1])[y == 0], 1.0)
+
+
+def test_spiral_arms_wind_outwards_and_mirror_each_other():
+    X, y = data.make_spirals(300, noise=0.0, turns=1.5, seed=2)
+    assert np.bincount(y).tolist() == [150, 150]
+    for arm in (0, 1):
+        P = X[y == arm]
+        r = np.hypot(P[:, 0], P[:, 1])
+        order = np.argsort(r)
+        sign = 1 if arm == 0 else -1
+        # the angle along the arm equals 2 pi turns * r (r = t / (2 pi turns))
+        t = 2 * np.pi * 1.5 * r[order]
+        np.testing.assert_allclose(sign * P[order, 0], r[order] * np.cos(t), atol=1e-12)
+        np.testing.assert_allclose(sign * P[order, 1], r[order] * np.sin(t), atol=1e-12)
+    assert r.max() <= 1.0
+
+
+def test_minibatches_cover_every_sample_once():
+    X = np.arange(23)[:, None] * 1.0
+    y = np.arange(23)
+    batches = list(data.minibatches(X, y, 5, shuffle=True, rng=3))
+    assert [len(b[1]) for b in batches] == [5, 5, 5, 5, 3]
+    seen = np.concatenate([b[1] for b in batches])
+    assert sorted(seen.tolist()) == list(range(23)) and seen.tolist() != list(range(23))
+    np.testing.assert_array_equal(np.concatenate([b[0][:, 0] for b in batches]), seen)
+    plain = list(data.minibatches(X, y, 10, shuffle=False))
+    assert np.shares_memory(plain[0][0], X)  # views, no copy
+    with pytest.raises(ValueError, match=r"batch_size must be at most the number of samples \(23\); got 24"):
+        list(data.minibatches(X, y, 24))
+    with pytest.raises(ValueError, match="same number of samples; got 23 and 22"):
+        list(data.minibatches(X, y[:-1], 4))
+
+
+def test_train_test_split_and_standardizer():
+    X = np.arange(100.0).reshape(50, 2)
+    y = np.repeat([0, 1], 25)
+    Xa, Xb, ya, yb = data.train_test_split(X, y, test_size=0.3, seed=0, stratify=True)
+    assert len(Xb) == 15 and len(Xa) == 35
+    assert set(Xa[:, 0]).isdisjoint(Xb[:, 0]) and len(set(Xa[:, 0]) | set(Xb[:, 0])) == 50
+    assert sorted(np.bincount(yb).tolist()) == [7, 8]  # 7.5 each, rounded to sum to 15
+    s = data.Standardizer().fit(Xa)
+    Z = s.transform(Xa)
+    np.testing.assert_allclose(Z.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(Z.std(axis=0), 1, rtol=1e-12)
+    np.testing.assert_allclose(s.inverse_transform(s.transform(Xb)), Xb, rtol=1e-12)
+    const = data.Standardizer().fit(np.array([[1.0, 2.0], [1.0, 4.0]]))
+    np.testing.assert_allclose(const.transform([[1.0, 3.0]]), [[0.0, 0.0]])
+    with pytest.raises(ValueError, match="test_size must lie in"):
+        data.train_test_split(X, y, test_size=1.5)

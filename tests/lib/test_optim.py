@@ -1,0 +1,780 @@
+"""Tests of course_lib.optim (numpy only).
+
+Expected values come from hand derivations written out below (small numbers
+chosen so the arithmetic is exact), from closed forms (matrix powers of the
+linear recurrences a rule follows on a quadratic) and from algebraic
+identities between two forms of the same method.  The comparison with Keras
+is in tests/lib/test_optim_keras.py.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+from course_lib import optim
+from course_lib.optim import (
+    SGD,
+    AdaGrad,
+    Adadelta,
+    Adam,
+    Momentum,
+    Nesterov,
+    RMSProp,
+    Rprop,
+    adadelta_update,
+    adagrad_update,
+    adam_update,
+    momentum_update,
+    nesterov_update,
+    rmsprop_update,
+    rprop_update,
+    sgd_update,
+    trajectory,
+)
+
+SQRT7 = np.sqrt(7.0)
+
+
+# ---------------------------------------------------------------------------
+# a smooth non-quadratic test function (numpy gradient), used by several tests
+#   f(x) = sum_i log cosh((B x - c)_i)  + 0.05 |x|^2,   grad = B^T tanh(B x - c) + 0.1 x
+# ---------------------------------------------------------------------------
+_RNG = np.random.default_rng(20240611)
+_B = _RNG.normal(size=(5, 3))
+_C = _RNG.normal(size=5)
+
+
+def logcosh_grad(x):
+    return _B.T @ np.tanh(_B @ x - _C) + 0.1 * x
+
+
+# ---------------------------------------------------------------------------
+# hand-derived single steps
+# ---------------------------------------------------------------------------
+def test_sgd_step_by_hand():
+    # w = [1, -2], g = [0.5, 3], lr = 0.1:  [1 - 0.05, -2 - 0.3]
+    w = sgd_update(np.array([1.0, -2.0]), np.array([0.5, 3.0]), 0.1)
+    assert_allclose(w, [0.95, -2.3], rtol=1e-15)
+
+
+def test_momentum_classical_two_steps_by_hand():
+    # lr 0.1, beta 0.9, w0 = 1, v0 = 0
+    # step 1, g = 2:  v1 = 0.9*0 - 0.1*2 = -0.2;         w1 = 1 - 0.2 = 0.8
+    # step 2, g = 1:  v2 = 0.9*(-0.2) - 0.1*1 = -0.28;   w2 = 0.8 - 0.28 = 0.52
+    w, v = momentum_update(np.array([1.0]), np.array([2.0]), np.zeros(1), lr=0.1, beta=0.9)
+    assert_allclose([w[0], v[0]], [0.8, -0.2], rtol=1e-14)
+    w, v = momentum_update(w, np.array([1.0]), v, lr=0.1, beta=0.9)
+    assert_allclose([w[0], v[0]], [0.52, -0.28], rtol=1e-14)
+
+
+def test_momentum_ema_two_steps_by_hand():
+    # slide 001 form, lr 0.1, beta 0.9, w0 = 1, v0 = 0
+    # step 1, g = 2:  v1 = 0.9*0 + 0.1*2 = 0.2;          w1 = 1 - 0.1*0.2 = 0.98
+    # step 2, g = 1:  v2 = 0.9*0.2 + 0.1*1 = 0.28;       w2 = 0.98 - 0.1*0.28 = 0.952
+    w, v = momentum_update(np.array([1.0]), np.array([2.0]), np.zeros(1), lr=0.1, beta=0.9, variant="ema")
+    assert_allclose([w[0], v[0]], [0.98, 0.2], rtol=1e-14)
+    w, v = momentum_update(w, np.array([1.0]), v, lr=0.1, beta=0.9, variant="ema")
+    assert_allclose([w[0], v[0]], [0.952, 0.28], rtol=1e-14)
+
+
+def test_nesterov_two_steps_by_hand():
+    # lr 0.1, beta 0.9, w0 = 1, v0 = 0
+    # step 1, g = 2:  v1 = -0.2;   w1 = 1 + 0.9*(-0.2) - 0.1*2 = 1 - 0.18 - 0.2 = 0.62
+    # step 2, g = 1:  v2 = 0.9*(-0.2) - 0.1 = -0.28;  w2 = 0.62 + 0.9*(-0.28) - 0.1 = 0.268
+    w, v = nesterov_update(np.array([1.0]), np.array([2.0]), np.zeros(1), lr=0.1, beta=0.9)
+    assert_allclose([w[0], v[0]], [0.62, -0.2], rtol=1e-14)
+    w, v = nesterov_update(w, np.array([1.0]), v, lr=0.1, beta=0.9)
+    assert_allclose([w[0], v[0]], [0.268, -0.28], rtol=1e-14)
+
+
+def test_adagrad_two_steps_by_hand_eps_outside():
+    # lr 0.5, eps 1 (large on purpose, to see where it goes), G0 = 0
+    # step 1, g = [3, -4]:  G1 = [9, 16], sqrt = [3, 4]
+    #         w1 = w0 - 0.5 * [3/(3+1), -4/(4+1)] = w0 - [0.375, -0.4]
+    # step 2, g = [4, 3]:   G2 = [25, 25], sqrt = [5, 5]
+    #         w2 = w1 - 0.5 * [4/6, 3/6] = w1 - [1/3, 0.25]
+    w0 = np.array([1.0, 1.0])
+    w1, G1 = adagrad_update(w0, np.array([3.0, -4.0]), np.zeros(2), lr=0.5, eps=1.0)
+    assert_allclose(G1, [9.0, 16.0], rtol=0)
+    assert_allclose(w1, [1 - 0.375, 1 + 0.4], rtol=1e-15)
+    w2, G2 = adagrad_update(w1, np.array([4.0, 3.0]), G1, lr=0.5, eps=1.0)
+    assert_allclose(G2, [25.0, 25.0], rtol=0)
+    assert_allclose(w2, [1 - 0.375 - 1 / 3, 1 + 0.4 - 0.25], rtol=1e-15)
+
+
+def test_adagrad_step_by_hand_eps_inside_sqrt():
+    # lr 0.5, eps 16, g = [3, -3]:  G1 = [9, 9], sqrt(9 + 16) = 5
+    # w1 = w0 - 0.5 * [3/5, -3/5] = w0 - [0.3, -0.3]
+    w1, G1 = adagrad_update(np.zeros(2), np.array([3.0, -3.0]), np.zeros(2), lr=0.5, eps=16.0, eps_inside_sqrt=True)
+    assert_allclose(w1, [-0.3, 0.3], rtol=1e-15)
+    assert_allclose(G1, [9.0, 9.0], rtol=0)
+
+
+def test_adagrad_first_step_is_lr_times_sign():
+    # G1 = g^2, so w1 = w0 - lr * g / (|g| + eps), which is lr*sign(g) up to eps/|g|
+    g = np.array([0.5, -3.0, 1e-9])
+    w1, _ = adagrad_update(np.zeros(3), g, np.zeros(3), lr=0.01, eps=1e-8)
+    # third coordinate: 0.01 * 1e-9 / (1e-9 + 1e-8) = 0.01 / 11 -- eps matters for tiny gradients
+    assert_allclose(w1, [-0.01 * 0.5 / (0.5 + 1e-8), 0.01 * 3 / (3 + 1e-8), -0.01 / 11], rtol=1e-12)
+
+
+def test_rmsprop_two_steps_by_hand():
+    # rho 0.75, lr 0.3, eps 1 outside sqrt, s0 = 0, w0 = 0
+    # step 1, g = 2:   s1 = 0.25*4 = 1;               w1 = 0 - 0.3*2/(1 + 1) = -0.3
+    # step 2, g = -1:  s2 = 0.75*1 + 0.25*1 = 1;      w2 = -0.3 + 0.3*1/(1 + 1) = -0.15
+    w1, s1 = rmsprop_update(np.zeros(1), np.array([2.0]), np.zeros(1), lr=0.3, rho=0.75, eps=1.0)
+    assert_allclose([w1[0], s1[0]], [-0.3, 1.0], rtol=1e-15)
+    w2, s2 = rmsprop_update(w1, np.array([-1.0]), s1, lr=0.3, rho=0.75, eps=1.0)
+    assert_allclose([w2[0], s2[0]], [-0.15, 1.0], rtol=1e-15)
+    # eps inside the root, eps 8:  w1 = 0 - 0.3*2/sqrt(1 + 8) = -0.2
+    w1, _ = rmsprop_update(np.zeros(1), np.array([2.0]), np.zeros(1), lr=0.3, rho=0.75, eps=8.0, eps_inside_sqrt=True)
+    assert_allclose(w1, [-0.2], rtol=1e-15)
+
+
+def test_rmsprop_first_step_without_bias_correction_is_lr_over_sqrt_one_minus_rho():
+    # s1 = 0.1 g^2 (rho 0.9): the step is lr |g| / (sqrt(0.1)|g| + eps) ~ lr / 0.316228 = 3.16228 lr
+    w1, _ = rmsprop_update(np.zeros(2), np.array([1.0, -4.0]), np.zeros(2), lr=0.001)
+    assert_allclose(w1, [-0.001 / np.sqrt(0.1), 0.001 / np.sqrt(0.1)], rtol=1e-7)
+
+
+def test_adadelta_first_step_by_hand():
+    # rho 0.75, eps 0.16, g = 0.6, Eg2 = Edx2 = 0 (a 3-4-5 triangle keeps it exact)
+    # Eg2_1  = 0.25 * 0.36 = 0.09
+    # dx     = -sqrt(0 + 0.16) / sqrt(0.09 + 0.16) * 0.6 = -(0.4 / 0.5) * 0.6 = -0.48
+    # Edx2_1 = 0.25 * 0.48^2 = 0.0576
+    # w1     = w0 + lr * dx:  lr 1 -> -0.48,  lr 0.5 -> -0.24 (Edx2 does not see lr)
+    w1, Eg2, Edx2 = adadelta_update(np.zeros(1), np.array([0.6]), np.zeros(1), np.zeros(1), lr=1.0, rho=0.75, eps=0.16)
+    assert_allclose([w1[0], Eg2[0], Edx2[0]], [-0.48, 0.09, 0.0576], rtol=1e-14)
+    w1h, _, Edx2h = adadelta_update(np.zeros(1), np.array([0.6]), np.zeros(1), np.zeros(1), lr=0.5, rho=0.75, eps=0.16)
+    assert_allclose([w1h[0], Edx2h[0]], [-0.24, 0.0576], rtol=1e-14)
+    # step 2, g = -1.2:  Eg2_2 = 0.75*0.09 + 0.25*1.44 = 0.0675 + 0.36 = 0.4275
+    #                    dx2 = -sqrt(0.0576 + 0.16) / sqrt(0.4275 + 0.16) * (-1.2) = +1.2 sqrt(0.2176/0.5875)
+    w2, Eg2, Edx2 = adadelta_update(w1, np.array([-1.2]), Eg2, Edx2, lr=1.0, rho=0.75, eps=0.16)
+    dx2 = 1.2 * np.sqrt(0.2176 / 0.5875)
+    assert_allclose(Eg2, [0.4275], rtol=1e-14)
+    assert_allclose(w2, [-0.48 + dx2], rtol=1e-14)
+    assert_allclose(Edx2, [0.75 * 0.0576 + 0.25 * dx2**2], rtol=1e-14)
+
+
+def test_adadelta_first_step_size_is_set_by_eps():
+    # Zeiler's defaults: first step = sqrt(eps) |g| / sqrt(0.05 g^2 + eps) ~ sqrt(1e-6 / 0.05) = 0.0044721
+    w1, _, _ = adadelta_update(np.zeros(2), np.array([1.0, -10.0]), np.zeros(2), np.zeros(2))
+    assert_allclose(w1, [-np.sqrt(1e-6 / (0.05 + 1e-6)), np.sqrt(1e-6 / (0.05 + 1e-6 / 100))], rtol=1e-12)
+    assert_allclose(np.abs(w1), np.sqrt(2e-5), rtol=1e-4)
+
+
+def test_adam_first_step_is_about_lr_times_sign():
+    # Kingma & Ba defaults.  m1 = (1-b1) g, v1 = (1-b2) g^2  =>  m_hat = g, v_hat = g^2
+    # w1 = w0 - lr * g / (|g| + eps)
+    g = np.array([0.5, -3.0, 1e-9])
+    w1, m1, v1 = adam_update(np.ones(3), g, np.zeros(3), np.zeros(3), t=1)
+    assert_allclose(m1, 0.1 * g, rtol=1e-15)
+    assert_allclose(v1, 0.001 * g**2, rtol=1e-12)
+    # third coordinate: 1e-3 * 1e-9 / (1e-9 + 1e-8) = 1e-3 / 11
+    assert_allclose(w1, [1 - 1e-3 * 0.5 / (0.5 + 1e-8), 1 + 1e-3 * 3 / (3 + 1e-8), 1 - 1e-3 / 11], rtol=1e-12)
+
+
+def test_adam_two_steps_by_hand():
+    # b1 = 0.5, b2 = 0.75, eps = 1, lr = 0.9, w0 = 1
+    # step 1, g = 2:  m = 0.5*2 = 1, v = 0.25*4 = 1
+    #   m_hat = 1/(1-0.5) = 2, v_hat = 1/(1-0.75) = 4 -> w1 = 1 - 0.9*2/(2+1) = 0.4
+    # step 2, g = -2: m = 0.5*1 + 0.5*(-2) = -0.5, v = 0.75*1 + 0.25*4 = 1.75
+    #   m_hat = -0.5/(1-0.25) = -2/3, v_hat = 1.75/(1-0.5625) = 4 -> w2 = 0.4 + 0.9*(2/3)/3 = 0.6
+    kw = dict(lr=0.9, beta1=0.5, beta2=0.75, eps=1.0)
+    w, m, v = adam_update(np.ones(1), np.array([2.0]), np.zeros(1), np.zeros(1), t=1, **kw)
+    assert_allclose([w[0], m[0], v[0]], [0.4, 1.0, 1.0], rtol=1e-14)
+    w, m, v = adam_update(w, np.array([-2.0]), m, v, t=2, **kw)
+    assert_allclose([w[0], m[0], v[0]], [0.6, -0.5, 1.75], rtol=1e-14)
+
+
+def test_adam_eps_hat_two_steps_by_hand():
+    # Same data in Kingma & Ba's "more efficient order" (Keras):
+    # step 1: lr_1 = 0.9*sqrt(1-0.75)/(1-0.5) = 0.9;       w1 = 1 - 0.9*1/(sqrt(1)+1) = 0.55
+    # step 2: lr_2 = 0.9*sqrt(1-0.5625)/(1-0.25) = 0.9*(sqrt7/4)/0.75 = 0.3 sqrt7
+    #         w2 = 0.55 - 0.3 sqrt7 * (-0.5) / (sqrt(1.75) + 1) = 0.55 + 0.15 sqrt7 / (sqrt7/2 + 1)
+    kw = dict(lr=0.9, beta1=0.5, beta2=0.75, eps=1.0, eps_hat=True)
+    w, m, v = adam_update(np.ones(1), np.array([2.0]), np.zeros(1), np.zeros(1), t=1, **kw)
+    assert_allclose(w, [0.55], rtol=1e-14)
+    w, m, v = adam_update(w, np.array([-2.0]), m, v, t=2, **kw)
+    assert_allclose(w, [0.55 + 0.15 * SQRT7 / (SQRT7 / 2 + 1)], rtol=1e-14)
+
+
+def test_amsgrad_two_steps_by_hand():
+    # b1 0.5, b2 0.75, eps 1, lr 0.9.  step 1 (g = 2) as plain Adam: m = v = vmax = 1, w1 = 0.4
+    # step 2, g = 0: m = 0.5, v = 0.75, vmax = max(1, 0.75) = 1
+    #   m_hat = 0.5/0.75 = 2/3;  AMSGrad v_hat = vmax/(1-0.5625) = 16/7 (Adam: 0.75/0.4375 = 12/7)
+    #   AMSGrad: w2 = 0.4 - 0.9*(2/3)/(4/sqrt7 + 1);  Adam: w2 = 0.4 - 0.9*(2/3)/(sqrt(12/7) + 1)
+    kw = dict(lr=0.9, beta1=0.5, beta2=0.75, eps=1.0)
+    w, m, v, vmax = adam_update(np.ones(1), np.array([2.0]), np.zeros(1), np.zeros(1), t=1, amsgrad=True, **kw)
+    assert_allclose([w[0], m[0], v[0], vmax[0]], [0.4, 1.0, 1.0, 1.0], rtol=1e-14)
+    w2, m2, v2, vmax2 = adam_update(w, np.zeros(1), m, v, t=2, amsgrad=True, vmax=vmax, **kw)
+    assert_allclose([m2[0], v2[0], vmax2[0]], [0.5, 0.75, 1.0], rtol=1e-14)
+    assert_allclose(w2, [0.4 - 0.6 / (4 / SQRT7 + 1)], rtol=1e-14)
+    w2_adam, _, _ = adam_update(w, np.zeros(1), m, v, t=2, **kw)
+    assert_allclose(w2_adam, [0.4 - 0.6 / (np.sqrt(12 / 7) + 1)], rtol=1e-14)
+    # eps-hat form (Keras): step 1 w1 = 0.55; step 2 lr_2 = 0.3 sqrt7, w2 = 0.55 - 0.3 sqrt7 * 0.5/(sqrt(1) + 1)
+    w, m, v, vmax = adam_update(np.ones(1), np.array([2.0]), np.zeros(1), np.zeros(1), t=1, amsgrad=True, eps_hat=True, **kw)
+    w2, *_ = adam_update(w, np.zeros(1), m, v, t=2, amsgrad=True, vmax=vmax, eps_hat=True, **kw)
+    assert_allclose(w2, [0.55 - 0.075 * SQRT7], rtol=1e-14)
+
+
+def test_adam_eps_hat_equals_algorithm1_with_time_dependent_eps():
+    # lr_t m / (sqrt(v) + eps) = lr m_hat / (sqrt(v_hat) + eps / sqrt(1 - b2^t)), so running the
+    # default form with eps_t = eps / sqrt(1 - b2^t) must reproduce the eps-hat form step by step.
+    rng = np.random.default_rng(1)
+    eps = 1e-3
+    w1 = w2 = rng.normal(size=4)
+    m1 = v1 = m2 = v2 = np.zeros(4)
+    for t in range(1, 41):
+        g = rng.normal(size=4) * 10.0 ** rng.uniform(-4, 0, size=4)
+        w1, m1, v1 = adam_update(w1, g, m1, v1, t, lr=0.01, eps=eps, eps_hat=True)
+        w2, m2, v2 = adam_update(w2, g, m2, v2, t, lr=0.01, eps=eps / np.sqrt(1 - 0.999**t))
+        assert_allclose(w1, w2, rtol=1e-13, atol=1e-15)
+    # ... and with the SAME eps the two forms really differ
+    w3, _, _ = adam_update(np.zeros(1), np.array([1e-3]), np.zeros(1), np.zeros(1), 1, lr=0.01, eps=eps)
+    w4, _, _ = adam_update(np.zeros(1), np.array([1e-3]), np.zeros(1), np.zeros(1), 1, lr=0.01, eps=eps, eps_hat=True)
+    # step 1 (g = 1e-3, m = 1e-4, v = 1e-9):
+    #   Algorithm 1 moves 0.01 * 1e-3/(1e-3 + 1e-3) = 0.005
+    #   eps-hat moves 0.01*sqrt(1e-3)/0.1 * 1e-4/(sqrt(1e-9) + 1e-3), and sqrt(1e-9) = 1e-3 sqrt(1e-3), so
+    #   = 0.01 * sqrt(1e-3)/(sqrt(1e-3) + 1) = 3.07e-4: sixteen times less
+    assert_allclose(w3, [-0.005], rtol=1e-12)
+    assert_allclose(w4, [-0.01 * np.sqrt(1e-3) / (np.sqrt(1e-3) + 1)], rtol=1e-12)
+
+
+RPROP_SCRIPT = [
+    # g,    step after,  w after,   stored g      (etas 0.5/1.2, step_sizes 0.02/0.15, step0 0.1, w0 0)
+    (1.0, 0.1, -0.1, 1.0),  # g_prev = 0: product 0, step unchanged, move -sign(g)*0.1
+    (2.0, 0.12, -0.22, 2.0),  # same sign: 0.1*1.2 = 0.12
+    (3.0, 0.144, -0.364, 3.0),  # same sign: 0.12*1.2 = 0.144
+    (1.0, 0.15, -0.514, 1.0),  # same sign: 0.144*1.2 = 0.1728 clipped to step_max 0.15
+    (-1.0, 0.075, -0.514, 0.0),  # sign change: 0.15*0.5 = 0.075, no move, stored g = 0
+    (-1.0, 0.075, -0.439, -1.0),  # product with stored 0 is 0: step unchanged, move +0.075
+    (1.0, 0.0375, -0.439, 0.0),  # sign change: 0.0375, no move
+    (1.0, 0.0375, -0.4765, 1.0),  # product 0: unchanged, move -0.0375
+    (-1.0, 0.02, -0.4765, 0.0),  # sign change: 0.01875 clipped to step_min 0.02, no move
+    (0.0, 0.02, -0.4765, 0.0),  # zero gradient: product 0, step unchanged, sign(0) = 0: no move
+    (-1.0, 0.02, -0.4565, -1.0),  # product 0: unchanged, move +0.02
+]
+
+
+def test_rprop_scripted_sequence():
+    w, g_prev, step = np.zeros(1), np.zeros(1), np.full(1, 0.1)
+    for k, (g, step_after, w_after, stored) in enumerate(RPROP_SCRIPT):
+        w, g_prev, step = rprop_update(w, np.array([g]), g_prev, step, etas=(0.5, 1.2), step_sizes=(0.02, 0.15))
+        assert_allclose(step, [step_after], rtol=1e-14, err_msg=f"step after update {k + 1}")
+        assert_allclose(w, [w_after], rtol=1e-14, atol=1e-15, err_msg=f"w after update {k + 1}")
+        assert_array_equal(g_prev, [stored], err_msg=f"stored gradient after update {k + 1}")
+
+
+def test_rprop_all_cases_in_one_vector_step():
+    # coordinates: same sign, sign change, previous 0, current 0
+    w, g_prev, step = rprop_update(
+        np.ones(4), np.array([2.0, -3.0, 5.0, 0.0]), np.array([1.0, 1.0, 0.0, 1.0]), np.full(4, 0.1)
+    )
+    assert_allclose(step, [0.12, 0.05, 0.1, 0.1], rtol=1e-14)
+    assert_array_equal(g_prev, [2.0, 0.0, 5.0, 0.0])
+    assert_allclose(w, [1 - 0.12, 1.0, 1 - 0.1, 1.0], rtol=1e-14)
+
+
+def test_rprop_class_follows_the_script_too():
+    opt = Rprop(lr=0.1, step_sizes=(0.02, 0.15))
+    w = np.zeros(1)
+    for g, step_after, w_after, _ in RPROP_SCRIPT:
+        opt.step([w], [np.array([g])])
+        assert_allclose(w, [w_after], rtol=1e-14, atol=1e-15)
+        assert_allclose(opt.state[0]["step"], [step_after], rtol=1e-14)
+
+
+# ---------------------------------------------------------------------------
+# closed forms on quadratics
+# ---------------------------------------------------------------------------
+def test_gradient_descent_on_diagonal_quadratic_matches_matrix_power():
+    # f(x) = 0.5 x^T A x, grad = A x:  x_{k+1} = (I - lr A) x_k  =>  x_k = (1 - lr a_i)^k x0_i
+    a = np.array([1.0, 4.0, 10.0])
+    lr = 0.15  # 1 - lr a = [0.85, 0.4, -0.5]: one slow, one fast, one oscillating coordinate
+    x0 = np.array([1.0, -2.0, 0.5])
+    path = trajectory(SGD(lr), lambda x: a * x, x0, 60)
+    k = np.arange(61)[:, None]
+    assert_allclose(path, (1 - lr * a) ** k * x0, rtol=1e-12, atol=1e-300)
+
+
+def test_gradient_descent_on_general_quadratic_matches_matrix_power():
+    rng = np.random.default_rng(3)
+    Q = np.linalg.qr(rng.normal(size=(3, 3)))[0]
+    A = Q @ np.diag([0.5, 2.0, 5.0]) @ Q.T
+    lr = 0.3
+    x0 = rng.normal(size=3)
+    path = trajectory(SGD(lr), lambda x: A @ x, x0, 30)
+    for k in (1, 7, 30):
+        assert_allclose(path[k], np.linalg.matrix_power(np.eye(3) - lr * A, k) @ x0, rtol=1e-10, atol=1e-14)
+
+
+def test_classical_momentum_on_1d_quadratic_matches_2x2_recurrence():
+    # f = 0.5 a x^2, g = a x.  v' = beta v - lr a x,  x' = x + v' = (1 - lr a) x + beta v
+    #   [x']   [1 - lr a   beta] [x]
+    #   [v'] = [  -lr a    beta] [v]
+    a, lr, beta = 3.0, 0.1, 0.9
+    M = np.array([[1 - lr * a, beta], [-lr * a, beta]])
+    x, v = np.array([2.0]), np.zeros(1)
+    for k in range(1, 81):
+        x, v = momentum_update(x, a * x, v, lr, beta)
+        z = np.linalg.matrix_power(M, k) @ np.array([2.0, 0.0])
+        assert_allclose([x[0], v[0]], z, rtol=1e-9, atol=1e-12)
+
+
+def test_nesterov_on_1d_quadratic_matches_2x2_recurrence():
+    # v' = beta v - lr a x,  x' = x + beta v' - lr a x = (1 - (1 + beta) lr a) x + beta^2 v
+    #   [x']   [1 - (1+beta) lr a   beta^2] [x]
+    #   [v'] = [       -lr a         beta ] [v]
+    a, lr, beta = 3.0, 0.1, 0.9
+    M = np.array([[1 - (1 + beta) * lr * a, beta**2], [-lr * a, beta]])
+    x, v = np.array([2.0]), np.zeros(1)
+    for k in range(1, 81):
+        x, v = nesterov_update(x, a * x, v, lr, beta)
+        z = np.linalg.matrix_power(M, k) @ np.array([2.0, 0.0])
+        assert_allclose([x[0], v[0]], z, rtol=1e-9, atol=1e-12)
+
+
+def test_nesterov_equals_sutskever_lookahead_form():
+    # Sutskever et al. 2013 (3)-(4): v' = beta v - lr grad(theta + beta v), theta' = theta + v'.
+    # With w = theta + beta v the stored iterate of nesterov_update is the look-ahead point.
+    lr, beta = 0.05, 0.9
+    theta, v_s = np.array([1.0, -1.0, 0.5]), np.zeros(3)
+    w, v = theta.copy(), np.zeros(3)
+    for _ in range(100):
+        v_s = beta * v_s - lr * logcosh_grad(theta + beta * v_s)
+        theta = theta + v_s
+        w, v = nesterov_update(w, logcosh_grad(w), v, lr, beta)
+        assert_allclose(w, theta + beta * v_s, rtol=1e-11, atol=1e-13)
+        assert_allclose(v, v_s, rtol=1e-11, atol=1e-13)
+
+
+def test_ema_and_classical_momentum_coincide_after_rescaling():
+    # lr_classical = lr_ema (1 - beta), v_classical = -lr_ema v_ema  (see momentum_update)
+    lr_e, beta = 0.2, 0.9
+    w_c = w_e = np.array([1.0, -1.0, 0.5])
+    v_c = v_e = np.zeros(3)
+    for _ in range(300):
+        w_c, v_c = momentum_update(w_c, logcosh_grad(w_c), v_c, lr_e * (1 - beta), beta, "classical")
+        w_e, v_e = momentum_update(w_e, logcosh_grad(w_e), v_e, lr_e, beta, "ema")
+    assert_allclose(w_c, w_e, rtol=1e-12, atol=1e-14)
+    assert_allclose(v_c, -lr_e * v_e, rtol=1e-12, atol=1e-14)
+    # the run went somewhere: far from the start, close to the minimiser (gradient ~ 0)
+    assert np.linalg.norm(w_c - [1.0, -1.0, 0.5]) > 0.1
+    assert np.linalg.norm(logcosh_grad(w_c)) < 1e-4
+
+
+def test_ema_and_classical_momentum_differ_without_rescaling_or_with_a_schedule():
+    beta = 0.9
+    x0 = np.array([1.0, -1.0, 0.5])
+    same_lr = trajectory(Momentum(0.2, beta, "ema"), logcosh_grad, x0, 10)
+    classical = trajectory(Momentum(0.2, beta, "classical"), logcosh_grad, x0, 10)
+    # step 1: classical moves lr g, EMA moves lr (1 - beta) g: ten times less
+    assert_allclose(x0 - classical[1], 10 * (x0 - same_lr[1]), rtol=1e-12)
+    # rescaled, but the lr halves after 5 steps: the forms no longer agree
+    ema, cla = Momentum(0.2, beta, "ema"), Momentum(0.2 * (1 - beta), beta, "classical")
+    w_e, w_c = x0.copy(), x0.copy()
+    for k in range(10):
+        if k == 5:
+            ema.lr, cla.lr = ema.lr / 2, cla.lr / 2
+        ema.step([w_e], [logcosh_grad(w_e)])
+        cla.step([w_c], [logcosh_grad(w_c)])
+    assert np.max(np.abs(w_e - w_c)) > 1e-3
+
+
+# ---------------------------------------------------------------------------
+# purity: no argument is modified, results are new arrays
+# ---------------------------------------------------------------------------
+def _rand(*shape, seed=0, positive=False):
+    x = np.random.default_rng(seed).normal(size=shape)
+    return np.abs(x) if positive else x
+
+
+PURE_CALLS = {
+    "sgd": (sgd_update, lambda: (_rand(2, 3), _rand(2, 3, seed=1)), dict(lr=0.1)),
+    "momentum": (momentum_update, lambda: (_rand(2, 3), _rand(2, 3, seed=1), _rand(2, 3, seed=2)), dict(lr=0.1)),
+    "momentum_ema": (
+        momentum_update,
+        lambda: (_rand(2, 3), _rand(2, 3, seed=1), _rand(2, 3, seed=2)),
+        dict(lr=0.1, variant="ema"),
+    ),
+    "nesterov": (nesterov_update, lambda: (_rand(2, 3), _rand(2, 3, seed=1), _rand(2, 3, seed=2)), dict(lr=0.1)),
+    "adagrad": (adagrad_update, lambda: (_rand(4), _rand(4, seed=1), _rand(4, seed=2, positive=True)), {}),
+    "rmsprop": (rmsprop_update, lambda: (_rand(4), _rand(4, seed=1), _rand(4, seed=2, positive=True)), {}),
+    "adadelta": (
+        adadelta_update,
+        lambda: (_rand(4), _rand(4, seed=1), _rand(4, seed=2, positive=True), _rand(4, seed=3, positive=True)),
+        {},
+    ),
+    "adam": (
+        adam_update,
+        lambda: (_rand(4), _rand(4, seed=1), _rand(4, seed=2), _rand(4, seed=3, positive=True), 3),
+        {},
+    ),
+    "amsgrad": (
+        adam_update,
+        lambda: (_rand(4), _rand(4, seed=1), _rand(4, seed=2), _rand(4, seed=3, positive=True), 3),
+        dict(amsgrad=True, vmax=_rand(4, seed=4, positive=True)),
+    ),
+    "rprop": (
+        rprop_update,
+        lambda: (_rand(5), _rand(5, seed=1), np.array([1.0, -1.0, 0.0, 2.0, -2.0]), np.full(5, 0.01)),
+        {},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(PURE_CALLS))
+def test_update_functions_do_not_modify_their_arguments(name):
+    fn, make_args, kwargs = PURE_CALLS[name]
+    args = make_args()
+    arrays = [a for a in list(args) + list(kwargs.values()) if isinstance(a, np.ndarray)]
+    copies = [a.copy() for a in arrays]
+    out = fn(*args, **kwargs)
+    for a, c in zip(arrays, copies):
+        assert_array_equal(a, c)
+    outs = out if isinstance(out, tuple) else (out,)
+    for o in outs:
+        assert isinstance(o, np.ndarray)
+        for a in arrays:
+            assert not np.shares_memory(o, a), f"{name} returned an array sharing memory with an input"
+
+
+# ---------------------------------------------------------------------------
+# classes: agreement with the functions, lr assignment, state bookkeeping
+# ---------------------------------------------------------------------------
+SHAPES = [(3,), (2, 4), (1,)]
+
+
+def _reference_run(name, params, grads_seq, lrs):
+    """Run the pure functions with hand-managed state: the reference for the classes."""
+    ps = [p.copy() for p in params]
+    n = len(ps)
+    if name == "sgd":
+        for gs, lr in zip(grads_seq, lrs):
+            ps = [sgd_update(p, g, lr) for p, g in zip(ps, gs)]
+    elif name in ("momentum", "ema", "nesterov"):
+        vs = [np.zeros_like(p) for p in ps]
+        for gs, lr in zip(grads_seq, lrs):
+            for i in range(n):
+                if name == "nesterov":
+                    ps[i], vs[i] = nesterov_update(ps[i], gs[i], vs[i], lr, 0.8)
+                else:
+                    ps[i], vs[i] = momentum_update(ps[i], gs[i], vs[i], lr, 0.8, "classical" if name == "momentum" else "ema")
+    elif name == "adagrad":
+        Gs = [np.full_like(p, 0.1) for p in ps]
+        for gs, lr in zip(grads_seq, lrs):
+            for i in range(n):
+                ps[i], Gs[i] = adagrad_update(ps[i], gs[i], Gs[i], lr, 1e-7, eps_inside_sqrt=True)
+    elif name == "rmsprop":
+        ss = [np.zeros_like(p) for p in ps]
+        for gs, lr in zip(grads_seq, lrs):
+            for i in range(n):
+                ps[i], ss[i] = rmsprop_update(ps[i], gs[i], ss[i], lr, 0.8, 1e-6)
+    elif name == "adadelta":
+        E1 = [np.zeros_like(p) for p in ps]
+        E2 = [np.zeros_like(p) for p in ps]
+        for gs, lr in zip(grads_seq, lrs):
+            for i in range(n):
+                ps[i], E1[i], E2[i] = adadelta_update(ps[i], gs[i], E1[i], E2[i], lr, 0.9, 1e-4)
+    elif name in ("adam", "amsgrad"):
+        ms = [np.zeros_like(p) for p in ps]
+        vs = [np.zeros_like(p) for p in ps]
+        vm = [np.zeros_like(p) for p in ps]
+        for t, (gs, lr) in enumerate(zip(grads_seq, lrs), start=1):
+            for i in range(n):
+                if name == "adam":
+                    ps[i], ms[i], vs[i] = adam_update(ps[i], gs[i], ms[i], vs[i], t, lr, 0.8, 0.99, 1e-6)
+                else:
+                    ps[i], ms[i], vs[i], vm[i] = adam_update(
+                        ps[i], gs[i], ms[i], vs[i], t, lr, 0.8, 0.99, 1e-6, amsgrad=True, vmax=vm[i], eps_hat=True
+                    )
+    elif name == "rprop":
+        gp = [np.zeros_like(p) for p in ps]
+        st = [np.full_like(p, lrs[0]) for p in ps]
+        for gs in grads_seq:
+            for i in range(n):
+                ps[i], gp[i], st[i] = rprop_update(ps[i], gs[i], gp[i], st[i], (0.4, 1.5), (1e-3, 1.0))
+    return ps
+
+
+CLASS_FACTORIES = {
+    "sgd": lambda lr: SGD(lr),
+    "momentum": lambda lr: Momentum(lr, beta=0.8),
+    "ema": lambda lr: Momentum(lr, beta=0.8, variant="ema"),
+    "nesterov": lambda lr: Nesterov(lr, beta=0.8),
+    "adagrad": lambda lr: AdaGrad(lr, eps=1e-7, eps_inside_sqrt=True, initial_accumulator=0.1),
+    "rmsprop": lambda lr: RMSProp(lr, rho=0.8, eps=1e-6),
+    "adadelta": lambda lr: Adadelta(lr, rho=0.9, eps=1e-4),
+    "adam": lambda lr: Adam(lr, beta1=0.8, beta2=0.99, eps=1e-6),
+    "amsgrad": lambda lr: Adam(lr, beta1=0.8, beta2=0.99, eps=1e-6, amsgrad=True, eps_hat=True),
+    "rprop": lambda lr: Rprop(lr, etas=(0.4, 1.5), step_sizes=(1e-3, 1.0)),
+}
+
+
+@pytest.mark.parametrize("name", list(CLASS_FACTORIES))
+def test_class_matches_update_function_on_a_list_of_arrays(name):
+    rng = np.random.default_rng(7)
+    params = [rng.normal(size=s) for s in SHAPES]
+    grads_seq = [[rng.normal(size=s) for s in SHAPES] for _ in range(6)]
+    # the lr changes after 3 steps (as a schedule would do); Rprop keeps its initial step
+    lrs = [0.05] * 6 if name == "rprop" else [0.05] * 3 + [0.02] * 3
+    expected = _reference_run(name, params, grads_seq, lrs)
+    opt = CLASS_FACTORIES[name](0.05)
+    ids = [id(p) for p in params]
+    for k, gs in enumerate(grads_seq):
+        if name != "rprop":
+            opt.lr = lrs[k]
+        opt.step(params, gs)
+    assert opt.t == 6
+    assert [id(p) for p in params] == ids  # updated in place
+    for p, e in zip(params, expected):
+        assert_allclose(p, e, rtol=1e-14, atol=1e-16)
+
+
+def test_lr_assignment_takes_effect():
+    # SGD: w2 = w0 - 0.1 g1 - 0.01 g2
+    w = np.array([1.0, 2.0])
+    opt = SGD(0.1)
+    opt.step([w], [np.array([1.0, -1.0])])
+    opt.lr = 0.01
+    opt.step([w], [np.array([3.0, 5.0])])
+    assert_allclose(w, [1 - 0.1 - 0.03, 2 + 0.1 - 0.05], rtol=1e-15)
+    assert opt.lr == 0.01
+    for bad in (0.0, -1.0, float("nan"), "0.1"):
+        with pytest.raises((ValueError, TypeError), match="lr"):
+            opt.lr = bad
+    assert opt.lr == 0.01
+
+
+def test_rprop_lr_is_only_the_initial_step():
+    opt = Rprop(lr=0.2)
+    w = np.zeros(2)
+    opt.step([w], [np.array([1.0, -1.0])])
+    assert_allclose(w, [-0.2, 0.2], rtol=1e-15)
+    with pytest.raises(ValueError, match="lr"):
+        opt.lr = 0.1
+    opt.reset()
+    opt.lr = 0.1
+    with pytest.raises(ValueError, match=r"lr.*step_min, step_max"):
+        Rprop(lr=100.0)
+
+
+def test_adagrad_class_initial_accumulator_by_hand():
+    # G0 = 6, g = 3, eps = 1 inside the root: sqrt(6 + 9 + 1) = 4, step = lr * 3/4 = 0.375 for lr 0.5
+    w = np.array([0.0])
+    opt = AdaGrad(lr=0.5, eps=1.0, eps_inside_sqrt=True, initial_accumulator=6.0)
+    opt.step([w], [np.array([3.0])])
+    assert_allclose(w, [-0.375], rtol=1e-15)
+    assert_allclose(opt.state[0]["G"], [15.0], rtol=0)
+
+
+def test_single_array_is_accepted_as_params():
+    w = np.array([1.0, 2.0])
+    SGD(0.5).step(w, np.array([2.0, 2.0]))
+    assert_allclose(w, [0.0, 1.0], rtol=0)
+
+
+def test_float32_params_stay_float32():
+    w = np.array([1.0, 2.0], dtype=np.float32)
+    opt = Adam(0.1)
+    opt.step([w], [np.array([1.0, -1.0], dtype=np.float32)])
+    assert w.dtype == np.float32
+    assert opt.state[0]["m"].dtype == np.float32
+    assert_allclose(w, [0.9, 2.1], rtol=1e-6)
+
+
+def test_state_bookkeeping_errors():
+    a, b = np.zeros(3), np.zeros((2, 2))
+    opt = Adam(0.1)
+    opt.step([a, b], [np.ones(3), np.ones((2, 2))])
+    with pytest.raises(ValueError, match=r"params has 1 arrays.*2"):
+        opt.step([a], [np.ones(3)])
+    with pytest.raises(ValueError, match=r"params\[1\] has shape \(4,\).*\(2, 2\)"):
+        opt.step([a, np.zeros(4)], [np.ones(3), np.ones(4)])
+    with pytest.raises(ValueError, match=r"grads must have one array per parameter"):
+        opt.step([a, b], [np.ones(3)])
+    with pytest.raises(ValueError, match=r"grads\[1\] must have the same shape as params\[1\]"):
+        opt.step([a, b], [np.ones(3), np.ones(4)])
+    with pytest.raises(TypeError, match=r"params\[0\] must be a numpy array"):
+        opt.step([[0.0, 0.0, 0.0], b], [np.ones(3), np.ones((2, 2))])
+    with pytest.raises(TypeError, match=r"params must be a list"):
+        opt.step({"a": a}, [np.ones(3)])
+    assert opt.t == 1
+    # a NaN in the second gradient: nothing is updated, t does not advance
+    a_before = a.copy()
+    with pytest.raises(ValueError, match=r"grads\[1\] must contain only finite values"):
+        opt.step([a, b], [np.ones(3), np.array([[1.0, np.nan], [1.0, 1.0]])])
+    assert_array_equal(a, a_before)
+    assert opt.t == 1
+    with pytest.raises(TypeError, match=r"params\[0\] must be a floating-point array"):
+        SGD(0.1).step([np.zeros(3, dtype=int)], [np.ones(3)])
+    opt.reset()
+    opt.step([np.zeros(4)], [np.ones(4)])  # after reset a new list is fine
+    assert opt.t == 1
+
+
+def test_repr_shows_hyperparameters():
+    r = repr(Adam(0.01, amsgrad=True))
+    assert r.startswith("Adam(lr=0.01, beta1=0.9, beta2=0.999, eps=1e-08, amsgrad=True, eps_hat=False")
+    assert "t=0" in r
+    assert "variant='ema'" in repr(Momentum(0.1, variant="ema"))
+    assert "etas=(0.5, 1.2)" in repr(Rprop())
+
+
+# ---------------------------------------------------------------------------
+# trajectory
+# ---------------------------------------------------------------------------
+def test_trajectory_shape_first_row_and_no_mutation():
+    x0 = np.array([1.0, -2.0, 0.5])
+    x0_copy = x0.copy()
+    path = trajectory(Adam(0.1), logcosh_grad, x0, 25)
+    assert path.shape == (26, 3)
+    assert_array_equal(path[0], x0_copy)
+    assert_array_equal(x0, x0_copy)
+    assert trajectory(SGD(0.1), logcosh_grad, x0, 0).shape == (1, 3)
+    # row 1 is one SGD step from x0
+    assert_allclose(trajectory(SGD(0.1), logcosh_grad, x0, 1)[1], x0 - 0.1 * logcosh_grad(x0), rtol=1e-15)
+
+
+def test_trajectory_bad_input():
+    x0 = np.array([1.0, 2.0])
+    with pytest.raises(ValueError, match="steps"):
+        trajectory(SGD(0.1), lambda x: x, x0, -1)
+    with pytest.raises(TypeError, match="steps"):
+        trajectory(SGD(0.1), lambda x: x, x0, 2.5)
+    with pytest.raises(ValueError, match="x0 must be a 1-D"):
+        trajectory(SGD(0.1), lambda x: x, np.zeros((2, 2)), 3)
+    with pytest.raises(TypeError, match="x0"):
+        trajectory(SGD(0.1), lambda x: x, np.array([1, 2]), 3)
+    with pytest.raises(TypeError, match="grad"):
+        trajectory(SGD(0.1), "not callable", x0, 3)
+    with pytest.raises(TypeError, match="optimizer"):
+        trajectory(sgd_update, lambda x: x, x0, 3)
+    used = SGD(0.1)
+    used.step([x0.copy()], [x0])
+    with pytest.raises(ValueError, match="optimizer has already taken 1 steps"):
+        trajectory(used, lambda x: x, x0, 3)
+    with pytest.raises(ValueError, match=r"grad\(x_0\) must have the same shape"):
+        trajectory(SGD(0.1), lambda x: np.ones(3), x0, 3)
+    with pytest.raises(ValueError, match=r"grad\(x_1\) returned non-finite values.*diverged"):
+        trajectory(SGD(0.1), lambda x: x if x[0] > 0.95 else np.full(2, np.nan), x0, 3)
+
+
+# ---------------------------------------------------------------------------
+# bad input to the update functions
+# ---------------------------------------------------------------------------
+W, G = np.ones(3), np.ones(3)
+Z = np.zeros(3)
+
+
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        # shapes: no broadcasting between w, g and the state
+        (lambda: sgd_update(W, np.ones(1), 0.1), ValueError, r"g must have the same shape as w"),
+        (lambda: momentum_update(W, G, np.zeros(1), 0.1), ValueError, r"v must have the same shape as w"),
+        (lambda: adagrad_update(W, G, np.zeros((3, 1))), ValueError, r"G must have the same shape"),
+        (lambda: adadelta_update(W, G, Z, np.zeros(4)), ValueError, r"Edx2 must have the same shape"),
+        (lambda: adam_update(W, G, Z, Z, 1, amsgrad=True, vmax=np.zeros(2)), ValueError, r"vmax must have the same shape"),
+        (lambda: rprop_update(W, G, Z, np.full(2, 0.1)), ValueError, r"step must have the same shape"),
+        # non-finite values
+        (lambda: sgd_update(np.array([1.0, np.nan]), np.ones(2), 0.1), ValueError, r"w must contain only finite"),
+        (lambda: sgd_update(np.ones(2), np.array([np.inf, 1.0]), 0.1), ValueError, r"g must contain only finite"),
+        (lambda: nesterov_update(W, G, np.array([0.0, np.inf, 0.0]), 0.1), ValueError, r"v must contain only finite"),
+        (lambda: rmsprop_update(W, G, np.array([0.0, np.nan, 0.0])), ValueError, r"s must contain only finite"),
+        # integer arrays are refused, not cast
+        (lambda: sgd_update(np.array([1, 2]), np.ones(2), 0.1), TypeError, r"w must be a floating-point array"),
+        (lambda: adam_update(W, np.array([1, 1, 1]), Z, Z, 1), TypeError, r"g must be a floating-point array"),
+        (lambda: momentum_update(W, G, np.zeros(3, dtype=int), 0.1), TypeError, r"v must be a floating-point"),
+        # lr, eps
+        (lambda: sgd_update(W, G, 0.0), ValueError, r"lr must be > 0"),
+        (lambda: momentum_update(W, G, Z, -0.1), ValueError, r"lr must be > 0"),
+        (lambda: adagrad_update(W, G, Z, lr=float("inf")), ValueError, r"lr must be finite"),
+        (lambda: adagrad_update(W, G, Z, eps=0.0), ValueError, r"eps must be > 0"),
+        (lambda: rmsprop_update(W, G, Z, eps=-1e-8), ValueError, r"eps must be > 0"),
+        (lambda: adadelta_update(W, G, Z, Z, eps=0.0), ValueError, r"eps must be > 0"),
+        (lambda: adam_update(W, G, Z, Z, 1, eps=0.0), ValueError, r"eps must be > 0"),
+        (lambda: sgd_update(W, G, "0.1"), TypeError, r"lr must be a real number"),
+        # decay rates in [0, 1)
+        (lambda: momentum_update(W, G, Z, 0.1, beta=1.0), ValueError, r"beta must lie in \[0.0, 1.0\)"),
+        (lambda: nesterov_update(W, G, Z, 0.1, beta=-0.1), ValueError, r"beta must lie in"),
+        (lambda: rmsprop_update(W, G, Z, rho=1.0), ValueError, r"rho must lie in"),
+        (lambda: adadelta_update(W, G, Z, Z, rho=1.5), ValueError, r"rho must lie in"),
+        (lambda: adam_update(W, G, Z, Z, 1, beta1=1.0), ValueError, r"beta1 must lie in"),
+        (lambda: adam_update(W, G, Z, Z, 1, beta2=-0.1), ValueError, r"beta2 must lie in"),
+        # choices and flags
+        (lambda: momentum_update(W, G, Z, 0.1, variant="nesterov"), ValueError, r"variant must be one of 'classical', 'ema'"),
+        (lambda: adagrad_update(W, G, Z, eps_inside_sqrt="yes"), TypeError, r"eps_inside_sqrt must be True or False"),
+        (lambda: adam_update(W, G, Z, Z, 1, amsgrad=1), TypeError, r"amsgrad must be True or False"),
+        (lambda: adam_update(W, G, Z, Z, 1, vmax=Z), ValueError, r"vmax is only used by AMSGrad"),
+        # Adam's t
+        (lambda: adam_update(W, G, Z, Z, 0), ValueError, r"t must be an integer >= 1"),
+        (lambda: adam_update(W, G, Z, Z, 1.0), TypeError, r"t must be an integer"),
+        # state that cannot come from the rule
+        (lambda: adagrad_update(W, G, -np.ones(3)), ValueError, r"G must be >= 0"),
+        (lambda: adam_update(W, G, Z, -np.ones(3), 1), ValueError, r"v must be >= 0"),
+        (lambda: adadelta_update(W, G, Z, -np.ones(3)), ValueError, r"Edx2 must be >= 0"),
+        # Rprop's etas and step_sizes
+        (lambda: rprop_update(W, G, Z, np.full(3, 0.1), etas=(1.0, 1.2)), ValueError, r"etas\[0\] \(eta_minus\)"),
+        (lambda: rprop_update(W, G, Z, np.full(3, 0.1), etas=(0.5, 1.0)), ValueError, r"etas\[1\] \(eta_plus\) must be > 1"),
+        (lambda: rprop_update(W, G, Z, np.full(3, 0.1), etas=0.5), TypeError, r"etas must be a pair"),
+        (lambda: rprop_update(W, G, Z, np.full(3, 0.1), step_sizes=(0.0, 1.0)), ValueError, r"step_sizes\[0\] \(step_min\)"),
+        (lambda: rprop_update(W, G, Z, np.full(3, 0.1), step_sizes=(1.0, 0.5)), ValueError, r"step_sizes must satisfy"),
+        (lambda: rprop_update(W, G, Z, np.full(3, 100.0)), ValueError, r"step must lie in \[step_min, step_max\]"),
+    ],
+)
+def test_bad_input_to_update_functions(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: SGD(0.0), r"lr must be > 0"),
+        (lambda: Momentum(0.1, beta=1.0), r"beta must lie in"),
+        (lambda: Momentum(0.1, variant="heavy"), r"variant must be one of"),
+        (lambda: Nesterov(0.1, beta=-0.5), r"beta must lie in"),
+        (lambda: AdaGrad(eps=0.0), r"eps must be > 0"),
+        (lambda: AdaGrad(initial_accumulator=-0.1), r"initial_accumulator must be >= 0"),
+        (lambda: RMSProp(rho=1.0), r"rho must lie in"),
+        (lambda: Adadelta(rho=-0.1), r"rho must lie in"),
+        (lambda: Adam(beta2=1.0), r"beta2 must lie in"),
+        (lambda: Adam(amsgrad="no"), r"amsgrad must be True or False"),
+        (lambda: Rprop(etas=(0.5, 0.9)), r"etas\[1\] \(eta_plus\)"),
+        (lambda: Rprop(step_sizes=(1.0, 0.1)), r"step_sizes must satisfy"),
+    ],
+)
+def test_bad_hyperparameters_of_classes(make, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        make()
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("make", [
+    lambda: optim.SGD(0.1),
+    lambda: optim.Momentum(0.1, beta=0.9),
+    lambda: optim.Momentum(0.3, beta=0.8, variant="ema"),
+    lambda: optim.Nesterov(0.05, beta=0.9),
+    lambda: optim.Adam(0.01),
+    lambda: optim.Adam(0.01, eps_hat=True),
+    lambda: optim.Adam(0.01, amsgrad=True),
+    lambda: optim.RMSProp(0.01),
+], ids=["sgd", "momentum", "momentum-ema", "nesterov", "adam", "adam-eps-hat", "amsgrad", "rmsprop"])
+def test_trusted_in_place_step_is_bit_identical_to_step(make, dtype):
+    # the training loop's fast path must give exactly the numbers of the checked step
+    rng = np.random.default_rng(0)
+    params_a = [rng.normal(size=(4, 3)).astype(dtype), rng.normal(size=3).astype(dtype)]
+    params_b = [p.copy() for p in params_a]
+    a, b = make(), make()
+    for _ in range(25):
+        grads = [rng.normal(size=p.shape).astype(dtype) for p in params_a]
+        a.step(params_a, grads)
+        b._step_trusted(params_b, [g.copy() for g in grads])
+    for p, q in zip(params_a, params_b):
+        assert p.dtype == q.dtype == dtype
+        np.testing.assert_array_equal(p, q)
+    assert a.t == b.t == 25
