@@ -3,6 +3,12 @@
 Each helper raises a ``ValueError`` or ``TypeError`` whose message names the
 argument, says what was expected and shows what was given, in the spirit of
 scikit-learn's ``check_array``.  Nothing here fixes bad input silently.
+
+The names say what a helper does: ``as_*`` returns the value converted
+(``as_positive("lr", lr)`` is the float ``lr``), ``require_*`` only raises.
+Public functions validate their arguments once, at the boundary; what they
+call after that trusts its inputs.  ("Check" in this kit means comparing
+with a reference: ``gradcheck.check_gradient``, the exercises' checks.)
 """
 
 from __future__ import annotations
@@ -23,10 +29,14 @@ __all__ = [
     "as_scalar_output",
     "as_start_point",
     "gradient_at",
+    "as_generator",
+    "as_bool",
+    "describe",
 ]
 
 
 def describe(x) -> str:
+    """A short description of ``x`` for an error message: its type, and its shape and dtype for an array."""
     if isinstance(x, np.ndarray):
         return f"array of dtype {x.dtype} and shape {x.shape}"
     return f"{type(x).__name__} {x!r}"
@@ -185,10 +195,29 @@ def gradient_at(grad, x: np.ndarray, k: int, hint: str = "") -> np.ndarray:
     return g
 
 
-def as_generator(name: str, rng) -> np.random.Generator:
-    """``rng`` if it is a numpy random Generator, else a TypeError naming ``name``."""
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"{name} must be a numpy random Generator (e.g. np.random.default_rng(0)); got {describe(rng)}"
-        )
-    return rng
+def as_generator(name: str, seed) -> np.random.Generator:
+    """``seed`` as a numpy random Generator, the one idiom for randomness in the kit.
+
+    As scikit-learn's ``check_random_state``: an int (>= 0) makes a new
+    Generator seeded with it (the same numbers every time), a Generator is
+    used as it is (its state advances, so consecutive calls draw new numbers),
+    ``None`` makes one from fresh entropy (not reproducible).  Anything else
+    is a TypeError naming ``name``.
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None:
+        return np.random.default_rng()
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (numbers.Integral, np.integer)):
+        raise TypeError(f"{name} must be an int or a numpy random Generator (e.g. np.random.default_rng(0)); "
+                        f"got {describe(seed)}")
+    if seed < 0:
+        raise ValueError(f"{name} must be an int >= 0 or a numpy random Generator; got {int(seed)}")
+    return np.random.default_rng(int(seed))
+
+
+def as_bool(name: str, value) -> bool:
+    """Return ``value`` as a bool, raising unless it is True or False (not 0, 1 or "yes")."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {describe(value)}")
+    return bool(value)
