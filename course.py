@@ -29,6 +29,8 @@ import sys
 import venv
 from pathlib import Path
 
+import course_env  # beside this file: the kit's environment variables, standard library only
+
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".descent-installed"
@@ -102,21 +104,13 @@ def hand_over(cmd: list[str], env: dict[str, str], cwd: Path = ROOT) -> None:
     run(cmd, env=env, cwd=cwd)
 
 
-def course_env() -> dict[str, str]:
-    """The environment the kit's own runs use.
+def environment(*, headless: bool) -> dict[str, str]:
+    """This process's environment with the kit's variables added where missing (``course_env``).
 
-    One BLAS thread: on small course-sized matrices multi-threaded OpenBLAS was
-    measured 2-22x slower than one thread on a 2-core machine (thread start-up
-    and contention dominate).  A value you set yourself is kept.
+    ``headless`` (tests, benchmarks, experiments) adds matplotlib's Agg
+    backend; JupyterLab and nbgrader keep the inline backend, so figures show.
     """
-    env = dict(os.environ)
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        env.setdefault(var, "1")
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    shared_data = ROOT.parent / "shared" / "data"
-    if "COURSE_DATA_DIR" not in env and shared_data.is_dir():
-        env["COURSE_DATA_DIR"] = str(shared_data)
-    return env
+    return course_env.apply(dict(os.environ), headless=headless)
 
 
 def cmd_lab(args: list[str]) -> None:
@@ -124,35 +118,32 @@ def cmd_lab(args: list[str]) -> None:
     say("starting JupyterLab on notebooks/ (stop it with Ctrl-C)")
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in args:
         args = ["--allow-root", *args]  # containers and CI machines often run as root
-    hand_over([str(py), "-m", "jupyterlab", f"--notebook-dir={ROOT / 'notebooks'}", *args], course_env())
+    hand_over([str(py), "-m", "jupyterlab", f"--notebook-dir={ROOT / 'notebooks'}", *args],
+              environment(headless=False))
 
 
 def cmd_test(args: list[str]) -> None:
     py = ensure_environment()
     if "--fast" in args:
         args = [a for a in args if a != "--fast"] + ["-m", "not slow"]
-    env = course_env()
-    env.setdefault("MPLBACKEND", "Agg")
-    hand_over([str(py), "-m", "pytest", *args], env)
+    hand_over([str(py), "-m", "pytest", *args], environment(headless=True))
 
 
 def cmd_bench(args: list[str]) -> None:
     py = ensure_environment()
-    env = course_env()
-    env.setdefault("MPLBACKEND", "Agg")
+    env = environment(headless=True)
     scripts = sorted((ROOT / "benchmarks").glob("bench_*.py"))
     if not scripts:
         sys.exit("no benchmarks/bench_*.py scripts found")
     for script in scripts:
-        say(f"running {script.relative_to(ROOT)}")
-        run([str(py), str(script), *args], env=env)
+        say(f"running python -m benchmarks.{script.stem}")
+        run([str(py), "-m", f"benchmarks.{script.stem}", *args], env=env)
     say("results written to benchmarks/results/")
 
 
 def cmd_experiments(args: list[str]) -> None:
     py = ensure_environment()
-    env = course_env()
-    env.setdefault("MPLBACKEND", "Agg")
+    env = environment(headless=True)
     names = [a for a in args if not a.startswith("-")]
     flags = [a for a in args if a.startswith("-")]
     scripts = sorted((ROOT / "experiments").glob("exp_*.py"))
@@ -161,8 +152,8 @@ def cmd_experiments(args: list[str]) -> None:
     if not scripts:
         sys.exit(f"no experiments/exp_*.py script matches {names}")
     for script in scripts:
-        say(f"running {script.relative_to(ROOT)}")
-        run([str(py), str(script), *flags], env=env)
+        say(f"running python -m experiments.{script.stem}")
+        run([str(py), "-m", f"experiments.{script.stem}", *flags], env=env)
     say("results written to experiments/results/")
 
 
@@ -178,7 +169,7 @@ def cmd_grade(args: list[str]) -> None:
     ``grade report ASSIGNMENT`` draws the score histograms (course_grader.course_admin).
     """
     py = ensure_environment()
-    env = course_env()
+    env = environment(headless=False)
     env["PATH"] = f"{py.parent}{os.pathsep}{env.get('PATH', '')}"  # nbgrader calls `alembic` by name
     if args[:1] == ["autograde"] and "--no-sandbox" in args:  # nbgrader's own autograde, kernels unsandboxed
         args = [a for a in args if a != "--no-sandbox"] + ["--TrustedExecute.sandbox=False"]

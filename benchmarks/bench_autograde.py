@@ -12,7 +12,7 @@ driver (kernel start, cells in the kernel, the grader's checks, the rest of
 nbgrader's work, the merge into the course's gradebook).
 
     python3 course.py bench
-    .venv/bin/python benchmarks/bench_autograde.py [--submissions 100] [--workers N] [--quick] [--out DIR]
+    .venv/bin/python -m benchmarks.bench_autograde [--submissions 100] [--workers N] [--quick] [--out DIR]
 """
 
 from __future__ import annotations
@@ -20,13 +20,11 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import environment_info, finish  # noqa: E402
+from benchmarks.common import environment_info, finish
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT, NOTEBOOK = "03_optimizers", "optimizers.ipynb"

@@ -22,33 +22,26 @@ pattern of every hidden unit and sample at ``theta +- h e_i`` against
 ``theta``'s), and its absolute error is set against the round-off level of a
 central difference.  A seeded bug shows what each check can catch.
 
-BLAS threads default to 1 (as ``python3 course.py bench`` sets them; several
-threads were measured 2-22x slower on the 2-core course machine); the
-settings used are recorded in the results.
+BLAS threads default to 1 (``course_env``, applied by the ``benchmarks``
+package; several threads were measured 2-22x slower on the 2-core course
+machine); the settings used are recorded in the results.
 
     python3 course.py bench                                  # all benchmarks
-    .venv/bin/python benchmarks/bench_gradcheck.py [--quick] [--out DIR]
+    .venv/bin/python -m benchmarks.bench_gradcheck [--quick] [--out DIR]
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")  # before numpy is imported; recorded by environment_info()
+import numpy as np  # one BLAS thread already (the benchmarks package); recorded by environment_info()
 
-import numpy as np  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import environment_info, environment_markdown, write_results  # noqa: E402
-from mlp_reference import ReferenceMLP, synthetic_mnist  # noqa: E402
-
-from course_lib import gradcheck  # noqa: E402
+from benchmarks.common import environment_info, environment_markdown, write_results
+from benchmarks.mlp_reference import ReferenceMLP, synthetic_mnist
+from course_lib import gradcheck
 
 
 def _spread(n_params: int, offsets, k: int, rng) -> np.ndarray:
@@ -93,8 +86,8 @@ def main(argv=None) -> dict:
     tol = 1e-6
 
     rng = np.random.default_rng(0)
-    net = ReferenceMLP(rng=0)
-    X, Y = synthetic_mnist(args.n_samples, rng=1)
+    net = ReferenceMLP(seed=0)
+    X, Y = synthetic_mnist(args.n_samples, seed=1)
     theta = net.flat()
     n = net.n_params
     loss = lambda t: net.loss(t, X, Y)  # noqa: E731
@@ -139,14 +132,14 @@ def main(argv=None) -> dict:
 
     # (iii) sampled and (iv) directional checks with the plain loss
     t0 = time.perf_counter()
-    sampled = gradcheck.check_gradient_sampled(loss, analytic, theta, n_samples=1000, rng=0, tol=tol, atol=atol)
+    sampled = gradcheck.check_gradient_sampled(loss, analytic, theta, n_samples=1000, seed=0, tol=tol, atol=atol)
     t_sampled = time.perf_counter() - t0
     t0 = time.perf_counter()
-    sampled_fast = gradcheck.check_gradient_sampled(None, analytic, theta, n_samples=1000, rng=0, tol=tol,
+    sampled_fast = gradcheck.check_gradient_sampled(None, analytic, theta, n_samples=1000, seed=0, tol=tol,
                                                     atol=atol, f_batch=f_batch, batch_size=args.batch_size)
     t_sampled_fast = time.perf_counter() - t0
     t0 = time.perf_counter()
-    directional = gradcheck.check_directional_derivative(loss, analytic, theta, n_directions=20, rng=0,
+    directional = gradcheck.check_directional_derivative(loss, analytic, theta, n_directions=20, seed=0,
                                                          tol=tol, atol=atol)
     t_directional = time.perf_counter() - t0
 
@@ -185,9 +178,9 @@ def main(argv=None) -> dict:
         "vectorised (b2 block)": not gradcheck.check_gradient_batched(
             f_batch, buggy, theta, indices=np.arange(b2.start, b2.stop), tol=tol, atol=atol).passed,
         "sampled, 1000 coordinates": not gradcheck.check_gradient_sampled(
-            None, buggy, theta, n_samples=1000, rng=0, tol=tol, atol=atol, f_batch=f_batch).passed,
+            None, buggy, theta, n_samples=1000, seed=0, tol=tol, atol=atol, f_batch=f_batch).passed,
         "directional, 20 directions": not gradcheck.check_directional_derivative(
-            loss, buggy, theta, n_directions=20, rng=0, tol=tol, atol=atol).passed,
+            loss, buggy, theta, n_directions=20, seed=0, tol=tol, atol=atol).passed,
     }
 
     result = {

@@ -4,7 +4,7 @@ Each import runs in a fresh interpreter, many times; the medians are compared.
 Target (issue 2): well under 0.5 s, and no TensorFlow or matplotlib imported.
 
     python3 course.py bench            # all benchmarks
-    .venv/bin/python benchmarks/bench_import.py [--repeats N] [--out DIR]
+    .venv/bin/python -m benchmarks.bench_import [--repeats N] [--out DIR]
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import environment_info, environment_markdown, write_results  # noqa: E402
+from benchmarks.common import environment_info, environment_markdown, write_results
 
 PROBE = (
     "import sys, time; t0 = time.perf_counter(); import {module}; t1 = time.perf_counter(); "

@@ -1,23 +1,21 @@
 """How long do the lecture notebooks take to run headless? Target: all nine within 6 minutes.
 
 Each lecture runs top to bottom in a fresh kernel with nbclient, as the test
-``tests/test_notebooks.py`` runs it.  Peer, in the same run: a notebook with
+``tests/course/test_notebooks.py`` runs it.  Peer, in the same run: a notebook with
 one empty cell (kernel start-up and shutdown), so the table separates the
 lectures' own work from the fixed cost of a kernel.
 
     python3 course.py bench
-    .venv/bin/python benchmarks/bench_notebooks.py [--quick] [--out DIR]
+    .venv/bin/python -m benchmarks.bench_notebooks [--quick] [--out DIR]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import environment_info, finish  # noqa: E402
+from benchmarks.common import environment_info, finish
 
 ROOT = Path(__file__).resolve().parents[1]
 BUDGET_S = 360.0

@@ -24,31 +24,24 @@ Targets (issue 3): course_lib faster than ``fit`` at batch 10 and 100 and
 within 1.25x at batch 1000.
 
     python3 course.py bench                                  # all benchmarks
-    .venv/bin/python benchmarks/bench_train.py [--quick] [--out DIR]
+    .venv/bin/python -m benchmarks.bench_train [--quick] [--out DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 import tracemalloc
 from pathlib import Path
 
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")  # before numpy is imported; threadpoolctl raises it where wanted
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import numpy as np  # one BLAS thread already (the benchmarks package); threadpoolctl raises it where wanted
 
-import numpy as np  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import environment_info, environment_markdown, write_results  # noqa: E402
-
-from course_lib import optim  # noqa: E402
-from course_lib.data import load_mnist  # noqa: E402
-from course_lib.nn import MLP  # noqa: E402
-from course_lib.train import train  # noqa: E402
+from benchmarks.common import environment_info, environment_markdown, write_results
+from course_lib import optim
+from course_lib.data import load_mnist
+from course_lib.nn import MLP
+from course_lib.train import train
 
 SIZES = (784, 300, 100, 100, 10)
 LR = 0.1

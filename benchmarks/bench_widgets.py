@@ -11,23 +11,18 @@ Peer, measured in the same run: a full redraw of the same figure (Agg
 without the cached background; the ratio shows what the blitting saves.
 
     python3 course.py bench
-    .venv/bin/python benchmarks/bench_widgets.py [--moves 8] [--quick] [--out DIR]
+    .venv/bin/python -m benchmarks.bench_widgets [--moves 8] [--quick] [--out DIR]
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("MPLBACKEND", "Agg")
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import environment_info, finish  # noqa: E402
-
-from course_lib import lectures  # noqa: E402
+from benchmarks.common import environment_info, finish  # the benchmarks package has set MPLBACKEND=Agg
+from course_lib import lectures
 
 TARGET_MS = 100.0
 

@@ -2,6 +2,8 @@
 
 Benchmarks here measure ratios against a peer in the same run (never absolute
 timings asserted in tests) and write their results to ``benchmarks/results/``.
+The experiments (``experiments.shared``) record their runs with the same
+functions.
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ import platform
 import sys
 from pathlib import Path
 
+import course_env
+
 RESULTS = Path(__file__).resolve().parent / "results"
-BLAS_ENV_VARS = ("OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+# recorded, not set: the kit's thread counts (course_env) and OpenBLAS' choice of CPU kernels
+BLAS_ENV_VARS = (*course_env.BLAS_THREADS, "OPENBLAS_CORETYPE")
 
 
 def environment_info() -> dict:

@@ -13,7 +13,7 @@ Zero biases do not put the ReLU kinks at the gradient check's doorstep: a
 hidden pre-activation ``z = a @ W + b`` is exactly 0 only if every input of
 the unit is 0 (an all-black image, say), and a central difference with step
 ``h ~ 6e-6`` crosses a kink only if some pre-activation lies closer to 0 than
-the step moves it; ``benchmarks/bench_gradcheck.py`` counts such crossings.
+the step moves it; ``benchmarks.bench_gradcheck`` counts such crossings.
 ``bias_scale > 0`` draws the biases from ``U(-bias_scale, bias_scale)``
 instead, for checks that should not depend on the data keeping
 pre-activations away from 0.
@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from course_lib.nn import MLP
+from course_lib.validation import as_generator
 
 SOURCE_003_SIZES = (784, 300, 100, 100, 10)
 
@@ -35,22 +36,22 @@ class ReferenceMLP:
     ----------
     sizes : tuple of int
         Layer widths from input to output, default (784, 300, 100, 100, 10).
-    rng : int
-        Seed of the initialisation.
+    seed : int or numpy Generator, default 0
+        Source of the initialisation (the weights, then any biases).
     bias_scale : float, default 0.0
         Biases are drawn from ``U(-bias_scale, bias_scale)``; 0 gives Keras'
         zero biases.
     """
 
-    def __init__(self, sizes=SOURCE_003_SIZES, rng=0, bias_scale=0.0):
+    def __init__(self, sizes=SOURCE_003_SIZES, seed=0, bias_scale=0.0):
         if not (np.isfinite(bias_scale) and bias_scale >= 0):
             raise ValueError(f"bias_scale must be a finite number >= 0; got {bias_scale!r}")
+        rng = as_generator("seed", seed)
         self.net = MLP(sizes, seed=rng)
         self.sizes = self.net.sizes
         if bias_scale:
-            draw = np.random.default_rng([rng, 1])
             for b in self.net.biases:
-                b[...] = draw.uniform(-bias_scale, bias_scale, b.shape)
+                b[...] = rng.uniform(-bias_scale, bias_scale, b.shape)
         self.shapes = [p.shape for p in self.net.params]
         self.offsets = [0, *np.cumsum([p.size for p in self.net.params]).tolist()]
         self.n_params = self.net.n_params
@@ -86,7 +87,7 @@ class ReferenceMLP:
 
     def relu_masks(self, theta, X) -> list:
         """The on/off pattern ``z_l > 0`` of every hidden layer, each (n_samples, width)."""
-        zs, _ = self._at(theta)._forward(np.asarray(X, dtype=np.float64))
+        zs = self._at(theta).pre_activations(np.asarray(X, dtype=np.float64))
         return [z > 0 for z in zs[:-1]]
 
     # -- loss, backprop and the batched loss --------------------------------------
@@ -105,8 +106,8 @@ class ReferenceMLP:
         return self._at(theta).loss_batch(X, self._labels(Y))
 
 
-def synthetic_mnist(n: int, rng=0):
-    """MNIST-shaped stand-in data: 784 pixels in [0, 1], ~80% zeros, labels 0-9."""
-    rng = np.random.default_rng(rng)
+def synthetic_mnist(n: int, seed=0):
+    """MNIST-shaped stand-in data: 784 pixels in [0, 1], ~80% zeros, labels 0-9 (``seed``: int or Generator)."""
+    rng = as_generator("seed", seed)
     X = rng.random((n, 784)) * (rng.random((n, 784)) < 0.2)
     return X, rng.integers(0, 10, n)

@@ -52,6 +52,7 @@ import sysconfig
 import tempfile
 from pathlib import Path
 
+import course_env
 from jupyter_client.manager import AsyncKernelManager
 
 __all__ = ["SandboxSpec", "SandboxUnavailable", "SandboxedKernelManager", "bwrap_path", "library_view",
@@ -334,12 +335,10 @@ class SandboxedKernelManager(AsyncKernelManager):
         if os.path.isdir(keras_cache):
             args += ["--ro-bind", keras_cache, f"{HOME}/.keras/datasets"]
         env = {"HOME": HOME, "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "LANG": "C.UTF-8",
-               "MPLBACKEND": "Agg", "MPLCONFIGDIR": f"{HOME}/.config/matplotlib", "IPYTHONDIR": f"{HOME}/.ipython",
+               "MPLCONFIGDIR": f"{HOME}/.config/matplotlib", "IPYTHONDIR": f"{HOME}/.ipython",
                "JUPYTER_RUNTIME_DIR": f"{HOME}/.jupyter-runtime", "PYTHONDONTWRITEBYTECODE": "1",
-               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-               "TF_CPP_MIN_LOG_LEVEL": "2"}
-        if spec.data_dir:
-            env["COURSE_DATA_DIR"] = spec.data_dir
+               # the kit's own: one BLAS thread, Agg, quiet TensorFlow, the data folder bound above
+               **course_env.defaults(headless=True, data_dir=spec.data_dir)}
         args = args[:1] + _with_parents(args[1:])
         args += ["--clearenv", "--chdir", HOME]
         for k, v in env.items():

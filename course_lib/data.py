@@ -1,4 +1,4 @@
-"""Data for the course: MNIST, Fashion-MNIST and Wine Quality loaders, toy data, batches.
+"""Data for the course: MNIST, Fashion-MNIST and Wine Quality loaders, toy data, splits.
 
 Where the loaders look, in order
 --------------------------------
@@ -6,7 +6,8 @@ Where the loaders look, in order
    ``fashion-mnist`` / ``wine-quality`` subfolder).  Given explicitly and
    missing, it is an error: no silent fallback.
 2. ``$COURSE_DATA_DIR/mnist`` (``fashion-mnist``, ``wine-quality``) -- the
-   course's data folder (``python3 course.py`` points it at ``../shared/data``).
+   course's data folder (the kit's environment, ``course_env``, points it at
+   ``../shared/data`` when that folder exists).
 3. The Keras cache, ``$KERAS_HOME/datasets`` or ``~/.keras/datasets``
    (``mnist.npz``; the four Fashion-MNIST ``.gz`` files in ``fashion-mnist/``;
    ``winequality-<color>.csv``).
@@ -30,6 +31,10 @@ second call costs nothing and no caller can corrupt another's copy; use
 ``X.astype(np.float32) / 255`` (the one copy a training run needs) for
 training.
 
+Randomness: every ``seed`` takes an int (the same data every time) or a
+numpy ``Generator`` (used as it is, so it advances), as
+``validation.as_generator`` converts it.
+
 Only numpy and the standard library are imported here (Keras only inside a
 download).
 """
@@ -46,7 +51,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .validation import describe, as_choice, as_in_interval, as_int, as_nonnegative
+from .validation import describe, as_bool, as_choice, as_generator, as_in_interval, as_int, as_nonnegative
 
 __all__ = [
     "DataNotFoundError",
@@ -58,7 +63,6 @@ __all__ = [
     "WINE_FEATURES",
     "make_circles",
     "make_spirals",
-    "minibatches",
     "train_test_split",
     "Standardizer",
 ]
@@ -208,6 +212,7 @@ def load_mnist(kind: str = "digits", data_dir=None, download: bool = True):
         (10000,), read-only (see the module docstring).
     """
     as_choice("kind", kind, tuple(_FOLDER))
+    download = as_bool("download", download)
     sub = _FOLDER[kind]
     tried = []
     if data_dir is not None:
@@ -292,6 +297,7 @@ def load_wine_quality(color: str = "white", data_dir=None, download: bool = True
     feature_names : tuple of 11 str
     """
     as_choice("color", color, ("white", "red"))
+    download = as_bool("download", download)
     name = f"winequality-{color}.csv"
     tried = []
     if data_dir is not None:
@@ -347,7 +353,8 @@ def make_circles(n_samples: int = 128, noise: float = 0.1, factor: float = 0.5, 
     experiments train on 128 samples).  Angles are uniform, each point gets
     Gaussian noise of standard deviation ``noise`` in both coordinates (the
     construction of scikit-learn's ``make_circles``); the classes have
-    ``n_samples // 2`` and ``n_samples - n_samples // 2`` points.
+    ``n_samples // 2`` and ``n_samples - n_samples // 2`` points.  ``seed``
+    is an int or a numpy Generator.
 
     Returns
     -------
@@ -357,7 +364,7 @@ def make_circles(n_samples: int = 128, noise: float = 0.1, factor: float = 0.5, 
     n = as_int("n_samples", n_samples, minimum=2)
     noise = as_nonnegative("noise", noise)
     factor = as_in_interval("factor", factor, 0.0, 1.0, closed="neither")
-    rng = np.random.default_rng(seed)
+    rng = as_generator("seed", seed)
     n_in = n // 2
     n_out = n - n_in
     angle = rng.uniform(0, 2 * np.pi, n)
@@ -377,7 +384,8 @@ def make_spirals(n_samples: int = 128, noise: float = 0.05, turns: float = 1.5, 
     arm) and ``r = t / (2 pi turns)`` in ``[0, 1]``; arm 1 is arm 0 turned by
     180 degrees.  Gaussian noise of standard deviation ``noise`` is added.
     The source gives none of these numbers; these make a problem that a
-    5x10 ReLU network can learn but a linear model cannot.
+    5x10 ReLU network can learn but a linear model cannot.  ``seed`` is an
+    int or a numpy Generator.
 
     Returns
     -------
@@ -387,7 +395,7 @@ def make_spirals(n_samples: int = 128, noise: float = 0.05, turns: float = 1.5, 
     n = as_int("n_samples", n_samples, minimum=2)
     noise = as_nonnegative("noise", noise)
     turns = as_in_interval("turns", turns, 0.0, 10.0, closed="right")
-    rng = np.random.default_rng(seed)
+    rng = as_generator("seed", seed)
     n1 = n // 2
     n0 = n - n1
     t = np.sqrt(rng.uniform(0, 1, n)) * 2 * np.pi * turns
@@ -401,7 +409,7 @@ def make_spirals(n_samples: int = 128, noise: float = 0.05, turns: float = 1.5, 
 
 
 # ---------------------------------------------------------------------------
-# Batches, splits, standardisation
+# Splits, standardisation
 # ---------------------------------------------------------------------------
 
 def _pair(X, y):
@@ -414,37 +422,13 @@ def _pair(X, y):
     return X, y
 
 
-def minibatches(X, y, batch_size: int, shuffle: bool = True, rng=None):
-    """Yield ``(X_batch, y_batch)`` covering every sample once (one epoch).
-
-    Consecutive pieces of ``rng.permutation(n)`` (or of ``0..n-1`` without
-    shuffling, as views of the data); the last batch is smaller when
-    ``batch_size`` does not divide ``n`` (Keras' convention).  ``rng`` is a
-    ``numpy.random.Generator`` or a seed.
-    """
-    X, y = _pair(X, y)
-    n = len(X)
-    batch_size = as_int("batch_size", batch_size, minimum=1)
-    if batch_size > n:
-        raise ValueError(f"batch_size must be at most the number of samples ({n}); got {batch_size}")
-    if not isinstance(shuffle, (bool, np.bool_)):
-        raise TypeError(f"shuffle must be True or False; got {describe(shuffle)}")
-    if shuffle:
-        order = np.random.default_rng(rng).permutation(n)
-        for s in range(0, n, batch_size):
-            idx = order[s:s + batch_size]
-            yield X[idx], y[idx]
-    else:
-        for s in range(0, n, batch_size):
-            yield X[s:s + batch_size], y[s:s + batch_size]
-
-
 def train_test_split(X, y, test_size: float = 0.3, seed=0, stratify: bool = False):
     """Split ``(X, y)`` at random into train and test parts.
 
     ``test_size`` is a fraction in (0, 1) (default 0.3: source ``000``'s 7:3
-    split) or a number of samples.  With ``stratify`` each class keeps its
-    proportion (up to rounding).  Returns ``X_train, X_test, y_train, y_test``
+    split) or a number of samples.  With ``stratify`` (True or False) each
+    class keeps its proportion (up to rounding).  ``seed`` is an int or a
+    numpy Generator.  Returns ``X_train, X_test, y_train, y_test``
     (scikit-learn's order).
     """
     X, y = _pair(X, y)
@@ -457,7 +441,8 @@ def train_test_split(X, y, test_size: float = 0.3, seed=0, stratify: bool = Fals
     if not 1 <= n_test <= n - 1:
         raise ValueError(f"test_size must leave at least one sample on each side of the split of {n}; "
                          f"got {test_size!r} ({n_test} test samples)")
-    rng = np.random.default_rng(seed)
+    stratify = as_bool("stratify", stratify)
+    rng = as_generator("seed", seed)
     if stratify:
         test_idx = []
         classes, counts = np.unique(y, return_counts=True)

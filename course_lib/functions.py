@@ -26,6 +26,7 @@ objective                       what it is for
 ``rosenbrock``                  the banana valley, minimum (a, a^2)
 ``himmelblau``                  four global minima: where you end depends on where you start
 ``logistic_regression``         source 000, Example 2: L2-regularised logistic loss
+``logistic_clouds``             the same on two overlapping Gaussian clouds (lecture 4)
 ==============================  ===========================================================
 
 Shapes
@@ -47,7 +48,7 @@ Source ``000``, Example 2 (equations 15-17):
   2 lambda w``.  The derivative of ``log(1 + e^{-m})`` is ``-e^{-m} / (1 +
   e^{-m}) = -1 / (1 + e^{+m})``, so the denominator must be ``1 +
   e^{+y_i x_i'w}`` (as printed it is ``sigma(m)`` instead of ``sigma(-m)``;
-  ``tests/test_functions.py`` shows the printed form failing a
+  ``tests/lib/test_functions.py`` shows the printed form failing a
   finite-difference check);
 * the Hessian (17) is printed without its sum over ``i`` and with ``+ 2
   lambda`` for ``+ 2 lambda I`` (its weight ``e^{-m} / (1 + e^{-m})^2`` is right);
@@ -72,7 +73,14 @@ Source ``004``, Example 1: ``f(0, 2 lambda)`` is expanded with the cross term
 ``2(0)(-2)`` (it should be ``2(0)(2 lambda)``; both are 0) and minimised as
 ``f(0, -2 lambda)`` once (a sign slip); the result, step 1/4 to (0, 1/2), is right.
 
-Only numpy is imported here.
+Checked and unchecked
+---------------------
+``f(x)``, ``f.grad(x)`` and ``f.hessian(x)`` check ``x`` on every call.
+``f.grad_unchecked(x)`` is the gradient formula alone, for loops that
+checked their start point once and feed back iterates they computed.
+
+Imports numpy, ``course_lib.validation`` and ``course_lib.nn`` (for the one
+``sigmoid`` and ``softplus`` of the library).
 """
 
 from __future__ import annotations
@@ -81,10 +89,12 @@ from typing import Callable
 
 import numpy as np
 
+from .nn import sigmoid, softplus
 from .validation import (
-    _as_real,
+    as_real,
     describe,
     as_float_array,
+    as_generator,
     as_scalar_output,
     as_choice,
     as_int,
@@ -104,6 +114,7 @@ __all__ = [
     "himmelblau",
     "LogisticRegression",
     "logistic_regression",
+    "logistic_clouds",
 ]
 
 
@@ -167,7 +178,7 @@ class Objective:
             raise TypeError(f"hessian must be a callable of x or None; got {describe(hessian)}")
         self.name = str(name)
         self.dim = dim = as_int("dim", dim, minimum=1)
-        self._value, self._grad, self._hessian = value, grad, hessian
+        self._value_formula, self._grad_formula, self._hessian_formula = value, grad, hessian
         self.bounds = self._validate_bounds(bounds)
         if minima is None:
             self._minima = np.empty((0, dim))
@@ -176,7 +187,7 @@ class Objective:
             if m.size % dim or (m.ndim == 2 and m.shape[1] != dim) or m.ndim > 2:
                 raise ValueError(f"minima must have shape (k, {dim}), one row per minimiser; got shape {m.shape}")
             self._minima = _frozen(m.reshape(-1, dim))
-        self._fmin = None if fmin is None else _as_real("fmin", fmin)
+        self._fmin = None if fmin is None else as_real("fmin", fmin)
         self.formula = formula
 
     def _validate_bounds(self, bounds) -> list[tuple[float, float]]:
@@ -184,7 +195,7 @@ class Objective:
             return [(-2.0, 2.0)] * self.dim
         out = []
         for pair in bounds:
-            lo, hi = (_as_real("bounds", v) for v in pair)
+            lo, hi = (as_real("bounds", v) for v in pair)
             if not lo < hi:
                 raise ValueError(f"bounds must be (low, high) pairs with low < high; got {tuple(pair)!r}")
             out.append((lo, hi))
@@ -226,7 +237,7 @@ class Objective:
     def value(self, x):
         """f(x): a float for one point, an array of shape ``x.shape[1:]`` for a grid."""
         x = self._point(x)
-        out = self._value(x)
+        out = self._value_formula(x)
         if x.ndim == 1:
             return as_scalar_output(f"{self.name}(x)", out, finite=False)
         return np.asarray(out, dtype=np.float64).reshape(x.shape[1:])
@@ -236,22 +247,35 @@ class Objective:
     def grad(self, x) -> np.ndarray:
         """The gradient, a new array shaped like ``x`` (``(1,)`` for a 1-D objective given a number)."""
         x = self._point(x)
-        return np.array(self._grad(x), dtype=np.float64).reshape(x.shape)
+        return np.array(self._grad_formula(x), dtype=np.float64).reshape(x.shape)
+
+    def grad_unchecked(self, x) -> np.ndarray:
+        """The gradient formula at ``x``, without the checks ``grad`` makes on every call.
+
+        Skips the type, shape and finiteness checks of ``x`` and the copy of
+        the result: ``x`` must already be a float64 array of shape
+        ``(dim,)`` (or ``(dim, ...)`` for a grid), as ``grad`` would accept
+        it; anything else gives a wrong number or an obscure numpy error.
+        For loops that check their start point once and then feed back the
+        iterates they computed themselves (the optimizer race of lecture 5);
+        everyone else calls ``grad``.
+        """
+        return self._grad_formula(x)
 
     @property
     def has_hessian(self) -> bool:
-        return self._hessian is not None
+        return self._hessian_formula is not None
 
     def hessian(self, x) -> np.ndarray:
         """The Hessian, a new ``(dim, dim)`` array, at one point ``x`` of shape ``(dim,)``."""
-        if self._hessian is None:
+        if self._hessian_formula is None:
             raise NotImplementedError(
                 f"{self.name} has no analytic Hessian; use finite differences of its grad instead"
             )
         x = self._point(x)
         if x.ndim != 1:
             raise ValueError(f"hessian takes one point, x of shape ({self.dim},); got shape {x.shape}")
-        return np.array(self._hessian(x), dtype=np.float64).reshape(self.dim, self.dim)
+        return np.array(self._hessian_formula(x), dtype=np.float64).reshape(self.dim, self.dim)
 
     def __repr__(self) -> str:
         known = len(self._minima) if self._minima is not None else "not yet computed"
@@ -295,7 +319,7 @@ class Quadratic(Objective):
         b = as_float_array("b", b, allow_scalar=False)
         if b.shape != (n,):
             raise ValueError(f"b must have shape ({n},) to match A of shape {A.shape}; got shape {b.shape}")
-        self.A, self.b, self.c = _frozen(A), _frozen(b), _as_real("c", c)
+        self.A, self.b, self.c = _frozen(A), _frozen(b), as_real("c", c)
         self.eigenvalues = _frozen(np.linalg.eigvalsh(A) if eigenvalues is None else eigenvalues)
         self.smoothness = float(self.eigenvalues[-1])
         self.strong_convexity = float(self.eigenvalues[0])
@@ -369,7 +393,7 @@ def quadratic(condition_number: float = 10.0, dim: int = 2, angle: float = 0.0) 
         raise ValueError(
             f"condition_number must be 1 when dim=1 (one eigenvalue); got {condition_number!r}"
         )
-    angle = _as_real("angle", angle)
+    angle = as_real("angle", angle)
     lam = np.geomspace(1.0, kappa, dim)
     lam[0], lam[-1] = 1.0, kappa  # the endpoints exactly
     R = np.eye(dim)
@@ -463,7 +487,7 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Objective:
     a : float, default 1
     b : float > 0, default 100
     """
-    a = _as_real("a", a)
+    a = as_real("a", a)
     b = as_positive("b", b)
 
     def value(x):
@@ -523,14 +547,9 @@ def himmelblau() -> Objective:
 # --------------------------------------------------------------------------
 # logistic regression (source 000, Example 2)
 # --------------------------------------------------------------------------
-def _log1pexp(z):
-    """``log(1 + e^z)`` without overflow for any z (``np.logaddexp(0, z)``)."""
-    return np.logaddexp(0.0, z)
-
-
-def _sigmoid(z):
-    """``sigma(z) = 1 / (1 + e^{-z}) = exp(-log(1 + e^{-z}))``, no overflow for any z."""
-    return np.exp(-_log1pexp(-z))
+def _dot(A: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``A`` contracted with the first axis of ``b`` (a vector, or a grid of vectors)."""
+    return A @ b if b.ndim == 1 else np.tensordot(A, b, 1)
 
 
 class LogisticRegression(Objective):
@@ -561,7 +580,19 @@ class LogisticRegression(Objective):
     Keras clips the probability to ``[1e-7, 1 - 1e-7]``, which caps each
     sample's loss near 16.1 for very wrong margins.
 
-    Computed without overflow for any margin (``np.logaddexp``).
+    Computed without overflow for any margin (``nn.softplus`` and
+    ``nn.sigmoid``).
+
+    A finite sum: ``F = (1/n) sum_i F_i`` with ``F_i(w) = log(1 + exp(-m_i))
+    + lam ||w||^2``, so for a mini-batch ``B`` of sample indices::
+
+        grad F_i(w) = -sigma(-m_i) y_i x_i + 2 lam w            (sample_gradients)
+        g_B(w)      = (1/|B|) sum_{i in B} grad F_i(w)            (batch_gradient)
+
+    ``g_B`` is an unbiased estimate of ``grad F`` for a batch drawn at
+    random, with variance ``(S^2 / B)(1 - B/n)`` without replacement
+    (``minibatch_gradient_variance``).  The full gradient is the batch
+    gradient of all ``n`` samples (one formula).
 
     Attributes
     ----------
@@ -604,23 +635,107 @@ class LogisticRegression(Objective):
         """``m_i = y_i x_i'w``, shape ``(n,)`` (or ``(n, ...)`` for a grid of ``w``)."""
         return self._margins(self._point(w))
 
-    def _margins(self, w):
-        return self.y.reshape((-1,) + (1,) * (w.ndim - 1)) * np.tensordot(self.X, w, 1)
+    # the formulas; ``rows`` selects the samples (all of them, or a mini-batch's indices)
+    def _margins(self, w, rows=slice(None)):
+        return self.y[rows].reshape((-1,) + (1,) * (w.ndim - 1)) * _dot(self.X[rows], w)
 
-    def _f(self, w):
-        return np.mean(_log1pexp(-self._margins(w)), axis=0) + self.lam * np.sum(w * w, axis=0)
+    def _score_derivatives(self, w, rows=slice(None)):
+        """``d/ds log(1 + exp(-y_i s))`` at ``s = x_i'w``: ``-sigma(-m_i) y_i``, one per selected sample."""
+        m = self._margins(w, rows)
+        return -sigmoid(-m) * self.y[rows].reshape(m.shape[:1] + (1,) * (m.ndim - 1))
 
-    def _g(self, w):
-        m = self._margins(w)
-        coef = _sigmoid(-m) * self.y.reshape(m.shape[:1] + (1,) * (m.ndim - 1))  # sigma(-m_i) y_i
-        return -np.tensordot(self.X.T, coef, 1) / self.n + 2 * self.lam * w
+    def _f(self, w, rows=slice(None)):
+        return np.mean(softplus(-self._margins(w, rows)), axis=0) + self.lam * np.sum(w * w, axis=0)
+
+    def _g(self, w, rows=slice(None)):
+        c = self._score_derivatives(w, rows)  # grad F_i = c_i x_i + 2 lam w; the batch mean of them:
+        return _dot(self.X[rows].T, c) / len(c) + 2 * self.lam * w
 
     def _h(self, w):
         m = self._margins(w)
-        weight = np.exp(-_log1pexp(m) - _log1pexp(-m))  # sigma(m) sigma(-m), <= 1/4
+        weight = sigmoid(m) * sigmoid(-m)  # <= 1/4
         return (self.X.T * weight) @ self.X / self.n + 2 * self.lam * np.eye(self.dim)
 
     loss = Objective.value
+
+    # the finite sum: per-sample losses and gradients, mini-batch gradients --------------
+    def _one_point(self, w) -> np.ndarray:
+        w = self._point(w)
+        if w.ndim != 1:
+            raise ValueError(f"w must be one point, shape ({self.dim},); got shape {w.shape}")
+        return w
+
+    def _rows(self, idx):
+        """``idx`` checked: a non-empty 1-D array of sample indices in [0, n) (None: every sample)."""
+        if idx is None:
+            return slice(None)
+        rows = np.asarray(idx)
+        if rows.ndim != 1 or rows.size == 0 or not np.issubdtype(rows.dtype, np.integer):
+            raise TypeError(f"idx must be a non-empty 1-D array of integer sample indices; got {describe(idx)}")
+        if rows.min() < 0 or rows.max() >= self.n:
+            raise ValueError(f"idx must hold sample indices in [0, {self.n}); "
+                             f"got values from {rows.min()} to {rows.max()}")
+        return rows
+
+    def sample_losses(self, w, idx=None) -> np.ndarray:
+        """``F_i(w) = log(1 + exp(-y_i x_i'w)) + lam ||w||^2`` for each sample ``i`` in ``idx``.
+
+        Shape ``(len(idx),)`` (``(n,)`` for ``idx=None``); the mean over all
+        samples is ``F(w)``.  Source ``002``'s running estimate averages these
+        as SGD visits the samples (``course_lib.train.minibatch_sgd``).
+        """
+        w, rows = self._one_point(w), self._rows(idx)
+        return softplus(-self._margins(w, rows)) + self.lam * float(w @ w)
+
+    def sample_gradients(self, w, idx=None) -> np.ndarray:
+        """``grad F_i(w) = -sigma(-m_i) y_i x_i + 2 lam w``, one row per sample ``i`` in ``idx``.
+
+        Shape ``(len(idx), d)`` (``(n, d)`` for ``idx=None``); their mean over
+        all samples is ``grad F(w)``.
+        """
+        w, rows = self._one_point(w), self._rows(idx)
+        return self._score_derivatives(w, rows)[:, None] * self.X[rows] + 2 * self.lam * w
+
+    def batch_gradient(self, w, idx=None) -> np.ndarray:
+        """The mini-batch gradient ``g_B(w) = (1/|B|) sum_{i in B} grad F_i(w)`` of the samples ``B = idx``.
+
+        An unbiased estimate of ``grad F(w)`` when ``B`` is drawn at random;
+        ``idx=None`` (every sample) gives ``grad F(w)`` itself.  Shape ``(d,)``.
+        """
+        w, rows = self._one_point(w), self._rows(idx)
+        return self._g(w, rows)
+
+    def minibatch_gradient_variance(self, w, batch_size: int) -> float:
+        """``E|g_B(w) - grad F(w)|^2`` for ``B`` samples drawn without replacement: ``(S^2 / B)(1 - B/n)``.
+
+        ``S^2`` is the per-sample gradients' variance (denominator ``n - 1``)
+        summed over the coordinates: the variance of a sample mean drawn
+        without replacement from a finite population (Cochran, *Sampling
+        Techniques*, theorem 2.2).  It falls like ``1/B`` and is 0 for the
+        full batch ``B = n``.
+        """
+        batch_size = as_int("batch_size", batch_size, minimum=1)
+        if batch_size > self.n:
+            raise ValueError(f"batch_size must be at most the number of samples ({self.n}); got {batch_size}")
+        S2 = float(self.sample_gradients(w).var(axis=0, ddof=1).sum()) if self.n > 1 else 0.0
+        return S2 / batch_size * (1 - batch_size / self.n)
+
+    def minibatch_gradients(self, w, batch_size: int, draws: int, seed=0) -> np.ndarray:
+        """``draws`` mini-batch gradients ``g_B(w)``, each of ``batch_size`` samples drawn without replacement.
+
+        Shape ``(draws, d)``.  Their mean estimates ``grad F(w)`` and their
+        spread ``minibatch_gradient_variance(w, batch_size)``.  ``seed``: an
+        int or a numpy Generator (``validation.as_generator``); pass one
+        Generator to draw new batches on every call.
+        """
+        w = self._one_point(w)
+        batch_size = as_int("batch_size", batch_size, minimum=1)
+        if batch_size > self.n:
+            raise ValueError(f"batch_size must be at most the number of samples ({self.n}); got {batch_size}")
+        draws = as_int("draws", draws, minimum=1)
+        rng = as_generator("seed", seed)
+        batches = np.argsort(rng.random((draws, self.n)), axis=1)[:, :batch_size]  # uniform, without replacement
+        return self.sample_gradients(w)[batches].mean(axis=1)
 
     def _compute_minima(self):
         # Damped Newton (Boyd & Vandenberghe 9.5): F is 2 lam-strongly convex with a
@@ -699,4 +814,28 @@ def logistic_regression(X, y, lam: float) -> LogisticRegression:
     lam : float > 0
         Regularisation strength.
     """
+    return LogisticRegression(X, y, lam)
+
+
+def logistic_clouds(n: int = 256, lam: float = 0.01, seed=0) -> LogisticRegression:
+    """Source ``000``'s regularised logistic regression on two overlapping 2-D Gaussian clouds.
+
+    Lecture 4's problem: ``n`` samples with two features and no bias, labels
+    alternating +1, -1, +1, ...; sample ``i`` is ``x_i = y_i (1, 0.4) +
+    N(0, I)``, so the clouds' centres are ``+-(1, 0.4)`` and they overlap
+    (no separating line: the minimiser is finite even for tiny ``lam``).
+    ``F(w) = (1/n) sum log(1 + exp(-y_i x_i'w)) + lam ||w||^2``; ``minima``
+    and ``fmin`` come from Newton's method.
+
+    Parameters
+    ----------
+    n : int >= 2, default 256
+    lam : float > 0, default 0.01
+    seed : int or numpy Generator, default 0
+        The noise (``validation.as_generator``).
+    """
+    n = as_int("n", n, minimum=2)
+    rng = as_generator("seed", seed)
+    y = np.where(np.arange(n) % 2 == 0, 1.0, -1.0)
+    X = rng.normal(0.0, 1.0, (n, 2)) + np.outer(y, [1.0, 0.4])
     return LogisticRegression(X, y, lam)

@@ -3,6 +3,10 @@
 Backpropagation is easy to get subtly wrong; the cure is to compare it with
 a finite-difference estimate.  This module offers:
 
+* ``difference_quotient(method, f_plus, f_x, f_minus, h)`` -- the three
+  quotients themselves, the one place their formulas are written;
+  ``difference_quotients(f, x, h, dtype)`` all three for a function of one
+  variable, rounded to a float type (lecture 2's error-against-step plot);
 * ``numerical_gradient(f, x, method)`` -- forward, backward or central
   differences, one coordinate at a time;
 * ``relative_error(a, b)`` -- CS231n's max |a-b| / max(|a|+|b|, 1e-8);
@@ -24,7 +28,7 @@ The batched check is only fast when the model can evaluate a *batch of
 perturbed parameter vectors* at once.  For a multilayer perceptron it can:
 perturbing weight ``W[i, j]`` changes only unit ``j``'s pre-activation, by
 ``h * a[:, i]`` (a rank-1 update), so the layers below need not be recomputed
-(``benchmarks/mlp_reference.py``).  The contract is ``f_batch(idx, h)``:
+(``course_lib.nn.MLP.loss_batch``).  The contract is ``f_batch(idx, h)``:
 ``idx`` holds flat indices into ``x`` and ``h`` signed steps, and entry ``j``
 of the result is ``f`` at ``x`` with ``x.flat[idx[j]] += h[j]``.
 ``from_stacked`` and ``from_scalar`` build such an ``f_batch``.
@@ -49,7 +53,7 @@ default) the step is chosen per method, ``h_i = c * max(1, |x_i|)``, and
 rounded so that ``x_i + h_i`` is exactly representable (the step that was
 really taken is the one divided by).
 
-Only numpy is imported here.
+Imports numpy and ``course_lib.validation`` only.
 """
 
 from __future__ import annotations
@@ -64,6 +68,7 @@ from .validation import (
     as_float_array,
     as_scalar_output,
     as_choice,
+    as_generator,
     as_int,
     as_nonnegative,
     as_positive,
@@ -72,6 +77,8 @@ from .validation import (
 
 __all__ = [
     "METHODS",
+    "difference_quotient",
+    "difference_quotients",
     "default_step",
     "numerical_gradient",
     "relative_error",
@@ -91,6 +98,72 @@ METHODS = ("forward", "backward", "central")
 _EPS_MACH = np.finfo(np.float64).eps
 _STEP_SCALE = {"forward": np.sqrt(_EPS_MACH), "backward": np.sqrt(_EPS_MACH), "central": np.cbrt(_EPS_MACH)}
 _FLOOR = 1e-8  # CS231n's floor on the denominator of the relative error
+
+
+# --------------------------------------------------------------------------
+# the difference quotients
+# --------------------------------------------------------------------------
+def difference_quotient(method: str, f_plus, f_x, f_minus, h):
+    """The difference quotient of ``method`` from the values of ``f`` around ``x``.
+
+    ::
+
+        forward   (f(x + h) - f(x)) / h          truncation error  f'' h / 2
+        backward  (f(x) - f(x - h)) / h          truncation error -f'' h / 2
+        central   (f(x + h) - f(x - h)) / (2h)   truncation error  f''' h^2 / 6
+
+    ``f_plus = f(x + h)``, ``f_x = f(x)``, ``f_minus = f(x - h)``; the value a
+    method does not use may be None (``f_x`` for central differences).
+    Numbers or arrays (elementwise, in their own float type: float32 values
+    and steps give a float32 quotient).  Every difference in ``course_lib``
+    is computed here (``numerical_gradient``, ``difference_quotients``).
+    """
+    method = as_choice("method", method, METHODS)
+    if method == "forward":
+        return (f_plus - f_x) / h
+    if method == "backward":
+        return (f_x - f_minus) / h
+    return (f_plus - f_minus) / (2 * h)
+
+
+def difference_quotients(f: Callable, x, h, dtype=np.float64) -> dict:
+    """Forward, backward and central quotients of ``f`` at ``x`` for the steps ``h``, in ``dtype``.
+
+    For a function of one variable (``f`` elementwise, like ``np.exp``).
+    Everything -- ``x``, ``h``, the values of ``f`` and the quotients -- is
+    rounded to ``dtype``, as it is in a float32 network, so the round-off
+    error ``~ eps |f| / h`` of that type shows (lecture 2's V-shaped
+    error-against-step plot).  Overflow and division warnings are silenced:
+    tiny steps in float32 may give inf or nan, which is part of the picture.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(t)`` elementwise on arrays of ``dtype``.
+    x : float
+    h : float or array of floats > 0
+    dtype : float32 or float64, default float64
+
+    Returns
+    -------
+    dict
+        ``{"forward": ..., "backward": ..., "central": ...}``, arrays of
+        ``dtype`` shaped like ``h`` (see ``difference_quotient``).
+    """
+    if not callable(f):
+        raise TypeError(f"f must be callable, f(t) elementwise; got {describe(f)}")
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64; got {dtype}")
+    x = as_scalar_output("x", x)
+    h = as_float_array("h", h)
+    if not np.all(h > 0):
+        raise ValueError(f"h must hold steps > 0; got {describe(h)} with minimum {float(h.min())!r}")
+    xd = dtype.type(x)
+    hd = h.astype(dtype)
+    with np.errstate(all="ignore"):
+        f_plus, f_x, f_minus = (np.asarray(f(xd + hd), dtype), np.asarray(f(xd), dtype), np.asarray(f(xd - hd), dtype))
+        return {m: difference_quotient(m, f_plus, f_x, f_minus, hd) for m in METHODS}
 
 
 # --------------------------------------------------------------------------
@@ -182,7 +255,7 @@ def from_stacked(f_stacked: Callable, x) -> Callable:
     parameters, ``8 * B * x.size`` bytes (128 rows of the 276,710 parameters
     of source ``003``'s network: 283 MB); a model that can apply one
     coordinate's perturbation more cheaply (the rank-1 update of
-    ``benchmarks/mlp_reference.py``) should write its own ``f_batch``.
+    ``course_lib.nn.MLP.loss_batch``) should write its own ``f_batch``.
     """
     if not callable(f_stacked):
         raise TypeError(f"f_stacked must be callable, f_stacked(P) -> losses; got {describe(f_stacked)}")
@@ -253,8 +326,9 @@ def numerical_gradient_batched(f_batch: Callable, x, method: str = "central", ep
 
     Notes
     -----
-    The arithmetic is that of ``numerical_gradient`` (same steps, same
-    formulas), so with ``from_scalar(f, x)`` the result is identical to it.
+    The arithmetic is that of ``numerical_gradient`` (same steps, the
+    formulas of ``difference_quotient``), so with ``from_scalar(f, x)`` the
+    result is identical to it.
     Central differences call ``f_batch`` twice per batch (steps ``+h`` and
     ``-h``); one-sided differences first get ``f(x)`` once, as
     ``f_batch(idx[:1], [0.0])``.  Every call has at most ``batch_size``
@@ -270,19 +344,15 @@ def numerical_gradient_batched(f_batch: Callable, x, method: str = "central", ep
     idx_all = np.arange(flat.size, dtype=np.int64) if indices is None else _validate_indices(indices, flat.size)
     h_all, _ = _steps(flat[idx_all], method, eps)
     out = np.empty(idx_all.size)
+    f0 = None  # f(x), for the one-sided differences
     if method != "central" and idx_all.size:
         f0 = _call_batch(f_batch, idx_all[:1], np.zeros(1), x.shape)[0]
     for start in range(0, idx_all.size, batch_size):
         idx = idx_all[start:start + batch_size]
         h = h_all[start:start + batch_size]
-        if method == "central":
-            f_plus = _call_batch(f_batch, idx, h, x.shape)
-            f_minus = _call_batch(f_batch, idx, -h, x.shape)
-            out[start:start + len(idx)] = (f_plus - f_minus) / (2 * h)
-        elif method == "forward":
-            out[start:start + len(idx)] = (_call_batch(f_batch, idx, h, x.shape) - f0) / h
-        else:
-            out[start:start + len(idx)] = (f0 - _call_batch(f_batch, idx, -h, x.shape)) / h
+        f_plus = _call_batch(f_batch, idx, h, x.shape) if method != "backward" else None
+        f_minus = _call_batch(f_batch, idx, -h, x.shape) if method != "forward" else None
+        out[start:start + len(idx)] = difference_quotient(method, f_plus, f0, f_minus, h)
     return out.reshape(x.shape) if indices is None else out
 
 
@@ -557,7 +627,7 @@ def check_gradient_batched(f_batch: Callable, grad, x, method: str = "central", 
 
 
 def check_gradient_sampled(f: Callable | None, grad, x, n_samples: int = 1000, method: str = "central",
-                           eps=None, tol: float = 1e-6, rng=None, f_batch: Callable | None = None,
+                           eps=None, tol: float = 1e-6, seed=None, f_batch: Callable | None = None,
                            batch_size: int = 128, atol: float = 0.0) -> GradientCheckResult:
     """Check ``n_samples`` coordinates drawn at random without replacement.
 
@@ -573,8 +643,9 @@ def check_gradient_sampled(f: Callable | None, grad, x, n_samples: int = 1000, m
     x : array
     n_samples : int, default 1000
         Between 1 and ``x.size``.
-    rng : int, Generator or None
-        Seed for ``np.random.default_rng``.
+    seed : int, numpy Generator or None
+        Which coordinates are drawn (``validation.as_generator``): an int
+        draws the same ones every time, None fresh ones.
     f_batch : callable, optional
         If given, used instead of looping over ``f`` (see
         ``numerical_gradient_batched``).
@@ -593,7 +664,8 @@ def check_gradient_sampled(f: Callable | None, grad, x, n_samples: int = 1000, m
         if f is None:
             raise TypeError("f must be callable when f_batch is not given; got None")
         f_batch = from_scalar(f, x)
-    idx = np.sort(np.random.default_rng(rng).choice(x.size, size=n_samples, replace=False)).astype(np.int64)
+    rng = as_generator("seed", seed)
+    idx = np.sort(rng.choice(x.size, size=n_samples, replace=False)).astype(np.int64)
     return check_gradient_batched(f_batch, grad, x, method=method, eps=eps, tol=tol,
                                   batch_size=batch_size, indices=idx, atol=atol)
 
@@ -632,7 +704,7 @@ class DirectionalCheckResult:
 
 
 def check_directional_derivative(f: Callable, grad, x, n_directions: int = 20, eps=None,
-                                 tol: float = 1e-6, rng=None, atol: float = 0.0) -> DirectionalCheckResult:
+                                 tol: float = 1e-6, seed=None, atol: float = 0.0) -> DirectionalCheckResult:
     """Check the gradient along random directions: ``grad . u`` vs a difference.
 
     For unit vectors ``u`` drawn uniformly on the sphere (normalised
@@ -680,8 +752,9 @@ def check_directional_derivative(f: Callable, grad, x, n_directions: int = 20, e
     tol : float, default 1e-6
     atol : float, default 0
         As in ``check_gradient``.
-    rng : int, Generator or None
-        Seed for ``np.random.default_rng``.
+    seed : int, numpy Generator or None
+        Which directions are drawn (``validation.as_generator``): an int
+        draws the same ones every time, None fresh ones.
 
     Returns
     -------
@@ -706,7 +779,7 @@ def check_directional_derivative(f: Callable, grad, x, n_directions: int = 20, e
         h = float(np.cbrt(_EPS_MACH) * max(1.0, np.sqrt(np.mean(base**2))))
     else:
         h = as_positive("eps", eps)
-    U = np.random.default_rng(rng).standard_normal((n_directions, base.size))
+    U = as_generator("seed", seed).standard_normal((n_directions, base.size))
     U /= np.linalg.norm(U, axis=1, keepdims=True)
     numeric = np.empty(n_directions)
     analytic = np.empty(n_directions)

@@ -25,11 +25,15 @@ def import_keras():
     TensorFlow's C++ layer prints informational lines (oneDNN, CPU
     features) straight to file descriptor 2 before its logging is set up;
     they are hidden here by pointing fd 2 at /dev/null during the import.
-    Import errors still raise as usual.
+    Its later log lines are limited to warnings and errors by the kit's
+    ``TF_CPP_MIN_LOG_LEVEL`` (``course_env.quiet_tensorflow``; a level you
+    set yourself is kept).  Import errors still raise as usual.
     """
     if "keras" in sys.modules:
         return sys.modules["keras"]
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import course_env  # the kit's environment variables (standard library only)
+
+    course_env.quiet_tensorflow()
     sys.stderr.flush()
     saved = os.dup(2)
     try:

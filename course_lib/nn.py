@@ -43,13 +43,22 @@ with the log-sum-exp and softplus identities, so they never take the log of
 ``softmax(z) - onehot(y)`` and ``a (sigmoid(a z) - y)``.
 
 Numerics: every activation and loss here is stable for ``|z|`` up to 1e3 and
-beyond (no overflow warnings; ``tests/test_nn.py`` checks it).
+beyond (no overflow warnings; ``tests/lib/test_nn.py`` checks it).
 
 The aSGD "mean effective gradient" (source ``000``) is
 ``MLP.loss_and_grads(..., reduction="effective")``; ``MLP.dead_units`` finds
 the dead and always-on ReLU units it is about.
 
-Only numpy is imported here.
+Checked and unchecked
+---------------------
+``MLP``'s public methods validate their arguments (shapes, dtypes, finite
+values, labels).  A training loop that has validated its data once, with
+``MLP.as_inputs`` and ``MLP.as_targets``, calls the fast path
+``MLP.loss_and_grads_unchecked`` on every batch instead
+(``course_lib.train.train`` does).
+
+Imports numpy and ``course_lib.validation`` only (no other ``course_lib``
+module: assignments that hand ``nn`` over get nothing else with it).
 """
 
 from __future__ import annotations
@@ -58,7 +67,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .validation import describe, as_float_array, as_choice, as_int, as_positive
+from .validation import describe, as_bool, as_float_array, as_choice, as_generator, as_int, as_positive
 
 __all__ = [
     "sigmoid",
@@ -70,6 +79,7 @@ __all__ = [
     "identity",
     "identity_derivative",
     "softmax",
+    "softplus",
     "ACTIVATIONS",
     "softmax_cross_entropy",
     "softmax_cross_entropy_grad",
@@ -158,6 +168,19 @@ def softmax(z, axis=-1):
     return e / e.sum(axis=axis, keepdims=True)
 
 
+def softplus(z):
+    """``log(1 + exp(z))`` without overflow, computed as ``max(z, 0) + log1p(exp(-|z|))``.
+
+    The per-sample logistic loss: ``log(1 + exp(-m))`` is ``softplus(-m)``
+    for the margin ``m``, and the binary cross-entropy of a logit ``u``
+    against a label ``y`` is ``softplus(u) - y u``.  Its derivative is
+    ``sigmoid(z)``.  ``exp(-|z|) <= 1`` never overflows, and ``log1p`` keeps
+    full precision where ``exp(-|z|)`` is tiny.
+    """
+    z = np.asarray(z)
+    return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
+
+
 ACTIVATIONS = {
     "sigmoid": (sigmoid, sigmoid_derivative),
     "relu": (relu, relu_derivative),
@@ -215,11 +238,6 @@ def _targets(name: str, y, like: np.ndarray) -> np.ndarray:
 def _log_sum_exp(z: np.ndarray) -> np.ndarray:
     top = z.max(axis=1)
     return np.log(np.exp(z - top[:, None]).sum(axis=1)) + top
-
-
-def _softplus(x: np.ndarray) -> np.ndarray:
-    """``log(1 + exp(x))`` without overflow: ``max(x, 0) + log1p(exp(-|x|))``."""
-    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
 
 
 def softmax_cross_entropy(logits, labels) -> float:
@@ -281,7 +299,7 @@ def binary_cross_entropy_from_logits(logits, y, a=1.0) -> float:
     z = _logits("logits", logits)
     y = _targets("y", y, z)
     u = a * z
-    return float(np.mean(_softplus(u) - y * u))
+    return float(np.mean(softplus(u) - y * u))
 
 
 def binary_cross_entropy_from_logits_grad(logits, y, a=1.0) -> np.ndarray:
@@ -385,8 +403,10 @@ class MLP:
     init : {"glorot_uniform", "he_uniform", "he_normal"}, default "glorot_uniform"
     bias : bool, default True
         Without biases ``params`` is ``[W1, W2, ...]``.
-    seed : int, default 0
-        Seed of the initialisation (``numpy.random.default_rng``).
+    seed : int or numpy Generator, default 0
+        Randomness of the initial weights (``validation.as_generator``): an
+        int gives the same weights every time, a Generator draws them from
+        its stream (and advances it).
     dtype : float32 or float64, default float64
         float32 for fast training, float64 for gradient checks.
     slope : float, default 1.0
@@ -425,15 +445,12 @@ class MLP:
         if output == "softmax" and self.sizes[-1] < 2:
             raise ValueError(f"a softmax output needs at least 2 units; sizes[-1] is {self.sizes[-1]}")
         self.init = as_choice("init", init, tuple(INITS))
-        if not isinstance(bias, (bool, np.bool_)):
-            raise TypeError(f"bias must be True or False; got {describe(bias)}")
-        self.bias = bool(bias)
+        self.bias = as_bool("bias", bias)
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
             raise ValueError(f"dtype must be float32 or float64; got {self.dtype}")
         self.slope = as_positive("slope", slope)
-        self.seed = as_int("seed", seed, minimum=0)
-        rng = np.random.default_rng(self.seed)
+        rng = as_generator("seed", seed)
         self.params = []
         for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]):
             self.params.append(INITS[init](rng, n_in, n_out, self.dtype))
@@ -488,7 +505,15 @@ class MLP:
                 f"{self.n_params} parameters)")
 
     # -- input checks ------------------------------------------------------------
-    def _inputs(self, X) -> np.ndarray:
+    def as_inputs(self, X) -> np.ndarray:
+        """``X`` checked and converted to the network's dtype: a 2-D array (samples, ``sizes[0]``).
+
+        Raises unless ``X`` is numeric, has ``sizes[0]`` columns and holds
+        only finite values (checked in chunks: no data-sized temporary).
+        No copy when ``X`` already has the network's dtype.  This is the
+        check every public method makes; a loop that calls
+        ``loss_and_grads_unchecked`` makes it once, here.
+        """
         X = np.asarray(X)
         if X.ndim != 2 or X.shape[1] != self.sizes[0]:
             raise ValueError(
@@ -506,8 +531,15 @@ class MLP:
                                  f"at index {(start + int(i), int(j))}")
         return X
 
-    def _outputs_target(self, y, n: int) -> np.ndarray:
-        """Validated targets for the loss: int labels or float array (n, K)."""
+    def as_targets(self, y, n: int) -> np.ndarray:
+        """``y`` checked and converted to what the loss needs, for ``n`` samples.
+
+        Integer class labels ``(n,)`` for cross-entropy; otherwise a float
+        array ``(n, K)`` in the network's dtype (``(n,)`` is accepted when
+        ``K = 1``; integer labels are one-hot encoded for mse with a softmax
+        output; binary cross-entropy needs values in [0, 1]).  Raises with
+        the expected shape or range otherwise.
+        """
         K = self.sizes[-1]
         if self.loss_name == "cross_entropy":
             return _labels("y", y, n, K)
@@ -548,12 +580,43 @@ class MLP:
 
     def forward(self, X) -> np.ndarray:
         """The output layer's activations (class probabilities for softmax)."""
-        X = self._inputs(X)
+        X = self.as_inputs(X)
         out = []
         for start in range(0, max(len(X), 1), _CHUNK):
             zs, acts = self._forward(X[start:start + _CHUNK])
             out.append(acts[-1] if acts[-1] is not None else self._g(self.n_layers - 1, zs[-1]))
         return np.concatenate(out) if len(out) > 1 else out[0]
+
+    def pre_activations(self, X) -> list:
+        """``[z_1, ..., z_L]``: every layer's pre-activations ``z_l = a_{l-1} @ W_l + b_l``, each (n, sizes[l]).
+
+        The hidden layers' ReLU on/off pattern is ``z_l > 0`` (see
+        ``dead_units``); the last entry holds the output logits.
+        """
+        X = self.as_inputs(X)
+        return self._forward(X)[0]
+
+    def forward_grid(self, xx, yy, unit: int = 0) -> np.ndarray:
+        """Output ``unit``'s activation at every point of a 2-D grid, shaped like ``xx``.
+
+        For a network with two inputs: ``xx`` and ``yy`` are the coordinates
+        of the points (as from ``np.meshgrid``), and entry ``[i, j]`` is
+        ``forward([[xx[i, j], yy[i, j]]])[0, unit]``.  For a sigmoid
+        classifier it is the probability of class 1: the map a
+        decision-boundary plot colours, with the boundary at 0.5.
+        """
+        if self.sizes[0] != 2:
+            raise ValueError(f"forward_grid needs a network with 2 inputs (a plane of points); "
+                             f"this one has sizes[0] = {self.sizes[0]}")
+        xx = as_float_array("xx", xx, allow_scalar=False)
+        yy = as_float_array("yy", yy, allow_scalar=False)
+        if xx.shape != yy.shape:
+            raise ValueError(f"yy must have the shape of xx, {xx.shape}; got {yy.shape}")
+        unit = as_int("unit", unit, minimum=0)
+        if unit >= self.sizes[-1]:
+            raise ValueError(f"unit must be < {self.sizes[-1]} (the output layer's width); got {unit}")
+        out = self.forward(np.column_stack([xx.ravel(), yy.ravel()]))
+        return out[:, unit].reshape(xx.shape)
 
     def predict(self, X) -> np.ndarray:
         """Class labels for classifiers (argmax, or ``p > 0.5`` for one sigmoid), else the outputs."""
@@ -588,7 +651,7 @@ class MLP:
             return _log_sum_exp(z_out) - z_out[np.arange(len(z_out)), y]
         if self.loss_name == "binary_cross_entropy":
             u = self.slope * z_out
-            return np.mean(_softplus(u) - y * u, axis=1)
+            return np.mean(softplus(u) - y * u, axis=1)
         y_hat = self._g(self.n_layers - 1, z_out)
         return np.mean((y_hat - y) ** 2, axis=1)
 
@@ -609,8 +672,8 @@ class MLP:
 
     def loss(self, X, y) -> float:
         """Mean loss over the samples of ``(X, y)``."""
-        X = self._inputs(X)
-        y = self._outputs_target(y, len(X))
+        X = self.as_inputs(X)
+        y = self.as_targets(y, len(X))
         zs, _ = self._forward(X)
         return float(np.mean(self._per_sample_loss(zs[-1], y)))
 
@@ -641,17 +704,27 @@ class MLP:
             Aligned with ``params``.
         """
         as_choice("reduction", reduction, ("mean", "effective", "sum"))
-        X = self._inputs(X)
+        X = self.as_inputs(X)
         if len(X) == 0:
             raise ValueError("X must hold at least one sample; got 0")
-        y = self._outputs_target(y, len(X))
-        return self._loss_and_grads(X, y, reduction)
+        y = self.as_targets(y, len(X))
+        return self.loss_and_grads_unchecked(X, y, reduction)
 
-    def _loss_and_grads(self, X, y, reduction="mean", return_logits=False):
-        """``loss_and_grads`` without input validation (inputs already checked and cast).
+    def loss_and_grads_unchecked(self, X, y, reduction="mean", return_logits=False):
+        """``loss_and_grads`` without its argument checks: the fast path of a training loop.
 
-        With ``return_logits`` also returns the output pre-activations (for
-        the training loop's accuracy count).
+        Skips everything ``loss_and_grads`` checks: ``reduction`` must be one
+        of "mean", "effective", "sum"; ``X`` must be what ``as_inputs``
+        returns (2-D, ``sizes[0]`` columns, the network's dtype, finite, at
+        least one row) and ``y`` what ``as_targets(y, len(X))`` returns (or
+        rows of them: a batch ``X[idx], y[idx]`` of checked arrays is fine).
+        Anything else gives wrong numbers or an obscure numpy error, not a
+        clear message.  For loops that validated their data once and call
+        this on every batch (``course_lib.train.train``, ``flat_functions``);
+        everyone else calls ``loss_and_grads``.
+
+        With ``return_logits`` it also returns the output pre-activations
+        (the training loop counts correct predictions from them).
         """
         zs, acts = self._forward(X)
         n = X.shape[0]
@@ -695,7 +768,7 @@ class MLP:
         in this sense, so for other hidden activations both masks are all
         False.  ``X`` is processed in chunks, so a whole training set is fine.
         """
-        X = self._inputs(X)
+        X = self.as_inputs(X)
         if len(X) == 0:
             raise ValueError("X must hold at least one sample; got 0")
         hidden = self.sizes[1:-1]
@@ -753,8 +826,8 @@ class MLP:
             theta = net.get_flat()
             gradcheck.check_gradient_batched(f_batch, grad(theta), theta)
         """
-        X = self._inputs(X)
-        y = self._outputs_target(y, len(X))
+        X = self.as_inputs(X)
+        y = self.as_targets(y, len(X))
 
         def with_params(theta, fn):
             saved = self.get_flat()
@@ -768,7 +841,7 @@ class MLP:
             return with_params(theta, lambda: float(np.mean(self._per_sample_loss(self._forward(X)[0][-1], y))))
 
         def grad(theta):
-            return with_params(theta, lambda: np.concatenate([g.ravel() for g in self._loss_and_grads(X, y)[1]]))
+            return with_params(theta, lambda: np.concatenate([g.ravel() for g in self.loss_and_grads_unchecked(X, y)[1]]))
 
         return f, grad, self._loss_batch(X, y)
 
@@ -789,8 +862,8 @@ class MLP:
         ``check_gradient_batched`` on a network of 276,710 parameters take about
         a second instead of minutes (``benchmarks/bench_gradcheck.py``).
         """
-        X = self._inputs(X)
-        y = self._outputs_target(y, len(X))
+        X = self.as_inputs(X)
+        y = self.as_targets(y, len(X))
         return self._loss_batch(X, y)
 
     def _loss_batch(self, X, y):

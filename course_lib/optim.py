@@ -1,17 +1,41 @@
-"""Optimizer update rules: SGD, momentum, Nesterov, AdaGrad, RMSProp, Adadelta, Adam, Rprop.
+"""Optimizer update rules: SGD, momentum, Nesterov, Adagrad, RMSprop, Adadelta, Adam, Rprop.
 
-Two layers, as in CS231n's ``optim.py`` and Karpathy's micrograd:
+Three layers, as in PyTorch's ``torch.optim`` (whose optimizer classes call the
+same functional ``adam`` a user can call) and CS231n's ``optim.py``:
 
 1. **pure update functions** (``sgd_update``, ``momentum_update``, ...), one per
-   rule, written like the formula on the slide.  They never modify their
-   arguments; they return the new parameters and the new state arrays.
-2. **thin optimizer classes** (``SGD``, ``Momentum``, ..., ``Rprop``) that keep
-   the state for a list of parameter arrays and update those arrays in place
-   with ``opt.step(params, grads)``.  ``opt.lr`` may be reassigned between
-   steps (that is how learning-rate schedules drive them).
+   rule, written like the formula on the slide.  They validate their
+   arguments and return the new parameters and state arrays without
+   modifying anything; with ``out=`` they write the results into given
+   arrays instead (``adam_update(w, g, m, v, t, out=(w, m, v))`` updates in
+   place, as PyTorch's functional ``adam`` does).
+2. **optimizer classes** (``SGD``, ``Momentum``, ..., ``Rprop``) that keep the
+   state for a list of parameter arrays and update those arrays in place with
+   ``opt.step(params, grads)``.  As in Keras, hyperparameters are validated
+   once, in the constructor; ``step`` validates ``params`` and ``grads`` and
+   then runs the rule; ``step_unchecked`` runs the rule alone (the training
+   loop's fast path).  ``opt.lr`` may be reassigned between steps (that is
+   how learning-rate schedules drive them).
+3. **the registry** ``OPTIMIZERS``: one ``OptimizerInfo`` per class (name,
+   pure rule, class, state arrays, source, the role of its learning rate, its
+   Keras equivalent), read by the tests, lecture 5's race and conventions
+   table, and the exercises, as PyTorch's ``optim_db`` drives its tests.
 
-``trajectory(optimizer, grad, x0, steps)`` runs an optimizer on a function of a
-vector and returns every iterate, for contour plots.
+One formula, one implementation: each rule's arithmetic is one function
+(``_adam``, ...) whose every result can be written into a given array.  The
+pure function calls it after validating, with new arrays; the classes call it
+with their parameter and state arrays.  Both paths therefore give the same
+numbers to the last bit.
+
+``trajectory(optimizer, grad, x0, steps, stop_beyond=None)`` runs an optimizer
+on a function of a vector and returns every iterate, for contour plots; with
+``stop_beyond`` a diverging run stops where it leaves the plot.
+
+Names.  The classes are spelled as Keras and PyTorch spell them: ``Adagrad``,
+``RMSprop``, ``Adadelta`` (``keras.optimizers.Adagrad``,
+``torch.optim.RMSprop``), because those are the classes students meet next.
+The papers' own spellings (Duchi et al.'s AdaGrad, Hinton's RMSProp) stay in
+the prose.
 
 Notation.  ``w`` parameters, ``g`` gradient at ``w``, ``lr`` learning rate
 (step size), ``t`` the 1-based number of the step being taken, ``eps`` the
@@ -31,8 +55,9 @@ The course sources (``../shared/course-sources`` next to the repository) use oth
 Conventions at a glance (our default / Keras 3 / PyTorch)
 ---------------------------------------------------------
 Each rule is written in the form of its original paper; where Keras or
-PyTorch differ, a flag reproduces their form (tested against Keras in
-``tests/test_optim_keras.py``).
+PyTorch differ, a flag reproduces their form.  The Keras column is the
+registry's (``OptimizerInfo.keras``), which ``tests/lib/test_optim_keras.py``
+checks trajectory by trajectory against Keras.
 
 ============  ==============================  =================================  ==============================
 rule          ours (default)                  Keras 3.15                         PyTorch
@@ -40,9 +65,9 @@ rule          ours (default)                  Keras 3.15                        
 momentum      classical v = beta v - lr g     same (``SGD(momentum=)``)          v = beta v + g; w -= lr v
               (``variant="ema"``: slides 001)
 Nesterov      Sutskever/Bengio 2013 form      same (``SGD(nesterov=True)``)      same for constant lr
-AdaGrad       eps outside sqrt, G0 = 0,       eps INSIDE sqrt, G0 = 0.1,         eps outside, G0 = 0,
+Adagrad       eps outside sqrt, G0 = 0,       eps INSIDE sqrt, G0 = 0.1,         eps outside, G0 = 0,
               lr 0.01, eps 1e-8 (Duchi)       lr 0.001, eps 1e-7                 lr 0.01, eps 1e-10
-RMSProp       eps outside sqrt, rho 0.9,      eps INSIDE sqrt, rho 0.9,          eps outside, alpha 0.99,
+RMSprop       eps outside sqrt, rho 0.9,      eps INSIDE sqrt, rho 0.9,          eps outside, alpha 0.99,
               eps 1e-8                        eps 1e-7 (momentum 0, centered     eps 1e-8
                                               False by default)
 Adadelta      Zeiler: lr 1.0, rho 0.95,       lr 0.001 (!), rho 0.95, eps 1e-7   lr 1.0, rho 0.9, eps 1e-6
@@ -56,22 +81,19 @@ AMSGrad       vmax = max(vmax, v) of the      same, in the eps-hat form         
 Rprop         iRprop-, initial step lr 0.01   (none)                             same (``torch.optim.Rprop``)
 ============  ==============================  =================================  ==============================
 
-Keras sources (``keras/src/optimizers/`` of Keras 3.15.1): ``sgd.py`` lines
-95-123, ``adagrad.py`` lines 35-39, 73-92, ``rmsprop.py`` lines 53-59,
-126-154, ``adadelta.py`` lines 40-44, 97-119, ``adam.py`` lines 43-49,
-102-137.  Keras keeps its learning rate in a variable of dtype
-``keras.config.floatx()`` (``base_optimizer.py`` lines 185-190), float32 by
+Keras means Keras 3.15: the ``update_step`` of ``keras.optimizers.SGD``,
+``Adagrad``, ``RMSprop``, ``Adadelta`` and ``Adam``, and their constructors'
+defaults.  Keras keeps its learning rate in a variable of dtype
+``keras.config.floatx()`` (``keras.optimizers.Optimizer``), float32 by
 default, so a float64 comparison needs ``floatx="float64"`` or a learning rate
 that float32 represents exactly.  With the TensorFlow backend Keras also
 rounds some Python-float hyperparameters to float32 before use
-(``ops.cast(0.9, "float64")`` is ``tf.cast`` of a float32 constant,
-``keras/src/backend/tensorflow/core.py`` line 218): SGD's ``momentum``
-(``sgd.py`` line 104), Adam's ``beta_1``/``beta_2`` in the bias corrections
-(``adam.py`` lines 107-112) and Adagrad's ``initial_accumulator_value``
-(``initializers/constant_initializers.py`` line 36).  So Keras'
-``SGD(momentum=0.9)`` is ours with ``beta=float(np.float32(0.9))``; the
-difference is ~1e-7 relative, far below anything that matters for training
-but visible in a 1e-10 comparison.
+(``keras.ops.cast(0.9, "float64")`` is ``tf.cast`` of a float32 constant):
+SGD's ``momentum``, Adam's ``beta_1``/``beta_2`` in the bias corrections and
+Adagrad's ``initial_accumulator_value`` (through its ``Constant``
+initializer).  So Keras' ``SGD(momentum=0.9)`` is ours with
+``beta=float(np.float32(0.9))``; the difference is ~1e-7 relative, far below
+anything that matters for training but visible in a 1e-10 comparison.
 
 Errata of the course sources corrected here
 -------------------------------------------
@@ -90,12 +112,17 @@ Only numpy is imported here.
 
 from __future__ import annotations
 
-from typing import Callable
+import contextlib
+import inspect
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Callable, Mapping
 
 import numpy as np
 
 from .validation import (
     describe,
+    as_bool,
     as_float_array,
     as_start_point,
     as_choice,
@@ -120,11 +147,14 @@ __all__ = [
     "SGD",
     "Momentum",
     "Nesterov",
-    "AdaGrad",
-    "RMSProp",
+    "Adagrad",
+    "RMSprop",
     "Adadelta",
     "Adam",
     "Rprop",
+    "KerasEquivalent",
+    "OptimizerInfo",
+    "OPTIMIZERS",
     "trajectory",
 ]
 
@@ -151,6 +181,39 @@ def _validate_arrays(w, g, **state):
     return out
 
 
+def _validate_out(out, w, inputs: dict) -> tuple:
+    """``out=`` of a pure update function: None, or one writeable float array per result.
+
+    ``inputs`` maps the names of the results, in order (``w`` and the state
+    arrays), to the input arrays they replace, followed by any other input
+    (``g``).  ``out[i]`` may be the input it replaces (that is the in-place
+    update); it may not overlap any other input or output, since the rule
+    would then read numbers it has already overwritten.  Returns the tuple of
+    arrays, or one ``None`` per result (new arrays).
+    """
+    names = [n for n in inputs if n != "g"]
+    if out is None:
+        return (None,) * len(names)
+    if not isinstance(out, (tuple, list)) or len(out) != len(names):
+        raise TypeError(f"out must be None or a tuple of {len(names)} arrays ({', '.join(names)}), one per result; "
+                        f"got {describe(out)}")
+    for i, (name, o) in enumerate(zip(names, out)):
+        label = f"out[{i}] ({name})"
+        if not isinstance(o, np.ndarray) or not np.issubdtype(o.dtype, np.floating):
+            raise TypeError(f"{label} must be a floating-point numpy array (it is written into); got {describe(o)}")
+        if not o.flags.writeable:
+            raise ValueError(f"{label} must be writeable")
+        require_same_shape("w", w, label, o)
+        for other, a in inputs.items():
+            if other != name and np.shares_memory(o, a):
+                raise ValueError(f"{label} shares memory with {other}; an out array may only be the input it "
+                                 f"replaces (out=({', '.join(names)}) updates in place)")
+        for j in range(i):
+            if np.shares_memory(o, out[j]):
+                raise ValueError(f"{label} shares memory with out[{j}] ({names[j]})")
+    return tuple(out)
+
+
 def _validate_nonnegative_array(name: str, a: np.ndarray, what: str) -> None:
     if np.any(a < 0):
         k = int(np.flatnonzero(a.ravel() < 0)[0])
@@ -162,12 +225,6 @@ def _validate_nonnegative_array(name: str, a: np.ndarray, what: str) -> None:
 def _validate_decay(name: str, value) -> float:
     """beta, rho, beta1, beta2: decay rates of running averages, in [0, 1)."""
     return as_in_interval(name, value, 0.0, 1.0, closed="left")
-
-
-def _validate_bool(name: str, value) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False; got {describe(value)}")
-    return bool(value)
 
 
 def _validate_etas(etas) -> tuple[float, float]:
@@ -199,9 +256,92 @@ def _validate_step_sizes(step_sizes) -> tuple[float, float]:
 
 
 # --------------------------------------------------------------------------
+# the rules' arithmetic: one function per rule, trusting its inputs
+#
+# Each result is computed by one numpy ufunc call whose ``out`` is the array
+# to write it into: ``None`` makes a new array (the pure functions), an input
+# array updates it in place (the classes).  Each state array is read before it
+# is overwritten and ``w`` is written last, so ``out`` may be the inputs
+# themselves.  The same operations in the same order in both cases: the same
+# numbers to the last bit.
+# --------------------------------------------------------------------------
+_NEW = (None, None, None, None)  # out for the pure path: every result a new array
+
+
+def _store(value, out):
+    """``value`` itself (pure path), or copied into ``out`` (in-place path); for results of ``np.where``."""
+    if out is None:
+        return value
+    np.copyto(out, value, casting="same_kind")
+    return out
+
+
+def _sgd(w, g, lr, out=_NEW):
+    return np.subtract(w, lr * g, out=out[0])                        # w - lr g
+
+
+def _momentum(w, g, v, lr, beta, variant, out=_NEW):
+    if variant == "classical":
+        v = np.subtract(beta * v, lr * g, out=out[1])                # v = beta v - lr g
+        return np.add(w, v, out=out[0]), v                           # w + v
+    v = np.add(beta * v, (1.0 - beta) * g, out=out[1])               # v = beta v + (1 - beta) g
+    return np.subtract(w, lr * v, out=out[0]), v                     # w - lr v
+
+
+def _nesterov(w, g, v, lr, beta, out=_NEW):
+    lr_g = lr * g
+    v = np.subtract(beta * v, lr_g, out=out[1])                      # v = beta v - lr g
+    return np.subtract(w + beta * v, lr_g, out=out[0]), v            # w + beta v - lr g
+
+
+def _adagrad(w, g, G, lr, eps, eps_inside_sqrt, out=_NEW):
+    G = np.add(G, g * g, out=out[1])                                 # G = G + g^2
+    denom = np.sqrt(G + eps) if eps_inside_sqrt else np.sqrt(G) + eps
+    return np.subtract(w, lr * g / denom, out=out[0]), G             # w - lr g / denom
+
+
+def _rmsprop(w, g, s, lr, rho, eps, eps_inside_sqrt, out=_NEW):
+    s = np.add(rho * s, (1.0 - rho) * g * g, out=out[1])             # s = rho s + (1 - rho) g^2
+    denom = np.sqrt(s + eps) if eps_inside_sqrt else np.sqrt(s) + eps
+    return np.subtract(w, lr * g / denom, out=out[0]), s             # w - lr g / denom
+
+
+def _adadelta(w, g, Eg2, Edx2, lr, rho, eps, out=_NEW):
+    Eg2 = np.add(rho * Eg2, (1.0 - rho) * g * g, out=out[1])         # E[g^2] = rho E[g^2] + (1 - rho) g^2
+    dx = -np.sqrt(Edx2 + eps) / np.sqrt(Eg2 + eps) * g               # dx = -RMS[dx] / RMS[g] g
+    Edx2 = np.add(rho * Edx2, (1.0 - rho) * dx * dx, out=out[2])     # E[dx^2] = rho E[dx^2] + (1 - rho) dx^2
+    return np.add(w, lr * dx, out=out[0]), Eg2, Edx2                 # w + lr dx
+
+
+def _adam(w, g, m, v, vmax, t, lr, beta1, beta2, eps, eps_hat, out=_NEW):
+    """Adam's arithmetic; ``vmax`` None is Adam, an array is AMSGrad (then four results)."""
+    m = np.add(beta1 * m, (1.0 - beta1) * g, out=out[1])             # m = beta1 m + (1 - beta1) g
+    v = np.add(beta2 * v, (1.0 - beta2) * g * g, out=out[2])         # v = beta2 v + (1 - beta2) g^2
+    if vmax is not None:
+        vmax = np.maximum(vmax, v, out=out[3])                       # vmax = max(vmax, v)
+    v_denom = v if vmax is None else vmax
+    if eps_hat:
+        lr_t = lr * np.sqrt(1.0 - beta2**t) / (1.0 - beta1**t)
+        w = np.subtract(w, lr_t * m / (np.sqrt(v_denom) + eps), out=out[0])    # w - lr_t m / (sqrt(v) + eps)
+    else:
+        m_hat = m / (1.0 - beta1**t)
+        v_hat = v_denom / (1.0 - beta2**t)
+        w = np.subtract(w, lr * m_hat / (np.sqrt(v_hat) + eps), out=out[0])    # w - lr m_hat / (sqrt(v_hat) + eps)
+    return (w, m, v) if vmax is None else (w, m, v, vmax)
+
+
+def _rprop(w, g, g_prev, step, eta_minus, eta_plus, step_min, step_max, out=_NEW):
+    same = np.sign(g) * np.sign(g_prev)
+    step = _store(np.where(same > 0, np.minimum(step * eta_plus, step_max),
+                           np.where(same < 0, np.maximum(step * eta_minus, step_min), step)), out[2])
+    g = _store(np.where(same < 0, 0.0, g), out[1])                   # a sign change: forget g
+    return np.subtract(w, np.sign(g) * step, out=out[0]), g, step    # w - sign(g) step
+
+
+# --------------------------------------------------------------------------
 # pure update functions
 # --------------------------------------------------------------------------
-def sgd_update(w, g, lr):
+def sgd_update(w, g, lr, out=None):
     """One step of (stochastic) gradient descent.
 
     ``w_new = w - lr * g``
@@ -215,17 +355,19 @@ def sgd_update(w, g, lr):
         mean: the rule is the same, only ``g`` changes).
     lr : float > 0
         Learning rate (alpha in ``002``'s Algorithm 1, eta in ``001``).
+    out : tuple (w_out,), optional
+        An array to write ``w_new`` into (``out=(w,)`` updates ``w`` in place).
 
     Returns
     -------
     w_new : float array
-        A new array; ``w`` is not modified.
+        A new array (``w`` is not modified), or ``out[0]``.
 
     Notes
     -----
     Course source ``002`` Algorithm 1 (``w <- w - alpha * grad Q(w)``) and its
-    SGD box (``w := w - mu * L_i'(w)``).  Keras: ``SGD(learning_rate)`` with
-    ``momentum=0``.
+    SGD box (``w := w - mu * L_i'(w)``).  Keras 3:
+    ``keras.optimizers.SGD(learning_rate)`` with ``momentum=0``.
 
     Examples
     --------
@@ -234,10 +376,11 @@ def sgd_update(w, g, lr):
     """
     w, g = _validate_arrays(w, g)
     lr = as_positive("lr", lr)
-    return w - lr * g
+    out = _validate_out(out, w, {"w": w, "g": g})
+    return _sgd(w, g, lr, out)
 
 
-def momentum_update(w, g, v, lr, beta=0.9, variant="classical"):
+def momentum_update(w, g, v, lr, beta=0.9, variant="classical", out=None):
     """One step of gradient descent with (heavy-ball) momentum.
 
     ``variant="classical"`` (default)::
@@ -264,19 +407,20 @@ def momentum_update(w, g, v, lr, beta=0.9, variant="classical"):
         Momentum coefficient (0.9 is the usual choice; 0 gives plain SGD in the
         classical form).
     variant : {"classical", "ema"}
+    out : tuple (w_out, v_out), optional
+        Arrays to write the results into (``out=(w, v)`` updates in place).
 
     Returns
     -------
-    w_new, v_new : float arrays (new arrays; nothing is modified in place)
+    w_new, v_new : float arrays (new arrays, or the arrays of ``out``)
 
     Notes
     -----
     * classical: Polyak (1964), in the notation of Sutskever, Martens, Dahl &
       Hinton (2013), "On the importance of initialization and momentum in deep
       learning", eqs. (1)-(2); CS231n; course source ``003`` (section 3.3.1,
-      ``v = alpha v - eta g, w = w + v``).  It is exactly Keras'
-      ``SGD(learning_rate=lr, momentum=beta)`` (``keras/src/optimizers/sgd.py``
-      lines 103-121).
+      ``v = alpha v - eta g, w = w + v``).  It is exactly Keras 3's
+      ``keras.optimizers.SGD(learning_rate=lr, momentum=beta)``.
     * ema: course source ``001``, slide "Gradient Descent with Momentum"
       (``V_t = beta V_{t-1} + (1 - beta) dJ/dW``, ``W = W - alpha V_t``).
 
@@ -302,14 +446,11 @@ def momentum_update(w, g, v, lr, beta=0.9, variant="classical"):
     lr = as_positive("lr", lr)
     beta = _validate_decay("beta", beta)
     as_choice("variant", variant, MOMENTUM_VARIANTS)
-    if variant == "classical":
-        v_new = beta * v - lr * g
-        return w + v_new, v_new
-    v_new = beta * v + (1.0 - beta) * g
-    return w - lr * v_new, v_new
+    out = _validate_out(out, w, {"w": w, "v": v, "g": g})
+    return _momentum(w, g, v, lr, beta, variant, out)
 
 
-def nesterov_update(w, g, v, lr, beta=0.9):
+def nesterov_update(w, g, v, lr, beta=0.9, out=None):
     """One step of Nesterov accelerated gradient (NAG), gradient at the current ``w``.
 
     ::
@@ -325,10 +466,12 @@ def nesterov_update(w, g, v, lr, beta=0.9):
         Velocity (zeros before the first step).
     lr : float > 0
     beta : float in [0, 1)
+    out : tuple (w_out, v_out), optional
+        Arrays to write the results into (``out=(w, v)`` updates in place).
 
     Returns
     -------
-    w_new, v_new : float arrays (new arrays)
+    w_new, v_new : float arrays (new arrays, or the arrays of ``out``)
 
     Notes
     -----
@@ -340,9 +483,9 @@ def nesterov_update(w, g, v, lr, beta=0.9):
     which needs the gradient only at the stored ``w``:
     ``w_new = theta_new + beta v_new = w + beta v_new - lr g``, i.e.
     ``w_new = w + beta**2 v - (1 + beta) lr g``.
-    This is exactly Keras' ``SGD(momentum=beta, nesterov=True)``
-    (``keras/src/optimizers/sgd.py`` lines 112-119) and, for constant lr,
-    PyTorch's ``SGD(nesterov=True)``.
+    This is exactly Keras 3's ``keras.optimizers.SGD(momentum=beta,
+    nesterov=True)`` and, for constant lr, PyTorch's
+    ``torch.optim.SGD(nesterov=True)``.
 
     Erratum of course source ``002`` (Definition 2): it prints only the
     velocity, ``v_t = v_{t-1} + eps grad f(theta_{t-1} - mu v_{t-1})``,
@@ -353,11 +496,11 @@ def nesterov_update(w, g, v, lr, beta=0.9):
     w, g, v = _validate_arrays(w, g, v=v)
     lr = as_positive("lr", lr)
     beta = _validate_decay("beta", beta)
-    v_new = beta * v - lr * g
-    return w + beta * v_new - lr * g, v_new
+    out = _validate_out(out, w, {"w": w, "v": v, "g": g})
+    return _nesterov(w, g, v, lr, beta, out)
 
 
-def adagrad_update(w, g, G, lr=0.01, eps=1e-8, eps_inside_sqrt=False):
+def adagrad_update(w, g, G, lr=0.01, eps=1e-8, eps_inside_sqrt=False, out=None):
     """One step of AdaGrad (diagonal form).
 
     ::
@@ -375,10 +518,12 @@ def adagrad_update(w, g, G, lr=0.01, eps=1e-8, eps_inside_sqrt=False):
     lr : float > 0
     eps : float > 0
     eps_inside_sqrt : bool
+    out : tuple (w_out, G_out), optional
+        Arrays to write the results into (``out=(w, G)`` updates in place).
 
     Returns
     -------
-    w_new, G_new : float arrays (new arrays)
+    w_new, G_new : float arrays (new arrays, or the arrays of ``out``)
 
     Notes
     -----
@@ -389,13 +534,13 @@ def adagrad_update(w, g, G, lr=0.01, eps=1e-8, eps_inside_sqrt=False):
     eps outside; course source ``001`` (slides "AdaGrad") puts it inside,
     ``eta / sqrt(G_t + eps)``, which is the Keras form.
 
-    Keras ``Adagrad`` (``keras/src/optimizers/adagrad.py``) differs in three
-    defaults: ``sqrt(accumulator + epsilon)`` (lines 85-92), the accumulator
-    starts at ``initial_accumulator_value=0.1`` (lines 38, 73-76), and
-    ``epsilon=1e-7``, ``learning_rate=0.001`` (lines 37-39).  Reproduce it with
-    ``eps_inside_sqrt=True``, ``G`` starting at 0.1 (``AdaGrad(...,
-    initial_accumulator=0.1)``) and matching lr and eps.  PyTorch uses our
-    placement and G0 = 0, with eps 1e-10.
+    Keras 3's ``keras.optimizers.Adagrad`` differs in three defaults: it
+    divides by ``sqrt(accumulator + epsilon)``, its accumulator starts at
+    ``initial_accumulator_value=0.1``, and ``epsilon=1e-7``,
+    ``learning_rate=0.001``.  Reproduce it with ``eps_inside_sqrt=True``,
+    ``G`` starting at 0.1 (``Adagrad(..., initial_accumulator=0.1)``) and
+    matching lr and eps.  PyTorch's ``torch.optim.Adagrad`` uses our placement
+    and G0 = 0, with eps 1e-10.
 
     The effective step ``lr / sqrt(G)`` only shrinks: AdaGrad can stop
     learning long before a minimum (the slides' "learning rate can become
@@ -405,14 +550,12 @@ def adagrad_update(w, g, G, lr=0.01, eps=1e-8, eps_inside_sqrt=False):
     _validate_nonnegative_array("G", G, "a sum of squared gradients")
     lr = as_positive("lr", lr)
     eps = as_positive("eps", eps)
-    eps_inside_sqrt = _validate_bool("eps_inside_sqrt", eps_inside_sqrt)
-    G_new = G + g * g
-    if eps_inside_sqrt:
-        return w - lr * g / np.sqrt(G_new + eps), G_new
-    return w - lr * g / (np.sqrt(G_new) + eps), G_new
+    eps_inside_sqrt = as_bool("eps_inside_sqrt", eps_inside_sqrt)
+    out = _validate_out(out, w, {"w": w, "G": G, "g": g})
+    return _adagrad(w, g, G, lr, eps, eps_inside_sqrt, out)
 
 
-def rmsprop_update(w, g, s, lr=0.001, rho=0.9, eps=1e-8, eps_inside_sqrt=False):
+def rmsprop_update(w, g, s, lr=0.001, rho=0.9, eps=1e-8, eps_inside_sqrt=False, out=None):
     """One step of RMSProp.
 
     ::
@@ -432,10 +575,12 @@ def rmsprop_update(w, g, s, lr=0.001, rho=0.9, eps=1e-8, eps_inside_sqrt=False):
         ``002`` beta).
     eps : float > 0
     eps_inside_sqrt : bool
+    out : tuple (w_out, s_out), optional
+        Arrays to write the results into (``out=(w, s)`` updates in place).
 
     Returns
     -------
-    w_new, s_new : float arrays (new arrays)
+    w_new, s_new : float arrays (new arrays, or the arrays of ``out``)
 
     Notes
     -----
@@ -446,27 +591,25 @@ def rmsprop_update(w, g, s, lr=0.001, rho=0.9, eps=1e-8, eps_inside_sqrt=False):
     ``002`` (Definition 4) and PyTorch.  Course source ``001`` (slides
     "RMSProp") and Keras put it inside.
 
-    Keras ``RMSprop`` (``keras/src/optimizers/rmsprop.py``): ``velocity = rho
-    velocity + (1 - rho) g**2`` (lines 126-132), ``increment = lr g /
-    sqrt(velocity + epsilon)`` (lines 141-146), ``epsilon=1e-7``, ``rho=0.9``;
-    its options ``momentum=0.0`` and ``centered=False`` are off by default
-    (lines 56-59), and then the rule is exactly ``eps_inside_sqrt=True``.  No
-    bias correction: the first steps are larger than ``lr`` (step 1 moves
-    ``lr / sqrt(1 - rho)``, about 3.16 lr for rho 0.9).
+    Keras 3's ``keras.optimizers.RMSprop``: ``velocity = rho velocity + (1 -
+    rho) g**2``, ``increment = lr g / sqrt(velocity + epsilon)``, with
+    ``epsilon=1e-7``, ``rho=0.9``; its options ``momentum=0.0`` and
+    ``centered=False`` are off by default, and then the rule is exactly
+    ``eps_inside_sqrt=True``.  No bias correction: the first steps are larger
+    than ``lr`` (step 1 moves ``lr / sqrt(1 - rho)``, about 3.16 lr for rho
+    0.9).
     """
     w, g, s = _validate_arrays(w, g, s=s)
     _validate_nonnegative_array("s", s, "a running mean of squared gradients")
     lr = as_positive("lr", lr)
     rho = _validate_decay("rho", rho)
     eps = as_positive("eps", eps)
-    eps_inside_sqrt = _validate_bool("eps_inside_sqrt", eps_inside_sqrt)
-    s_new = rho * s + (1.0 - rho) * g * g
-    if eps_inside_sqrt:
-        return w - lr * g / np.sqrt(s_new + eps), s_new
-    return w - lr * g / (np.sqrt(s_new) + eps), s_new
+    eps_inside_sqrt = as_bool("eps_inside_sqrt", eps_inside_sqrt)
+    out = _validate_out(out, w, {"w": w, "s": s, "g": g})
+    return _rmsprop(w, g, s, lr, rho, eps, eps_inside_sqrt, out)
 
 
-def adadelta_update(w, g, Eg2, Edx2, lr=1.0, rho=0.95, eps=1e-6):
+def adadelta_update(w, g, Eg2, Edx2, lr=1.0, rho=0.95, eps=1e-6, out=None):
     """One step of Adadelta.
 
     ::
@@ -491,20 +634,23 @@ def adadelta_update(w, g, Eg2, Edx2, lr=1.0, rho=0.95, eps=1e-6):
     rho : float in [0, 1)
     eps : float > 0
         Added inside both square roots (``RMS[y] = sqrt(E[y^2] + eps)``).
+    out : tuple (w_out, Eg2_out, Edx2_out), optional
+        Arrays to write the results into (``out=(w, Eg2, Edx2)`` updates in
+        place).
 
     Returns
     -------
-    w_new, Eg2_new, Edx2_new : float arrays (new arrays)
+    w_new, Eg2_new, Edx2_new : float arrays (new arrays, or the arrays of ``out``)
 
     Notes
     -----
     Zeiler (2012), "ADADELTA: An adaptive learning rate method",
     arXiv:1212.5701, Algorithm 1 (rho 0.95, eps 1e-6 in its experiments).
-    ``dx`` is accumulated into ``Edx2`` WITHOUT the factor lr, as in Keras
-    (``keras/src/optimizers/adadelta.py`` lines 97-119: ``rms(x) = sqrt(x +
-    epsilon)``, ``delta_var = -rms(E[dx^2]) g / rms(E[g^2])``, then
-    ``variable += lr * delta_var``) and PyTorch.  Keras defaults:
-    ``learning_rate=0.001``, ``rho=0.95``, ``epsilon=1e-7`` (lines 40-44).
+    ``dx`` is accumulated into ``Edx2`` WITHOUT the factor lr, as in Keras 3's
+    ``keras.optimizers.Adadelta`` (``rms(x) = sqrt(x + epsilon)``,
+    ``delta_var = -rms(E[dx^2]) g / rms(E[g^2])``, then ``variable += lr *
+    delta_var``) and PyTorch's ``torch.optim.Adadelta``.  Keras defaults:
+    ``learning_rate=0.001``, ``rho=0.95``, ``epsilon=1e-7``.
     With ``Edx2 = 0`` the first step is ``-sqrt(eps) g / sqrt((1-rho) g**2 +
     eps)``, about ``sqrt(eps / (1 - rho))`` = 0.0045 per coordinate for the
     defaults: eps sets Adadelta's initial step size.
@@ -515,10 +661,8 @@ def adadelta_update(w, g, Eg2, Edx2, lr=1.0, rho=0.95, eps=1e-6):
     lr = as_positive("lr", lr)
     rho = _validate_decay("rho", rho)
     eps = as_positive("eps", eps)
-    Eg2_new = rho * Eg2 + (1.0 - rho) * g * g
-    dx = -np.sqrt(Edx2 + eps) / np.sqrt(Eg2_new + eps) * g
-    Edx2_new = rho * Edx2 + (1.0 - rho) * dx * dx
-    return w + lr * dx, Eg2_new, Edx2_new
+    out = _validate_out(out, w, {"w": w, "Eg2": Eg2, "Edx2": Edx2, "g": g})
+    return _adadelta(w, g, Eg2, Edx2, lr, rho, eps, out)
 
 
 def adam_update(
@@ -534,6 +678,7 @@ def adam_update(
     amsgrad=False,
     vmax=None,
     eps_hat=False,
+    out=None,
 ):
     """One step of Adam (optionally AMSGrad, optionally in Keras' eps-hat form).
 
@@ -571,27 +716,31 @@ def adam_update(
     vmax : float array >= 0 or None
         AMSGrad's running maximum of ``v``; only allowed with ``amsgrad=True``.
     eps_hat : bool
+    out : tuple (w_out, m_out, v_out[, vmax_out]), optional
+        Arrays to write the results into, one per result
+        (``out=(w, m, v)`` updates in place, as PyTorch's functional
+        ``torch.optim.adam``; with AMSGrad ``out=(w, m, v, vmax)``).
 
     Returns
     -------
     (w_new, m_new, v_new), or (w_new, m_new, v_new, vmax_new) when amsgrad
-        New arrays; nothing is modified in place.
+        New arrays (nothing is modified), or the arrays of ``out``.
 
     Notes
     -----
     **The two eps forms differ.**  Algebraically ``lr_t m / (sqrt(v) + eps) =
     lr m_hat / (sqrt(v_hat) + eps / sqrt(1 - beta2**t))``: the eps-hat form is
     Algorithm 1 with a time-dependent ``eps_t = eps / sqrt(1 - beta2**t)``
-    (31.6 eps at t=1 for beta2=0.999, tending to eps).  Keras 3 ``Adam``
-    (``keras/src/optimizers/adam.py`` lines 104-137) uses the eps-hat form with
-    default ``epsilon=1e-7`` (line 48); PyTorch uses Algorithm 1 with
+    (31.6 eps at t=1 for beta2=0.999, tending to eps).  Keras 3's
+    ``keras.optimizers.Adam`` uses the eps-hat form with default
+    ``epsilon=1e-7``; PyTorch's ``torch.optim.Adam`` uses Algorithm 1 with
     ``eps=1e-8``.  The difference matters only while ``sqrt(v_hat)`` is not
     much larger than eps, but it is there; the tests show it.
 
     **AMSGrad convention.**  Reddi et al., "On the convergence of Adam and
     beyond" (ICLR 2018), Algorithm 2, keep ``vmax = max(vmax, v)`` and divide
     by ``sqrt(vmax)`` with no bias correction and no eps.  Here, as in PyTorch
-    and Keras (``adam.py`` lines 128-131), the maximum is taken over the RAW
+    and Keras (``Adam(amsgrad=True)``), the maximum is taken over the RAW
     (uncorrected) ``v`` and the current step's correction is applied to it:
     ``v_hat = vmax / (1 - beta2**t)`` in the default form (= PyTorch),
     ``lr_t`` with ``sqrt(vmax)`` in the eps-hat form (= Keras).
@@ -619,8 +768,8 @@ def adam_update(
     beta1 = _validate_decay("beta1", beta1)
     beta2 = _validate_decay("beta2", beta2)
     eps = as_positive("eps", eps)
-    amsgrad = _validate_bool("amsgrad", amsgrad)
-    eps_hat = _validate_bool("eps_hat", eps_hat)
+    amsgrad = as_bool("amsgrad", amsgrad)
+    eps_hat = as_bool("eps_hat", eps_hat)
     if amsgrad:
         if vmax is None:
             vmax = np.zeros_like(w)
@@ -628,31 +777,15 @@ def adam_update(
             vmax = as_float_array("vmax", vmax)
             require_same_shape("w", w, "vmax", vmax)
             _validate_nonnegative_array("vmax", vmax, "a running maximum of v")
+        out = _validate_out(out, w, {"w": w, "m": m, "v": v, "vmax": vmax, "g": g})
     elif vmax is not None:
         raise ValueError("vmax is only used by AMSGrad; pass amsgrad=True or leave vmax=None")
-
-    m_new = beta1 * m + (1.0 - beta1) * g
-    v_new = beta2 * v + (1.0 - beta2) * g * g
-    if amsgrad:
-        vmax_new = np.maximum(vmax, v_new)
-        v_denom = vmax_new
     else:
-        v_denom = v_new
-
-    if eps_hat:
-        lr_t = lr * np.sqrt(1.0 - beta2**t) / (1.0 - beta1**t)
-        w_new = w - lr_t * m_new / (np.sqrt(v_denom) + eps)
-    else:
-        m_hat = m_new / (1.0 - beta1**t)
-        v_hat = v_denom / (1.0 - beta2**t)
-        w_new = w - lr * m_hat / (np.sqrt(v_hat) + eps)
-
-    if amsgrad:
-        return w_new, m_new, v_new, vmax_new
-    return w_new, m_new, v_new
+        out = _validate_out(out, w, {"w": w, "m": m, "v": v, "g": g})
+    return _adam(w, g, m, v, vmax, t, lr, beta1, beta2, eps, eps_hat, out)
 
 
-def rprop_update(w, g, g_prev, step, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0)):
+def rprop_update(w, g, g_prev, step, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0), out=None):
     """One step of Rprop (the iRprop- variant): move each coordinate by its own step.
 
     Per coordinate, with ``s = sign(g) * sign(g_prev)``::
@@ -675,10 +808,13 @@ def rprop_update(w, g, g_prev, step, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0)):
         e.g. 0.01, before step 1).
     etas : pair (eta_minus, eta_plus) with 0 < eta_minus < 1 < eta_plus
     step_sizes : pair (step_min, step_max) with 0 < step_min <= step_max
+    out : tuple (w_out, g_prev_out, step_out), optional
+        Arrays to write the results into (``out=(w, g_prev, step)`` updates
+        in place).
 
     Returns
     -------
-    w_new, g_prev_new, step_new : float arrays (new arrays)
+    w_new, g_prev_new, step_new : float arrays (new arrays, or the arrays of ``out``)
 
     Notes
     -----
@@ -703,14 +839,8 @@ def rprop_update(w, g, g_prev, step, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0)):
             f"step must lie in [step_min, step_max] = [{step_min!r}, {step_max!r}] "
             f"(from step_sizes); found {bad!r}"
         )
-    same = np.sign(g) * np.sign(g_prev)
-    step_new = np.where(
-        same > 0,
-        np.minimum(step * eta_plus, step_max),
-        np.where(same < 0, np.maximum(step * eta_minus, step_min), step),
-    )
-    g_new = np.where(same < 0, 0.0, g)
-    return w - np.sign(g_new) * step_new, g_new, step_new
+    out = _validate_out(out, w, {"w": w, "g_prev": g_prev, "step": step, "g": g})
+    return _rprop(w, g, g_prev, step, eta_minus, eta_plus, step_min, step_max, out)
 
 
 # --------------------------------------------------------------------------
@@ -719,11 +849,12 @@ def rprop_update(w, g, g_prev, step, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0)):
 class Optimizer:
     """Base class: keeps ``lr``, the step count ``t`` and per-parameter state.
 
-    Subclasses define ``_init_state(p) -> dict`` (state arrays for one
-    parameter array, created lazily on the first step) and
-    ``_update(p, g, state, t) -> (p_new, state_new)`` (a call to one of the
-    pure update functions), and list their hyperparameters in ``_hyper`` for
-    ``repr``.
+    Subclasses validate their hyperparameters in ``__init__`` (once: the step
+    trusts them) and define ``_init_state(p) -> dict`` (the state arrays of
+    one parameter array, created on the first step) and ``_update(p, g,
+    state, t)``: one call of their rule's arithmetic, the one their pure
+    update function runs, written into ``p`` and the state arrays.  They list
+    their hyperparameters in ``_hyper`` for ``repr``.
 
     Attributes
     ----------
@@ -761,7 +892,7 @@ class Optimizer:
     def _init_state(self, p: np.ndarray) -> dict:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _update(self, p, g, state: dict, t: int):  # pragma: no cover - abstract
+    def _update(self, p, g, state: dict, t: int) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def step(self, params, grads) -> None:
@@ -770,11 +901,13 @@ class Optimizer:
         Parameters
         ----------
         params : list of float ndarrays (a single ndarray is accepted too)
-            Updated in place (``params[i][...] = new``).
+            Updated in place.
         grads : list of float arrays, one per parameter, same shapes
 
-        The whole step is computed before any array is written, so a bad
-        gradient raises without leaving the parameters half updated.
+        Every input is validated before any array is written, so a bad
+        gradient raises without leaving the parameters half updated.  Then
+        the step is ``step_unchecked``: the same arithmetic as the pure
+        update function, written into the parameter and state arrays.
         """
         if isinstance(params, np.ndarray):
             params, grads = [params], [grads]
@@ -810,35 +943,32 @@ class Optimizer:
                     f"shape {self._shapes[i]} on its first step; the list must keep the same "
                     f"arrays in the same order (or call reset())"
                 )
-            checked.append((p, g))
+            checked.append(g)
+        self.step_unchecked(params, checked)
 
-        states = self.state if self.state is not None else [self._init_state(p) for p in params]
-        t = self.t + 1
-        results = [self._update(p, g, s, t) for (p, g), s in zip(checked, states)]
-        for (p, _), (p_new, _) in zip(checked, results):
-            p[...] = p_new
-        self.state = [s_new for _, s_new in results]
-        self._shapes = [p.shape for p, _ in checked]
-        self.t = t
+    def step_unchecked(self, params, grads) -> None:
+        """``step`` without validating ``params`` and ``grads``: the fast path of a training loop.
 
-    def _step_trusted(self, params, grads) -> None:
-        """``step`` without the input checks, for a training loop whose gradients
-        come from backpropagation of the same parameter list (``course_lib.train``).
+        It skips everything ``step`` checks on each call (list types and
+        lengths, that every parameter is a writeable float array, dtypes,
+        shapes, finiteness, that the list is the one the state was made for)
+        and runs the same arithmetic, so the numbers are the same to the last
+        bit.  Hyperparameters need no check here: the constructor and the
+        ``lr`` setter validated them.
 
-        Same arithmetic as ``step`` (the same pure update function, so the same
-        numbers); it only skips validating shapes, dtypes and finiteness.
+        Only for loops that guarantee those checks themselves: ``params`` is
+        the same list of float arrays on every call and ``grads`` are
+        finite gradients of matching shapes, computed for them by
+        backpropagation (``course_lib.train``) or validated by the loop
+        (``trajectory``).  Everyone else calls ``step``: a bad input here
+        gives wrong numbers or an obscure numpy error, not a clear message.
         """
         if self.state is None:
             self.state = [self._init_state(p) for p in params]
             self._shapes = [p.shape for p in params]
         t = self.t + 1
-        inplace = getattr(self, "_update_inplace", None)
-        for i, (p, g) in enumerate(zip(params, grads)):
-            if inplace is not None:
-                inplace(p, g, self.state[i], t)
-            else:
-                p_new, self.state[i] = self._update(p, g, self.state[i], t)
-                p[...] = p_new
+        for p, g, state in zip(params, grads, self.state):
+            self._update(p, g, state, t)
         self.t = t
 
     def __repr__(self) -> str:
@@ -853,11 +983,7 @@ class SGD(Optimizer):
         return {}
 
     def _update(self, p, g, state, t):
-        return sgd_update(p, g, self.lr), {}
-
-    def _update_inplace(self, p, g, state, t):
-        # the operations of sgd_update in the same order, written into p
-        p -= self.lr * g
+        _sgd(p, g, self.lr, out=(p,))
 
 
 class Momentum(Optimizer):
@@ -878,19 +1004,7 @@ class Momentum(Optimizer):
         return {"v": np.zeros_like(p)}
 
     def _update(self, p, g, state, t):
-        w, v = momentum_update(p, g, state["v"], self.lr, self.beta, self.variant)
-        return w, {"v": v}
-
-    def _update_inplace(self, p, g, state, t):
-        # the operations of momentum_update in the same order, written into p and v
-        v = state["v"]
-        v *= self.beta
-        if self.variant == "classical":
-            v -= self.lr * g
-            p += v
-        else:
-            v += (1.0 - self.beta) * g
-            p -= self.lr * v
+        _momentum(p, g, state["v"], self.lr, self.beta, self.variant, out=(p, state["v"]))
 
 
 class Nesterov(Optimizer):
@@ -906,25 +1020,15 @@ class Nesterov(Optimizer):
         return {"v": np.zeros_like(p)}
 
     def _update(self, p, g, state, t):
-        w, v = nesterov_update(p, g, state["v"], self.lr, self.beta)
-        return w, {"v": v}
-
-    def _update_inplace(self, p, g, state, t):
-        # the operations of nesterov_update in the same order, written into p and v
-        v = state["v"]
-        lr_g = self.lr * g
-        v *= self.beta
-        v -= lr_g
-        p += self.beta * v
-        p -= lr_g
+        _nesterov(p, g, state["v"], self.lr, self.beta, out=(p, state["v"]))
 
 
-class AdaGrad(Optimizer):
+class Adagrad(Optimizer):
     """AdaGrad (see ``adagrad_update``).
 
     ``initial_accumulator`` is the starting value of ``G`` (0 in Duchi et al.
     and PyTorch; Keras uses 0.1).  Keras' ``Adagrad(learning_rate=lr,
-    epsilon=eps)`` is ``AdaGrad(lr, eps, eps_inside_sqrt=True,
+    epsilon=eps)`` is ``Adagrad(lr, eps, eps_inside_sqrt=True,
     initial_accumulator=0.1)``.
     """
 
@@ -932,7 +1036,7 @@ class AdaGrad(Optimizer):
 
     def __init__(self, lr=0.01, eps=1e-8, eps_inside_sqrt=False, initial_accumulator=0.0):
         self.eps = as_positive("eps", eps)
-        self.eps_inside_sqrt = _validate_bool("eps_inside_sqrt", eps_inside_sqrt)
+        self.eps_inside_sqrt = as_bool("eps_inside_sqrt", eps_inside_sqrt)
         self.initial_accumulator = as_nonnegative("initial_accumulator", initial_accumulator)
         super().__init__(lr)
 
@@ -940,15 +1044,14 @@ class AdaGrad(Optimizer):
         return {"G": np.full_like(p, self.initial_accumulator)}
 
     def _update(self, p, g, state, t):
-        w, G = adagrad_update(p, g, state["G"], self.lr, self.eps, self.eps_inside_sqrt)
-        return w, {"G": G}
+        _adagrad(p, g, state["G"], self.lr, self.eps, self.eps_inside_sqrt, out=(p, state["G"]))
 
 
-class RMSProp(Optimizer):
+class RMSprop(Optimizer):
     """RMSProp (see ``rmsprop_update``).
 
     Keras' ``RMSprop(learning_rate=lr, rho=rho, epsilon=eps)`` (momentum 0,
-    not centered) is ``RMSProp(lr, rho, eps, eps_inside_sqrt=True)``.
+    not centered) is ``RMSprop(lr, rho, eps, eps_inside_sqrt=True)``.
     """
 
     _hyper = ("rho", "eps", "eps_inside_sqrt")
@@ -956,15 +1059,14 @@ class RMSProp(Optimizer):
     def __init__(self, lr=0.001, rho=0.9, eps=1e-8, eps_inside_sqrt=False):
         self.rho = _validate_decay("rho", rho)
         self.eps = as_positive("eps", eps)
-        self.eps_inside_sqrt = _validate_bool("eps_inside_sqrt", eps_inside_sqrt)
+        self.eps_inside_sqrt = as_bool("eps_inside_sqrt", eps_inside_sqrt)
         super().__init__(lr)
 
     def _init_state(self, p):
         return {"s": np.zeros_like(p)}
 
     def _update(self, p, g, state, t):
-        w, s = rmsprop_update(p, g, state["s"], self.lr, self.rho, self.eps, self.eps_inside_sqrt)
-        return w, {"s": s}
+        _rmsprop(p, g, state["s"], self.lr, self.rho, self.eps, self.eps_inside_sqrt, out=(p, state["s"]))
 
 
 class Adadelta(Optimizer):
@@ -985,8 +1087,8 @@ class Adadelta(Optimizer):
         return {"Eg2": np.zeros_like(p), "Edx2": np.zeros_like(p)}
 
     def _update(self, p, g, state, t):
-        w, Eg2, Edx2 = adadelta_update(p, g, state["Eg2"], state["Edx2"], self.lr, self.rho, self.eps)
-        return w, {"Eg2": Eg2, "Edx2": Edx2}
+        Eg2, Edx2 = state["Eg2"], state["Edx2"]
+        _adadelta(p, g, Eg2, Edx2, self.lr, self.rho, self.eps, out=(p, Eg2, Edx2))
 
 
 class Adam(Optimizer):
@@ -1002,8 +1104,8 @@ class Adam(Optimizer):
         self.beta1 = _validate_decay("beta1", beta1)
         self.beta2 = _validate_decay("beta2", beta2)
         self.eps = as_positive("eps", eps)
-        self.amsgrad = _validate_bool("amsgrad", amsgrad)
-        self.eps_hat = _validate_bool("eps_hat", eps_hat)
+        self.amsgrad = as_bool("amsgrad", amsgrad)
+        self.eps_hat = as_bool("eps_hat", eps_hat)
         super().__init__(lr)
 
     def _init_state(self, p):
@@ -1013,36 +1115,9 @@ class Adam(Optimizer):
         return state
 
     def _update(self, p, g, state, t):
-        out = adam_update(
-            p, g, state["m"], state["v"], t, self.lr, self.beta1, self.beta2, self.eps,
-            amsgrad=self.amsgrad, vmax=state.get("vmax"), eps_hat=self.eps_hat,
-        )
-        if self.amsgrad:
-            w, m, v, vmax = out
-            return w, {"m": m, "v": v, "vmax": vmax}
-        w, m, v = out
-        return w, {"m": m, "v": v}
-
-    def _update_inplace(self, p, g, state, t):
-        # the operations of adam_update in the same order, written into p, m and v
-        if self.amsgrad:
-            w, state["m"], state["v"], state["vmax"] = adam_update(
-                p, g, state["m"], state["v"], t, self.lr, self.beta1, self.beta2, self.eps,
-                amsgrad=True, vmax=state["vmax"], eps_hat=self.eps_hat)
-            p[...] = w
-            return
-        m, v = state["m"], state["v"]
-        m *= self.beta1
-        m += (1.0 - self.beta1) * g
-        v *= self.beta2
-        v += (1.0 - self.beta2) * g * g
-        if self.eps_hat:
-            lr_t = self.lr * np.sqrt(1.0 - self.beta2**t) / (1.0 - self.beta1**t)
-            p -= lr_t * m / (np.sqrt(v) + self.eps)
-        else:
-            m_hat = m / (1.0 - self.beta1**t)
-            v_hat = v / (1.0 - self.beta2**t)
-            p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        m, v, vmax = state["m"], state["v"], state.get("vmax")
+        _adam(p, g, m, v, vmax, t, self.lr, self.beta1, self.beta2, self.eps, self.eps_hat,
+              out=(p, m, v, vmax))
 
 
 class Rprop(Optimizer):
@@ -1086,15 +1161,200 @@ class Rprop(Optimizer):
         return {"g_prev": np.zeros_like(p), "step": np.full_like(p, self.lr)}
 
     def _update(self, p, g, state, t):
-        w, g_prev, step = rprop_update(p, g, state["g_prev"], state["step"], self.etas, self.step_sizes)
-        return w, {"g_prev": g_prev, "step": step}
+        g_prev, step = state["g_prev"], state["step"]
+        _rprop(p, g, g_prev, step, *self.etas, *self.step_sizes, out=(p, g_prev, step))
+
+
+# --------------------------------------------------------------------------
+# the registry
+# --------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class KerasEquivalent:
+    """The ``keras.optimizers`` class that takes the same steps as a course_lib optimizer, and how.
+
+    For any values ``hyper`` of the hyperparameters in ``names`` (course_lib's
+    names), ``info.cls(**hyper, **ours)`` and ``keras.optimizers.<name>(**{
+    names[k]: value for k, value in hyper.items()}, **theirs)`` take the same
+    steps (``OptimizerInfo.keras_pair`` builds both), up to Keras' float32
+    rounding of some hyperparameters (see the module docstring).
+
+    Attributes
+    ----------
+    name : str
+        The Keras class: ``keras.optimizers.<name>``.
+    names : mapping of str -> str
+        Each course_lib hyperparameter and the Keras argument that means the
+        same (``{"lr": "learning_rate", "eps": "epsilon", ...}``).
+    ours : mapping of str -> value
+        What the course_lib optimizer must be set to, where Keras writes the
+        rule differently (``{"eps_hat": True}``, ``{"eps_inside_sqrt": True}``).
+    theirs : mapping of str -> value
+        Keras arguments that select the rule (``{"nesterov": True}``).
+    defaults : mapping of str -> value
+        Keras' defaults, in course_lib's names, one per entry of ``names``:
+        ``keras.optimizers.<name>(**theirs)`` is ``info.cls(**defaults, **ours)``.
+    note : str
+        What else to know, in one line.
+    """
+
+    name: str
+    names: Mapping[str, str]
+    defaults: Mapping[str, object]
+    ours: Mapping[str, object] = field(default_factory=dict)
+    theirs: Mapping[str, object] = field(default_factory=dict)
+    note: str = ""
+
+    def __post_init__(self):
+        for attr in ("names", "defaults", "ours", "theirs"):
+            object.__setattr__(self, attr, MappingProxyType(dict(getattr(self, attr))))
+        if set(self.defaults) != set(self.names):
+            raise ValueError(f"KerasEquivalent {self.name}: defaults must give Keras' default of each "
+                             f"hyperparameter in names {sorted(self.names)}; got {sorted(self.defaults)}")
+
+
+@dataclass(frozen=True, eq=False)
+class OptimizerInfo:
+    """One optimizer of the course: its rule, its class, and what the tests, lectures and exercises need to know.
+
+    Attributes
+    ----------
+    name : str
+        The class name, as Keras and PyTorch spell it (``cls.__name__``).
+    rule : callable
+        The pure update function.  Its arguments are named as the class'
+        hyperparameters and state arrays: ``rule(w, g, **state, [t,] **hyper)``
+        (``t`` for Adam) returns ``w_new`` and the new state, in the order of
+        ``state``.
+    cls : type
+        The ``Optimizer`` subclass; ``cls(...).step`` runs the same arithmetic
+        as ``rule``, in place.
+    state : tuple of str
+        The state arrays, in the order ``rule`` returns them (Adam's ``vmax``
+        exists only with ``amsgrad=True``).
+    source : str
+        The paper, and the equation or algorithm, the rule follows.
+    lr_role : {"gradient", "step"} or None
+        What the learning rate is.  "gradient": a factor on the gradient (or
+        its running average), so ``lr`` must suit the curvature (gradient
+        descent is stable only for lr < 2/L).  "step": a step length (the rule
+        divides the gradient by its own size, or uses only its sign).  None:
+        the method has no learning rate (Zeiler's Adadelta: ``lr=1``).
+    momentum : str or None
+        The hyperparameter that is a momentum coefficient (``"beta"``,
+        Adam's ``"beta1"``), or None.
+    keras : KerasEquivalent or None
+        How Keras 3 gets the same iterates; None when Keras has no such
+        optimizer.
+    """
+
+    name: str
+    rule: Callable
+    cls: type
+    state: tuple[str, ...]
+    source: str
+    lr_role: str | None
+    momentum: str | None = None
+    keras: KerasEquivalent | None = None
+
+    def __post_init__(self):
+        if self.name != self.cls.__name__:
+            raise ValueError(f"OptimizerInfo {self.name!r} must be named as its class {self.cls.__name__!r}")
+        as_choice("lr_role", self.lr_role, ("gradient", "step", None))
+        known = set(self.hyperparameters)
+        used = {self.momentum} - {None}
+        if self.keras is not None:
+            used |= set(self.keras.names) | set(self.keras.ours)
+        if not used <= known:
+            raise ValueError(f"OptimizerInfo {self.name!r}: {sorted(used - known)} are not hyperparameters of "
+                             f"{self.name} ({sorted(known)})")
+
+    @property
+    def hyperparameters(self) -> tuple[str, ...]:
+        """The constructor's arguments, in order (``lr`` first)."""
+        return tuple(inspect.signature(self.cls).parameters)
+
+    @property
+    def defaults(self) -> dict:
+        """The constructor's defaults, name -> value (a hyperparameter without a default is left out)."""
+        return {name: p.default for name, p in inspect.signature(self.cls).parameters.items()
+                if p.default is not inspect.Parameter.empty}
+
+    def keras_pair(self, keras, **hyper):
+        """``(ours, theirs)``: a course_lib optimizer and the Keras optimizer that take the same steps.
+
+        ``keras`` is the imported ``keras`` module (course_lib never imports
+        it).  ``hyper`` gives hyperparameters in course_lib's names (those of
+        ``self.keras.names``); the others take Keras' defaults on both sides.
+        """
+        if self.keras is None:
+            raise ValueError(f"Keras has no {self.name}")
+        unknown = set(hyper) - set(self.keras.names)
+        if unknown:
+            raise TypeError(f"keras_pair of {self.name} takes the hyperparameters {sorted(self.keras.names)}; "
+                            f"got {sorted(unknown)}")
+        hyper = {**self.keras.defaults, **hyper}
+        ours = self.cls(**hyper, **self.keras.ours)
+        theirs = getattr(keras.optimizers, self.keras.name)(
+            **{self.keras.names[k]: value for k, value in hyper.items()}, **self.keras.theirs)
+        return ours, theirs
+
+
+_KERAS_LR = {"lr": "learning_rate"}
+
+OPTIMIZERS: tuple[OptimizerInfo, ...] = (
+    OptimizerInfo(
+        "SGD", sgd_update, SGD, state=(), lr_role="gradient",
+        source="Robbins & Monro (1951); course source 002, Algorithm 1",
+        keras=KerasEquivalent("SGD", names=_KERAS_LR, defaults={"lr": 0.01})),
+    OptimizerInfo(
+        "Momentum", momentum_update, Momentum, state=("v",), lr_role="gradient", momentum="beta",
+        source="Polyak (1964), as Sutskever et al. (2013) eqs. (1)-(2); the EMA form: course source 001",
+        keras=KerasEquivalent("SGD", names={**_KERAS_LR, "beta": "momentum"}, defaults={"lr": 0.01, "beta": 0.0},
+                              ours={"variant": "classical"},
+                              note="the EMA form is Keras' with learning_rate = (1 - beta) lr")),
+    OptimizerInfo(
+        "Nesterov", nesterov_update, Nesterov, state=("v",), lr_role="gradient", momentum="beta",
+        source="Sutskever et al. (2013) eqs. (3)-(4), stored at the look-ahead point (Bengio et al. 2013, eq. 7)",
+        keras=KerasEquivalent("SGD", names={**_KERAS_LR, "beta": "momentum"}, defaults={"lr": 0.01, "beta": 0.0},
+                              theirs={"nesterov": True})),
+    OptimizerInfo(
+        "Adagrad", adagrad_update, Adagrad, state=("G",), lr_role="step",
+        source="Duchi, Hazan & Singer (2011), diagonal update",
+        keras=KerasEquivalent("Adagrad", names={**_KERAS_LR, "eps": "epsilon",
+                                                "initial_accumulator": "initial_accumulator_value"},
+                              defaults={"lr": 0.001, "eps": 1e-7, "initial_accumulator": 0.1},
+                              ours={"eps_inside_sqrt": True})),
+    OptimizerInfo(
+        "RMSprop", rmsprop_update, RMSprop, state=("s",), lr_role="step",
+        source="Hinton, Srivastava & Swersky (2012), Neural Networks for Machine Learning, lecture 6e",
+        keras=KerasEquivalent("RMSprop", names={**_KERAS_LR, "rho": "rho", "eps": "epsilon"},
+                              defaults={"lr": 0.001, "rho": 0.9, "eps": 1e-7}, ours={"eps_inside_sqrt": True},
+                              note="with Keras' momentum=0.0 and centered=False (its defaults)")),
+    OptimizerInfo(
+        "Adadelta", adadelta_update, Adadelta, state=("Eg2", "Edx2"), lr_role=None,
+        source="Zeiler (2012), ADADELTA, Algorithm 1",
+        keras=KerasEquivalent("Adadelta", names={**_KERAS_LR, "rho": "rho", "eps": "epsilon"},
+                              defaults={"lr": 0.001, "rho": 0.95, "eps": 1e-7},
+                              note="Keras' default learning_rate=0.001 moves 1000 times less than Zeiler's method")),
+    OptimizerInfo(
+        "Adam", adam_update, Adam, state=("m", "v", "vmax"), lr_role="step", momentum="beta1",
+        source="Kingma & Ba (2015), Algorithm 1; AMSGrad: Reddi, Kale & Kumar (2018)",
+        keras=KerasEquivalent("Adam", names={**_KERAS_LR, "beta1": "beta_1", "beta2": "beta_2", "eps": "epsilon",
+                                             "amsgrad": "amsgrad"},
+                              defaults={"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-7, "amsgrad": False},
+                              ours={"eps_hat": True})),
+    OptimizerInfo(
+        "Rprop", rprop_update, Rprop, state=("g_prev", "step"), lr_role="step",
+        source="Riedmiller & Braun (1993); the iRprop- variant of Igel & Huesken (2000)"),
+)
+"""Every optimizer of course_lib, in the order the lectures introduce them (see ``OptimizerInfo``)."""
 
 
 # --------------------------------------------------------------------------
 # trajectories for plots
 # --------------------------------------------------------------------------
-def trajectory(optimizer, grad: Callable, x0, steps: int) -> np.ndarray:
-    """Run ``optimizer`` on ``grad`` from ``x0``; return all iterates, shape (steps+1, dim).
+def trajectory(optimizer, grad: Callable, x0, steps: int, stop_beyond: float | None = None) -> np.ndarray:
+    """Run ``optimizer`` on ``grad`` from ``x0``; return the iterates, one per row.
 
     Row 0 is ``x0``; row ``k+1`` is the iterate after the optimizer's step with
     ``grad(x_k)``.
@@ -1105,14 +1365,26 @@ def trajectory(optimizer, grad: Callable, x0, steps: int) -> np.ndarray:
         A FRESH optimizer (no step taken yet): its state and ``t`` advance.
     grad : callable
         ``grad(x)`` returns the gradient at the 1-D array ``x`` (it receives a
-        copy, so it cannot disturb the iteration).
+        copy, so it cannot disturb the iteration).  Each gradient is checked
+        (float, shaped like ``x``, finite: a non-finite one raises, naming the
+        step); the optimizer's step then trusts it (``step_unchecked``).
     x0 : 1-D float array
         Starting point; copied, never modified.
     steps : int >= 0
+    stop_beyond : float > 0, optional
+        The stop rule, for runs that may diverge (a lecture's slider can ask
+        for any learning rate): the run stops at the first iterate that is
+        not finite or whose largest ``|coordinate|`` exceeds ``stop_beyond``,
+        and that iterate is left out.  A divergence is then a result, not an
+        error (and numpy's overflow warnings are silenced).  Default None:
+        every step is taken.
 
     Returns
     -------
-    path : ndarray of shape (steps + 1, len(x0))
+    path : ndarray of shape (k + 1, len(x0))
+        ``k = steps``, unless the stop rule stopped the run after ``k <
+        steps`` steps: ``len(path) <= steps`` says exactly that it stopped
+        early (diverged).
 
     Examples
     --------
@@ -1122,6 +1394,12 @@ def trajectory(optimizer, grad: Callable, x0, steps: int) -> np.ndarray:
     array([[ 1.  ,  0.1 ],
            [ 0.5 , -0.4 ],
            [ 0.25,  1.6 ]])
+
+    With lr 3 on f(x) = x**2 each step multiplies x by -5; the run stops
+    before the first iterate beyond 1000:
+
+    >>> trajectory(SGD(lr=3.0), lambda x: 2 * x, np.array([1.0]), 50, stop_beyond=1e3)[:, 0]
+    array([   1.,   -5.,   25., -125.,  625.])
     """
     if not callable(getattr(optimizer, "step", None)):
         raise TypeError(f"optimizer must have a step(params, grads) method; got {describe(optimizer)}")
@@ -1129,19 +1407,29 @@ def trajectory(optimizer, grad: Callable, x0, steps: int) -> np.ndarray:
         raise TypeError(f"grad must be a callable grad(x) -> gradient; got {describe(grad)}")
     x0 = as_start_point(x0)
     steps = as_int("steps", steps, minimum=0)
+    if stop_beyond is not None:
+        stop_beyond = as_positive("stop_beyond", stop_beyond)
+        if not np.max(np.abs(x0), initial=0.0) <= stop_beyond:
+            raise ValueError(f"x0 already lies beyond stop_beyond={stop_beyond!r}: its largest |coordinate| "
+                             f"is {float(np.max(np.abs(x0))):g}")
     taken = getattr(optimizer, "t", 0)
     if taken != 0:
         raise ValueError(
             f"optimizer has already taken {taken} steps; trajectory needs a fresh optimizer "
             f"(create a new one or call optimizer.reset())"
         )
+    step = getattr(optimizer, "step_unchecked", optimizer.step)  # x is ours and each g is checked here
     x = x0.copy()
     path = np.empty((steps + 1, x.size), dtype=x.dtype)
     path[0] = x
-    for k in range(steps):
-        g = gradient_at(grad, x, k, hint="try a smaller lr")
-        optimizer.step([x], [g])
-        path[k + 1] = x
+    quiet = contextlib.nullcontext() if stop_beyond is None else np.errstate(over="ignore", invalid="ignore")
+    with quiet:
+        for k in range(steps):
+            g = gradient_at(grad, x, k, hint="try a smaller lr")
+            step([x], [g])
+            if stop_beyond is not None and not np.max(np.abs(x), initial=0.0) <= stop_beyond:  # NaN too
+                return path[:k + 1]
+            path[k + 1] = x
     return path
 
 

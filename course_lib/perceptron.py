@@ -92,19 +92,21 @@ class PerceptronProblem:
 
 
 def make_separable_data(
-    n_samples: int, rng: np.random.Generator, n_features: int = 2, margin: float = 0.25
+    n_samples: int, seed: int | np.random.Generator, n_features: int = 2, margin: float = 0.25
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Linearly separable data with labels in {0, 1} and a guaranteed margin.
 
     Draws x ~ N(0, I_d), keeps points with ``|x . u| >= margin`` for a random
-    unit vector u, and labels ``y = 1`` where ``x . u > 0``.  Returns
+    unit vector u, and labels ``y = 1`` where ``x . u > 0``.  ``seed`` is an
+    int (the same data every time) or a numpy Generator (used as it is, so it
+    advances).  Returns
     ``(X, y, u)``: X of shape (n_samples, n_features), y float in {0.0, 1.0},
     and the separating direction u (through the origin).
     """
     n_samples = as_int("n_samples", n_samples, minimum=2)
     n_features = as_int("n_features", n_features, minimum=1)
     margin = as_positive("margin", margin)
-    rng = as_generator("rng", rng)
+    rng = as_generator("seed", seed)
     u = rng.standard_normal(n_features)
     u /= np.linalg.norm(u)
     rows = []

@@ -21,7 +21,13 @@ Two small environment-free problems make both runnable in a notebook:
 * ``PerceptronProblem``: the slide's sigmoid "perceptron" (logistic regression)
   with binary cross-entropy on linearly separable data
   (``make_separable_data``), whose gradient ``X^T (a - y) / n`` is the slide's
-  ``a - y``.
+  ``a - y``.  Both live in ``course_lib.perceptron`` (which assignment 4
+  hands over while grading, unlike this module, its reference) and are
+  re-exported here.
+
+Randomness: ``ars`` takes ``seed`` and the finite-difference functions
+``rng`` (the name of assignment 4's signatures); both accept an int or a
+numpy Generator (``validation.as_generator``).
 
 Sign conventions (read this first)
 ----------------------------------
@@ -48,6 +54,7 @@ from .validation import (
     describe,
     as_float_array,
     as_scalar_output,
+    as_bool,
     as_choice,
     as_generator,
     as_int,
@@ -102,14 +109,22 @@ def _validate_matrix(name: str, M) -> np.ndarray:
 # --------------------------------------------------------------------------
 # 1. The method of finite differences (lecture slide, sign corrected)
 # --------------------------------------------------------------------------
-def _finite_difference_step(loss, w, lr, sigma, rng):
-    """Shared body of the finite-difference step; returns (w_new, L_plus, L_minus)."""
-    w = as_float_array("w", w)
+def _finite_difference_arguments(loss, w, lr, sigma, rng, w_name: str):
+    """The checked arguments of both finite-difference functions, validated once at the boundary."""
+    w = as_float_array(w_name, w)
     lr = as_positive("lr", lr)
     sigma = as_positive("sigma", sigma)
     rng = as_generator("rng", rng)
     if not callable(loss):
         raise TypeError(f"loss must be callable as loss(w) -> float; got {describe(loss)}")
+    return w, lr, sigma, rng
+
+
+def _finite_difference_rule(loss, w, lr, sigma, rng):
+    """The update rule of ``finite_difference_step`` on checked arguments; returns (w_new, L+, L-).
+
+    Only the losses are checked here: they come from the caller's function at every step.
+    """
     dW = sigma * rng.standard_normal(size=w.shape)
     L_plus = as_scalar_output("loss(w + dW)", loss(w + dW))
     L_minus = as_scalar_output("loss(w - dW)", loss(w - dW))
@@ -117,7 +132,7 @@ def _finite_difference_step(loss, w, lr, sigma, rng):
     return w_new, L_plus, L_minus
 
 
-def finite_difference_step(loss: Callable, w, lr: float, sigma: float, rng: np.random.Generator) -> np.ndarray:
+def finite_difference_step(loss: Callable, w, lr: float, sigma: float, rng: int | np.random.Generator) -> np.ndarray:
     """One step of the method of finite differences, minimising ``loss``.
 
     Update rule (plain text)::
@@ -128,7 +143,9 @@ def finite_difference_step(loss: Callable, w, lr: float, sigma: float, rng: np.r
         w  <- w - lr * (L+ - L-) * dW
 
     ``dW`` is drawn exactly as ``sigma * rng.standard_normal(size=w.shape)``
-    (one call, so an identically seeded Generator reproduces it).
+    (one call, so an identically seeded Generator reproduces it).  The
+    parameter keeps the name ``rng`` of assignment 4's signature
+    ``finite_difference_step(loss, w, lr, sigma, rng)``.
 
     Why it works.  For small ``sigma`` a Taylor expansion gives
     ``L(w + dW) - L(w - dW) = 2 grad L(w) . dW + O(sigma^3)``, so::
@@ -153,8 +170,10 @@ def finite_difference_step(loss: Callable, w, lr: float, sigma: float, rng: np.r
         Learning rate ``alpha`` of the slide.
     sigma : float > 0
         Standard deviation of each entry of the perturbation ``dW``.
-    rng : numpy.random.Generator
-        Source of the perturbation.
+    rng : numpy.random.Generator or int
+        Source of the perturbation.  A Generator advances, so consecutive
+        steps draw new directions; an int seeds a new Generator in every call
+        (the same ``dW`` each time, ``validation.as_generator``).
 
     Returns
     -------
@@ -174,24 +193,28 @@ def finite_difference_step(loss: Callable, w, lr: float, sigma: float, rng: np.r
     the noise scale (ARS keeps ``delta`` unit-variance and multiplies the
     perturbation by ``nu``).
     """
-    return _finite_difference_step(loss, w, lr, sigma, rng)[0]
+    w, lr, sigma, rng = _finite_difference_arguments(loss, w, lr, sigma, rng, "w")
+    return _finite_difference_rule(loss, w, lr, sigma, rng)[0]
 
 
 def finite_difference_search(
-    loss: Callable, w0, lr: float, sigma: float, n_steps: int, rng: np.random.Generator
+    loss: Callable, w0, lr: float, sigma: float, n_steps: int, rng: int | np.random.Generator
 ) -> tuple[np.ndarray, dict]:
-    """Run ``n_steps`` finite-difference steps from ``w0``.
+    """Run ``n_steps`` finite-difference steps from ``w0`` (assignment 4's ``random_search``).
 
-    Returns ``(w, history)`` with ``history["loss_estimate"][t]`` the average
-    ``(L+ + L-) / 2`` of step ``t`` (a free estimate of ``loss(w_t)`` with bias
-    O(sigma^2); no extra evaluation) and ``history["n_evaluations"][t] = 2 (t + 1)``,
-    the cumulative number of loss evaluations.  ``w0`` is not modified.
+    The steps are ``finite_difference_step``'s, drawing their directions one
+    after the other from one Generator (``rng``: a Generator, or an int that
+    seeds one for the whole run).  Returns ``(w, history)`` with
+    ``history["loss_estimate"][t]`` the average ``(L+ + L-) / 2`` of step
+    ``t`` (a free estimate of ``loss(w_t)`` with bias O(sigma^2); no extra
+    evaluation) and ``history["n_evaluations"][t] = 2 (t + 1)``, the
+    cumulative number of loss evaluations.  ``w0`` is not modified.
     """
     n_steps = as_int("n_steps", n_steps, minimum=1)
-    w = as_float_array("w0", w0).copy()
+    w, lr, sigma, rng = _finite_difference_arguments(loss, w0, lr, sigma, rng, "w0")
     estimates = np.empty(n_steps)
     for t in range(n_steps):
-        w, L_plus, L_minus = _finite_difference_step(loss, w, lr, sigma, rng)
+        w, L_plus, L_minus = _finite_difference_rule(loss, w, lr, sigma, rng)
         estimates[t] = 0.5 * (L_plus + L_minus)
     history = {"loss_estimate": estimates, "n_evaluations": 2 * np.arange(1, n_steps + 1)}
     return w, history
@@ -467,7 +490,7 @@ def ars(
     top_b: int | None,
     noise: float,
     version: str = "v1",
-    rng: np.random.Generator | None = None,
+    seed: int | np.random.Generator | None = None,
     M0=None,
     evaluate: bool = False,
     min_std: float = 1e-8,
@@ -508,8 +531,11 @@ def ars(
         ``Sigma_0 = I``).  "basic": basic random search
         (``basic_random_search_update``; no top-b, no ``sigma_R``, no
         normalisation).
-    rng : numpy.random.Generator or None
-        ``None`` uses a fresh ``np.random.default_rng()`` (not reproducible).
+    seed : int, numpy.random.Generator or None
+        Source of the directions ``delta``: an int seeds a new Generator (the
+        same run every time), a Generator is used as it is (it advances),
+        ``None`` draws fresh entropy (not reproducible); see
+        ``validation.as_generator``.
     M0 : array (p, n) or None
         Initial policy, default zeros (the paper's ``M_0 = 0``).  Not modified.
     evaluate : bool
@@ -573,7 +599,8 @@ def ars(
             f"top_b must be None or n_directions = {n_directions} for version 'basic' "
             f"(basic random search uses every direction); got top_b = {top_b}"
         )
-    rng = np.random.default_rng() if rng is None else as_generator("rng", rng)
+    rng = as_generator("seed", seed)
+    evaluate = as_bool("evaluate", evaluate)
     if M0 is None:
         M = np.zeros((p, n))
     else:

@@ -5,8 +5,8 @@ lecture::
 
     for epoch in range(epochs):
         lr = schedule(epoch)                      # optional
-        for X_b, y_b in minibatches(X, y, batch_size, shuffle):
-            loss, grads = model.loss_and_grads(X_b, y_b)
+        for idx in batch_indices(len(X), batch_size, shuffle, rng):
+            loss, grads = model.loss_and_grads(X[idx], y[idx])
             optimizer.step(model.params, grads)   # params updated in place
 
 ``batch_size=1`` is stochastic gradient descent, ``batch_size=len(X)`` batch
@@ -14,16 +14,29 @@ gradient descent, anything between mini-batch descent (sources ``001``,
 ``002``).  The last batch of an epoch may be smaller (Keras' convention).
 
 Shuffling is reproducible: every epoch draws ``rng.permutation(n)`` from
-``rng = numpy.random.default_rng(seed)``, and the batches are consecutive
-slices of that permutation.  ``tests/test_train_keras.py`` rebuilds the same
-batches for TensorFlow from this rule.
+``rng = validation.as_generator("seed", seed)`` (an int seed: a new
+``numpy.random.default_rng(seed)``), and the batches are consecutive slices
+of that permutation (``batch_indices``).  ``tests/lib/test_nn_keras.py``
+rebuilds the same batches for TensorFlow from this rule.
 
 The running loss estimate of source ``002`` -- ``Q := lam L_i + (1 - lam) Q``
 after every step, started at the first step's loss -- is kept in
-``History.running_loss``.
+``History.running_loss`` (``running_loss_estimate``).
 
-Only numpy is imported at module level; the progress bar (tqdm, a widget in
-a notebook) is imported when it is shown.
+Also here, for the lectures and experiments:
+
+* ``minibatch_sgd`` -- the same loop on a finite-sum objective such as
+  ``functions.LogisticRegression`` (lecture 4's paths, noise ball and
+  running loss);
+* ``asgd_runs`` -- source ``000``'s synthetic experiment for one seed: SGD
+  and aSGD from the same data, weights and batches (lecture 8 and
+  ``experiments/exp_000_asgd.py``).
+
+Validated once: ``train`` checks the data with ``model.as_inputs`` and
+``model.as_targets`` and then calls ``model.loss_and_grads_unchecked`` on
+every batch.  Imports numpy and ``course_lib``'s numpy modules (validation,
+schedules, nn, optim, data); the progress bar (tqdm, a widget in a
+notebook) is imported when it is shown.
 """
 
 from __future__ import annotations
@@ -31,13 +44,29 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
-from .validation import describe, as_choice, as_in_interval, as_int, as_nonnegative
+from . import optim
+from .data import make_circles, make_spirals, train_test_split
+from .nn import MLP
 from .schedules import apply as apply_schedule
+from .validation import (
+    describe,
+    as_bool,
+    as_choice,
+    as_float_array,
+    as_generator,
+    as_in_interval,
+    as_int,
+    as_nonnegative,
+    as_positive,
+    as_scalar_output,
+)
 
-__all__ = ["History", "EarlyStopping", "TrainingDiverged", "batch_indices", "train", "evaluate"]
+__all__ = ["History", "EarlyStopping", "TrainingDiverged", "batch_indices", "running_loss_estimate", "train",
+           "evaluate", "SGDRun", "minibatch_sgd", "ASGDRuns", "ASGD_HIDDEN", "ASGD_LR", "asgd_runs"]
 
 
 class TrainingDiverged(FloatingPointError):
@@ -133,16 +162,52 @@ class EarlyStopping:
         return value < best - self.min_delta
 
 
-def batch_indices(n: int, batch_size: int, shuffle: bool, rng):
+def batch_indices(n: int, batch_size: int, shuffle: bool = True, seed=0):
     """The index arrays (or slices) of one epoch's batches, in order.
 
-    With ``shuffle`` the order is ``rng.permutation(n)`` cut into consecutive
-    pieces; without, plain slices (views of the data, no copy).
+    With ``shuffle`` the order is ``rng.permutation(n)`` cut into
+    consecutive pieces of ``batch_size`` (the last may be smaller), ``rng =
+    validation.as_generator("seed", seed)``: pass one Generator epoch after
+    epoch for a new order each time (``train`` does).  Without, plain slices
+    (views of the data, no copy).  ``math.ceil(n / batch_size)`` batches.
     """
-    if shuffle:
-        order = rng.permutation(n)
+    n = as_int("n", n, minimum=0)
+    batch_size = as_int("batch_size", batch_size, minimum=1)
+    if as_bool("shuffle", shuffle):
+        order = as_generator("seed", seed).permutation(n)
         return [order[s:s + batch_size] for s in range(0, n, batch_size)]
     return [slice(s, min(s + batch_size, n)) for s in range(0, n, batch_size)]
+
+
+def running_loss_estimate(losses, lam: float, start: float | None = None) -> np.ndarray:
+    """Source ``002``'s running estimate of the loss along a run of SGD steps.
+
+    ``Q_k = lam L_k + (1 - lam) Q_{k-1}`` for the step losses ``L_0, L_1,
+    ...``: an exponentially weighted average over about ``1/lam`` steps, at
+    no extra cost.  It starts at ``Q_0 = L_0``, or continues from ``Q_{-1} =
+    start`` when given (the estimate of the steps before, as ``train``
+    carries it from epoch to epoch).
+
+    Parameters
+    ----------
+    losses : 1-D float array
+    lam : float in (0, 1]
+    start : float, optional
+
+    Returns
+    -------
+    ndarray, shaped like ``losses``
+    """
+    losses = as_float_array("losses", losses, allow_scalar=False)
+    if losses.ndim != 1:
+        raise ValueError(f"losses must be a 1-D array of step losses; got shape {losses.shape}")
+    lam = as_in_interval("lam", lam, 0.0, 1.0, closed="right")
+    q = None if start is None else as_scalar_output("start", start)
+    out = np.empty(losses.shape)
+    for k, loss in enumerate(losses.tolist()):
+        q = loss if q is None else lam * loss + (1 - lam) * q
+        out[k] = q
+    return out
 
 
 def _progress_bar(total: int, enabled: bool):
@@ -197,7 +262,9 @@ def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=Tru
         A ``course_lib.schedules`` schedule, applied at the start of every epoch.
     shuffle : bool, default True
         Reshuffle every epoch (see the module docstring for the exact order).
-    seed : int, default 0
+    seed : int or numpy Generator, default 0
+        The batches' order (``validation.as_generator``; a Generator is
+        advanced).
     validation : (X_val, y_val), optional
         Evaluated after every epoch.
     early_stopping : EarlyStopping or int, optional
@@ -219,23 +286,24 @@ def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=Tru
         When a batch loss becomes NaN or infinite; the message names the epoch
         and step and suggests a smaller learning rate.
     """
-    if not hasattr(model, "_loss_and_grads") or not hasattr(model, "params"):
-        raise TypeError(f"model must be a course_lib.nn.MLP; got {describe(model)}")
+    missing = [a for a in ("params", "as_inputs", "as_targets", "loss_and_grads_unchecked") if not hasattr(model, a)]
+    if missing:
+        raise TypeError(f"model must be a course_lib.nn.MLP (with params, as_inputs, as_targets and "
+                        f"loss_and_grads_unchecked); got {describe(model)}, which lacks {', '.join(missing)}")
     if not hasattr(optimizer, "step"):
         raise TypeError(f"optimizer must be a course_lib.optim optimizer (with .step); got {describe(optimizer)}")
-    X = model._inputs(X)
+    X = model.as_inputs(X)
     n = len(X)
     if n == 0:
         raise ValueError("X must hold at least one sample; got 0")
-    y = model._outputs_target(y, n)
+    y = model.as_targets(y, n)
     batch_size = as_int("batch_size", batch_size, minimum=1)
     if batch_size > n:
         raise ValueError(f"batch_size must be at most the number of samples ({n}); got {batch_size}")
     epochs = as_int("epochs", epochs, minimum=0)
     as_choice("reduction", reduction, ("mean", "effective"))
     lam = as_in_interval("running_loss_lambda", running_loss_lambda, 0.0, 1.0, closed="right")
-    if not isinstance(shuffle, (bool, np.bool_)):
-        raise TypeError(f"shuffle must be True or False; got {describe(shuffle)}")
+    shuffle = as_bool("shuffle", shuffle)
     if schedule is not None and not callable(schedule):
         raise TypeError(f"schedule must be a callable epoch -> lr (see course_lib.schedules); got {describe(schedule)}")
     callbacks = tuple(callbacks)
@@ -245,8 +313,8 @@ def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=Tru
     if validation is not None:
         if not (isinstance(validation, (tuple, list)) and len(validation) == 2):
             raise TypeError(f"validation must be a pair (X_val, y_val); got {describe(validation)}")
-        X_val = model._inputs(validation[0])
-        y_val = model._outputs_target(validation[1], len(X_val))
+        X_val = model.as_inputs(validation[0])
+        y_val = model.as_targets(validation[1], len(X_val))
     if isinstance(early_stopping, (int, np.integer)) and not isinstance(early_stopping, bool):
         early_stopping = EarlyStopping(monitor="val_loss" if validation is not None else "loss",
                                        patience=int(early_stopping))
@@ -258,10 +326,10 @@ def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=Tru
         if early_stopping.monitor.endswith("accuracy") and not _is_classifier(model):
             raise ValueError(f"early_stopping monitors {early_stopping.monitor!r} but the model is not a classifier")
 
-    rng = np.random.default_rng(seed)
+    rng = as_generator("seed", seed)
     history = History(steps_per_epoch=math.ceil(n / batch_size))
     classifier = _is_classifier(model)
-    fast_step = getattr(optimizer, "_step_trusted", None)
+    fast_step = getattr(optimizer, "step_unchecked", None)  # the gradients come from backprop of model.params
     bar = _progress_bar(epochs * history.steps_per_epoch, progress)
     best_value, best_params, waited = None, None, 0
     q = None
@@ -271,11 +339,11 @@ def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=Tru
                 apply_schedule(schedule, optimizer, epoch)
             history.lr.append(float(optimizer.lr))
             t0 = time.perf_counter()
-            loss_sum, correct = 0.0, 0
+            loss_sum, correct, epoch_losses = 0.0, 0, []
             for step, idx in enumerate(batch_indices(n, batch_size, shuffle, rng)):
                 Xb, yb = X[idx], y[idx]
                 with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                    loss, grads, z_out = model._loss_and_grads(Xb, yb, reduction, return_logits=True)
+                    loss, grads, z_out = model.loss_and_grads_unchecked(Xb, yb, reduction, return_logits=True)
                 if not math.isfinite(loss):
                     raise TrainingDiverged(
                         f"the loss became {loss} at epoch {epoch}, step {step} (step {history.steps + 1} "
@@ -290,11 +358,13 @@ def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=Tru
                 loss_sum += loss * m
                 if classifier:
                     correct += _batch_correct(model, z_out, yb)
-                q = loss if q is None else lam * loss + (1 - lam) * q
+                epoch_losses.append(loss)
                 history.step_loss.append(loss)
-                history.running_loss.append(q)
                 if bar is not None:
                     bar.update(1)
+            running = running_loss_estimate(epoch_losses, lam, start=q).tolist()
+            history.running_loss.extend(running)
+            q = running[-1]
             history.epoch_time.append(time.perf_counter() - t0)
             history.loss.append(loss_sum / n)
             if classifier:
@@ -333,3 +403,171 @@ def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=Tru
         if bar is not None:
             bar.close()
     return history
+
+
+# --------------------------------------------------------------------------
+# mini-batch SGD on a finite-sum objective (lecture 4)
+# --------------------------------------------------------------------------
+class SGDRun(NamedTuple):
+    """What ``minibatch_sgd`` did, step by step.
+
+    ``path[k]`` is ``w_k`` (``path[0] = w0``), shape ``(steps + 1, d)``;
+    ``batches[k]`` the sample indices of step ``k``; ``batch_loss[k]`` the
+    batch's mean loss at ``w_k``, before step ``k`` (what source ``002``'s
+    running estimate averages, see ``running_loss_estimate``).
+    """
+
+    path: np.ndarray
+    batches: list
+    batch_loss: np.ndarray
+
+
+def minibatch_sgd(objective, w0, lr: float, batch_size: int, epochs: int, seed=0,
+                  max_steps: int | None = None) -> SGDRun:
+    """Mini-batch SGD with a constant learning rate on a finite-sum objective ``F = (1/n) sum_i F_i``.
+
+    ::
+
+        for epoch in range(epochs):
+            for B in batch_indices(n, batch_size, True, rng):   # a fresh permutation, cut in pieces
+                w = w - lr * g_B(w)                              # g_B = mean of grad F_i over B
+
+    ``g_B`` is an unbiased estimate of ``grad F`` (sources ``001``,
+    ``002``): ``batch_size = 1`` is stochastic gradient descent, ``batch_size
+    = n`` batch gradient descent (one exact step per epoch).  With a constant
+    ``lr`` the iterates do not converge but end in a noise ball around the
+    minimiser that grows with ``lr`` and shrinks with the batch.  The batches
+    follow ``train``'s rule, so both loops visit the samples in the same order.
+
+    Parameters
+    ----------
+    objective : finite-sum objective
+        With ``n`` (number of samples), ``dim``, ``batch_gradient(w, idx)`` and
+        ``sample_losses(w, idx)``: ``course_lib.functions.LogisticRegression``.
+    w0 : 1-D float array
+    lr : float > 0
+    batch_size : int in [1, n]
+    epochs : int >= 0
+    seed : int or numpy Generator, default 0
+        The batches' order (``validation.as_generator``).
+    max_steps : int, optional
+        Stop after this many steps (within an epoch if need be).
+
+    Returns
+    -------
+    SGDRun
+        ``(path, batches, batch_loss)``.
+    """
+    missing = [a for a in ("n", "dim", "batch_gradient", "sample_losses") if not hasattr(objective, a)]
+    if missing:
+        raise TypeError(f"objective must be a finite-sum objective such as course_lib.functions.LogisticRegression "
+                        f"(with n, dim, batch_gradient and sample_losses); got {describe(objective)}, which lacks "
+                        f"{', '.join(missing)}")
+    w = as_float_array("w0", w0, allow_scalar=False).astype(np.float64)  # a copy: w0 is never modified
+    if w.shape != (objective.dim,):
+        raise ValueError(f"w0 must have shape ({objective.dim},), one weight per feature; got shape {w.shape}")
+    lr = as_positive("lr", lr)
+    n = objective.n
+    batch_size = as_int("batch_size", batch_size, minimum=1)
+    if batch_size > n:
+        raise ValueError(f"batch_size must be at most the number of samples ({n}); got {batch_size}")
+    epochs = as_int("epochs", epochs, minimum=0)
+    max_steps = math.inf if max_steps is None else as_int("max_steps", max_steps, minimum=0)
+    rng = as_generator("seed", seed)
+    path, batches, losses = [w], [], []
+    for _ in range(epochs):
+        for idx in batch_indices(n, batch_size, True, rng):
+            if len(batches) >= max_steps:
+                break
+            losses.append(float(np.mean(objective.sample_losses(w, idx))))
+            w = w - lr * objective.batch_gradient(w, idx)
+            path.append(w)
+            batches.append(idx)
+    return SGDRun(np.array(path), batches, np.array(losses))
+
+
+# --------------------------------------------------------------------------
+# source 000's synthetic experiment (lecture 8, experiments/exp_000_asgd.py)
+# --------------------------------------------------------------------------
+class ASGDRuns(NamedTuple):
+    """Both runs of ``asgd_runs`` and their data.
+
+    ``runs["SGD"]`` and ``runs["aSGD"]`` are ``(model, History)`` pairs;
+    ``X, y`` the training data both were trained on, ``X_test, y_test`` the
+    held-out samples.
+    """
+
+    runs: dict
+    X: np.ndarray
+    y: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+
+
+ASGD_HIDDEN = (10, 10, 10, 10, 10)
+"""Source ``000``'s deliberately redundant hidden layers (section 7.2): five ReLU layers of 10 units."""
+
+ASGD_LR = {"circles": 0.01, "spirals": 0.05}
+"""Source ``000``'s learning rates for its two synthetic problems (section 7.2)."""
+
+
+def asgd_runs(dataset: str = "circles", seed=0, max_steps: int = 3000, lr: float | None = None,
+              batch_size: int = 32, loss_stop: float = 0.01, n_train: int = 128, n_test: int = 55) -> ASGDRuns:
+    """Source ``000``'s synthetic experiment for one seed: SGD against aSGD, same data, weights and batches.
+
+    Section 7.2 of source ``000``: concentric circles (lr 0.01) or spirals
+    (lr 0.05), a 2-10-10-10-10-10-1 ReLU network with a sigmoid output and
+    binary cross-entropy, 128 training samples in a 7:3 train/test split
+    (``n_train + n_test`` points, ``make_circles`` or ``make_spirals``, split
+    by ``train_test_split``).  Both networks start from the same weights and
+    see the same batches; SGD trains with the batch mean (``reduction="mean"``),
+    aSGD with the mean effective gradient (``reduction="effective"``).  Each
+    stops after the first epoch whose mean loss is below ``loss_stop``, or
+    after ``max_steps`` steps rounded up to whole epochs.  The source leaves
+    out the batch size and the threshold: 32 and 0.01 are the kit's choice.
+
+    Parameters
+    ----------
+    dataset : {"circles", "spirals"}
+    seed : int or numpy Generator, default 0
+        An int is the repetition's seed: the data, the split, the initial
+        weights and the batch order all derive from it (seed ``s`` here is
+        seed ``s`` of ``experiments/exp_000_asgd.py``).  A Generator (or
+        None, fresh entropy) gives one such int, drawn from it.
+    max_steps : int >= 1, default 3000
+    lr : float > 0, optional
+        Default ``ASGD_LR[dataset]``.
+    batch_size : int >= 1, default 32
+    loss_stop : float > 0, default 0.01
+    n_train, n_test : int >= 1, default 128 and 55
+
+    Returns
+    -------
+    ASGDRuns
+        ``runs`` (``{"SGD": (model, History), "aSGD": (model, History)}``),
+        ``X, y`` (training data), ``X_test, y_test``.
+    """
+    dataset = as_choice("dataset", dataset, tuple(ASGD_LR))
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_)):  # used as it is, 4 times
+        seed = as_int("seed", seed, minimum=0)
+    else:
+        seed = int(as_generator("seed", seed).integers(2**32))
+    max_steps = as_int("max_steps", max_steps, minimum=1)
+    lr = ASGD_LR[dataset] if lr is None else as_positive("lr", lr)
+    batch_size = as_int("batch_size", batch_size, minimum=1)
+    loss_stop = as_positive("loss_stop", loss_stop)
+    n_train = as_int("n_train", n_train, minimum=1)
+    n_test = as_int("n_test", n_test, minimum=1)
+    if batch_size > n_train:
+        raise ValueError(f"batch_size must be at most n_train ({n_train}); got {batch_size}")
+    make = make_circles if dataset == "circles" else make_spirals
+    X_all, y_all = make(n_train + n_test, seed=seed)
+    X, X_test, y, y_test = train_test_split(X_all, y_all, test_size=n_test, seed=seed)
+    epochs = math.ceil(max_steps / math.ceil(n_train / batch_size))
+    runs = {}
+    for name, reduction in (("SGD", "mean"), ("aSGD", "effective")):
+        net = MLP([2, *ASGD_HIDDEN, 1], output="sigmoid", seed=seed)
+        hist = train(net, X, y, optim.SGD(lr), batch_size, epochs, seed=seed, reduction=reduction,
+                     callbacks=[lambda e, h, m: h.loss[-1] < loss_stop], progress=False)
+        runs[name] = (net, hist)
+    return ASGDRuns(runs, X, y, X_test, y_test)

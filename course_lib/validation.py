@@ -20,6 +20,7 @@ import numpy as np
 __all__ = [
     "as_float_array",
     "require_same_shape",
+    "as_real",
     "as_positive",
     "as_nonnegative",
     "as_in_interval",
@@ -78,7 +79,8 @@ def require_same_shape(name_a: str, a: np.ndarray, name_b: str, b: np.ndarray) -
         )
 
 
-def _as_real(name: str, value) -> float:
+def as_real(name: str, value) -> float:
+    """Return ``value`` as a float, raising unless it is one finite real number (not a bool)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
         raise TypeError(f"{name} must be a real number; got {describe(value)}")
     value = float(value)
@@ -89,7 +91,7 @@ def _as_real(name: str, value) -> float:
 
 def as_positive(name: str, value) -> float:
     """Return ``value`` as a float, raising unless it is finite and > 0."""
-    v = _as_real(name, value)
+    v = as_real(name, value)
     if not v > 0:
         raise ValueError(f"{name} must be > 0; got {value!r}")
     return v
@@ -97,7 +99,7 @@ def as_positive(name: str, value) -> float:
 
 def as_nonnegative(name: str, value) -> float:
     """Return ``value`` as a float, raising unless it is finite and >= 0."""
-    v = _as_real(name, value)
+    v = as_real(name, value)
     if not v >= 0:
         raise ValueError(f"{name} must be >= 0; got {value!r}")
     return v
@@ -109,7 +111,7 @@ def as_in_interval(name: str, value, low: float, high: float, *, closed: str = "
     ``closed`` is "left" for [low, high), "right" for (low, high], "both" for
     [low, high] and "neither" for (low, high).
     """
-    v = _as_real(name, value)
+    v = as_real(name, value)
     lo_ok = v >= low if closed in ("left", "both") else v > low
     hi_ok = v <= high if closed in ("right", "both") else v < high
     if not (lo_ok and hi_ok):

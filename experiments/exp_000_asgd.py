@@ -11,7 +11,8 @@ cross-entropy, 128 training samples and a 7:3 train/test ratio, at most
 10,000 batches or until the loss is small.  The source ran 10,000 repetitions
 and reports counts of steps, accuracy, loss and dummy nodes; it does not give
 the batch size, the "minor loss" threshold, the noise or the shape of the
-data.  Chosen here: batch 32, stop when an epoch's mean loss is below 0.01,
+data.  Chosen here (``course_lib.train.asgd_runs``, the runs lecture 8
+shows): batch 32, stop when an epoch's mean loss is below 0.01,
 ``make_circles(noise=0.1, factor=0.5)`` and ``make_spirals(noise=0.05,
 turns=1.5)``, ``--seeds`` repetitions (default 200).  The same seed gives
 both optimizers the same data, initial weights and batch order, so the
@@ -25,7 +26,7 @@ MNIST (section 7.3): 784-30-20-10, ReLU and softmax, batch 64, lr 0.01 and
 accuracy at that epoch (its Tables 1 and 2, whose numbers are missing from
 the text).
 
-    .venv/bin/python experiments/exp_000_asgd.py [--quick] [--seeds 200] [--mnist-epochs 50]
+    .venv/bin/python -m experiments.exp_000_asgd [--quick] [--seeds 200] [--mnist-epochs 50]
 """
 
 from __future__ import annotations
@@ -34,34 +35,32 @@ import argparse
 import statistics
 import time
 
-from shared import RESULTS, environment_info, environment_markdown, md_table, mnist_flat, pct, write_results
+import numpy as np
 
-import numpy as np  # noqa: E402
+from course_lib import optim
+from course_lib.nn import MLP
+from course_lib.train import ASGD_LR, asgd_runs, train
+from experiments.shared import RESULTS, environment_info, environment_markdown, md_table, mnist_flat, pct, write_results
 
-from course_lib import optim  # noqa: E402
-from course_lib.data import make_circles, make_spirals, train_test_split  # noqa: E402
-from course_lib.nn import MLP  # noqa: E402
-from course_lib.train import train  # noqa: E402
-
-HIDDEN = [10] * 5
-N_TRAIN, N_TOTAL = 128, 183  # 128 : 55 is the source's 7 : 3
+N_TRAIN, N_TEST = 128, 55  # 128 : 55 is the source's 7 : 3
 MAX_STEPS, BATCH, LOSS_STOP = 10_000, 32, 0.01
-GROUPS = {"1: circles, aSGD": ("circles", "effective", 0.01), "2: circles, SGD": ("circles", "mean", 0.01),
-          "3: spirals, aSGD": ("spirals", "effective", 0.05), "4: spirals, SGD": ("spirals", "mean", 0.05)}
+GROUPS = {"1: circles, aSGD": ("circles", "aSGD"), "2: circles, SGD": ("circles", "SGD"),
+          "3: spirals, aSGD": ("spirals", "aSGD"), "4: spirals, SGD": ("spirals", "SGD")}
+REDUCTION = {"SGD": "mean", "aSGD": "effective"}  # MLP.loss_and_grads' reduction of each optimizer
 
 
-def synthetic_run(dataset, reduction, lr, seed, max_steps):
-    make = make_circles if dataset == "circles" else make_spirals
-    X, y = make(N_TOTAL, seed=seed)
-    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=N_TOTAL - N_TRAIN, seed=seed)
-    net = MLP([2, *HIDDEN, 1], output="sigmoid", seed=seed)
-    epochs = -(-max_steps // -(-N_TRAIN // BATCH))
-    hist = train(net, X_train, y_train, optim.SGD(lr), BATCH, epochs, seed=seed, reduction=reduction,
-                 callbacks=[lambda e, h, m: h.loss[-1] < LOSS_STOP], progress=False)
-    units = net.dead_units(X_train)
-    return {"steps": hist.steps, "train_loss": hist.loss[-1], "test_loss": net.loss(X_test, y_test),
-            "test_accuracy": net.accuracy(X_test, y_test), "dead": sum(u.n_dead for u in units),
-            "always_on": sum(u.n_always_on for u in units), "stopped_early": hist.stopped_epoch is not None}
+def synthetic_runs(dataset, seed, max_steps):
+    """Both optimizers on one seed (``train.asgd_runs``: same data, weights and batches), summarised."""
+    runs, X_train, y_train, X_test, y_test = asgd_runs(dataset, seed, max_steps=max_steps, batch_size=BATCH,
+                                                       loss_stop=LOSS_STOP, n_train=N_TRAIN, n_test=N_TEST)
+    out = {}
+    for name, (net, hist) in runs.items():
+        units = net.dead_units(X_train)
+        out[name] = {"steps": hist.steps, "train_loss": hist.loss[-1], "test_loss": net.loss(X_test, y_test),
+                     "test_accuracy": net.accuracy(X_test, y_test), "dead": sum(u.n_dead for u in units),
+                     "always_on": sum(u.n_always_on for u in units),
+                     "stopped_early": hist.stopped_epoch is not None}
+    return out
 
 
 def summarise(runs):
@@ -102,11 +101,13 @@ def main(argv=None) -> dict:
     args = parser.parse_args(argv)
     seeds, max_steps, m_ep = (3, 400, 1) if args.quick else (args.seeds, MAX_STEPS, args.mnist_epochs)
 
+    per_seed = {dataset: [synthetic_runs(dataset, s, max_steps) for s in range(seeds)]
+                for dataset in ("circles", "spirals")}
     groups = {}
-    for name, (dataset, reduction, lr) in GROUPS.items():
-        runs = [synthetic_run(dataset, reduction, lr, s, max_steps) for s in range(seeds)]
-        groups[name] = {"dataset": dataset, "reduction": reduction, "lr": lr, "summary": summarise(runs),
-                        "runs": runs}
+    for name, (dataset, optimizer) in GROUPS.items():
+        runs = [both[optimizer] for both in per_seed[dataset]]
+        groups[name] = {"dataset": dataset, "reduction": REDUCTION[optimizer], "lr": ASGD_LR[dataset],
+                        "summary": summarise(runs), "runs": runs}
     mnist = mnist_runs(m_ep, args.quick)
     result = {"environment": environment_info(), "quick": args.quick, "seeds": seeds, "max_steps": max_steps,
               "batch_size": BATCH, "loss_stop": LOSS_STOP, "groups": groups, "mnist": mnist}

@@ -27,22 +27,21 @@ numbers is class 0, so the accuracy is the share of zeros in the test set,
 980 / 10000 = 9.80% -- the report's two numbers.  The script counts the dead
 units to show it.
 
-    .venv/bin/python experiments/exp_003_mnist_mlp.py [--quick] [--epochs 10] [--grid-epochs 3]
+    .venv/bin/python -m experiments.exp_003_mnist_mlp [--quick] [--epochs 10] [--grid-epochs 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import math
-import time
 
-from shared import RESULTS, environment_info, environment_markdown, md_table, mnist_flat, pct, write_results
+import numpy as np
 
-import numpy as np  # noqa: E402  (common sets the BLAS threads first)
-
-from course_lib import optim  # noqa: E402
-from course_lib.nn import MLP  # noqa: E402
-from course_lib.train import train  # noqa: E402
+from course_lib import optim
+from course_lib.nn import MLP
+from course_lib.train import train
+from experiments.shared import (RESULTS, environment_info, environment_markdown, md_table, mnist_flat, pct,
+                                write_results)
 
 SIZES = (784, 300, 100, 100, 10)
 PUBLISHED_MAIN = {"a": 0.9774, "b": 0.9828, "c": 0.9842}

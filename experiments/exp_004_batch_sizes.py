@@ -20,7 +20,7 @@ MNIST runs ``--mnist-epochs`` (default 5) and the wine ``--wine-epochs``
 (default 250).  The thesis reports the *training* loss and accuracy; both
 are listed beside ours, with the test numbers too.
 
-    .venv/bin/python experiments/exp_004_batch_sizes.py [--quick]
+    .venv/bin/python -m experiments.exp_004_batch_sizes [--quick]
 """
 
 from __future__ import annotations
@@ -28,15 +28,14 @@ from __future__ import annotations
 import argparse
 import time
 
-from shared import (RESULTS, environment_info, environment_markdown, keras_normalize, md_table, mnist_flat, pct,
-                    write_results)
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-from course_lib import optim  # noqa: E402
-from course_lib.data import load_wine_quality, train_test_split  # noqa: E402
-from course_lib.nn import MLP  # noqa: E402
-from course_lib.train import train  # noqa: E402
+from course_lib import optim
+from course_lib.data import load_wine_quality, train_test_split
+from course_lib.nn import MLP
+from course_lib.train import train
+from experiments.shared import (RESULTS, environment_info, environment_markdown, keras_normalize, md_table,
+                                mnist_flat, pct, write_results)
 
 # Thesis, Figures 21 and 23: training loss (and accuracy) after 100 (MNIST) / 250 (wine) epochs
 PUBLISHED_MNIST = {("adam", 1): (0.0, 1.0), ("adam", 60000): (0.331, 0.9081), ("adam", 8): (0.001, 0.9998),

@@ -1,24 +1,25 @@
-"""Shared set-up of the experiment scripts: data, one-thread BLAS, results files.
+"""Shared parts of the experiment scripts: data, results files, table formatting.
 
 Every script reproduces experiments of a course source with ``course_lib``
 and writes ``experiments/results/<name>.json`` and ``.md`` (the published
-numbers beside ours).  ``--quick`` runs a small version for the tests.
+numbers beside ours); ``--quick`` runs a small version for the tests.  They
+run as modules from the repository root (``.venv/bin/python -m
+experiments.exp_003_mnist_mlp``); the ``experiments`` package has set the
+kit's environment (``course_env``: one BLAS thread) before numpy is imported.
+The environment facts of a run are recorded by the benchmarks' functions,
+re-exported here.
 """
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")  # before numpy: small matrices run fastest on one thread
+import numpy as np
 
-import numpy as np  # noqa: E402
+from benchmarks.common import environment_info, environment_markdown, write_results
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from common import environment_info, environment_markdown, write_results  # noqa: E402,F401
+__all__ = ["RESULTS", "environment_info", "environment_markdown", "write_results", "mnist_flat",
+           "keras_normalize", "md_table", "pct"]
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -1,13 +1,12 @@
-"""Shared pytest set-up: quiet TensorFlow, headless matplotlib, one BLAS thread."""
+"""Shared pytest set-up: the kit's headless environment (course_env), Keras in float64, bubblewrap."""
 
 import os
 
 import pytest
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("MPLBACKEND", "Agg")
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+import course_env
+
+course_env.apply(headless=True)  # before any test module imports numpy: one BLAS thread, Agg, quiet TF, the data
 
 
 @pytest.fixture

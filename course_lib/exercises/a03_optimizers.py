@@ -94,17 +94,45 @@ def rmsprop(student, lr=0.001, rho=0.9, eps=1e-8, seed=None) -> int:
             lambda w, g, s, lr, rho, eps: (w - lr * g / (np.sqrt(rho * s + g * g) + eps), rho * s + g * g)})
 
 
-def _adam_variant(no_bias=False, t_shift=0, eps_inside=False, no_one_minus=False, times_g=False):
-    def variant(w, g, m, v, t, lr, beta1, beta2, eps):
-        m_new = beta1 * m + (g if no_one_minus else (1 - beta1) * g)
-        v_new = beta2 * v + (g * g if no_one_minus else (1 - beta2) * g * g)
-        tt = t + t_shift
-        m_hat = m_new if no_bias else m_new / (1 - beta1 ** tt)
-        v_hat = v_new if no_bias else v_new / (1 - beta2 ** tt)
-        denom = np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps
-        step = lr * m_hat / denom
-        return w - (step * g if times_g else step), m_new, v_new
-    return variant
+def _adam_mistakes() -> dict:
+    """Adam with one classic mistake each, keyed by the sentence that names it.
+
+    Each is the reference (``optim.adam_update``, Kingma & Ba Algorithm 1) with
+    its one wrong piece written out; the correct parts are not typed again.
+    """
+    def moments(w, g, m, v, t, lr, beta1, beta2, eps):
+        """The reference's new moments and their bias corrections."""
+        _, m_new, v_new = optim.adam_update(w, g, m, v, t, lr, beta1, beta2, eps)
+        return m_new, v_new, m_new / (1 - beta1 ** t), v_new / (1 - beta2 ** t)
+
+    def no_bias(w, g, m, v, t, lr, beta1, beta2, eps):
+        m_new, v_new, _, _ = moments(w, g, m, v, t, lr, beta1, beta2, eps)
+        return w - lr * m_new / (np.sqrt(v_new) + eps), m_new, v_new
+
+    def t_off_by_one(w, g, m, v, t, lr, beta1, beta2, eps):
+        return optim.adam_update(w, g, m, v, t + 1, lr, beta1, beta2, eps)
+
+    def eps_inside(w, g, m, v, t, lr, beta1, beta2, eps):
+        m_new, v_new, m_hat, v_hat = moments(w, g, m, v, t, lr, beta1, beta2, eps)
+        return w - lr * m_hat / np.sqrt(v_hat + eps), m_new, v_new
+
+    def no_one_minus(w, g, m, v, t, lr, beta1, beta2, eps):
+        m_new, v_new = beta1 * m + g, beta2 * v + g * g
+        m_hat, v_hat = m_new / (1 - beta1 ** t), v_new / (1 - beta2 ** t)
+        return w - lr * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new
+
+    def times_g(w, g, m, v, t, lr, beta1, beta2, eps):
+        w_new, m_new, v_new = optim.adam_update(w, g, m, v, t, lr, beta1, beta2, eps)
+        return w - (w - w_new) * g, m_new, v_new  # the reference's step, multiplied by g
+
+    return {
+        "the bias correction is missing: divide m by (1 - beta1**t) and v by (1 - beta2**t)": no_bias,
+        "t is off by one: the first step is t = 1, so the corrections use beta**t, not beta**(t+1)": t_off_by_one,
+        "eps is inside the square root; Algorithm 1 adds it to sqrt(v_hat)": eps_inside,
+        "the (1 - beta) factors of the moving averages are missing": no_one_minus,
+        "the step is multiplied by g again (the misprint of source 002); m_hat already carries the gradient":
+            times_g,
+    }
 
 
 def adam(student, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, seed=None) -> int:
@@ -112,14 +140,8 @@ def adam(student, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, seed=None) -> int:
     cases = []
     for w, g, m, v, t in _state_cases(case_seed(seed, 15), 2, with_t=True):
         cases.append(((w, g, m, np.abs(v), t, lr, beta1, beta2, eps), {}))
-    return engine.check_function(student, optim.adam_update, cases, name="adam", **_OPT_TOL, variants={
-        "the bias correction is missing: divide m by (1 - beta1**t) and v by (1 - beta2**t)": _adam_variant(no_bias=True),
-        "t is off by one: the first step is t = 1, so the corrections use beta**t, not beta**(t+1)":
-            _adam_variant(t_shift=1),
-        "eps is inside the square root; Algorithm 1 adds it to sqrt(v_hat)": _adam_variant(eps_inside=True),
-        "the (1 - beta) factors of the moving averages are missing": _adam_variant(no_one_minus=True),
-        "the step is multiplied by g again (the misprint of source 002); m_hat already carries the gradient":
-            _adam_variant(times_g=True)})
+    return engine.check_function(student, optim.adam_update, cases, name="adam", **_OPT_TOL,
+                                 variants=_adam_mistakes())
 
 
 def rprop(student, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0), seed=None) -> int:

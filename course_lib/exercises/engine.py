@@ -15,7 +15,7 @@ feedback a student reads:
 
 The same checks run in two places, with the same feedback:
 
-* **for practice**, in the student's own kernel: ``exercise_checks.adam(adam)``
+* **for practice**, in the student's own kernel: ``a03_optimizers.adam(adam)``
   with the practice inputs (fixed seeds).  A profile hook watches for calls
   into any ``course_lib`` module other than this one while the student's
   function runs (an alias or ``from course_lib.optim import adam_update as

@@ -96,7 +96,7 @@ def results_table(name: str, section: str | None = None, folder=None) -> Markdow
     """
     from pathlib import Path
 
-    folder = Path(folder) if folder is not None else Path(__file__).resolve().parents[1] / "experiments" / "results"
+    folder = Path(folder) if folder is not None else Path(__file__).resolve().parents[2] / "experiments" / "results"
     path = folder / f"{name}.md"
     if not path.exists():
         available = sorted(p.stem for p in folder.glob("*.md")) if folder.exists() else []

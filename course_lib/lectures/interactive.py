@@ -35,11 +35,8 @@ import math
 from typing import Callable
 
 import ipywidgets as _w
-import numpy as np
 
 from .figures import encode_png
-
-BLOW_UP = 1e6  # an iterate this far from the plot's centre counts as diverged
 
 
 class Interactive(_w.VBox):
@@ -101,11 +98,6 @@ class Interactive(_w.VBox):
         fig.set_layout_engine("none")
         rows = [_w.HBox(list(self.controls.values())[i:i + 3]) for i in range(0, len(self.controls), 3)]
         super().__init__(children=[*rows, self.image, self.caption])
-
-    @property
-    def widget(self):
-        """The widget to display: the ``Interactive`` itself (a ``VBox``)."""
-        return self
 
     def _on_change(self, name: str):
         def handler(change):
@@ -196,32 +188,3 @@ def _int_slider(description: str, value: int, lo: int, hi: int, step: int = 1, c
 def _dropdown(description: str, options, value):
     return _w.Dropdown(options=options, value=value, description=description,
                       style={"description_width": "initial"}, layout=_w.Layout(width="32%"))
-
-
-def run_optimizer(optimizer, grad: Callable, x0, steps: int, blow_up: float = BLOW_UP):
-    """Iterates of ``optimizer`` on ``grad`` from ``x0``, stopped where they blow up.
-
-    Like ``optim.trajectory``, but a diverging run is a result here, not an
-    error: iteration stops at the first iterate that is not finite or whose
-    largest coordinate exceeds ``blow_up`` in absolute value.
-
-    Returns
-    -------
-    path : ndarray, shape (k + 1, dim)
-        ``x0`` and the iterates, up to and excluding the first blown-up one.
-    diverged : bool
-    """
-    x = np.array(x0, dtype=float).ravel()
-    path = np.empty((steps + 1, x.size))
-    path[0] = x
-    step = optimizer._step_trusted  # the same arithmetic as step(); x and g are checked here
-    with np.errstate(over="ignore", invalid="ignore"):
-        for k in range(steps):
-            g = np.asarray(grad(x.copy()), dtype=float).reshape(x.shape)
-            if not np.isfinite(g).all():
-                return path[:k + 1], True
-            step([x], [g])
-            if not np.abs(x).max() <= blow_up:  # also catches NaN
-                return path[:k + 1], True
-            path[k + 1] = x
-    return path, False

@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import functions, linesearch, optim
 from .figures import Plot, figure as _figure
-from .interactive import Interactive, _float_slider, _int_slider, run_optimizer
+from .interactive import Interactive, _float_slider, _int_slider
 
 __all__ = ["sextic_descent", "linear_rate", "exact_line_search"]
 WIDGETS = ("sextic_descent", "linear_rate")  # the slider figures, in the notebook's order
@@ -48,7 +48,8 @@ def sextic_descent(lr: float = 0.3, x0: float = 1.0, steps: int = 30) -> Interac
     curvature = np.array([f.hessian(np.array([m]))[0, 0] for m in minima])
 
     def draw(lr, x0, steps):
-        path, diverged = run_optimizer(optim.SGD(lr), f.grad, [x0], steps, blow_up=1e3)
+        path = optim.trajectory(optim.SGD(lr), f.grad, [float(x0)], steps, stop_beyond=1e3)
+        diverged = len(path) <= steps  # the stop rule ended the run early
         p = path[:, 0]
         fp = f(p[None])
         path_line.set_data(p, fp)
@@ -136,7 +137,8 @@ def linear_rate(condition_number: float = 10.0, lr_beta: float = 1.0, steps: int
             contour_set[0] = ax.contour(X, Y, Z, levels=np.geomspace(Z.max() * 1e-4, Z.max(), 12),
                                         colors="0.75", linewidths=0.8)
             contour_set[1] = condition_number
-        path, diverged = run_optimizer(optim.SGD(lr_beta / beta), f.grad, x0, steps, blow_up=1e3)
+        path = optim.trajectory(optim.SGD(lr_beta / beta), f.grad, x0, steps, stop_beyond=1e3)
+        diverged = len(path) <= steps  # the stop rule ended the run early
         path_line.set_data(path[:, 0], path[:, 1])
         gap = f(path.T) - 0.0
         t = np.arange(steps + 1)

@@ -1,18 +1,21 @@
 """Lecture 2, numerical gradients: forward, backward and central differences and their
 error against the step, in float64 and float32.
+
+The quotients are ``gradcheck.difference_quotients`` (the formulas of
+``gradcheck.difference_quotient``, the same ``numerical_gradient`` uses); this module
+draws their errors.
 """
 
 from __future__ import annotations
 
-from typing import Callable
-
 import numpy as np
 
+from ..gradcheck import METHODS, difference_quotients
 from ..validation import as_choice
 from .figures import figure as _figure
 from .interactive import Interactive, _float_slider, _dropdown
 
-__all__ = ["difference_quotients", "finite_differences"]
+__all__ = ["finite_differences"]
 WIDGETS = ("finite_differences",)  # the slider figures, in the notebook's order
 
 
@@ -21,25 +24,6 @@ FD_FUNCTIONS = {  # name -> (f, f', f'', f''') for the error curves; all smooth 
     "sin": (np.sin, np.cos, lambda x: -np.sin(x), lambda x: -np.cos(x)),
     "log": (np.log, lambda x: 1 / x, lambda x: -1 / x ** 2, lambda x: 2 / x ** 3),
 }
-FD_METHODS = ("forward", "backward", "central")
-
-
-def difference_quotients(f: Callable, x: float, h, dtype=np.float64) -> dict:
-    """Forward, backward and central difference quotients of ``f`` at ``x``, computed in ``dtype``.
-
-    forward  (f(x + h) - f(x)) / h          error ~ h |f''| / 2      + round-off ~ eps |f| / h
-    backward (f(x) - f(x - h)) / h          error ~ h |f''| / 2      + round-off ~ eps |f| / h
-    central  (f(x + h) - f(x - h)) / (2h)   error ~ h^2 |f'''| / 6   + round-off ~ eps |f| / h
-
-    Everything (x, h, f's values, the quotient) is rounded to ``dtype``, as it
-    is in a float32 network.  Returns a dict of arrays shaped like ``h``.
-    """
-    dtype = np.dtype(dtype)
-    xd = dtype.type(x)
-    hd = np.asarray(h, dtype=dtype)
-    with np.errstate(all="ignore"):
-        fp, f0, fm = (np.asarray(f(xd + hd), dtype), np.asarray(f(xd), dtype), np.asarray(f(xd - hd), dtype))
-        return {"forward": (fp - f0) / hd, "backward": (f0 - fm) / hd, "central": (fp - fm) / (dtype.type(2) * hd)}
 
 
 def finite_differences(function: str = "exp", x: float = 1.0, dtype: str = "float64") -> Interactive:
@@ -60,7 +44,7 @@ def finite_differences(function: str = "exp", x: float = 1.0, dtype: str = "floa
     h = np.logspace(-16, -1, 91)
     fig, (ax,) = _figure(8, 4.6)
     lines = {m: ax.loglog([], [], "-", lw=1.6, label=m, color=c)[0]
-             for m, c in zip(FD_METHODS, ("C0", "C2", "C1"))}
+             for m, c in zip(METHODS, ("C0", "C2", "C1"))}
     (trunc1,) = ax.loglog([], [], ":", color="0.5", lw=1, label="truncation h|f''|/2, h²|f'''|/6")
     (trunc2,) = ax.loglog([], [], ":", color="0.5", lw=1)
     (roundoff,) = ax.loglog([], [], "--", color="0.6", lw=1, label="round-off eps|f|/h")
@@ -77,7 +61,7 @@ def finite_differences(function: str = "exp", x: float = 1.0, dtype: str = "floa
         q = difference_quotients(f, x, h, dtype)
         eps = float(np.finfo(dtype).eps)
         errors = {}
-        for m in FD_METHODS:
+        for m in METHODS:
             err = np.abs(q[m].astype(np.float64) - exact)
             err = np.where(np.isfinite(err), err, np.nan)
             errors[m] = err
@@ -85,8 +69,8 @@ def finite_differences(function: str = "exp", x: float = 1.0, dtype: str = "floa
         trunc1.set_data(h, h * abs(d2f(x)) / 2)
         trunc2.set_data(h, h ** 2 * abs(d3f(x)) / 6)
         roundoff.set_data(h, eps * abs(f(x)) / h)
-        best = {m: float(h[np.nanargmin(errors[m])]) for m in FD_METHODS}
-        at = {m: float(np.interp(-8, np.log10(h), errors[m])) for m in FD_METHODS}
+        best = {m: float(h[np.nanargmin(errors[m])]) for m in METHODS}
+        at = {m: float(np.interp(-8, np.log10(h), errors[m])) for m in METHODS}
         ax.set_title(f"d/dx {function}(x) at x = {x:.3g} in {dtype}: best h forward {best['forward']:.0e}, "
                      f"central {best['central']:.0e}")
         return {"h": h, "errors": errors, "best_h": best, "error_at_1e-8": at, "eps": eps, "exact": exact}

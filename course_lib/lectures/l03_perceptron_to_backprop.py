@@ -1,5 +1,8 @@
 """Lecture 3, from perceptron to backprop: the sigmoid's slope and bias, an MLP's decision
 boundary replayed epoch by epoch.
+
+The network, its training and its probability map are the library's (``nn.MLP``,
+``train.train``, ``MLP.forward_grid``); this module draws them.
 """
 
 from __future__ import annotations
@@ -64,13 +67,8 @@ def sigmoid_slope(a: float = 1.0, bias: float = 0.0, w: float = 1.0) -> Interact
                                                              ax_d.get_legend(), ax.title, ax_d.title])
 
 
-def _grid_probabilities(model, xx, yy):
-    P = model.forward(np.column_stack([xx.ravel(), yy.ravel()]))
-    return P[:, 0].reshape(xx.shape)
-
-
 def decision_boundary(dataset: str = "circles", epochs: int = 60, hidden=(16, 16), lr: float = 0.005,
-                      batch_size: int = 32, seed: int = 0, epoch: int | None = None) -> Interactive:
+                      batch_size: int = 32, seed=0, epoch: int | None = None) -> Interactive:
     """An MLP learning circles (or spirals); the slider moves through its training epochs.
 
     The network (ReLU hidden layers, sigmoid output, binary cross-entropy,
@@ -90,12 +88,12 @@ def decision_boundary(dataset: str = "circles", epochs: int = 60, hidden=(16, 16
     lim = float(np.abs(X).max()) * 1.15
     g = np.linspace(-lim, lim, 90)
     xx, yy = np.meshgrid(g, g)
-    grids = [_grid_probabilities(net, xx, yy)]
+    grids = [net.forward_grid(xx, yy)]
     acc0 = net.accuracy(X, y)
     loss0 = net.loss(X, y)
 
     def snapshot(e, hist, model):
-        grids.append(_grid_probabilities(model, xx, yy))
+        grids.append(model.forward_grid(xx, yy))
 
     hist = train(net, X, y, optim.Adam(lr), batch_size, epochs, seed=seed, callbacks=[snapshot], progress=False)
     losses = [loss0, *hist.loss]

@@ -1,56 +1,29 @@
 """Lecture 4, stochastic, mini-batch and batch descent: logistic regression (source 000)
 with a batch-size slider, the mini-batch gradient's noise, source 002's running loss
 estimate, the learning-rate schedules.
+
+The computations are the library's: the problem is ``functions.logistic_clouds``, its
+per-sample and mini-batch gradients are methods of ``functions.LogisticRegression``, the
+paths come from ``train.minibatch_sgd`` and the running estimate from
+``train.running_loss_estimate``; this module draws them.
 """
 
 from __future__ import annotations
 
+import math
+
 import ipywidgets as _w
 import numpy as np
 
-from .. import functions, schedules
+from .. import schedules
+from ..functions import logistic_clouds
+from ..train import minibatch_sgd, running_loss_estimate
+from ..validation import as_generator
 from .figures import figure as _figure
 from .interactive import Interactive, _float_slider, _int_slider
 
-__all__ = ["logistic_problem", "minibatch_sgd_path", "minibatch_descent", "gradient_noise", "running_loss", "schedule_explorer"]
+__all__ = ["minibatch_descent", "gradient_noise", "running_loss", "schedule_explorer"]
 WIDGETS = ("minibatch_descent", "gradient_noise", "running_loss", "schedule_explorer")  # the slider figures, in the notebook's order
-
-
-def logistic_problem(n: int = 256, lam: float = 0.01, seed: int = 0):
-    """Source 000's L2-regularised logistic regression on two overlapping 2-D Gaussian clouds.
-
-    Two features, no bias, labels -1/+1, ``F(w) = (1/n) sum log(1 + exp(-y_i x_i'w)) + lam |w|^2``;
-    ``F.minima[0]`` and ``F.fmin`` are computed by Newton's method.
-    """
-
-    rng = np.random.default_rng(seed)
-    y = np.where(np.arange(n) % 2 == 0, 1.0, -1.0)
-    X = rng.normal(0.0, 1.0, (n, 2)) + np.outer(y, [1.0, 0.4])
-    return functions.logistic_regression(X, y, lam)
-
-
-def minibatch_sgd_path(F, w0, lr: float, batch_size: int, epochs: int, seed: int = 0) -> np.ndarray:
-    """Mini-batch SGD on a ``LogisticRegression`` F: the iterates after every step.
-
-    Each epoch visits a fresh permutation of the samples in batches of
-    ``batch_size`` (the last may be smaller); the step uses the batch's mean
-    gradient plus the regulariser's 2 lam w (so the batch gradient is an
-    unbiased estimate of grad F).  ``batch_size = n`` is batch gradient descent.
-    """
-
-    rng = np.random.default_rng(seed)
-    w = np.array(w0, dtype=float)
-    path = [w.copy()]
-    n = F.n
-    for _ in range(epochs):
-        order = rng.permutation(n)
-        for start in range(0, n, batch_size):
-            idx = order[start:start + batch_size]
-            m = F.y[idx] * (F.X[idx] @ w)
-            g = -(F.X[idx].T @ (functions._sigmoid(-m) * F.y[idx])) / len(idx) + 2 * F.lam * w
-            w = w - lr * g
-            path.append(w.copy())
-    return np.array(path)
 
 
 BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256)
@@ -62,7 +35,7 @@ def _batch_slider(value: int):
                               layout=_w.Layout(width="32%"))
 
 
-def minibatch_descent(batch_size: int = 16, lr: float = 0.5, epochs: int = 5, seed: int = 0) -> Interactive:
+def minibatch_descent(batch_size: int = 16, lr: float = 0.5, epochs: int = 5, seed=0) -> Interactive:
     """Stochastic, mini-batch and batch gradient descent on regularised logistic regression.
 
     Left: contours of F(w) over the two weights, the path of mini-batch SGD
@@ -76,7 +49,7 @@ def minibatch_descent(batch_size: int = 16, lr: float = 0.5, epochs: int = 5, se
     State: ``path``, ``gap`` (per step), ``batch_gap`` (full-batch GD per epoch),
     ``steps_per_epoch``.
     """
-    F = logistic_problem(seed=seed)
+    F = logistic_clouds(seed=seed)
     w_star, f_star = F.minima[0], F.fmin
     w0 = np.array([-2.0, 2.5])
     fig, (ax, ax_gap) = _figure(10.5, 4.4, ncols=2)
@@ -98,9 +71,9 @@ def minibatch_descent(batch_size: int = 16, lr: float = 0.5, epochs: int = 5, se
     ax_gap.legend(loc="upper right", fontsize=8)
 
     def draw(batch_size, lr, epochs):
-        path = minibatch_sgd_path(F, w0, lr, batch_size, epochs, seed=seed)
-        full = minibatch_sgd_path(F, w0, lr, F.n, epochs, seed=seed)
-        steps_per_epoch = -(-F.n // batch_size)
+        path = minibatch_sgd(F, w0, lr, batch_size, epochs, seed=seed).path
+        full = minibatch_sgd(F, w0, lr, F.n, epochs, seed=seed).path
+        steps_per_epoch = math.ceil(F.n / batch_size)
         gap = F(path.T) - f_star
         full_gap = F(full.T) - f_star
         sgd_line.set_data(path[:, 0], path[:, 1])
@@ -124,7 +97,7 @@ def minibatch_descent(batch_size: int = 16, lr: float = 0.5, epochs: int = 5, se
                        caption=f"{F.n} samples, 2 weights, λ = {F.lam}. One epoch = one pass over the data.")
 
 
-def gradient_noise(batch_size: int = 8, draws: int = 400, seed: int = 0) -> Interactive:
+def gradient_noise(batch_size: int = 8, draws: int = 400, seed=0) -> Interactive:
     """The mini-batch gradient as a random estimate of the full gradient.
 
     At a fixed w, ``draws`` batches (each sampled without replacement) give
@@ -139,37 +112,34 @@ def gradient_noise(batch_size: int = 8, draws: int = 400, seed: int = 0) -> Inte
     State: ``estimates``, ``full_gradient``, ``variance`` (measured, total),
     ``predicted_variance``.
     """
-    F = logistic_problem(seed=seed)
+    F = logistic_clouds(seed=seed)
     w0 = np.array([-1.0, 1.5])
-
-    m = F.y * (F.X @ w0)
-    per_sample = -(F.X * (functions._sigmoid(-m) * F.y)[:, None]) + 2 * F.lam * w0  # (n, 2)
-    g_full = per_sample.mean(axis=0)
-    S2 = per_sample.var(axis=0, ddof=1).sum()
-    rng = np.random.default_rng(seed)
+    g_full = F.grad(w0)
+    single = F.minibatch_gradient_variance(w0, 1)  # the variance of one sample's gradient: the top of the plot
+    rng = as_generator("seed", seed)  # one stream: every slider move draws new batches
     fig, (ax, ax_v) = _figure(10, 4.2, ncols=2)
     (pts,) = ax.plot([], [], ".", color="C1", ms=3, alpha=0.5, label="mini-batch gradients")
     (full_pt,) = ax.plot(*g_full, "*", color="k", ms=12, label="full gradient")
     (mean_pt,) = ax.plot([], [], "x", color="C3", ms=10, mew=2, label="mean of the estimates")
-    span = 3.5 * per_sample.std(axis=0)  # about the spread of single-sample estimates
+    span = 3.5 * F.sample_gradients(w0).std(axis=0)  # about the spread of single-sample estimates
     ax.set(xlabel=r"$\partial F/\partial w_1$", ylabel=r"$\partial F/\partial w_2$",
            xlim=(g_full[0] - span[0], g_full[0] + span[0]), ylim=(g_full[1] - span[1], g_full[1] + span[1]))
     ax.legend(loc="upper right", fontsize=8)
     B_all = np.array([b for b in BATCH_SIZES if b < F.n])
-    ax_v.loglog(B_all, S2 / B_all * (1 - B_all / F.n), "-", color="C0", label="(S²/B)(1 − B/n)")
-    ax_v.set_ylim(S2 / F.n * 0.3, S2 * 3)
+    ax_v.loglog(B_all, [F.minibatch_gradient_variance(w0, int(B)) for B in B_all], "-", color="C0",
+                label="(S²/B)(1 − B/n)")
+    ax_v.set_ylim(single / F.n * 0.3, single * 3)
     (measured,) = ax_v.loglog([], [], "o", color="C1", ms=8, label="measured")
     ax_v.set(xlabel="batch size B", ylabel="E|g_B − g|²", title="variance of the estimate")
     ax_v.grid(alpha=0.3, which="both")
     ax_v.legend(fontsize=8)
 
     def draw(batch_size):
-        idx = np.argsort(rng.random((draws, F.n)), axis=1)[:, :batch_size]
-        est = per_sample[idx].mean(axis=1)
+        est = F.minibatch_gradients(w0, batch_size, draws, seed=rng)
         pts.set_data(est[:, 0], est[:, 1])
         mean_pt.set_data([est[:, 0].mean()], [est[:, 1].mean()])
-        var = float(np.mean(np.sum((est - g_full) ** 2, axis=1)))
-        predicted = float(S2 / batch_size * (1 - batch_size / F.n))
+        var = float(np.mean(np.sum((est - g_full) ** 2, axis=1)))  # the drawn points' spread, as measured
+        predicted = F.minibatch_gradient_variance(w0, batch_size)
         measured.set_data([batch_size], [var] if var > 0 else [])
         ax.set_title(f"B = {batch_size}: variance {var:.2e} (predicted {predicted:.2e})")
         return {"estimates": est, "full_gradient": g_full, "variance": var, "predicted_variance": predicted}
@@ -178,7 +148,7 @@ def gradient_noise(batch_size: int = 8, draws: int = 400, seed: int = 0) -> Inte
                        dynamic=lambda: [pts, full_pt, mean_pt, measured, ax.get_legend(), ax.title])
 
 
-def running_loss(lam: float = 0.05, lr: float = 0.1, steps: int = 600, seed: int = 0) -> Interactive:
+def running_loss(lam: float = 0.05, lr: float = 0.1, steps: int = 600, seed=0) -> Interactive:
     """Source 002's running loss estimate during SGD with batch size 1.
 
     Each step sees one sample i and its loss L_i (noisy); the running
@@ -189,18 +159,10 @@ def running_loss(lam: float = 0.05, lr: float = 0.1, steps: int = 600, seed: int
 
     State: ``sample_loss``, ``Q``, ``true_loss`` (per step).
     """
-    F = logistic_problem(seed=seed)
-    rng = np.random.default_rng(seed)
-
-    w = np.array([-2.0, 2.5])
-    order = np.concatenate([rng.permutation(F.n) for _ in range(-(-steps // F.n))])[:steps]
-    sample_loss, true_loss = np.empty(steps), np.empty(steps)
-    for k, i in enumerate(order):
-        m = F.y[i] * (F.X[i] @ w)
-        sample_loss[k] = np.logaddexp(0.0, -m) + F.lam * w @ w
-        true_loss[k] = F(w)
-        g = -functions._sigmoid(-m) * F.y[i] * F.X[i] + 2 * F.lam * w
-        w = w - lr * g
+    F = logistic_clouds(seed=seed)
+    run = minibatch_sgd(F, np.array([-2.0, 2.5]), lr, 1, math.ceil(steps / F.n), seed=seed, max_steps=steps)
+    sample_loss = run.batch_loss              # L_i of the step's sample, at w_k before the step
+    true_loss = F(run.path[:-1].T)            # F(w_k) over all samples (the expensive full pass)
 
     fig, (ax,) = _figure(9, 4.0)
     ax.plot(np.arange(steps), sample_loss, ".", color="0.6", ms=2.5, label="$L_i$ of the step's sample")
@@ -210,11 +172,7 @@ def running_loss(lam: float = 0.05, lr: float = 0.1, steps: int = 600, seed: int
     ax.legend(loc="upper right", fontsize=8)
 
     def draw(lam):
-        Q = np.empty(steps)
-        q = sample_loss[0]
-        for k in range(steps):
-            q = lam * sample_loss[k] + (1 - lam) * q
-            Q[k] = q
+        Q = running_loss_estimate(sample_loss, lam)
         q_line.set_data(np.arange(steps), Q)
         err = np.abs(Q[steps // 2:] - true_loss[steps // 2:]) / true_loss[steps // 2:]
         ax.set_title(f"λ = {lam:.3g} (averages about {1 / lam:.0f} steps): "

@@ -1,29 +1,32 @@
 """Lecture 5, momentum and adaptive methods: the optimizers racing on a ravine and on
-Rosenbrock's valley, classical and EMA momentum side by side.
+Rosenbrock's valley, classical and EMA momentum side by side, the conventions of course_lib
+and Keras.
+
+Every list of optimizers here is ``optim.OPTIMIZERS``: the race's racers, its sliders'
+labels and the conventions table are built from it.
 """
 
 from __future__ import annotations
+
+import inspect
 
 import numpy as np
 
 from .. import functions, optim
 from ..validation import as_choice
-from .figures import figure as _figure
-from .interactive import Interactive, _float_slider, _int_slider, _dropdown, run_optimizer
+from .figures import Markdown, figure as _figure
+from .interactive import Interactive, _float_slider, _int_slider, _dropdown
 
-__all__ = ["race_optimizers", "optimizer_race", "momentum_forms"]
+__all__ = ["optimizer_race", "momentum_forms", "conventions_table"]
 WIDGETS = ("optimizer_race", "momentum_forms")  # the slider figures, in the notebook's order
 
 
-OPTIMIZER_STYLES = {
-    "SGD": "C0", "momentum": "C1", "Nesterov": "C2", "AdaGrad": "C3",
-    "RMSProp": "C4", "Adadelta": "C5", "Adam": "C6", "Rprop": "C7",
-}
 RACE_FUNCTIONS = ("ravine", "rosenbrock")
 RACE_PRESETS = {  # what the function dropdown sets: a fair start for every method
     "ravine": {"lr": 0.01, "lr_adaptive": 0.05, "steps": 150},
     "rosenbrock": {"lr": 0.0005, "lr_adaptive": 0.1, "steps": 300},
 }
+LEAVES_PLOT = 1e3  # the race's stop rule: a run whose iterate goes beyond this |coordinate| has diverged
 
 
 def _race_problem(function: str, condition_number: float):
@@ -36,32 +39,38 @@ def _race_problem(function: str, condition_number: float):
     return f, np.array([-1.5, 2.0]), ((-2.0, 2.0), (-1.0, 3.0))
 
 
-def race_optimizers(lr: float, lr_adaptive: float, beta: float) -> dict:
-    """The eight optimizers of the race, fresh, keyed by name.
+def _race_settings(info, lr: float, lr_adaptive: float, beta: float) -> dict:
+    """The hyperparameters the race's sliders set for one optimizer (the rest keep the class' defaults)."""
+    settings = {}
+    if info.lr_role is not None:
+        settings["lr"] = lr if info.lr_role == "gradient" else lr_adaptive
+    if info.momentum is not None:
+        settings[info.momentum] = beta
+    return settings
 
-    ``lr`` drives SGD, momentum and Nesterov (classical form, coefficient
-    ``beta``); ``lr_adaptive`` drives AdaGrad, RMSProp, Adam (``beta1 =
-    beta``) and Rprop's initial step; Adadelta has no learning rate in
-    Zeiler's paper (lr 1, rho 0.95, eps 1e-6).  One lr for all would be
-    unfair: the adaptive methods divide the gradient by its own size, so
-    their lr is a step length, not a multiple of the gradient.
+
+def _race_optimizers(lr: float, lr_adaptive: float, beta: float) -> dict:
+    """Every optimizer of ``optim.OPTIMIZERS``, fresh, keyed by name, as the race's sliders set them.
+
+    ``lr`` drives the methods whose learning rate multiplies the gradient
+    (``lr_role == "gradient"``: SGD, Momentum, Nesterov); ``lr_adaptive``
+    those whose learning rate is a step length (``"step"``: Adagrad,
+    RMSprop, Adam, and Rprop's initial step); Adadelta has no learning rate
+    in Zeiler's paper and keeps its defaults (lr 1, rho 0.95, eps 1e-6).
+    ``beta`` is every momentum coefficient (Momentum's and Nesterov's
+    ``beta``, Adam's ``beta1``).  Everything else keeps the class' defaults.
+    One lr for all would be unfair: the adaptive methods divide the gradient
+    by its own size, so their lr is a step length, not a multiple of the
+    gradient.
     """
 
-    return {
-        "SGD": optim.SGD(lr),
-        "momentum": optim.Momentum(lr, beta=beta),
-        "Nesterov": optim.Nesterov(lr, beta=beta),
-        "AdaGrad": optim.AdaGrad(lr_adaptive),
-        "RMSProp": optim.RMSProp(lr_adaptive, rho=0.9),
-        "Adadelta": optim.Adadelta(1.0, rho=0.95, eps=1e-6),
-        "Adam": optim.Adam(lr_adaptive, beta1=beta, beta2=0.999),
-        "Rprop": optim.Rprop(lr_adaptive),
-    }
+    return {info.name: info.cls(**_race_settings(info, lr, lr_adaptive, beta)) for info in optim.OPTIMIZERS}
 
 
 def optimizer_race(function: str = "ravine", lr: float = 0.01, lr_adaptive: float = 0.05, beta: float = 0.9,
                    condition_number: float = 50.0, steps: int = 150) -> Interactive:
-    """SGD, momentum, Nesterov, AdaGrad, RMSProp, Adadelta, Adam and Rprop from one start.
+    """Every optimizer of ``optim.OPTIMIZERS`` from one start: SGD, Momentum, Nesterov, Adagrad, RMSprop,
+    Adadelta, Adam and Rprop.
 
     Left: contours of the function (a rotated quadratic ravine with the
     chosen condition number, or Rosenbrock's valley) and each optimizer's
@@ -69,15 +78,19 @@ def optimizer_race(function: str = "ravine", lr: float = 0.01, lr_adaptive: floa
     stable only for lr < 2/kappa; momentum allows larger steps and moves
     along the valley floor.
 
+    Each run is ``optim.trajectory`` with the stop rule ``stop_beyond=LEAVES_PLOT``:
+    a run stopped early has diverged.
+
     State: ``paths`` and ``gaps`` (dict by optimizer name), ``final_gap``,
     ``diverged`` (dict of bool).
     """
     as_choice("function", function, RACE_FUNCTIONS)
+    racers = optim.OPTIMIZERS
     fig, (ax, ax_gap) = _figure(11, 4.4, ncols=2)
     lines, gap_lines = {}, {}
-    for name, color in OPTIMIZER_STYLES.items():
-        (lines[name],) = ax.plot([], [], "-", color=color, lw=1.3, label=name)
-        (gap_lines[name],) = ax_gap.semilogy([], [], "-", color=color, lw=1.3, label=name)
+    for k, info in enumerate(racers):
+        (lines[info.name],) = ax.plot([], [], "-", color=f"C{k}", lw=1.3, label=info.name)
+        (gap_lines[info.name],) = ax_gap.semilogy([], [], "-", color=f"C{k}", lw=1.3, label=info.name)
     (start,) = ax.plot([], [], "s", color="k", ms=6)
     (minimum,) = ax.plot([], [], "*", color="k", ms=11)
     ax.set(xlabel="$x_1$", ylabel="$x_2$")
@@ -102,16 +115,14 @@ def optimizer_race(function: str = "ravine", lr: float = 0.01, lr_adaptive: floa
             start.set_data([x0[0]], [x0[1]])
             minimum.set_data([f.minima[0][0]], [f.minima[0][1]])
         paths, gaps, diverged = {}, {}, {}
-        for name, opt in race_optimizers(lr, lr_adaptive, beta).items():
+        for info in racers:
+            name, settings = info.name, _race_settings(info, lr, lr_adaptive, beta)
             # a run depends only on its own hyperparameters: keep it while they stay
-            uses = {"SGD": (lr,), "momentum": (lr, beta), "Nesterov": (lr, beta), "AdaGrad": (lr_adaptive,),
-                    "RMSProp": (lr_adaptive,), "Adadelta": (), "Adam": (lr_adaptive, beta),
-                    "Rprop": (lr_adaptive,)}[name]
-            run_key = (key, steps, uses)
+            run_key = (key, steps, tuple(settings.items()))
             if runs.get(name, (None,))[0] != run_key:
-                # f._grad: the objective's own formula, without the per-call input checks of f.grad
-                path, div = run_optimizer(opt, f._grad, x0, steps, blow_up=1e3)
-                runs[name] = (run_key, path, f(path.T) - f.fmin, div)
+                # grad_unchecked: x0 is checked once by trajectory, which then feeds back its own iterates
+                path = optim.trajectory(info.cls(**settings), f.grad_unchecked, x0, steps, stop_beyond=LEAVES_PLOT)
+                runs[name] = (run_key, path, f(path.T) - f.fmin, len(path) <= steps)
             _, path, gap, div = runs[name]
             paths[name], gaps[name], diverged[name] = path, gap, div
             lines[name].set_data(path[:, 0], path[:, 1])
@@ -127,20 +138,24 @@ def optimizer_race(function: str = "ravine", lr: float = 0.01, lr_adaptive: floa
         return {"paths": paths, "gaps": gaps, "diverged": diverged,
                 "final_gap": {n: float(g[-1]) for n, g in gaps.items()}, "best": best}
 
+    gradient_scaled = ", ".join(i.name for i in racers if i.lr_role == "gradient")
+    step_length = ", ".join(i.name for i in racers if i.lr_role == "step")
+    momenta = ", ".join(i.name if i.momentum == "beta" else f"{i.name}'s {i.momentum}" for i in racers if i.momentum)
+    no_lr = ", ".join(i.name for i in racers if i.lr_role is None)
     controls = {
         "function": _dropdown("function", list(RACE_FUNCTIONS), function),
-        "lr": _float_slider("lr (SGD, momentum, Nesterov)", lr, 1e-4, 1.0, 0.05, log=True),
-        "lr_adaptive": _float_slider("lr (AdaGrad, RMSProp, Adam, Rprop)", lr_adaptive, 1e-3, 1.0, 0.05, log=True),
-        "beta": _float_slider("β (momentum, Adam's β1)", beta, 0.0, 0.99, 0.01, readout_format=".2f"),
+        "lr": _float_slider(f"lr ({gradient_scaled})", lr, 1e-4, 1.0, 0.05, log=True),
+        "lr_adaptive": _float_slider(f"lr ({step_length})", lr_adaptive, 1e-3, 1.0, 0.05, log=True),
+        "beta": _float_slider(f"β ({momenta})", beta, 0.0, 0.99, 0.01, readout_format=".2f"),
         "condition_number": _float_slider("κ (ravine)", condition_number, 1.0, 1000.0, 0.05, log=True),
         "steps": _int_slider("steps", steps, 10, 300, 10),
     }
     return Interactive(fig, controls, draw, presets={"function": RACE_PRESETS.get},
                        dynamic=lambda: [*lines.values(), start, minimum, *gap_lines.values(), ax.get_legend(),
                                         ax.title, ax_gap.title],
-                       caption="One lr for the gradient-scaled methods, one for the adaptive ones "
-                               "(their lr is a step length); Adadelta has none. Choosing a function "
-                               "resets the learning rates and steps to values that suit it.")
+                       caption=f"One lr for the gradient-scaled methods, one for the adaptive ones (their lr is a "
+                               f"step length); {no_lr} has none. Choosing a function resets the learning rates "
+                               f"and steps to values that suit it.")
 
 
 def momentum_forms(lr_ema: float = 0.05, beta: float = 0.9, steps: int = 60,
@@ -170,11 +185,14 @@ def momentum_forms(lr_ema: float = 0.05, beta: float = 0.9, steps: int = 60,
     ax.set(xlabel="$x_1$", ylabel="$x_2$", xlim=(-2, 2), ylim=(-1.5, 1.5))
     ax.legend(loc="lower right", fontsize=9)
 
-    def draw(lr_ema, beta, steps):
-        ema, _ = run_optimizer(optim.Momentum(lr_ema, beta=beta, variant="ema"), f.grad, x0, steps)
+    def draw(lr_ema, beta, steps):  # each run stops far beyond the plot if it diverges (the same nominal lr can)
+        ema = optim.trajectory(optim.Momentum(lr_ema, beta=beta, variant="ema"), f.grad, x0, steps,
+                               stop_beyond=1e6)
         lr_c = (1.0 - beta) * lr_ema
-        cls, _ = run_optimizer(optim.Momentum(lr_c, beta=beta, variant="classical"), f.grad, x0, steps)
-        same, _ = run_optimizer(optim.Momentum(lr_ema, beta=beta, variant="classical"), f.grad, x0, steps)
+        cls = optim.trajectory(optim.Momentum(lr_c, beta=beta, variant="classical"), f.grad, x0, steps,
+                               stop_beyond=1e6)
+        same = optim.trajectory(optim.Momentum(lr_ema, beta=beta, variant="classical"), f.grad, x0, steps,
+                                stop_beyond=1e6)
         ema_line.set_data(ema[:, 0], ema[:, 1])
         cls_line.set_data(cls[:, 0], cls[:, 1])
         same_line.set_data(same[:, 0], same[:, 1])
@@ -190,3 +208,54 @@ def momentum_forms(lr_ema: float = 0.05, beta: float = 0.9, steps: int = 60,
     }
     return Interactive(fig, controls, draw,
                        dynamic=lambda: [ema_line, cls_line, same_line, ax.get_legend(), ax.title])
+
+
+def _call(name: str, args, fixed: dict, order=()) -> str:
+    """``name(args..., key=value...)`` as code.  ``args`` are placeholders, passed positionally while
+    they follow ``order`` (the constructor's arguments) and by keyword after that."""
+    parts, positional = [], True
+    for k, arg in enumerate(args):
+        positional = positional and k < len(order) and order[k] == arg
+        parts.append(arg if positional else f"{arg}={arg}")
+    parts += [f"{key}={value!r}" for key, value in fixed.items()]
+    return f"{name}({', '.join(parts)})"
+
+
+def _settings(values: dict, other: dict) -> str:
+    """``name=value, ...``, in bold where ``other`` (the other column) differs."""
+    shown = []
+    for name, value in values.items():
+        text = f"{name} (no default)" if value is inspect.Parameter.empty else f"{name}={value!r}"
+        shown.append(f"**{text}**" if name in other and other[name] != value else text)
+    return ", ".join(shown)
+
+
+def conventions_table() -> Markdown:
+    """The conventions of course_lib and Keras 3, one row per optimizer of ``optim.OPTIMIZERS``.
+
+    Columns: course_lib's defaults (every hyperparameter, in the order of the
+    constructor); Keras' defaults, in course_lib's names, with the flags that
+    put course_lib's rule in Keras' form (entries that differ in bold); the
+    course_lib optimizer that takes the same steps as the Keras one for any
+    values of the hyperparameters (``tests/lib/test_optim_keras.py`` runs
+    each pair against Keras); the registry's note.
+    """
+    rows = ["| optimizer | course_lib default | Keras 3 default, in course_lib's names | "
+            "the same steps as Keras | note |",
+            "|---|---|---|---|---|"]
+    for info in optim.OPTIMIZERS:
+        order = info.hyperparameters
+        ours = {name: info.defaults.get(name, inspect.Parameter.empty) for name in order}
+        keras = info.keras
+        if keras is None:
+            rows.append(f"| `{info.name}` | {_settings(ours, {})} | — | — | Keras has no {info.name} |")
+            continue
+        merged = {**keras.defaults, **keras.ours}
+        theirs = {name: merged[name] for name in order if name in merged}
+        args = [name for name in order if name in keras.names]
+        ours_call = _call(info.name, args, dict(keras.ours), order)
+        keras_args = [f"{keras.names[a]}={a}" for a in args] + [f"{k}={v!r}" for k, v in keras.theirs.items()]
+        keras_call = f"keras.optimizers.{keras.name}({', '.join(keras_args)})"
+        rows.append(f"| `{info.name}` | {_settings(ours, theirs)} | {_settings(theirs, ours)} | "
+                    f"`{ours_call}`<br>= `{keras_call}` | {keras.note} |")
+    return Markdown("\n".join(rows))

@@ -1,5 +1,10 @@
 """Lecture 6, random search: the method of finite differences and ARS against gradient
 descent, counted in loss evaluations.
+
+Every run is a library call (``optim.trajectory`` with an exact or a
+``gradcheck.numerical_gradient``, ``random_search.finite_difference_search``,
+``random_search.ars``) and every loss is ``PerceptronProblem.loss``; this module
+counts the evaluations and draws the curves.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ import numpy as np
 from .. import optim
 from ..gradcheck import numerical_gradient
 from ..random_search import PerceptronProblem, ars, finite_difference_search, make_separable_data
+from ..validation import as_generator, as_int
 from .figures import figure as _figure
 from .interactive import Interactive, _float_slider, _int_slider
 
@@ -41,8 +47,12 @@ def random_search_race(dim: int = 10, sigma: float = 0.05, n_directions: int = 8
     divided by the rewards' standard deviation and so has a roughly fixed
     length (about 2 lr sigma along -grad L / |grad L|).
 
+    ``seed`` (an int) fixes the data (seed), the finite-difference directions
+    (seed + 1) and ARS's (seed + 2); every slider move redraws from them.
+
     State: ``curves`` (dict name -> (evaluations, loss)), ``final`` (dict).
     """
+    seed = as_int("seed", seed, minimum=0)
 
     fig, (ax,) = _figure(9, 4.2)
     names = ("GD, central-difference gradient", "GD, exact gradient (backprop)",
@@ -55,7 +65,7 @@ def random_search_race(dim: int = 10, sigma: float = 0.05, n_directions: int = 8
     ax.legend(loc="upper right", fontsize=8)
 
     def draw(dim, sigma, n_directions, budget):
-        rng = np.random.default_rng(seed)
+        rng = as_generator("seed", seed)
         X, y, _ = make_separable_data(N_POINTS, rng, n_features=dim)
         y = np.where(rng.random(len(y)) < 0.1, 1.0 - y, y)  # 10% flipped labels: a finite minimum
         P = PerceptronProblem(X, y)
@@ -84,30 +94,24 @@ def random_search_race(dim: int = 10, sigma: float = 0.05, n_directions: int = 8
         # GD with a numerical gradient: 2(d + 1) evaluations per step
         per_step = 2 * (dim + 1)
         steps = max(budget // per_step, 1)
-
-        w = w0.copy()
-        losses = [P.loss(w)]
-        for _ in range(steps):
-            w = w - lr * numerical_gradient(P.loss, w, method="central", eps=1e-5)
-            losses.append(P.loss(w))
-        curves[names[0]] = (np.arange(steps + 1) * per_step, np.array(losses))
+        path = optim.trajectory(optim.SGD(lr), lambda w: numerical_gradient(P.loss, w, method="central", eps=1e-5),
+                                w0, steps)
+        curves[names[0]] = (np.arange(steps + 1) * per_step, np.array([P.loss(w) for w in path]))
         # GD with the exact gradient, one step per 2 evaluations
         path = optim.trajectory(optim.SGD(lr), P.gradient, w0, budget // 2)
-        Z = path @ P.X_aug.T  # the loss at every iterate, in one product
-        curves[names[1]] = (np.arange(len(path)) * 2, np.mean(np.logaddexp(0.0, Z) - P.y * Z, axis=1))
+        curves[names[1]] = (np.arange(len(path)) * 2, np.array([P.loss(w) for w in path]))
         return curves
 
     def random_curves(P, w0, lr, dim, sigma, n_directions, budget):
         curves = {}
         # the method of finite differences, 2 evaluations per step
-        _, hist = finite_difference_search(P.loss, w0, lr / (2 * sigma ** 2), sigma, budget // 2,
-                                           np.random.default_rng(seed + 1))
+        _, hist = finite_difference_search(P.loss, w0, lr / (2 * sigma ** 2), sigma, budget // 2, seed + 1)
         curves[names[2]] = (np.concatenate([[0], hist["n_evaluations"]]),
                             np.concatenate([[P.loss(w0)], hist["loss_estimate"]]))
         # ARS V1, 2N rollouts per iteration, reward = -loss
         iters = max(budget // (2 * n_directions), 1)
         _, h = ars(P.rollout, (1, dim + 1), iters, step_size=lr * sigma, n_directions=n_directions,
-                   top_b=n_directions, noise=sigma, version="v1", rng=np.random.default_rng(seed + 2),
+                   top_b=n_directions, noise=sigma, version="v1", seed=seed + 2,
                    evaluate=True)
         curves[names[3]] = (np.concatenate([[0], h["n_rollouts"]]),
                             np.concatenate([[P.loss(w0)], -h["reward_current"]]))

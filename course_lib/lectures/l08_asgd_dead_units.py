@@ -1,59 +1,45 @@
 """Lecture 8, aSGD and dead units: source 000's mean effective gradient against SGD, seed
 by seed.
+
+The runs are ``train.asgd_runs``, the same function ``experiments/exp_000_asgd.py``
+repeats over 200 seeds (seed s here is the experiment's seed s, cut at fewer steps); the
+unit counts are ``MLP.dead_units``; this module draws them.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .. import optim
-from ..data import make_circles, make_spirals
-from ..nn import MLP
-from ..train import train
-from ..validation import as_choice
+from ..train import asgd_runs
+from ..validation import as_choice, as_int
 from .figures import figure as _figure
 from .interactive import Interactive, _int_slider, _dropdown
 
-__all__ = ["asgd_runs", "asgd_vs_sgd"]
+__all__ = ["asgd_vs_sgd"]
 WIDGETS = ("asgd_vs_sgd",)  # the slider figures, in the notebook's order
-
-
-def asgd_runs(dataset: str, seed: int, max_steps: int = 3000, lr: float | None = None, batch_size: int = 32,
-              loss_stop: float = 0.01):
-    """SGD and aSGD on one of source 000's synthetic problems, same data, weights and batches.
-
-    2-10-10-10-10-10-1 ReLU network, sigmoid output, binary cross-entropy,
-    128 training points (the source's setting; lr 0.01 for circles, 0.05 for
-    spirals); stops when an epoch's mean loss falls below ``loss_stop`` or
-    after ``max_steps`` steps.  Returns ``{"SGD": (model, history), "aSGD": ...}``
-    and the data.
-    """
-
-    X, y = (make_circles if dataset == "circles" else make_spirals)(128, seed=seed)
-    lr = (0.01 if dataset == "circles" else 0.05) if lr is None else lr
-    epochs = -(-max_steps // -(-len(X) // batch_size))
-    out = {}
-    for name, reduction in (("SGD", "mean"), ("aSGD", "effective")):
-        net = MLP([2, 10, 10, 10, 10, 10, 1], output="sigmoid", seed=seed)
-        hist = train(net, X, y, optim.SGD(lr), batch_size, epochs, seed=seed, reduction=reduction,
-                     callbacks=[lambda e, h, m: h.loss[-1] < loss_stop], progress=False)
-        out[name] = (net, hist)
-    return out, X, y
 
 
 def asgd_vs_sgd(dataset: str = "circles", seed: int = 0, seeds: int = 4, max_steps: int = 3000) -> Interactive:
     """Source 000's mean effective gradient (aSGD) against SGD, seed by seed.
 
     For seeds 0 .. ``seeds`` - 1 both optimizers are trained once when the
-    figure is made (same data, initial weights and batch order; the slider
-    then only chooses what to show).  Left: the training loss per epoch of
-    both.  Middle and right: each one's decision boundary, with its dead
-    units (off on every training point) and always-on units counted.
+    figure is made (``train.asgd_runs``: same data, initial weights and batch
+    order; the slider then only chooses what to show).  Left: the training
+    loss per epoch of both.  Middle and right: each one's decision boundary
+    on its 128 training points, with its dead units (off on every training
+    point) and always-on units counted.
+
+    ``seed`` is the seed shown first, one of 0 .. ``seeds`` - 1 (the
+    slider's values are the experiment's integer seeds).
 
     State: ``steps`` (dict: steps to the loss threshold, or the cap),
     ``dead``/``always_on`` (dict: counts over the hidden layers), ``accuracy``.
     """
     as_choice("dataset", dataset, ("circles", "spirals"))
+    seeds = as_int("seeds", seeds, minimum=1)
+    seed = as_int("seed", seed, minimum=0)
+    if seed >= seeds:
+        raise ValueError(f"seed must be one of the trained seeds 0..{seeds - 1}; got {seed}")
     cache = {}
 
     def runs(ds, s):
@@ -82,7 +68,7 @@ def asgd_vs_sgd(dataset: str = "circles", seed: int = 0, seeds: int = 4, max_ste
         ax.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
 
     def draw(dataset, seed):
-        out, X, y = runs(dataset, seed)
+        out, X, y, _, _ = runs(dataset, seed)
         state = {"steps": {}, "dead": {}, "always_on": {}, "accuracy": {}}
         lim = max(1.6, float(np.abs(X).max()) * 1.1)
         for (name, (net, hist)), ax in zip(out.items(), (ax_s, ax_a)):
@@ -97,7 +83,7 @@ def asgd_vs_sgd(dataset: str = "circles", seed: int = 0, seeds: int = 4, max_ste
             state["always_on"][name], state["accuracy"][name] = on, acc
             gg = np.linspace(-lim, lim, 70)
             gx, gy = np.meshgrid(gg, gg)
-            P = net.forward(np.column_stack([gx.ravel(), gy.ravel()]))[:, 0].reshape(gx.shape)
+            P = net.forward_grid(gx, gy)
             images[name].set_data(P)
             images[name].set_extent((-lim, lim, -lim, lim))
             scatters[name].set_offsets(X)

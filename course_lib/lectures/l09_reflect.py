@@ -10,7 +10,7 @@ __all__ = ["self_check"]
 WIDGETS = ()  # the slider figures, in the notebook's order
 
 
-def self_check(questions) -> "object":
+def self_check(questions) -> _w.VBox:
     """A column of ``reflect.Question``s, each with its options, a Check button and feedback.
 
     Returns an ``ipywidgets.VBox``; ``box.check_all(choices)`` grades a list of

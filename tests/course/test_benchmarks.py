@@ -13,11 +13,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_quick(name: str, out: Path) -> tuple[dict, str]:
-    """Run benchmarks/bench_<name>.py --quick into ``out``; return its JSON and Markdown results."""
-    subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / f"bench_{name}.py"), "--quick", "--out", str(out)],
-        check=True, capture_output=True, text=True,
-    )
+    """Run ``python -m benchmarks.bench_<name> --quick`` from the repository root into ``out``;
+    return its JSON and Markdown results."""
+    proc = subprocess.run([sys.executable, "-m", f"benchmarks.bench_{name}", "--quick", "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, f"benchmarks.bench_{name} --quick failed:\n{proc.stderr[-3000:]}"
     return json.loads((out / f"{name}.json").read_text()), (out / f"{name}.md").read_text()
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import course_env
 from _net import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,9 +77,8 @@ def lab(tmp_path_factory):
     (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False}))
     port, token = free_port(), "descent-browser-test"
-    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(root / "settings"),
-               JUPYTER_RUNTIME_DIR=str(root / "runtime"), MPLBACKEND="Agg")
-    env.setdefault("COURSE_DATA_DIR", str(ROOT.parent / "shared" / "data"))
+    env = course_env.apply(dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(root / "settings"),
+                                JUPYTER_RUNTIME_DIR=str(root / "runtime")), headless=True)
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--port={port}", "--ip=127.0.0.1",
            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={folder}",
            f"--LabApp.workspaces_dir={root / 'workspaces'}"]

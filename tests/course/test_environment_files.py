@@ -1,4 +1,5 @@
-"""environment.yml (conda) and pyproject.toml (pip) must ask for the same packages."""
+"""environment.yml (conda) and pyproject.toml (pip) must ask for the same packages; pyproject installs every
+package and module of the kit."""
 
 from __future__ import annotations
 
@@ -86,6 +87,16 @@ def test_installed_environment_satisfies_pyproject():
         except PackageNotFoundError:
             raise AssertionError(f"{req.name} is required by pyproject.toml but not installed") from None
         assert req.specifier.contains(installed, prereleases=True), f"{req.name} {installed} does not satisfy {req.specifier}"
+
+
+def test_pyproject_installs_every_package_and_course_env():
+    """A regular (not editable) install copies only the packages named in pyproject: all of them must be there,
+    and course_env (the kit's environment variables, imported by course_grader and keras_peer)."""
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    packages = {".".join(p.parent.relative_to(ROOT).parts) for top in ("course_lib", "course_grader")
+                for p in (ROOT / top).rglob("__init__.py")}
+    assert set(setuptools["packages"]) == packages
+    assert setuptools["py-modules"] == ["course_env"]
 
 
 def test_course_py_rejects_unknown_command():

@@ -13,16 +13,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_quick(script: str, name: str, out: Path) -> tuple[dict, str]:
-    proc = subprocess.run([sys.executable, str(ROOT / "experiments" / script), "--quick", "--out", str(out)],
-                          capture_output=True, text=True)
-    assert proc.returncode == 0, f"{script} --quick failed:\n{proc.stderr[-3000:]}"
+def run_quick(module: str, name: str, out: Path) -> tuple[dict, str]:
+    """Run ``python -m experiments.<module> --quick`` from the repository root into ``out``."""
+    proc = subprocess.run([sys.executable, "-m", f"experiments.{module}", "--quick", "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, f"experiments.{module} --quick failed:\n{proc.stderr[-3000:]}"
     return json.loads((out / f"{name}.json").read_text()), (out / f"{name}.md").read_text()
 
 
 @pytest.mark.slow
 def test_source_003_quick(tmp_path):
-    result, md = run_quick("exp_003_mnist_mlp.py", "source_003_mnist", tmp_path)
+    result, md = run_quick("exp_003_mnist_mlp", "source_003_mnist", tmp_path)
     assert set(result["main"]) == {"a", "b", "c"}
     # linear decay 0.1 -> 1e-4 over 1 epoch: epoch 0 uses 0.1
     assert result["main"]["b"][0]["lr_per_epoch"] == [0.1]
@@ -42,7 +43,7 @@ def test_source_003_quick(tmp_path):
 
 @pytest.mark.slow
 def test_source_004_quick(tmp_path):
-    result, md = run_quick("exp_004_batch_sizes.py", "source_004_batch_sizes", tmp_path)
+    result, md = run_quick("exp_004_batch_sizes", "source_004_batch_sizes", tmp_path)
     assert {r["optimizer"] for r in result["mnist"]} == {"sgd", "adam"}
     assert all(0 <= r["test_accuracy"] <= 1 for r in result["mnist"])
     assert result["wine_n_train"] == round(4898 * 0.75)
@@ -54,7 +55,7 @@ def test_source_004_quick(tmp_path):
 
 @pytest.mark.slow
 def test_source_000_quick(tmp_path):
-    result, md = run_quick("exp_000_asgd.py", "source_000_asgd", tmp_path)
+    result, md = run_quick("exp_000_asgd", "source_000_asgd", tmp_path)
     assert len(result["groups"]) == 4
     for g in result["groups"].values():
         assert g["summary"]["runs"] == 3

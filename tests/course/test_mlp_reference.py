@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import math
-import os
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from mlp_reference import ReferenceMLP, synthetic_mnist  # noqa: E402
+from benchmarks.mlp_reference import ReferenceMLP, synthetic_mnist
 
 
 def test_parameter_count_of_source_003_network():
@@ -21,7 +16,7 @@ def test_parameter_count_of_source_003_network():
 
 
 def test_glorot_uniform_limits_and_zero_biases():
-    net = ReferenceMLP((784, 300, 10), rng=0)
+    net = ReferenceMLP((784, 300, 10), seed=0)
     (W1, b1), (W2, b2) = net.unflatten(net.flat())
     assert np.abs(W1).max() <= math.sqrt(6 / (784 + 300))
     assert np.abs(W1).max() > 0.99 * math.sqrt(6 / (784 + 300))
@@ -30,8 +25,19 @@ def test_glorot_uniform_limits_and_zero_biases():
     assert np.all(b1 == 0) and np.all(b2 == 0)
 
 
+def test_seed_is_an_int_or_a_generator():
+    a = ReferenceMLP((5, 4, 3), seed=3, bias_scale=0.1).flat()
+    np.testing.assert_array_equal(a, ReferenceMLP((5, 4, 3), seed=np.random.default_rng(3), bias_scale=0.1).flat())
+    X, Y = synthetic_mnist(6, seed=np.random.default_rng(2))
+    X2, Y2 = synthetic_mnist(6, seed=2)
+    np.testing.assert_array_equal(X, X2)
+    np.testing.assert_array_equal(Y, Y2)
+    with pytest.raises(TypeError, match="seed must be an int or a numpy random Generator"):
+        ReferenceMLP((3, 2), seed=0.5)
+
+
 def test_small_random_biases_on_request():
-    net = ReferenceMLP((784, 300, 10), rng=0, bias_scale=0.01)
+    net = ReferenceMLP((784, 300, 10), seed=0, bias_scale=0.01)
     (_, b1), (_, b2) = net.unflatten(net.flat())
     assert np.abs(b1).max() <= 0.01 and np.abs(b1).max() > 0.009 and np.all(b1 != 0) and np.all(b2 != 0)
     with pytest.raises(ValueError, match="bias_scale"):
@@ -92,7 +98,7 @@ def test_backprop_by_hand_on_a_tiny_network():
 
 
 def _small_problem(seed=0):
-    net = ReferenceMLP((20, 7, 5, 3), rng=seed)
+    net = ReferenceMLP((20, 7, 5, 3), seed=seed)
     rng = np.random.default_rng(seed)
     theta = net.flat() + 0.1 * rng.standard_normal(net.n_params)  # non-zero biases too
     X = rng.standard_normal((6, 20))
@@ -120,7 +126,7 @@ def test_loss_batch_equals_plain_loss_for_every_block():
 
 def test_loss_batch_on_the_default_network_spot_check():
     net = ReferenceMLP()
-    X, Y = synthetic_mnist(4, rng=2)
+    X, Y = synthetic_mnist(4, seed=2)
     theta = net.flat()
     f_batch = net.loss_batch(theta, X, Y)
     rng = np.random.default_rng(3)
@@ -160,7 +166,7 @@ def test_loss_batch_rejects_bad_indices_and_steps():
 
 
 def test_kink_detector_of_the_benchmark_on_the_tiny_network():
-    from bench_gradcheck import kink_crossings
+    from benchmarks.bench_gradcheck import kink_crossings
 
     # x = (1, 1): z1 = (3, -0.5) (see above).  Moving b1[1] (flat 5) by +-0.6 puts z1[1] at 0.1 > 0
     # (unit 1 switches on): a kink crossed; by +-0.1 (z1[1] = -0.4 or -0.6) nothing switches.
@@ -182,10 +188,9 @@ def test_backprop_matches_central_differences_small():
 @pytest.mark.tensorflow
 @pytest.mark.parametrize("sizes", [(20, 7, 5, 3), (784, 300, 100, 100, 10)])
 def test_backprop_matches_tensorflow(sizes):
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import tensorflow as tf
 
-    net = ReferenceMLP(sizes, rng=5)
+    net = ReferenceMLP(sizes, seed=5)
     rng = np.random.default_rng(5)
     theta = net.flat() + 0.01 * rng.standard_normal(net.n_params)
     X = rng.random((8, sizes[0]))

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from course_lib import lectures
-from course_lib.lectures import interactive, l01_gradient_descent
+from course_lib.lectures import l01_gradient_descent
 
 WIDGETS = lectures.widgets()
 
@@ -48,16 +48,6 @@ def test_unknown_control_is_a_clear_error():
     w = l01_gradient_descent.sextic_descent()
     with pytest.raises(TypeError, match=r"unknown control\(s\) \['learning_rate'\].*'lr'"):
         w.update(learning_rate=0.1)
-
-
-def test_run_optimizer_stops_where_the_iterates_blow_up():
-    from course_lib import optim
-
-    # x_{k+1} = x_k - 3 * 2 x_k = -5 x_k: |x| = 5^k passes 1000 at k = 5
-    path, diverged = interactive.run_optimizer(optim.SGD(3.0), lambda x: 2 * x, [1.0], 50, blow_up=1e3)
-    assert diverged and path[:, 0].tolist() == [1, -5, 25, -125, 625]
-    path, diverged = interactive.run_optimizer(optim.SGD(0.25), lambda x: 2 * x, [1.0], 3)
-    assert not diverged and path[:, 0].tolist() == [1, 0.5, 0.25, 0.125]
 
 
 MOVES = {  # factory -> (control, values to move through)

@@ -3,6 +3,8 @@
 Each widget's update path (``Interactive.update``) is called as a slider
 move would call it; the tests read the data of the figure's lines and its
 titles and compare them with closed forms or recursions written out here.
+The quotients themselves (``gradcheck.difference_quotients``) are tested in
+tests/lib/test_gradcheck.py.
 """
 
 import numpy as np
@@ -25,11 +27,3 @@ def test_finite_differences_follow_truncation_and_round_off():
     w.update(dtype="float32")
     assert w.state["eps"] == np.finfo(np.float32).eps
     assert 1e-3 <= w.state["best_h"]["central"] <= 3e-2          # cbrt(1.2e-7) = 5e-3
-
-
-def test_difference_quotients_round_in_the_given_type():
-    q = lecture.difference_quotients(np.sin, 0.5, np.array([1e-2]), np.float32)
-    x, h = np.float32(0.5), np.float32(1e-2)
-    assert q["central"].dtype == np.float32
-    assert q["central"][0] == (np.sin(x + h) - np.sin(x - h)) / (np.float32(2) * h)
-    assert q["forward"][0] == (np.sin(x + h) - np.sin(x)) / h

@@ -8,6 +8,7 @@ titles and compare them with closed forms or recursions written out here.
 import numpy as np
 import pytest
 
+from course_lib.functions import logistic_clouds
 from course_lib.lectures import l04_stochastic_minibatch_batch as lecture
 
 
@@ -18,7 +19,7 @@ def line_data(line):
 
 def test_full_batch_path_is_gradient_descent_on_F():
     w = lecture.minibatch_descent(batch_size=256, lr=0.5, epochs=4)
-    F = lecture.logistic_problem()
+    F = logistic_clouds()
     x = np.array([-2.0, 2.5])
     expected = [x]
     for _ in range(4):
@@ -41,7 +42,7 @@ def test_small_batches_end_in_a_larger_noise_ball():
 
 def test_gradient_noise_is_unbiased_with_the_predicted_variance():
     w = lecture.gradient_noise(batch_size=1, draws=4000)
-    F = lecture.logistic_problem()
+    F = logistic_clouds()
     x = np.array([-1.0, 1.5])
     m = F.y * (F.X @ x)
     per = -(F.X * (F.y / (1 + np.exp(m)))[:, None]) + 2 * F.lam * x
@@ -65,7 +66,7 @@ def test_running_loss_is_the_exponential_average_of_source_002():
     for k in range(300):
         q = 0.1 * L[k] + 0.9 * q
         assert Q[k] == pytest.approx(q, rel=1e-12)
-    F = lecture.logistic_problem()
+    F = logistic_clouds()
     assert w.state["true_loss"][0] == pytest.approx(F(np.array([-2.0, 2.5])))
     _, drawn = line_data(w.fig.axes[0].lines[-1])
     np.testing.assert_allclose(drawn, Q)

@@ -8,6 +8,7 @@ titles and compare them with closed forms or recursions written out here.
 import numpy as np
 
 from course_lib.lectures import l08_asgd_dead_units as lecture
+from course_lib.train import asgd_runs
 
 
 def line_data(line):
@@ -16,7 +17,7 @@ def line_data(line):
 
 
 def test_asgd_widget_counts_dead_units_by_hand():
-    out, X, y = lecture.asgd_runs("circles", 1, max_steps=600)
+    out, X, y, _, _ = asgd_runs("circles", 1, max_steps=600)
     w = lecture.asgd_vs_sgd(seeds=2, max_steps=600, seed=1)
     for name, (net, hist) in out.items():
         h = X

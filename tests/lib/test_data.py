@@ -11,10 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import course_env
 from course_lib import data
 from course_lib.data import CorruptDataError, DataNotFoundError
 
-DATA = Path(os.environ.get("COURSE_DATA_DIR", Path(__file__).resolve().parents[3] / "shared" / "data"))
+DATA = Path(os.environ.get(course_env.DATA_DIR, course_env.SHARED_DATA))  # conftest applied course_env
 
 # ../shared/data/README.md: class counts, mean pixel values, checksums, row counts
 MNIST_TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
@@ -141,6 +142,10 @@ def test_bad_arguments():
         data.load_mnist("letters")
     with pytest.raises(ValueError, match="color must be one of"):
         data.load_wine_quality("rose")
+    with pytest.raises(TypeError, match="download must be True or False; got"):
+        data.load_mnist(download="no")
+    with pytest.raises(TypeError, match="download must be True or False; got"):
+        data.load_wine_quality("red", download=0)
 
 
 # --- toy data --------------------------------------------------------------------------------
@@ -172,20 +177,19 @@ def test_spiral_arms_wind_outwards_and_mirror_each_other():
     assert r.max() <= 1.0
 
 
-def test_minibatches_cover_every_sample_once():
-    X = np.arange(23)[:, None] * 1.0
-    y = np.arange(23)
-    batches = list(data.minibatches(X, y, 5, shuffle=True, rng=3))
-    assert [len(b[1]) for b in batches] == [5, 5, 5, 5, 3]
-    seen = np.concatenate([b[1] for b in batches])
-    assert sorted(seen.tolist()) == list(range(23)) and seen.tolist() != list(range(23))
-    np.testing.assert_array_equal(np.concatenate([b[0][:, 0] for b in batches]), seen)
-    plain = list(data.minibatches(X, y, 10, shuffle=False))
-    assert np.shares_memory(plain[0][0], X)  # views, no copy
-    with pytest.raises(ValueError, match=r"batch_size must be at most the number of samples \(23\); got 24"):
-        list(data.minibatches(X, y, 24))
-    with pytest.raises(ValueError, match="same number of samples; got 23 and 22"):
-        list(data.minibatches(X, y[:-1], 4))
+@pytest.mark.parametrize("make", [data.make_circles, data.make_spirals])
+def test_toy_data_seed_is_an_int_or_a_generator(make):
+    X, y = make(50, seed=4)
+    X_gen, y_gen = make(50, seed=np.random.default_rng(4))  # an int seeds a new Generator
+    np.testing.assert_array_equal(X, X_gen)
+    np.testing.assert_array_equal(y, y_gen)
+    gen = np.random.default_rng(4)
+    make(50, seed=gen)
+    assert not np.array_equal(make(50, seed=gen)[0], X)  # a Generator is used as it is: it advances
+    with pytest.raises(TypeError, match="seed must be an int or a numpy random Generator.*float"):
+        make(50, seed=0.5)
+    with pytest.raises(ValueError, match="seed must be an int >= 0"):
+        make(50, seed=-3)
 
 
 def test_train_test_split_and_standardizer():
@@ -204,3 +208,21 @@ def test_train_test_split_and_standardizer():
     np.testing.assert_allclose(const.transform([[1.0, 3.0]]), [[0.0, 0.0]])
     with pytest.raises(ValueError, match="test_size must lie in"):
         data.train_test_split(X, y, test_size=1.5)
+    with pytest.raises(ValueError, match="same number of samples; got 50 and 49"):
+        data.train_test_split(X, y[:-1])
+    with pytest.raises(TypeError, match="stratify must be True or False; got"):
+        data.train_test_split(X, y, stratify=y)  # scikit-learn's stratify=labels is not this one's
+
+
+def test_train_test_split_seed_is_an_int_or_a_generator():
+    X = np.arange(40.0).reshape(20, 2)
+    y = np.arange(20)
+    split = data.train_test_split(X, y, test_size=5, seed=2)
+    # an int seeds a new Generator: the same split as from default_rng(2), every time
+    for a, b in zip(split, data.train_test_split(X, y, test_size=5, seed=np.random.default_rng(2))):
+        np.testing.assert_array_equal(a, b)
+    gen = np.random.default_rng(2)
+    data.train_test_split(X, y, test_size=5, seed=gen)
+    assert not np.array_equal(data.train_test_split(X, y, test_size=5, seed=gen)[3], split[3])  # it advanced
+    with pytest.raises(TypeError, match="seed must be an int or a numpy random Generator"):
+        data.train_test_split(X, y, seed="2")

@@ -455,6 +455,99 @@ def test_logistic_regression_copies_and_freezes_its_data():
     assert F.logistic_regression(Xf, yf.astype(int), 0.1)(w) == F.logistic_regression(Xf, yf, 0.1)(w)
 
 
+def test_finite_sum_pieces_by_hand():
+    """Source 000's F as a finite sum: F_i(w) = log(1 + e^{-m_i}) + lam ||w||^2 and
+    grad F_i(w) = -y_i x_i / (1 + e^{m_i}) + 2 lam w (the corrected (16)), written out per sample."""
+    X, y = _logistic_data(n=12, d=3, seed=8)
+    lam = 0.05
+    f = F.logistic_regression(X, y, lam)
+    w = np.array([0.4, -0.9, 0.6])
+    L = [math.log(1 + math.exp(-yi * xi @ w)) + lam * w @ w for xi, yi in zip(X, y)]
+    G = np.array([-yi * xi / (1 + math.exp(yi * xi @ w)) + 2 * lam * w for xi, yi in zip(X, y)])
+    np.testing.assert_allclose(f.sample_losses(w), L, rtol=1e-14)
+    np.testing.assert_allclose(f.sample_gradients(w), G, rtol=1e-13, atol=1e-16)
+    idx = np.array([7, 2, 2, 11])  # a batch may repeat a sample
+    np.testing.assert_allclose(f.sample_losses(w, idx), np.array(L)[idx], rtol=1e-14)
+    np.testing.assert_allclose(f.sample_gradients(w, idx), G[idx], rtol=1e-13, atol=1e-16)
+    np.testing.assert_allclose(f.batch_gradient(w, idx), G[idx].mean(axis=0), rtol=1e-13, atol=1e-16)
+    # the means over all samples are F and its gradient; the full batch is grad F itself
+    assert np.mean(L) == pytest.approx(f(w), rel=1e-14)
+    np.testing.assert_allclose(G.mean(axis=0), f.grad(w), rtol=1e-13, atol=1e-16)
+    np.testing.assert_allclose(f.batch_gradient(w), f.grad(w), rtol=1e-15, atol=0)
+    # and the per-sample gradient is the derivative of the per-sample loss (central differences)
+    for i in (0, 5):
+        np.testing.assert_allclose(G[i], fd_grad(lambda v: f.sample_losses(v, [i])[0], w), rtol=1e-7, atol=1e-10)
+
+
+def test_minibatch_gradients_are_unbiased_with_the_sampling_variance():
+    """Sampling B of n without replacement: E g_B = grad F and E|g_B - grad F|^2 = (S^2/B)(1 - B/n)
+    (Cochran, theorem 2.2), checked here by enumerating every batch of a small problem exactly."""
+    import itertools
+
+    X, y = _logistic_data(n=7, d=2, seed=9)
+    f = F.logistic_regression(X, y, 0.1)
+    w = np.array([0.3, -0.5])
+    G = f.sample_gradients(w)
+    g = f.grad(w)
+    S2 = sum(np.sum((Gi - g) ** 2) for Gi in G) / (7 - 1)
+    for B in (1, 3, 7):
+        every = [G[list(c)].mean(axis=0) for c in itertools.combinations(range(7), B)]
+        exact = np.mean([np.sum((gb - g) ** 2) for gb in every])
+        assert f.minibatch_gradient_variance(w, B) == pytest.approx(exact, rel=1e-12, abs=1e-30)
+        assert f.minibatch_gradient_variance(w, B) == pytest.approx(S2 / B * (1 - B / 7), rel=1e-12, abs=1e-30)
+        np.testing.assert_allclose(np.mean(every, axis=0), g, rtol=1e-12)
+    # drawn batches: the same batches from the same seed, new ones from a Generator's stream
+    est = f.minibatch_gradients(w, 3, 5000, seed=1)
+    assert est.shape == (5000, 2)
+    np.testing.assert_array_equal(est, f.minibatch_gradients(w, 3, 5000, seed=np.random.default_rng(1)))
+    rng = np.random.default_rng(2)
+    assert not np.array_equal(f.minibatch_gradients(w, 3, 10, seed=rng), f.minibatch_gradients(w, 3, 10, seed=rng))
+    var = float(np.mean(np.sum((est - g) ** 2, axis=1)))
+    assert var == pytest.approx(S2 / 3 * (1 - 3 / 7), rel=0.1)
+    # every estimate is the mean of 3 distinct samples' gradients
+    combos = np.array([G[list(c)].mean(axis=0) for c in itertools.combinations(range(7), 3)])
+    assert all(np.min(np.abs(combos - e).max(axis=1)) < 1e-14 for e in est[:50])
+    np.testing.assert_allclose(f.minibatch_gradients(w, 7, 3), np.tile(g, (3, 1)), rtol=1e-13)  # B = n: exact
+
+
+def test_logistic_clouds_are_two_gaussian_clouds():
+    f = F.logistic_clouds(n=6, lam=0.02, seed=3)
+    # by hand: labels +1, -1, ... and x_i = y_i (1, 0.4) + N(0, I) from default_rng(3)
+    y = np.array([1.0, -1.0, 1.0, -1.0, 1.0, -1.0])
+    X = np.random.default_rng(3).normal(0.0, 1.0, (6, 2)) + y[:, None] * np.array([1.0, 0.4])
+    np.testing.assert_array_equal(f.y, y)
+    np.testing.assert_array_equal(f.X, X)
+    assert f.lam == 0.02 and f.n == 6 and f.dim == 2
+    default = F.logistic_clouds()
+    assert default.n == 256 and default.lam == 0.01
+    np.testing.assert_array_equal(default.X, F.logistic_clouds(seed=np.random.default_rng(0)).X)
+    assert np.linalg.norm(default.grad(default.minima[0])) < 1e-12
+
+
+def test_grad_unchecked_is_the_gradient_formula():
+    for f in OBJECTIVES:
+        x = np.array([np.mean(b) + 0.1 for b in f.bounds])
+        np.testing.assert_array_equal(f.grad_unchecked(x), f.grad(x))
+    q = F.quadratic_from_matrix(np.array([[3.0, 1.0], [1.0, 2.0]]), b=np.array([1.0, -1.0]))
+    np.testing.assert_array_equal(q.grad_unchecked(np.array([1.0, 2.0])), [3 + 2 - 1, 1 + 4 + 1])  # A x - b
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda f: f.sample_losses(np.zeros(3), [0, 40]), ValueError, r"idx must hold sample indices in \[0, 40\)"),
+    (lambda f: f.sample_gradients(np.zeros(3), [0.5]), TypeError, "idx must be a non-empty 1-D array of integer"),
+    (lambda f: f.batch_gradient(np.zeros(3), []), TypeError, "idx must be a non-empty"),
+    (lambda f: f.batch_gradient(np.zeros((3, 2)), [1]), ValueError, r"w must be one point, shape \(3,\)"),
+    (lambda f: f.batch_gradient(np.zeros(2), [1]), ValueError, r"x must have shape \(3,\)"),
+    (lambda f: f.minibatch_gradient_variance(np.zeros(3), 41), ValueError, r"batch_size must be at most .* \(40\)"),
+    (lambda f: f.minibatch_gradients(np.zeros(3), 0, 5), ValueError, "batch_size must be an integer >= 1"),
+    (lambda f: f.minibatch_gradients(np.zeros(3), 2, 5, seed="x"), TypeError, "seed must be an int or a numpy"),
+    (lambda f: F.logistic_clouds(n=1), ValueError, "n must be an integer >= 2"),
+])
+def test_finite_sum_bad_input(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call(F.logistic_regression(*_logistic_data(), 0.05))
+
+
 # --------------------------------------------------------------------------
 # the Objective container
 # --------------------------------------------------------------------------
@@ -551,9 +644,6 @@ def test_bad_input(call, exc, match):
 def test_logistic_regression_matches_keras_binary_crossentropy_with_l2():
     """The docstring's claim: source 000's F(w) is Keras' mean binary cross-entropy on the
     logits x'w with labels t = (y + 1)/2, plus regularizers.L2(lam); gradients agree too."""
-    import os
-
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
     import tensorflow as tf
 

@@ -13,6 +13,8 @@ from course_lib.gradcheck import (
     check_gradient_batched,
     check_gradient_sampled,
     default_step,
+    difference_quotient,
+    difference_quotients,
     from_scalar,
     from_stacked,
     numerical_gradient,
@@ -40,6 +42,62 @@ X_DEMO = np.array([0.3, -1.2, 2.5])
 def test_numerical_gradient_matches_hand_gradient(method):
     tol = 1e-10 if method == "central" else 1e-6
     np.testing.assert_allclose(numerical_gradient(f_demo, X_DEMO, method), grad_demo(X_DEMO), rtol=tol, atol=tol)
+
+
+def test_difference_quotient_is_the_three_formulas():
+    # f = x^3 at x = 2 with h = 0.5: f(x + h) = 15.625, f(x) = 8, f(x - h) = 3.375
+    assert difference_quotient("forward", 15.625, 8.0, None, 0.5) == (15.625 - 8.0) / 0.5 == 15.25
+    assert difference_quotient("backward", None, 8.0, 3.375, 0.5) == (8.0 - 3.375) / 0.5 == 9.25
+    # central: 3 x^2 + h^2 = 12.25 (the truncation term h^2 f3 / 6 of x^3, with f3 = 6, is exactly h^2)
+    assert difference_quotient("central", 15.625, None, 3.375, 0.5) == 12.25
+    np.testing.assert_array_equal(difference_quotient("forward", np.array([3.0, 5.0]), np.array([1.0, 1.0]), None,
+                                                      np.array([2.0, 4.0])), [1.0, 1.0])
+    with pytest.raises(ValueError, match="method must be one of"):
+        difference_quotient("centre", 1.0, 1.0, 1.0, 0.1)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_numerical_gradient_with_a_given_step_is_the_quotient_written_out(method):
+    # with eps given, entry i is exactly the textbook quotient of f at x +- h e_i
+    h = 1e-3
+    expected = np.empty(3)
+    for i in range(3):
+        e = np.zeros(3)
+        e[i] = h
+        fp, f0, fm = f_demo(X_DEMO + e), f_demo(X_DEMO), f_demo(X_DEMO - e)
+        expected[i] = {"forward": (fp - f0) / h, "backward": (f0 - fm) / h, "central": (fp - fm) / (2 * h)}[method]
+    np.testing.assert_array_equal(numerical_gradient(f_demo, X_DEMO, method, eps=h), expected)
+
+
+def test_difference_quotients_round_in_the_given_type():
+    q = difference_quotients(np.sin, 0.5, np.array([1e-2]), np.float32)
+    x, h = np.float32(0.5), np.float32(1e-2)
+    assert q["central"].dtype == np.float32
+    assert q["central"][0] == (np.sin(x + h) - np.sin(x - h)) / (np.float32(2) * h)
+    assert q["forward"][0] == (np.sin(x + h) - np.sin(x)) / h
+    assert q["backward"][0] == (np.sin(x) - np.sin(x - h)) / h
+
+
+def test_difference_quotients_in_float64_follow_the_error_orders():
+    # exp at x = 1: forward error ~ h e / 2, backward ~ -h e / 2, central ~ h^2 e / 6 (Taylor)
+    h = np.array([1e-3, 1e-4])
+    q = difference_quotients(np.exp, 1.0, h)
+    assert all(v.dtype == np.float64 and v.shape == (2,) for v in q.values())
+    np.testing.assert_allclose(q["forward"] - np.e, h * np.e / 2, rtol=1e-3)
+    np.testing.assert_allclose(q["backward"] - np.e, -h * np.e / 2, rtol=1e-3)
+    np.testing.assert_allclose(q["central"] - np.e, h ** 2 * np.e / 6, rtol=1e-2)
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda: difference_quotients(np.sin, 0.5, [1e-2], np.float16), ValueError, "dtype must be float32 or float64"),
+    (lambda: difference_quotients(np.sin, 0.5, np.array([1e-2, 0.0])), ValueError, "h must hold steps > 0"),
+    (lambda: difference_quotients(np.sin, 0.5, np.array([1, 2])), TypeError, "h must be a floating-point"),
+    (lambda: difference_quotients(0.5, 0.5, np.array([1e-2])), TypeError, "f must be callable"),
+    (lambda: difference_quotients(np.sin, np.nan, np.array([1e-2])), ValueError, "x must be finite"),
+])
+def test_difference_quotients_bad_input(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
 
 
 def test_quadratic_any_shape():
@@ -218,14 +276,14 @@ def test_sampled_check_finds_wrong_coordinate_when_sampled():
     x = np.linspace(-1, 1, 500)
     f = lambda z: float(np.sum(np.exp(z)))
     g = np.exp(x)
-    assert check_gradient_sampled(f, g, x, n_samples=50, rng=0).passed
-    res_all = check_gradient_sampled(f, g, x, n_samples=500, rng=0)
+    assert check_gradient_sampled(f, g, x, n_samples=50, seed=0).passed
+    res_all = check_gradient_sampled(f, g, x, n_samples=500, seed=0)
     assert res_all.n_checked == 500 and set(res_all.indices) == set(range(500))
     g_wrong = g.copy()
     g_wrong[123] += 0.5
-    res = check_gradient_sampled(f, g_wrong, x, n_samples=500, rng=3)
+    res = check_gradient_sampled(f, g_wrong, x, n_samples=500, seed=3)
     assert not res.passed and res.worst_index == (123,)
-    small = check_gradient_sampled(f, g_wrong, x, n_samples=10, rng=3)
+    small = check_gradient_sampled(f, g_wrong, x, n_samples=10, seed=3)
     assert small.n_checked == 10 and len(np.unique(small.indices)) == 10
     assert small.passed == (123 not in small.indices)
 
@@ -235,14 +293,14 @@ def test_directional_check():
     x = rng.standard_normal(40)
     f = lambda z: float(np.sum(np.cos(z)) + np.sum(z) ** 2)
     g = -np.sin(x) + 2 * np.sum(x)
-    good = check_directional_derivative(f, g, x, n_directions=10, rng=0)
+    good = check_directional_derivative(f, g, x, n_directions=10, seed=0)
     assert good.passed and good.numeric.shape == (10,) and "PASSED" in repr(good)
     # analytic values are g . u with unit u
     np.testing.assert_allclose(np.linalg.norm(good.directions, axis=1), 1.0)
     np.testing.assert_allclose(good.analytic, good.directions @ g)
     g_wrong = g.copy()
     g_wrong[5] *= 1.1
-    assert not check_directional_derivative(f, g_wrong, x, n_directions=10, rng=0).passed
+    assert not check_directional_derivative(f, g_wrong, x, n_directions=10, seed=0).passed
 
 
 @pytest.mark.parametrize(
@@ -351,10 +409,32 @@ def test_directional_check_uses_the_step_actually_taken():
     rng = np.random.default_rng(5)
     x = rng.standard_normal(200)
     c = rng.standard_normal(200)
-    res = check_directional_derivative(lambda z: float(c @ z), c, x, n_directions=5, rng=1)
+    res = check_directional_derivative(lambda z: float(c @ z), c, x, n_directions=5, seed=1)
     h = res.eps
     assert h == pytest.approx(np.cbrt(np.finfo(float).eps) * max(1.0, np.sqrt(np.mean(x**2))))
     for k, u in enumerate(res.directions):
         taken = ((x + h * u) - (x - h * u)) / (2 * h)
         assert res.analytic[k] == pytest.approx(c @ taken, rel=1e-14)
     assert res.passed and res.max_relative_error < 1e-8
+
+
+def test_seed_takes_an_int_or_a_generator():
+    x = np.linspace(-1, 1, 200)
+    f = lambda z: float(np.sum(np.exp(z)))  # noqa: E731
+    g = np.exp(x)
+    # an int seed draws the same coordinates (and directions) every time; a Generator seeded alike, the same
+    a = check_gradient_sampled(f, g, x, n_samples=7, seed=11)
+    b = check_gradient_sampled(f, g, x, 7, "central", None, 1e-6, np.random.default_rng(11))  # positional order
+    np.testing.assert_array_equal(a.indices, b.indices)
+    np.testing.assert_array_equal(a.indices, np.sort(np.random.default_rng(11).choice(200, 7, replace=False)))
+    rng = np.random.default_rng(2)
+    first = check_directional_derivative(f, g, x, n_directions=3, seed=rng)
+    second = check_directional_derivative(f, g, x, n_directions=3, seed=rng)  # the stream advanced
+    assert not np.array_equal(first.directions, second.directions)
+    U = np.random.default_rng(5).standard_normal((3, 200))
+    np.testing.assert_allclose(check_directional_derivative(f, g, x, n_directions=3, seed=5).directions,
+                               U / np.linalg.norm(U, axis=1, keepdims=True))
+    with pytest.raises(TypeError, match="seed must be an int or a numpy random Generator"):
+        check_gradient_sampled(f, g, x, n_samples=3, seed=0.5)
+    with pytest.raises(TypeError, match="seed must be an int or a numpy random Generator"):
+        check_directional_derivative(f, g, x, seed="zero")

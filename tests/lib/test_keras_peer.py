@@ -23,13 +23,22 @@ def test_import_keras_is_quiet():
     import subprocess
     import sys
 
-    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
-    code = "from course_lib import keras_peer; k = keras_peer.import_keras(); print(k.__name__)"
+    import course_env
+
+    var = course_env.TF_LOG_LEVEL
+    env = {k: v for k, v in os.environ.items() if k != var}
+    code = ("import os; from course_lib import keras_peer; k = keras_peer.import_keras(); "
+            f"print(k.__name__, os.environ[{var!r}])")
     loud = subprocess.run([sys.executable, "-c", "import keras"], env=env, capture_output=True, text=True)
     quiet = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
-    assert quiet.returncode == 0 and quiet.stdout.strip() == "keras"
+    assert quiet.returncode == 0, quiet.stderr
+    # the kit's level (course_env: warnings and errors only) is set for TensorFlow's later log lines
+    assert quiet.stdout.split() == ["keras", course_env.defaults(headless=False)[var]]
     assert quiet.stderr == "", quiet.stderr
     assert loud.stderr != ""  # what the plain import prints (so the test above means something)
+    # a level the user set is kept
+    mine = subprocess.run([sys.executable, "-c", code], env={**env, var: "1"}, capture_output=True, text=True)
+    assert mine.stdout.split() == ["keras", "1"]
 
 
 def test_a_sigmoid_slope_keras_lacks_is_refused():

@@ -107,6 +107,19 @@ def test_activations_are_stable_for_large_inputs():
     assert bce == pytest.approx(1e3)  # each sample: softplus(1e3) - 0 = 1e3; softplus(-1e3) + 1e3 = 1e3
 
 
+def test_softplus_closed_form_and_tails():
+    z = np.linspace(-8, 8, 33)
+    np.testing.assert_allclose(nn.softplus(z), [math.log1p(math.exp(v)) for v in z], rtol=1e-15)
+    # its derivative is the sigmoid
+    np.testing.assert_allclose(_elementwise_central_difference(nn.softplus, z), nn.sigmoid(z), rtol=1e-9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        big = nn.softplus(np.array([-1e3, -40.0, 40.0, 1e3]))
+    # log(1 + e^z) = e^z (1 - e^z / 2 + ...) far left, z + e^{-z} far right
+    assert big[0] == 0.0 and big[1] == pytest.approx(math.exp(-40), rel=1e-15)
+    assert big[2] == pytest.approx(40.0, rel=1e-15) and big[3] == 1e3
+
+
 def test_softmax_is_shift_invariant_and_sums_to_one():
     rng = np.random.default_rng(0)
     z = rng.normal(size=(5, 4))
@@ -485,3 +498,77 @@ def test_loss_batch_keeps_the_parameters_it_was_made_at():
     for p in net.params:
         p += 0.5  # moving the network afterwards must not leak into f_batch
     np.testing.assert_array_equal(f_batch(np.array([0, 7]), np.array([1e-3, -1e-3])), before)
+
+
+# ---------------------------------------------------------------------------
+# Checked boundary, unchecked fast path; seeds; grids
+# ---------------------------------------------------------------------------
+
+def test_seed_takes_an_int_or_a_generator():
+    r = math.sqrt(6 / (3 + 4))  # Glorot uniform, drawn by hand from the same stream
+    by_hand = np.random.default_rng(5).uniform(-r, r, (3, 4))
+    np.testing.assert_array_equal(MLP([3, 4, 2], seed=5).params[0], by_hand)
+    np.testing.assert_array_equal(MLP([3, 4, 2], seed=np.random.default_rng(5)).params[0], by_hand)
+    rng = np.random.default_rng(5)
+    first, second = MLP([3, 4, 2], seed=rng), MLP([3, 4, 2], seed=rng)  # one stream: new weights
+    assert not np.array_equal(first.params[0], second.params[0])
+    with pytest.raises(TypeError, match="seed must be an int or a numpy random Generator"):
+        MLP([3, 2], seed=1.5)
+    with pytest.raises(ValueError, match="seed must be an int >= 0"):
+        MLP([3, 2], seed=-1)
+    with pytest.raises(TypeError, match="bias must be True or False; got int 1"):
+        MLP([3, 2], bias=1)
+
+
+def test_unchecked_fast_path_is_the_checked_one_without_its_checks():
+    net = MLP([3, 5, 4], seed=2)
+    rng = np.random.default_rng(2)
+    X, y = rng.normal(size=(9, 3)), rng.integers(0, 4, 9)
+    for reduction in ("mean", "effective", "sum"):
+        loss, grads = net.loss_and_grads(X, y, reduction=reduction)
+        loss_u, grads_u, logits = net.loss_and_grads_unchecked(net.as_inputs(X), net.as_targets(y, 9), reduction,
+                                                               return_logits=True)
+        assert loss_u == loss
+        for a, b in zip(grads, grads_u):
+            np.testing.assert_array_equal(a, b)
+    W1, b1, W2, b2 = net.params
+    np.testing.assert_allclose(logits, np.maximum(X @ W1 + b1, 0) @ W2 + b2, rtol=1e-14)  # by hand
+
+
+def test_as_inputs_and_as_targets_convert_once():
+    net = MLP([2, 3, 2], dtype=np.float32)
+    X = net.as_inputs(np.array([[1, 2], [3, 4]]))  # integers become the network's dtype
+    assert X.dtype == np.float32 and X.tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    X32 = np.ones((2, 2), dtype=np.float32)
+    assert net.as_inputs(X32) is X32  # no copy when the dtype is already right
+    assert net.as_targets(np.array([1.0, 0.0]), 2).tolist() == [1, 0]  # whole floats are labels
+    mse = MLP([2, 3], output="softmax", loss="mse")
+    np.testing.assert_array_equal(mse.as_targets(np.array([2, 0]), 2), [[0, 0, 1], [1, 0, 0]])  # one-hot
+    with pytest.raises(ValueError, match=r"y must have shape \(2, 3\)"):
+        mse.as_targets(np.zeros((2, 2)), 2)
+    with pytest.raises(ValueError, match="X must contain only finite values"):
+        net.as_inputs(np.array([[1.0, np.inf]]))
+
+
+def test_pre_activations_and_forward_grid_by_hand():
+    net = MLP([2, 3, 1], hidden="tanh", output="sigmoid", seed=4)
+    net.params[1][...] = [0.1, -0.2, 0.3]
+    net.params[3][...] = 0.25
+    W1, b1, W2, b2 = net.params
+    X = np.array([[0.5, -1.0], [2.0, 0.0]])
+    z1, z2 = net.pre_activations(X)
+    np.testing.assert_allclose(z1, X @ W1 + b1, rtol=1e-15)
+    np.testing.assert_allclose(z2, np.tanh(X @ W1 + b1) @ W2 + b2, rtol=1e-14)
+    xx, yy = np.meshgrid(np.linspace(-1, 1, 4), np.linspace(0, 2, 3))
+    P = net.forward_grid(xx, yy)
+    assert P.shape == (3, 4)
+    for i in range(3):
+        for j in range(4):
+            z = np.tanh(np.array([xx[i, j], yy[i, j]]) @ W1 + b1) @ W2 + b2
+            assert P[i, j] == pytest.approx(1 / (1 + math.exp(-z[0])), rel=1e-13)
+    with pytest.raises(ValueError, match=r"yy must have the shape of xx"):
+        net.forward_grid(xx, yy[:2])
+    with pytest.raises(ValueError, match="unit must be < 1"):
+        net.forward_grid(xx, yy, unit=1)
+    with pytest.raises(ValueError, match="forward_grid needs a network with 2 inputs"):
+        MLP([3, 1], output="sigmoid").forward_grid(xx, yy)

@@ -9,19 +9,23 @@ is in tests/lib/test_optim_keras.py.
 
 from __future__ import annotations
 
+import inspect
+import warnings
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from course_lib import optim
 from course_lib.optim import (
+    OPTIMIZERS,
     SGD,
-    AdaGrad,
     Adadelta,
+    Adagrad,
     Adam,
     Momentum,
     Nesterov,
-    RMSProp,
+    RMSprop,
     Rprop,
     adadelta_update,
     adagrad_update,
@@ -505,8 +509,8 @@ CLASS_FACTORIES = {
     "momentum": lambda lr: Momentum(lr, beta=0.8),
     "ema": lambda lr: Momentum(lr, beta=0.8, variant="ema"),
     "nesterov": lambda lr: Nesterov(lr, beta=0.8),
-    "adagrad": lambda lr: AdaGrad(lr, eps=1e-7, eps_inside_sqrt=True, initial_accumulator=0.1),
-    "rmsprop": lambda lr: RMSProp(lr, rho=0.8, eps=1e-6),
+    "adagrad": lambda lr: Adagrad(lr, eps=1e-7, eps_inside_sqrt=True, initial_accumulator=0.1),
+    "rmsprop": lambda lr: RMSprop(lr, rho=0.8, eps=1e-6),
     "adadelta": lambda lr: Adadelta(lr, rho=0.9, eps=1e-4),
     "adam": lambda lr: Adam(lr, beta1=0.8, beta2=0.99, eps=1e-6),
     "amsgrad": lambda lr: Adam(lr, beta1=0.8, beta2=0.99, eps=1e-6, amsgrad=True, eps_hat=True),
@@ -532,6 +536,12 @@ def test_class_matches_update_function_on_a_list_of_arrays(name):
     assert [id(p) for p in params] == ids  # updated in place
     for p, e in zip(params, expected):
         assert_allclose(p, e, rtol=1e-14, atol=1e-16)
+
+
+def test_the_hand_written_references_cover_every_optimizer_of_the_registry():
+    # PURE_CALLS and CLASS_FACTORIES / _reference_run are written out by hand; none may miss a rule
+    assert {fn for fn, _, _ in PURE_CALLS.values()} == {info.rule for info in OPTIMIZERS}
+    assert {type(make(0.05)) for make in CLASS_FACTORIES.values()} == {info.cls for info in OPTIMIZERS}
 
 
 def test_lr_assignment_takes_effect():
@@ -565,7 +575,7 @@ def test_rprop_lr_is_only_the_initial_step():
 def test_adagrad_class_initial_accumulator_by_hand():
     # G0 = 6, g = 3, eps = 1 inside the root: sqrt(6 + 9 + 1) = 4, step = lr * 3/4 = 0.375 for lr 0.5
     w = np.array([0.0])
-    opt = AdaGrad(lr=0.5, eps=1.0, eps_inside_sqrt=True, initial_accumulator=6.0)
+    opt = Adagrad(lr=0.5, eps=1.0, eps_inside_sqrt=True, initial_accumulator=6.0)
     opt.step([w], [np.array([3.0])])
     assert_allclose(w, [-0.375], rtol=1e-15)
     assert_allclose(opt.state[0]["G"], [15.0], rtol=0)
@@ -738,9 +748,9 @@ def test_bad_input_to_update_functions(call, exc, match):
         (lambda: Momentum(0.1, beta=1.0), r"beta must lie in"),
         (lambda: Momentum(0.1, variant="heavy"), r"variant must be one of"),
         (lambda: Nesterov(0.1, beta=-0.5), r"beta must lie in"),
-        (lambda: AdaGrad(eps=0.0), r"eps must be > 0"),
-        (lambda: AdaGrad(initial_accumulator=-0.1), r"initial_accumulator must be >= 0"),
-        (lambda: RMSProp(rho=1.0), r"rho must lie in"),
+        (lambda: Adagrad(eps=0.0), r"eps must be > 0"),
+        (lambda: Adagrad(initial_accumulator=-0.1), r"initial_accumulator must be >= 0"),
+        (lambda: RMSprop(rho=1.0), r"rho must lie in"),
         (lambda: Adadelta(rho=-0.1), r"rho must lie in"),
         (lambda: Adam(beta2=1.0), r"beta2 must lie in"),
         (lambda: Adam(amsgrad="no"), r"amsgrad must be True or False"),
@@ -753,28 +763,244 @@ def test_bad_hyperparameters_of_classes(make, match):
         make()
 
 
+# ---------------------------------------------------------------------------
+# the registry, and one implementation per rule
+# ---------------------------------------------------------------------------
+FORMS = {  # the flags that change a rule's formula (each class is also run with its defaults)
+    "Momentum": [{"variant": "ema"}],
+    "Adagrad": [{"eps_inside_sqrt": True, "initial_accumulator": 0.1}],
+    "RMSprop": [{"eps_inside_sqrt": True}],
+    "Adam": [{"eps_hat": True}, {"amsgrad": True}, {"amsgrad": True, "eps_hat": True}],
+}
+CONFIGS = [(info, {"lr": 0.05, **form}) for info in OPTIMIZERS for form in [{}, *FORMS.get(info.name, [])]]
+CONFIG_IDS = [info.name + "".join(f"-{k}={v}" for k, v in hyper.items() if k != "lr") for info, hyper in CONFIGS]
+
+
+def test_registry_lists_every_optimizer_class_once_under_its_own_name():
+    classes = {c for c in vars(optim).values()
+               if isinstance(c, type) and issubclass(c, optim.Optimizer) and c is not optim.Optimizer}
+    assert {info.cls for info in OPTIMIZERS} == classes and len(OPTIMIZERS) == len(classes) == 8
+    assert len({info.rule for info in OPTIMIZERS}) == 8 and set(FORMS) <= {info.name for info in OPTIMIZERS}
+    for info in OPTIMIZERS:
+        assert info.name == info.cls.__name__ and info.name in optim.__all__
+        assert info.rule.__name__ in optim.__all__ and info.rule.__name__.endswith("_update")
+    # Keras' and PyTorch's spelling (keras.optimizers.Adagrad, torch.optim.RMSprop), not the papers'
+    assert [info.name for info in OPTIMIZERS] == [
+        "SGD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adadelta", "Adam", "Rprop"]
+    assert not hasattr(optim, "AdaGrad") and not hasattr(optim, "RMSProp")
+
+
+@pytest.mark.parametrize("info, hyper", CONFIGS, ids=CONFIG_IDS)
+def test_registry_state_defaults_and_rule_arguments_agree_with_the_class(info, hyper):
+    opt = info.cls(**hyper)
+    opt.step([np.zeros(3)], [np.ones(3)])
+    assert tuple(opt.state[0]) == tuple(n for n in info.state if n in opt.state[0])
+    assert set(info.state) - set(opt.state[0]) <= {"vmax"}
+    rule_args = inspect.signature(info.rule).parameters
+    # the rule takes its state under the state's names and the class' hyperparameters under theirs
+    assert set(info.state) <= set(rule_args)
+    for name in set(rule_args) - {"w", "g", "t", "out", *info.state}:
+        assert hasattr(opt, name), f"{info.rule.__name__}({name}=...) has no attribute {name} on {info.name}"
+    signature = inspect.signature(info.cls).parameters
+    assert info.hyperparameters == tuple(signature) and info.hyperparameters[0] == "lr"
+    assert info.defaults == {k: p.default for k, p in signature.items() if p.default is not p.empty}
+    assert info.lr_role in ("gradient", "step", None)
+    assert info.momentum is None or info.momentum in signature
+    assert info.source
+
+
+def test_registry_facts_by_hand():
+    # what the learning rate is, and which hyperparameter is a momentum coefficient (lecture 5's race reads these)
+    by_name = {info.name: info for info in OPTIMIZERS}
+    assert {n for n, i in by_name.items() if i.lr_role == "gradient"} == {"SGD", "Momentum", "Nesterov"}
+    assert {n for n, i in by_name.items() if i.lr_role == "step"} == {"Adagrad", "RMSprop", "Adam", "Rprop"}
+    assert by_name["Adadelta"].lr_role is None
+    assert {n: i.momentum for n, i in by_name.items() if i.momentum} == {
+        "Momentum": "beta", "Nesterov": "beta", "Adam": "beta1"}
+    assert by_name["Rprop"].keras is None and all(i.keras for n, i in by_name.items() if n != "Rprop")
+    assert by_name["Adam"].keras.ours == {"eps_hat": True}
+    assert by_name["Adagrad"].keras.ours == {"eps_inside_sqrt": True}
+    assert by_name["Nesterov"].keras.theirs == {"nesterov": True}
+
+
+def test_registry_records_are_frozen_and_checked():
+    info = OPTIMIZERS[0]
+    with pytest.raises(AttributeError):
+        info.name = "other"
+    with pytest.raises(TypeError):
+        OPTIMIZERS[3].keras.ours["eps_inside_sqrt"] = False
+    with pytest.raises(ValueError, match="must be named as its class"):
+        optim.OptimizerInfo("sgd", sgd_update, SGD, state=(), source="", lr_role="gradient")
+    with pytest.raises(ValueError, match=r"\['beta'\] are not hyperparameters of SGD"):
+        optim.OptimizerInfo("SGD", sgd_update, SGD, state=(), source="", lr_role="gradient", momentum="beta")
+    with pytest.raises(ValueError, match="lr_role must be one of"):
+        optim.OptimizerInfo("SGD", sgd_update, SGD, state=(), source="", lr_role="size")
+    with pytest.raises(ValueError, match="defaults must give Keras' default"):
+        optim.KerasEquivalent("SGD", names={"lr": "learning_rate"}, defaults={})
+    with pytest.raises(TypeError, match=r"takes the hyperparameters \['lr'\]; got \['beta'\]"):
+        info.keras_pair(None, beta=0.5)
+    with pytest.raises(ValueError, match="Keras has no Rprop"):
+        OPTIMIZERS[-1].keras_pair(None)
+
+
+def _initial_state(opt, info, p):
+    """The state before step 1, as the rules' docstrings give it: zeros, except Adagrad's G (initial_accumulator)
+    and Rprop's step (the initial step lr); vmax only with AMSGrad."""
+    start = {"G": getattr(opt, "initial_accumulator", 0.0), "step": opt.lr}
+    names = [n for n in info.state if n != "vmax" or getattr(opt, "amsgrad", False)]
+    return {n: np.full_like(p, start.get(n, 0.0)) for n in names}
+
+
+@pytest.mark.parametrize("info, hyper", CONFIGS, ids=CONFIG_IDS)
+def test_in_place_step_and_pure_rule_give_identical_arrays(info, hyper):
+    # the class writes the rule's arithmetic into its arrays; the pure function returns new ones:
+    # the same numbers to the last bit (float64; one rule, one implementation)
+    rng = np.random.default_rng(11)
+    opt = info.cls(**hyper)
+    rule_args = inspect.signature(info.rule).parameters
+    kwargs = {a: getattr(opt, a) for a in rule_args if a not in ("w", "g", "t", "out", *info.state)}
+    params = [rng.normal(size=s) for s in SHAPES]
+    pure = [p.copy() for p in params]
+    states = [_initial_state(opt, info, p) for p in params]
+    for t in range(1, 9):
+        grads = [rng.normal(size=p.shape) * 10.0 ** rng.uniform(-3, 1) for p in params]
+        if t == 5 and info.name != "Rprop":
+            opt.lr = kwargs["lr"] = 0.02  # a schedule changing lr between steps
+        opt.step(params, grads)
+        for i, g in enumerate(grads):
+            out = info.rule(w=pure[i], g=g, **states[i], **({"t": t} if "t" in rule_args else {}), **kwargs)
+            out = out if isinstance(out, tuple) else (out,)
+            assert len(out) == 1 + len(states[i])
+            pure[i], states[i] = out[0], dict(zip(states[i], out[1:]))
+    assert opt.t == 8
+    for p, q in zip(params, pure):
+        assert_array_equal(p, q)
+    for s_class, s_pure in zip(opt.state, states):
+        assert list(s_class) == list(s_pure)
+        for name in s_pure:
+            assert_array_equal(s_class[name], s_pure[name])
+
+
+@pytest.mark.parametrize("info, hyper", CONFIGS, ids=CONFIG_IDS)
+def test_pure_rule_with_out_writes_into_the_given_arrays(info, hyper):
+    # out=(w, *state) updates in place (as PyTorch's functional adam); other out arrays receive the results
+    rng = np.random.default_rng(5)
+    opt = info.cls(**hyper)
+    rule_args = inspect.signature(info.rule).parameters
+    kwargs = {a: getattr(opt, a) for a in rule_args if a not in ("w", "g", "t", "out", *info.state)}
+    if "t" in rule_args:
+        kwargs["t"] = 3
+    w, g = rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
+    state = {n: np.abs(a) + 0.01 for n, a in _initial_state(opt, info, w).items()}
+    if "step" in state:
+        state["step"] = np.full_like(w, opt.lr)
+    expected = info.rule(w=w, g=g, **state, **kwargs)
+    expected = expected if isinstance(expected, tuple) else (expected,)
+    fresh = tuple(np.empty_like(w) for _ in expected)
+    got = info.rule(w=w, g=g, **state, **kwargs, out=fresh)
+    got = got if isinstance(got, tuple) else (got,)
+    assert all(a is b for a, b in zip(got, fresh))
+    for e, a in zip(expected, got):
+        assert_array_equal(a, e)
+    inputs = (w.copy(), *(a.copy() for a in state.values()))
+    got = info.rule(w=inputs[0], g=g, **dict(zip(state, inputs[1:])), **kwargs, out=inputs)
+    got = got if isinstance(got, tuple) else (got,)
+    assert all(a is b for a, b in zip(got, inputs))
+    for e, a in zip(expected, inputs):
+        assert_array_equal(a, e)
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("make", [
-    lambda: optim.SGD(0.1),
-    lambda: optim.Momentum(0.1, beta=0.9),
-    lambda: optim.Momentum(0.3, beta=0.8, variant="ema"),
-    lambda: optim.Nesterov(0.05, beta=0.9),
-    lambda: optim.Adam(0.01),
-    lambda: optim.Adam(0.01, eps_hat=True),
-    lambda: optim.Adam(0.01, amsgrad=True),
-    lambda: optim.RMSProp(0.01),
-], ids=["sgd", "momentum", "momentum-ema", "nesterov", "adam", "adam-eps-hat", "amsgrad", "rmsprop"])
-def test_trusted_in_place_step_is_bit_identical_to_step(make, dtype):
+@pytest.mark.parametrize("info, hyper", CONFIGS, ids=CONFIG_IDS)
+def test_step_unchecked_is_bit_identical_to_step(info, hyper, dtype):
     # the training loop's fast path must give exactly the numbers of the checked step
     rng = np.random.default_rng(0)
     params_a = [rng.normal(size=(4, 3)).astype(dtype), rng.normal(size=3).astype(dtype)]
     params_b = [p.copy() for p in params_a]
-    a, b = make(), make()
+    a, b = info.cls(**hyper), info.cls(**hyper)
     for _ in range(25):
         grads = [rng.normal(size=p.shape).astype(dtype) for p in params_a]
         a.step(params_a, grads)
-        b._step_trusted(params_b, [g.copy() for g in grads])
+        b.step_unchecked(params_b, [g.copy() for g in grads])
     for p, q in zip(params_a, params_b):
         assert p.dtype == q.dtype == dtype
         np.testing.assert_array_equal(p, q)
     assert a.t == b.t == 25
+    assert not hasattr(a, "_step_trusted") and not hasattr(a, "_update_inplace")
+
+
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        (lambda: sgd_update(W, G, 0.1, out=W), TypeError, r"out must be None or a tuple of 1 arrays \(w\)"),
+        (lambda: momentum_update(W, G, Z, 0.1, out=(W.copy(),)), TypeError, r"out must be None or a tuple of 2"),
+        (lambda: sgd_update(W, G, 0.1, out=([1.0, 1.0, 1.0],)), TypeError, r"out\[0\] \(w\) must be a floating-point numpy array"),
+        (lambda: sgd_update(W, G, 0.1, out=(np.zeros(3, dtype=int),)), TypeError, r"out\[0\] \(w\) must be a floating-point"),
+        (lambda: sgd_update(W, G, 0.1, out=(np.zeros(4),)), ValueError, r"out\[0\] \(w\) must have the same shape as w"),
+        (lambda: sgd_update(W, G, 0.1, out=(np.broadcast_to(np.zeros(1), (3,)),)), ValueError,
+         r"out\[0\] \(w\) must be writeable"),
+        (lambda: (lambda g: sgd_update(W, g, 0.1, out=(g,)))(G.copy()), ValueError, r"out\[0\] \(w\) shares memory with g"),
+        (lambda: (lambda w, v: momentum_update(w, G, v, 0.1, out=(v, w)))(W.copy(), Z.copy()), ValueError,
+         r"out\[0\] \(w\) shares memory with v"),
+        (lambda: (lambda a: momentum_update(W, G, Z, 0.1, out=(a, a)))(np.zeros(3)), ValueError,
+         r"out\[1\] \(v\) shares memory with out\[0\] \(w\)"),
+        (lambda: adam_update(W, G, Z, Z, 1, out=(np.zeros(3),) * 2), TypeError, r"tuple of 3 arrays \(w, m, v\)"),
+        (lambda: adam_update(W, G, Z, Z, 1, amsgrad=True, out=tuple(np.zeros(3) for _ in range(3))), TypeError,
+         r"tuple of 4 arrays \(w, m, v, vmax\)"),
+        (lambda: rmsprop_update(W, G, Z, eps_inside_sqrt=np.float64(1.0)), TypeError, r"eps_inside_sqrt must be True or False"),
+        (lambda: adam_update(W, G, Z, Z, 1, eps_hat="no"), TypeError, r"eps_hat must be True or False"),
+    ],
+)
+def test_bad_out_and_flags_of_update_functions(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+# ---------------------------------------------------------------------------
+# trajectory's stop rule
+# ---------------------------------------------------------------------------
+def test_trajectory_stops_where_the_iterates_blow_up():
+    # x_{k+1} = x_k - 3 * 2 x_k = -5 x_k: |x| = 5^k passes 1000 at k = 5, which is left out
+    path = trajectory(SGD(3.0), lambda x: 2 * x, [1.0], 50, stop_beyond=1e3)
+    assert path[:, 0].tolist() == [1, -5, 25, -125, 625]
+    assert len(path) <= 50  # fewer rows than steps + 1: it stopped early
+    # x_{k+1} = x_k / 2: never beyond, all steps + 1 rows
+    path = trajectory(SGD(0.25), lambda x: 2 * x, [1.0], 3, stop_beyond=1e6)
+    assert path[:, 0].tolist() == [1, 0.5, 0.25, 0.125] and len(path) == 3 + 1
+    # an iterate exactly at the bound is kept: the rule is |x| > stop_beyond
+    assert trajectory(SGD(1.0), lambda x: np.full(1, -1.0), [0.0], 3, stop_beyond=2.0)[:, 0].tolist() == [0, 1, 2]
+    # without the stop rule the same run is taken to the end
+    assert trajectory(SGD(3.0), lambda x: 2 * x, [1.0], 6)[:, 0].tolist() == [(-5.0) ** k for k in range(7)]
+
+
+def test_trajectory_stop_rule_catches_overflow_silently_and_is_validated():
+    # step 1 overflows: x_1 = 1 - 1e10 * 1e300 = -inf; the path is x_0 alone, and numpy does not warn
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        path = trajectory(SGD(1e10), lambda x: 1e300 * x, np.array([1.0, 1.0]), 5, stop_beyond=1e3)
+    assert path.tolist() == [[1.0, 1.0]]
+    # Adagrad with the largest float as gradient: G = inf and lr g = inf, so the step is inf/inf = NaN, which stops it
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        path = trajectory(Adagrad(10.0), lambda x: np.full(1, np.finfo(float).max), [0.0], 3, stop_beyond=1e3)
+    assert path.tolist() == [[0.0]]
+    for bad, exc in ((0.0, ValueError), (-1.0, ValueError), (float("inf"), ValueError), ("1e3", TypeError)):
+        with pytest.raises(exc, match="stop_beyond"):
+            trajectory(SGD(0.1), lambda x: x, [1.0], 3, stop_beyond=bad)
+    with pytest.raises(ValueError, match=r"x0 already lies beyond stop_beyond=10.0: its largest \|coordinate\| is 20"):
+        trajectory(SGD(0.1), lambda x: x, [1.0, -20.0], 3, stop_beyond=10.0)
+    # a non-finite gradient at an iterate within the bound is still an error, not a stop
+    with pytest.raises(ValueError, match=r"grad\(x_1\) returned non-finite values"):
+        trajectory(SGD(0.1), lambda x: x if x[0] > 0.95 else np.full(1, np.nan), [1.0], 3, stop_beyond=1e3)
+
+
+def test_trajectory_takes_the_checked_steps_numbers():
+    # trajectory runs step_unchecked after checking each gradient itself: the same iterates as step()
+    x0 = np.array([1.0, -1.0, 0.5])
+    for info, hyper in CONFIGS:
+        opt = info.cls(**hyper)
+        x, expected = x0.copy(), [x0.copy()]
+        for _ in range(20):
+            opt.step([x], [logcosh_grad(x)])
+            expected.append(x.copy())
+        assert_array_equal(trajectory(info.cls(**hyper), logcosh_grad, x0, 20), expected)

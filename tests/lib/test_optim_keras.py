@@ -9,18 +9,23 @@ computed by the same numpy function for both sides; Keras receives it through
 Two float32 leaks in Keras had to be handled for a 1e-10 comparison:
 
 * Keras stores its learning rate in a variable of dtype
-  ``keras.config.floatx()`` (float32 by default,
-  keras/src/optimizers/base_optimizer.py lines 185-190): the fixture switches
-  floatx to float64 for these tests and restores it afterwards;
-* with the TensorFlow backend, ``ops.cast(python_float, "float64")`` goes
-  through a float32 tensor (``tf.cast`` of a Python float,
-  keras/src/backend/tensorflow/core.py line 218), so SGD's ``momentum``
-  (sgd.py line 104), Adam's ``beta_1``/``beta_2`` in the bias corrections
-  (adam.py lines 107-112) and Adagrad's ``initial_accumulator_value``
-  (initializers/constant_initializers.py line 36) are rounded to float32.
-  The trajectory tests therefore use hyperparameters that float32 represents
-  exactly (0.875, 1 - 2**-10, 0.125); ``test_keras_rounds_hyperparameters_to_float32``
-  shows the effect of 0.9.
+  ``keras.config.floatx()`` (float32 by default; ``keras.optimizers.Optimizer``
+  creates it): the fixture switches floatx to float64 for these tests and
+  restores it afterwards;
+* with the TensorFlow backend, ``keras.ops.cast(python_float, "float64")``
+  goes through a float32 tensor (``tf.cast`` of a Python float), so SGD's
+  ``momentum``, Adam's ``beta_1``/``beta_2`` in the bias corrections and
+  Adagrad's ``initial_accumulator_value`` (its ``Constant`` initializer) are
+  rounded to float32.  The trajectory tests therefore use hyperparameters
+  that float32 represents exactly (0.875, 1 - 2**-10, 0.125);
+  ``test_keras_rounds_hyperparameters_to_float32`` shows the effect of 0.9.
+
+The registry's Keras entries (``optim.OPTIMIZERS``, ``OptimizerInfo.keras``:
+which Keras class, which arguments, which of our flags) are what lecture 5's
+conventions table states; ``test_registry_keras_equivalent_matches_keras``
+runs each of them against Keras, and ``test_registry_keras_defaults_are_keras_defaults``
+reads Keras' defaults back.  The tests after it write each Keras call out by
+hand.
 
 Where Keras' convention differs from our default (eps placement, AdaGrad's
 initial accumulator, Adadelta's learning rate, default eps), a test shows the
@@ -33,7 +38,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from course_lib.optim import SGD, AdaGrad, Adadelta, Adam, Momentum, Nesterov, RMSProp
+from course_lib.optim import OPTIMIZERS, SGD, Adadelta, Adagrad, Adam, Momentum, Nesterov, RMSprop
 
 pytestmark = pytest.mark.tensorflow
 
@@ -103,6 +108,58 @@ def test_problem_is_not_trivial():
 
 
 # --- same trajectories ------------------------------------------------------------------------
+KERAS_CASES = {  # per registry entry, hyperparameters (course_lib's names) that float32 represents exactly
+    "SGD": [{"lr": 0.5}],
+    "Momentum": [{"lr": 0.1, "beta": MOM}],
+    "Nesterov": [{"lr": 0.1, "beta": MOM}],
+    "Adagrad": [{"lr": 0.1, "eps": 1e-7, "initial_accumulator": 0.125}],
+    "RMSprop": [{"lr": 0.01, "rho": 0.9, "eps": 1e-7}, {"lr": 0.01, "rho": 0.9, "eps": 1e-2}],
+    "Adadelta": [{"lr": 1.0, "rho": 0.95, "eps": 1e-6}, {"lr": 0.001, "eps": 1e-7}],
+    "Adam": [{"lr": 0.05, "beta1": B1, "beta2": B2, "eps": 1e-7, "amsgrad": False},
+             {"lr": 0.05, "beta1": B1, "beta2": B2, "eps": 1e-7, "amsgrad": True},
+             {"lr": 0.05, "beta1": B1, "beta2": B2, "eps": 1e-2}],
+}
+KERAS_PAIRS = [(info, hyper) for info in OPTIMIZERS if info.keras for hyper in KERAS_CASES[info.name]]
+
+
+def test_every_keras_equivalent_of_the_registry_is_run_here():
+    assert set(KERAS_CASES) == {info.name for info in OPTIMIZERS if info.keras is not None}
+    assert [info.name for info in OPTIMIZERS if info.keras is None] == ["Rprop"]
+
+
+def test_keras_has_no_rprop(keras):
+    assert not hasattr(keras.optimizers, "Rprop")
+
+
+@pytest.mark.parametrize("info, hyper", KERAS_PAIRS,
+                         ids=[f"{i.name}-{k}" for k, (i, _) in enumerate(KERAS_PAIRS)])
+def test_registry_keras_equivalent_matches_keras(keras, info, hyper):
+    # what lecture 5's conventions table states: info.cls(**hyper, **ours) takes Keras' steps
+    ours, theirs = info.keras_pair(keras, **hyper)
+    assert type(ours) is info.cls and type(theirs).__name__ == info.keras.name
+    for name, value in info.keras.ours.items():
+        assert getattr(ours, name) == value
+    for name, value in info.keras.theirs.items():
+        assert getattr(theirs, name) == value
+    a, b = run_ours(ours), run_keras(theirs)
+    assert_allclose(a, b, rtol=RTOL, atol=ATOL)
+    assert np.linalg.norm(a[-1] - a[0]) > 1e-4  # the run went somewhere (Keras-default Adadelta barely)
+
+
+@pytest.mark.parametrize("info", [i for i in OPTIMIZERS if i.keras], ids=lambda i: i.name)
+def test_registry_keras_defaults_are_keras_defaults(keras, info):
+    # the "Keras 3 default" column of the conventions table, read back from Keras
+    theirs = getattr(keras.optimizers, info.keras.name)(**info.keras.theirs)
+    for ours_name, keras_name in info.keras.names.items():
+        value = getattr(theirs, keras_name)
+        value = float(value.numpy()) if hasattr(value, "numpy") else value
+        assert value == info.keras.defaults[ours_name], (info.name, keras_name, value)
+    # ... and keras_pair with no hyperparameters builds exactly these defaults on both sides
+    ours, _ = info.keras_pair(keras)
+    for name, value in {**info.keras.defaults, **info.keras.ours}.items():
+        assert getattr(ours, name) == value
+
+
 def test_sgd_matches_keras(keras):
     ours = run_ours(SGD(0.5))
     theirs = run_keras(keras.optimizers.SGD(learning_rate=0.5))
@@ -162,20 +219,20 @@ def test_amsgrad_really_differs_from_adam_on_this_problem(keras):
 
 
 def test_rmsprop_eps_inside_sqrt_matches_keras(keras):
-    ours = run_ours(RMSProp(0.01, rho=0.9, eps=1e-7, eps_inside_sqrt=True))
+    ours = run_ours(RMSprop(0.01, rho=0.9, eps=1e-7, eps_inside_sqrt=True))
     theirs = run_keras(keras.optimizers.RMSprop(learning_rate=0.01, rho=0.9, epsilon=1e-7))
     assert_allclose(ours, theirs, rtol=RTOL, atol=ATOL)
 
 
 def test_adagrad_eps_inside_sqrt_and_initial_accumulator_match_keras(keras):
-    ours = run_ours(AdaGrad(0.1, eps=1e-7, eps_inside_sqrt=True, initial_accumulator=0.125))
+    ours = run_ours(Adagrad(0.1, eps=1e-7, eps_inside_sqrt=True, initial_accumulator=0.125))
     theirs = run_keras(keras.optimizers.Adagrad(learning_rate=0.1, initial_accumulator_value=0.125, epsilon=1e-7))
     assert_allclose(ours, theirs, rtol=RTOL, atol=ATOL)
 
 
 # --- where the conventions differ, and how to reconcile them -----------------------------------
 def test_keras_defaults_are_as_documented(keras):
-    # the defaults named in course_lib.optim's docstrings (keras/src/optimizers/*.py __init__)
+    # the defaults named in course_lib.optim's docstrings (the constructors of keras.optimizers.*)
     o = keras.optimizers
     assert float(o.SGD().learning_rate.numpy()) == 0.01
     adam = o.Adam()
@@ -213,9 +270,9 @@ def test_adam_default_eps_differs_slightly_from_keras_default(keras):
 
 def test_rmsprop_eps_placement_differs_from_keras(keras):
     theirs = run_keras(keras.optimizers.RMSprop(learning_rate=0.01, rho=0.9, epsilon=1e-2))
-    outside = run_ours(RMSProp(0.01, rho=0.9, eps=1e-2))  # our default placement, same eps
+    outside = run_ours(RMSprop(0.01, rho=0.9, eps=1e-2))  # our default placement, same eps
     assert rel_diff(outside, theirs) > 1e-3
-    assert_allclose(run_ours(RMSProp(0.01, rho=0.9, eps=1e-2, eps_inside_sqrt=True)), theirs, rtol=RTOL, atol=ATOL)
+    assert_allclose(run_ours(RMSprop(0.01, rho=0.9, eps=1e-2, eps_inside_sqrt=True)), theirs, rtol=RTOL, atol=ATOL)
     # Keras' first step by hand: s1 = 0.1 g^2, move = -lr g / sqrt(0.1 g^2 + eps)
     g = flat(*grads(W0, B0))
     assert_allclose(theirs[1], theirs[0] - 0.01 * g / np.sqrt(0.1 * g**2 + 1e-2), rtol=1e-14)
@@ -229,12 +286,12 @@ def test_adagrad_initial_accumulator_and_eps_placement_differ_from_keras(keras):
     g = flat(*grads(W0, B0))
     assert_allclose(theirs[1], theirs[0] - 0.1 * g / np.sqrt(G0 + g**2 + 1e-2), rtol=1e-14)
     # our default (G0 = 0, eps outside): step 1 is ~ lr sign(g), far from Keras'
-    assert rel_diff(run_ours(AdaGrad(0.1, eps=1e-2)), theirs) > 1e-2
+    assert rel_diff(run_ours(Adagrad(0.1, eps=1e-2)), theirs) > 1e-2
     # only the initial accumulator matched: still different (eps placement)
-    assert rel_diff(run_ours(AdaGrad(0.1, eps=1e-2, initial_accumulator=G0)), theirs) > 1e-3
+    assert rel_diff(run_ours(Adagrad(0.1, eps=1e-2, initial_accumulator=G0)), theirs) > 1e-3
     # only the eps placement matched: still different (initial accumulator)
-    assert rel_diff(run_ours(AdaGrad(0.1, eps=1e-2, eps_inside_sqrt=True)), theirs) > 1e-2
-    both = run_ours(AdaGrad(0.1, eps=1e-2, eps_inside_sqrt=True, initial_accumulator=G0))
+    assert rel_diff(run_ours(Adagrad(0.1, eps=1e-2, eps_inside_sqrt=True)), theirs) > 1e-2
+    both = run_ours(Adagrad(0.1, eps=1e-2, eps_inside_sqrt=True, initial_accumulator=G0))
     assert_allclose(both, theirs, rtol=RTOL, atol=ATOL)
 
 

@@ -1,4 +1,4 @@
-"""Tests of course_lib.random_search: finite differences, ARS, LQR and the perceptron.
+"""Tests of course_lib.random_search: finite differences, ARS, LQR, and both training the perceptron.
 
 Expected values come from hand derivations written out below, closed forms
 (the scalar Riccati equation, the Bellman identity of the LQR value function,
@@ -7,8 +7,6 @@ TensorFlow; statistical tests state their tolerance and how it was derived.
 """
 
 from __future__ import annotations
-
-import os
 
 import numpy as np
 import pytest
@@ -144,10 +142,13 @@ def test_finite_difference_step_bad_inputs():
         finite_difference_step(loss, w, 0.0, 0.1, rng)
     with pytest.raises(ValueError, match="sigma"):
         finite_difference_step(loss, w, 0.1, -1.0, rng)
-    with pytest.raises(TypeError, match="rng"):
-        finite_difference_step(loss, w, 0.1, 0.1, 0)
-    with pytest.raises(TypeError, match="rng"):
+    # rng is an int or a Generator (validation.as_generator); anything else is named in the error
+    with pytest.raises(TypeError, match=r"rng must be an int or a numpy random Generator.*RandomState"):
         finite_difference_step(loss, w, 0.1, 0.1, np.random.RandomState(0))
+    with pytest.raises(TypeError, match="rng must be an int or a numpy random Generator"):
+        finite_difference_step(loss, w, 0.1, 0.1, 0.5)
+    with pytest.raises(ValueError, match="rng must be an int >= 0"):
+        finite_difference_step(loss, w, 0.1, 0.1, -1)
     with pytest.raises(TypeError, match="w"):
         finite_difference_step(loss, np.zeros(3, dtype=int), 0.1, 0.1, rng)
     with pytest.raises(TypeError, match="loss"):
@@ -158,6 +159,27 @@ def test_finite_difference_step_bad_inputs():
         finite_difference_step(lambda v: v, w, 0.1, 0.1, rng)  # not a scalar
     with pytest.raises(ValueError, match="n_steps"):
         finite_difference_search(loss, w, 0.1, 0.1, 0, rng)
+    with pytest.raises(TypeError, match="rng must be an int or a numpy random Generator"):
+        finite_difference_search(loss, w, 0.1, 0.1, 3, "seed")
+
+
+def test_finite_difference_rng_may_be_an_int_seed():
+    # An int seeds a new Generator: the step equals the hand-written one with default_rng(7)
+    # (the quadratic's exact difference 2 (H w - b) . dW, as in the test above) ...
+    loss = quadratic(H_Q, B_Q)
+    w, lr, sigma = np.array([0.3, -0.2, 0.1]), 0.7, 0.05
+    dW = sigma * np.random.default_rng(7).standard_normal(size=3)
+    expected = w - lr * 2.0 * ((H_Q @ w - B_Q) @ dW) * dW
+    np.testing.assert_allclose(finite_difference_step(loss, w, lr, sigma, 7), expected, rtol=1e-12, atol=1e-15)
+    # ... and a search seeded with an int draws its directions one after the other from ONE
+    # Generator (not the same dW at every step): three steps written out by hand.
+    gen = np.random.default_rng(7)
+    w_ref = w.copy()
+    for _ in range(3):
+        dW = sigma * gen.standard_normal(size=3)
+        w_ref = w_ref - lr * 2.0 * ((H_Q @ w_ref - B_Q) @ dW) * dW
+    w_int, _ = finite_difference_search(loss, w, lr, sigma, 3, 7)
+    np.testing.assert_allclose(w_int, w_ref, rtol=1e-12, atol=1e-15)
 
 
 # ===========================================================================
@@ -314,7 +336,7 @@ def toy_reward_of(M, states):
 def test_ars_two_iterations_reproduced_by_hand_v1_and_v2():
     N, b, alpha, nu = 4, 2, 0.3, 0.2
     for version in ("v1", "v2"):
-        M, hist = ars(toy_reward, (1, 2), 2, alpha, N, b, nu, version=version, rng=np.random.default_rng(9))
+        M, hist = ars(toy_reward, (1, 2), 2, alpha, N, b, nu, version=version, seed=np.random.default_rng(9))
         # Algorithm 1, written out with an identically seeded Generator.
         rng = np.random.default_rng(9)
         M_ref = np.zeros((1, 2))
@@ -341,7 +363,7 @@ def test_ars_two_iterations_reproduced_by_hand_v1_and_v2():
 
 def test_ars_basic_version_and_evaluate_bookkeeping():
     N, alpha, nu = 3, 0.05, 0.1
-    M, hist = ars(toy_reward, (1, 2), 1, alpha, N, None, nu, version="basic", rng=np.random.default_rng(4),
+    M, hist = ars(toy_reward, (1, 2), 1, alpha, N, None, nu, version="basic", seed=np.random.default_rng(4),
                   evaluate=True)
     rng = np.random.default_rng(4)
     deltas = rng.standard_normal(size=(N, 1, 2))
@@ -354,9 +376,24 @@ def test_ars_basic_version_and_evaluate_bookkeeping():
     np.testing.assert_allclose(hist["reward_mean"], [np.mean(np.concatenate([rp, rm]))])
 
 
+def test_ars_seed_is_an_int_or_a_generator():
+    # An int seeds a new Generator: the same run as with default_rng(9), and the same run every time.
+    args = (toy_reward, (1, 2), 2, 0.3, 4, 2, 0.2)
+    M_int, h_int = ars(*args, seed=9)
+    M_gen, h_gen = ars(*args, seed=np.random.default_rng(9))
+    np.testing.assert_array_equal(M_int, M_gen)
+    np.testing.assert_array_equal(h_int["reward_mean"], h_gen["reward_mean"])
+    np.testing.assert_array_equal(ars(*args, seed=9)[0], M_int)
+    # A Generator is used as it is: it advances, so a second run from it draws other directions.
+    gen = np.random.default_rng(9)
+    first, second = ars(*args, seed=gen)[0], ars(*args, seed=gen)[0]
+    np.testing.assert_array_equal(first, M_int)
+    assert not np.array_equal(second, first)
+
+
 def test_ars_does_not_modify_M0():
     M0 = np.array([[0.1, -0.1]])
-    ars(toy_reward, (1, 2), 2, 0.1, 2, 1, 0.1, M0=M0, rng=np.random.default_rng(0))
+    ars(toy_reward, (1, 2), 2, 0.1, 2, 1, 0.1, M0=M0, seed=np.random.default_rng(0))
     np.testing.assert_array_equal(M0, [[0.1, -0.1]])
 
 
@@ -369,38 +406,44 @@ def test_ars_nonfinite_reward_names_the_direction():
         return (float("nan") if len(calls) == 6 else 0.0), S_TOY
 
     with pytest.raises(ValueError, match="direction index 2, sign -"):
-        ars(reward_fn, (1, 2), 1, 0.1, 4, 2, 0.1, rng=np.random.default_rng(0))
+        ars(reward_fn, (1, 2), 1, 0.1, 4, 2, 0.1, seed=np.random.default_rng(0))
 
 
 def test_ars_bad_inputs():
     rng = np.random.default_rng(0)
     ok = dict(policy_shape=(1, 2), n_iterations=1, step_size=0.1, n_directions=4, top_b=2, noise=0.1)
     with pytest.raises(ValueError, match="top_b"):
-        ars(toy_reward, **{**ok, "top_b": 5}, rng=rng)
+        ars(toy_reward, **{**ok, "top_b": 5}, seed=rng)
     with pytest.raises(ValueError, match="step_size"):
-        ars(toy_reward, **{**ok, "step_size": 0.0}, rng=rng)
+        ars(toy_reward, **{**ok, "step_size": 0.0}, seed=rng)
     with pytest.raises(ValueError, match="noise"):
-        ars(toy_reward, **{**ok, "noise": -0.1}, rng=rng)
+        ars(toy_reward, **{**ok, "noise": -0.1}, seed=rng)
     with pytest.raises(ValueError, match="version"):
-        ars(toy_reward, **ok, version="v3", rng=rng)
+        ars(toy_reward, **ok, version="v3", seed=rng)
     with pytest.raises(ValueError, match="top_b"):
-        ars(toy_reward, **ok, version="basic", rng=rng)  # basic uses all directions
+        ars(toy_reward, **ok, version="basic", seed=rng)  # basic uses all directions
     with pytest.raises(ValueError, match="n_directions"):
-        ars(toy_reward, **{**ok, "n_directions": 0}, rng=rng)
+        ars(toy_reward, **{**ok, "n_directions": 0}, seed=rng)
     with pytest.raises(ValueError, match="n_iterations"):
-        ars(toy_reward, **{**ok, "n_iterations": 0}, rng=rng)
+        ars(toy_reward, **{**ok, "n_iterations": 0}, seed=rng)
     with pytest.raises(ValueError, match="policy_shape"):
-        ars(toy_reward, **{**ok, "policy_shape": (2,)}, rng=rng)
+        ars(toy_reward, **{**ok, "policy_shape": (2,)}, seed=rng)
     with pytest.raises(ValueError, match="M0"):
-        ars(toy_reward, **ok, M0=np.zeros((2, 2)), rng=rng)
-    with pytest.raises(TypeError, match="rng"):
-        ars(toy_reward, **ok, rng=42)
+        ars(toy_reward, **ok, M0=np.zeros((2, 2)), seed=rng)
+    with pytest.raises(TypeError, match=r"seed must be an int or a numpy random Generator.*float"):
+        ars(toy_reward, **ok, seed=4.2)
+    with pytest.raises(TypeError, match="seed must be an int or a numpy random Generator"):
+        ars(toy_reward, **ok, seed=np.random.RandomState(0))
+    with pytest.raises(ValueError, match="seed must be an int >= 0"):
+        ars(toy_reward, **ok, seed=-1)
+    with pytest.raises(TypeError, match="evaluate must be True or False; got"):
+        ars(toy_reward, **ok, seed=rng, evaluate=1)
     with pytest.raises(TypeError, match="reward_fn"):
-        ars(None, **ok, rng=rng)
+        ars(None, **ok, seed=rng)
     with pytest.raises(ValueError, match="states"):
-        ars(lambda pol: (0.0, np.zeros((5, 3))), **ok, rng=rng)
+        ars(lambda pol: (0.0, np.zeros((5, 3))), **ok, seed=rng)
     with pytest.raises(TypeError, match="pair"):
-        ars(lambda pol: 0.0, **ok, rng=rng)
+        ars(lambda pol: 0.0, **ok, seed=rng)
 
 
 # ===========================================================================
@@ -496,7 +539,7 @@ def test_ars_v1_and_v2_reach_the_optimal_lqr_cost():
     lower = finite_horizon_lower_bound(A_DI, B_DI, Q_DI, R_DI, HORIZON, X0_DI)
     for version in ("v1", "v2"):
         for seed in SEEDS:
-            M, hist = ars(env, (1, 2), 60, 0.05, 8, 4, 0.1, version=version, rng=np.random.default_rng(seed))
+            M, hist = ars(env, (1, 2), 60, 0.05, 8, 4, 0.1, version=version, seed=np.random.default_rng(seed))
             cost = env.cost(hist["policy"])
             assert cost <= 1.01 * cost_opt, (version, seed, cost, cost_opt)
             assert cost >= lower - 1e-9  # no policy beats the finite-horizon optimum
@@ -518,8 +561,8 @@ def test_ars_v2_learns_on_badly_scaled_states_where_v1_stalls():
     cost_opt = env.cost(LinearPolicy(-K @ S_inv))
     np.testing.assert_allclose(cost_opt, LQR(A_DI, B_DI, Q_DI, R_DI, HORIZON, X0_DI).cost(LinearPolicy(-K)), rtol=1e-9)
     for seed in SEEDS:
-        _, h1 = ars(env, (1, 2), 60, 0.05, 8, 4, 0.1, version="v1", rng=np.random.default_rng(seed))
-        _, h2 = ars(env, (1, 2), 60, 0.05, 8, 4, 0.1, version="v2", rng=np.random.default_rng(seed))
+        _, h1 = ars(env, (1, 2), 60, 0.05, 8, 4, 0.1, version="v1", seed=np.random.default_rng(seed))
+        _, h2 = ars(env, (1, 2), 60, 0.05, 8, 4, 0.1, version="v2", seed=np.random.default_rng(seed))
         cost_v1, cost_v2 = env.cost(h1["policy"]), env.cost(h2["policy"])
         assert cost_v2 <= 1.01 * cost_opt, (seed, cost_v2, cost_opt)
         assert cost_v2 < cost_v1
@@ -527,47 +570,8 @@ def test_ars_v2_learns_on_badly_scaled_states_where_v1_stalls():
 
 
 # ===========================================================================
-# The perceptron (logistic regression)
+# Random search on the perceptron (course_lib.perceptron; its own tests: tests/lib/test_perceptron.py)
 # ===========================================================================
-def test_perceptron_loss_and_gradient_against_direct_formulas():
-    rng = np.random.default_rng(0)
-    X, y, _ = make_separable_data(30, rng, n_features=3)
-    prob = PerceptronProblem(X, y)
-    w = np.array([0.4, -0.3, 0.2, 0.1])
-    z = X @ w[:3] + w[3]
-    a = 1 / (1 + np.exp(-z))
-    expected_loss = -np.mean(y * np.log(a) + (1 - y) * np.log(1 - a))
-    np.testing.assert_allclose(prob.loss(w), expected_loss, rtol=1e-12)
-    # central differences, step 1e-5 (float64 optimum ~ eps^(1/3))
-    h = 1e-5
-    num = np.array([(prob.loss(w + h * e) - prob.loss(w - h * e)) / (2 * h) for e in np.eye(4)])
-    np.testing.assert_allclose(prob.gradient(w), num, rtol=1e-7, atol=1e-10)
-    # the slide: dl/dz = a - y, dl/dw_j = x_j (a - y), dl/db = a - y (one sample, x = (2, -1, 0), y = 1):
-    one = PerceptronProblem(np.array([[2.0, -1.0, 0.0]]), np.array([1.0]))
-    a1 = 1 / (1 + np.exp(-(0.4 * 2 + 0.3 * 1 + 0.1)))  # z = 0.8 + 0.3 + 0 + 0.1 = 1.2
-    np.testing.assert_allclose(one.gradient(w), (a1 - 1) * np.array([2.0, -1.0, 0.0, 1.0]), rtol=1e-12)
-    # the data are separable by the returned direction, with the requested margin
-    u = _
-    assert np.all((X @ u > 0) == (y == 1)) and np.all(np.abs(X @ u) >= 0.25)
-
-
-@pytest.mark.tensorflow
-def test_perceptron_loss_and_gradient_match_tensorflow():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import tensorflow as tf
-
-    X, y, _ = make_separable_data(25, np.random.default_rng(1), n_features=2)
-    prob = PerceptronProblem(X, y)
-    w_np = np.array([0.7, -1.2, 0.3])
-    w = tf.Variable(w_np, dtype=tf.float64)
-    with tf.GradientTape() as tape:
-        z = tf.linalg.matvec(tf.constant(X), w[:2]) + w[2]
-        loss = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.constant(y), logits=z))
-    grad = tape.gradient(loss, w)
-    np.testing.assert_allclose(prob.loss(w_np), loss.numpy(), rtol=1e-12)
-    np.testing.assert_allclose(prob.gradient(w_np), grad.numpy(), rtol=1e-10)
-
-
 def test_finite_differences_and_ars_train_the_perceptron_and_count_evaluations():
     # d = 10 features + bias. GD with learning rate eta uses one gradient per step; the
     # finite-difference step with lr = eta / (2 sigma^2) has the same *expected* step
@@ -597,28 +601,17 @@ def test_finite_differences_and_ars_train_the_perceptron_and_count_evaluations()
         assert prob.accuracy(w) == 1.0
         assert gd_steps < fd_evals < (d + 1) * gd_steps, (seed, gd_steps, fd_evals)
         # ARS V1 on the same problem: the "policy" maps [x, 1] to the logit z.
-        M, hist = ars(prob, (1, d + 1), 40, 0.5, 8, 4, 0.5, rng=np.random.default_rng(seed))
+        M, hist = ars(prob, (1, d + 1), 40, 0.5, 8, 4, 0.5, seed=np.random.default_rng(seed))
         assert prob.accuracy(M.ravel()) == 1.0
         assert prob.loss(M.ravel()) < target
         assert hist["n_rollouts"][-1] == 640
 
 
-def test_perceptron_and_data_bad_inputs():
-    X = np.zeros((4, 2))
-    with pytest.raises(ValueError, match="y"):
-        PerceptronProblem(X, np.array([-1.0, 1.0, 1.0, -1.0]))
-    with pytest.raises(ValueError, match="y"):
-        PerceptronProblem(X, np.zeros(3))
-    with pytest.raises(TypeError, match="X"):
-        PerceptronProblem(np.zeros((4, 2), dtype=int), np.zeros(4))
-    with pytest.raises(ValueError, match="w"):
-        PerceptronProblem(X, np.zeros(4)).loss(np.zeros(2))
-    with pytest.raises(ValueError, match="margin"):
-        make_separable_data(10, np.random.default_rng(0), margin=0.0)
-    with pytest.raises(TypeError, match="rng"):
-        make_separable_data(10, 0)
-
-
 def test_module_exports():
     for name in rs.__all__:
         assert hasattr(rs, name)
+    from course_lib import perceptron
+
+    # the perceptron is course_lib.perceptron's (assignment 4 hands that module over), re-exported here
+    assert rs.PerceptronProblem is perceptron.PerceptronProblem
+    assert rs.make_separable_data is perceptron.make_separable_data

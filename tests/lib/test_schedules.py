@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 
@@ -140,7 +138,6 @@ def test_bad_epochs():
 
 @pytest.mark.tensorflow
 def test_schedules_match_keras():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
 
     ks = keras.optimizers.schedules

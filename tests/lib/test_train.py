@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
 from course_lib import optim, schedules
+from course_lib.data import make_circles, make_spirals, train_test_split
+from course_lib.functions import logistic_regression
 from course_lib.nn import MLP
-from course_lib.train import EarlyStopping, TrainingDiverged, train
+from course_lib.train import (
+    EarlyStopping,
+    TrainingDiverged,
+    asgd_runs,
+    batch_indices,
+    minibatch_sgd,
+    running_loss_estimate,
+    train,
+)
 
 
 def problem(n=60, seed=0):
@@ -42,7 +54,7 @@ def test_train_is_the_hand_written_loop(batch_size, shuffle):
     np.testing.assert_allclose(hist.step_loss, expect, rtol=1e-13)
     for p, q in zip(a.params, b.params):
         np.testing.assert_allclose(q, p, rtol=1e-12, atol=1e-15)
-    per_epoch = -(-60 // batch_size)  # ceil: the last batch may be smaller
+    per_epoch = math.ceil(60 / batch_size)  # the last batch may be smaller
     assert hist.steps_per_epoch == per_epoch and hist.steps == 3 * per_epoch
     assert hist.epochs == 3
 
@@ -218,3 +230,148 @@ def test_train_errors():
         train(net, X, y, sgd, 10, 1, running_loss_lambda=0.0, progress=False)
     with pytest.raises(ValueError, match="patience must be an integer >= 0"):
         EarlyStopping(patience=-1)
+    with pytest.raises(TypeError, match="shuffle must be True or False; got int 1"):
+        train(net, X, y, sgd, 10, 1, shuffle=1, progress=False)
+    with pytest.raises(TypeError, match="seed must be an int or a numpy random Generator"):
+        train(net, X, y, sgd, 10, 1, seed=0.5, progress=False)
+    with pytest.raises(TypeError, match="model must be a course_lib.nn.MLP .*which lacks as_inputs, as_targets, "
+                                        "loss_and_grads_unchecked"):
+        train(type("Model", (), {"params": []})(), X, y, sgd, 10, 1, progress=False)
+
+
+# ---------------------------------------------------------------------------
+# seeds, batches and source 002's running estimate
+# ---------------------------------------------------------------------------
+
+def test_seed_takes_an_int_or_a_generator():
+    X, y = problem()
+    a, b = MLP([4, 5, 3], seed=1), MLP([4, 5, 3], seed=1)
+    ha = train(a, X, y, optim.SGD(0.1), 7, 2, seed=4, progress=False)
+    hb = train(b, X, y, optim.SGD(0.1), 7, 2, seed=np.random.default_rng(4), progress=False)
+    assert ha.step_loss == hb.step_loss
+    # batch_indices: a permutation from the seed's stream, cut into ceil(n / batch_size) pieces
+    order = np.random.default_rng(3).permutation(10)
+    got = batch_indices(10, 4, True, 3)
+    assert [g.tolist() for g in got] == [order[:4].tolist(), order[4:8].tolist(), order[8:].tolist()]
+    rng = np.random.default_rng(3)
+    assert batch_indices(10, 4, True, rng)[0].tolist() == order[:4].tolist()
+    assert batch_indices(10, 4, True, rng)[0].tolist() != order[:4].tolist()  # the stream moved on
+    assert batch_indices(10, 4, False) == [slice(0, 4), slice(4, 8), slice(8, 10)]
+    with pytest.raises(TypeError, match="shuffle must be True or False"):
+        batch_indices(10, 4, "yes")
+
+
+def test_running_loss_estimate_is_source_002s_recursion():
+    L = [4.0, 2.0, 3.0, 1.0]
+    # Q_0 = L_0, then Q := lam L + (1 - lam) Q with lam = 0.5: 4, 3, 3, 2
+    np.testing.assert_array_equal(running_loss_estimate(L, 0.5), [4.0, 3.0, 3.0, 2.0])
+    # continued from an earlier estimate Q = 6: 5, 3.5, 3.25, 2.125
+    np.testing.assert_array_equal(running_loss_estimate(L, 0.5, start=6.0), [5.0, 3.5, 3.25, 2.125])
+    np.testing.assert_array_equal(running_loss_estimate(L, 1.0), L)  # lam = 1: no memory
+    with pytest.raises(ValueError, match="lam must lie in"):
+        running_loss_estimate(L, 0.0)
+    with pytest.raises(ValueError, match="losses must be a 1-D array"):
+        running_loss_estimate(np.ones((2, 2)), 0.5)
+
+
+# ---------------------------------------------------------------------------
+# mini-batch SGD on a finite sum (lecture 4)
+# ---------------------------------------------------------------------------
+
+def clouds(n=40, seed=0):
+    rng = np.random.default_rng(seed)
+    y = np.where(rng.random(n) < 0.5, 1.0, -1.0)
+    X = rng.normal(size=(n, 2)) + 0.8 * y[:, None]
+    return logistic_regression(X, y, 0.05)
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 40])
+def test_minibatch_sgd_is_the_loop_written_out(batch_size):
+    F = clouds()
+    w0 = np.array([-1.0, 2.0])
+    run = minibatch_sgd(F, w0, 0.3, batch_size, 3, seed=5)
+    # by hand: the same permutations, source 000's gradient (16), corrected, on each batch
+    rng = np.random.default_rng(5)
+    w, path, losses = w0.copy(), [w0.copy()], []
+    for _ in range(3):
+        order = rng.permutation(40)
+        for s in range(0, 40, batch_size):
+            B = order[s:s + batch_size]
+            m = F.y[B] * (F.X[B] @ w)
+            losses.append(np.mean(np.log1p(np.exp(-m))) + 0.05 * w @ w)
+            w = w - 0.3 * (-(F.X[B].T @ (F.y[B] / (1 + np.exp(m)))) / len(B) + 2 * 0.05 * w)
+            path.append(w)
+    assert run.path.shape == (3 * math.ceil(40 / batch_size) + 1, 2)
+    np.testing.assert_allclose(run.path, path, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(run.batch_loss, losses, rtol=1e-12)
+    first = np.random.default_rng(5).permutation(40)  # epoch 0's order
+    assert run.batches[0].tolist() == first[:batch_size].tolist()
+    np.testing.assert_array_equal(w0, [-1.0, 2.0])  # w0 is not modified
+
+
+def test_minibatch_sgd_full_batch_is_gradient_descent_and_max_steps_cuts():
+    F = clouds()
+    w0 = np.array([0.5, 0.5])
+    full = minibatch_sgd(F, w0, 0.5, F.n, 4)
+    w = w0.copy()
+    for k in range(4):
+        np.testing.assert_allclose(full.path[k], w, rtol=1e-13)
+        w = w - 0.5 * F.grad(w)
+    cut = minibatch_sgd(F, w0, 0.5, 3, 10, max_steps=25)
+    assert len(cut.batches) == 25 and cut.path.shape == (26, 2) and cut.batch_loss.shape == (25,)
+    np.testing.assert_array_equal(cut.path, minibatch_sgd(F, w0, 0.5, 3, 10).path[:26])
+
+
+def test_minibatch_sgd_errors():
+    F = clouds()
+    with pytest.raises(TypeError, match="objective must be a finite-sum objective .*lacks n, dim, batch_gradient"):
+        minibatch_sgd(object(), np.zeros(2), 0.1, 1, 1)
+    with pytest.raises(ValueError, match=r"w0 must have shape \(2,\)"):
+        minibatch_sgd(F, np.zeros(3), 0.1, 1, 1)
+    with pytest.raises(ValueError, match=r"batch_size must be at most the number of samples \(40\)"):
+        minibatch_sgd(F, np.zeros(2), 0.1, 41, 1)
+    with pytest.raises(ValueError, match="lr must be > 0"):
+        minibatch_sgd(F, np.zeros(2), 0.0, 1, 1)
+    with pytest.raises(TypeError, match="seed must be an int or a numpy random Generator"):
+        minibatch_sgd(F, np.zeros(2), 0.1, 1, 1, seed="s")
+
+
+# ---------------------------------------------------------------------------
+# source 000's synthetic experiment (lecture 8 and experiments/exp_000_asgd.py)
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dataset, make, lr", [("circles", make_circles, 0.01), ("spirals", make_spirals, 0.05)])
+def test_asgd_runs_are_two_trainings_from_the_same_start(dataset, make, lr):
+    out = asgd_runs(dataset, 3, max_steps=60)
+    # by hand: 183 points, 55 held out, the same seed for data, split, weights and batches
+    X, y = make(183, seed=3)
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=55, seed=3)
+    np.testing.assert_array_equal(out.X, X_tr)
+    np.testing.assert_array_equal(out.X_test, X_te)
+    np.testing.assert_array_equal(out.y, y_tr)
+    np.testing.assert_array_equal(out.y_test, y_te)
+    assert set(out.runs) == {"SGD", "aSGD"}
+    for name, reduction in (("SGD", "mean"), ("aSGD", "effective")):
+        net = MLP([2, 10, 10, 10, 10, 10, 1], output="sigmoid", seed=3)
+        hist = train(net, X_tr, y_tr, optim.SGD(lr), 32, math.ceil(60 / math.ceil(128 / 32)), seed=3,
+                     reduction=reduction, progress=False)
+        got_net, got_hist = out.runs[name]
+        assert got_hist.step_loss == hist.step_loss and got_hist.steps == 60
+        for p, q in zip(got_net.params, net.params):
+            np.testing.assert_array_equal(p, q)
+    assert out.runs["SGD"][1].step_loss[0] == out.runs["aSGD"][1].step_loss[0]  # same weights, same first batch
+
+
+def test_asgd_runs_stop_at_the_loss_threshold_and_take_a_generator():
+    out = asgd_runs("circles", 0, max_steps=400, loss_stop=0.6, lr=0.5)
+    for net, hist in out.runs.values():
+        assert hist.stopped_epoch is not None and hist.loss[-1] < 0.6 <= min(hist.loss[:-1], default=1.0)
+    seed = int(np.random.default_rng(7).integers(2**32))
+    a = asgd_runs("spirals", np.random.default_rng(7), max_steps=8)
+    b = asgd_runs("spirals", seed, max_steps=8)
+    np.testing.assert_array_equal(a.X, b.X)
+    assert a.runs["aSGD"][1].step_loss == b.runs["aSGD"][1].step_loss
+    with pytest.raises(ValueError, match="dataset must be one of 'circles', 'spirals'"):
+        asgd_runs("moons", 0)
+    with pytest.raises(ValueError, match=r"batch_size must be at most n_train \(128\)"):
+        asgd_runs("circles", 0, batch_size=129)

@@ -1,0 +1,38 @@
+"""The static-figure helpers: PNGs of the right size, Markdown, and the experiments' results tables."""
+
+import io
+from pathlib import Path
+
+import pytest
+
+from course_lib.lectures import figures
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_figure_renders_to_a_png_of_its_size_in_pixels():
+    from PIL import Image
+
+    fig, axes = figures.figure(4.0, 2.0, ncols=2)
+    assert len(axes) == 2
+    axes[0].set_title("left")
+    png = figures.to_png(fig)
+    with Image.open(io.BytesIO(png)) as im:
+        assert im.size == (4 * figures.DPI, 2 * figures.DPI)
+    plot = figures.Plot(fig, {"x": 1})
+    assert repr(plot) == "<Plot 'left'>" and plot.data == {"x": 1}
+    assert plot._repr_png_().startswith(b"\x89PNG")
+
+
+def test_results_tables_are_read_from_the_repositorys_experiments_folder(tmp_path):
+    # the default folder is the repository's experiments/results, whatever the working directory
+    whole = figures.results_table("source_003_mnist")
+    assert whole.text == (ROOT / "experiments" / "results" / "source_003_mnist.md").read_text()
+    (tmp_path / "demo.md").write_text("# Demo\n\nintro\n\n## Table 1: speed\n\n| a |\n|---|\n| 1 |\n\n## Table 2\n\nx\n")
+    part = figures.results_table("demo", "table 1", folder=tmp_path)
+    assert part._repr_markdown_() == "#### Table 1: speed\n\n| a |\n|---|\n| 1 |" and str(part) == part.text
+    with pytest.raises(ValueError, match=r"section must start one of the headings of demo.md: \['Table 1: speed', "
+                                         r"'Table 2'\]; got 'Table 3'"):
+        figures.results_table("demo", "Table 3", folder=tmp_path)
+    with pytest.raises(FileNotFoundError, match=r"no results file .*missing.md; available: \['demo'\]"):
+        figures.results_table("missing", folder=tmp_path)
