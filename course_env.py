@@ -1,4 +1,4 @@
-"""The process environment the kit sets for its own runs: the one place its variables are named.
+"""The process environment the kit sets for its own runs: the one place its variables are set.
 
 Every run the kit starts takes its variables from here: ``course.py`` (lab,
 test, bench, experiments, grade), the test suite (``tests/conftest.py``), the
@@ -89,7 +89,8 @@ def apply(environ: MutableMapping[str, str] | None = None, *, headless: bool,
 
     ``environ`` defaults to ``os.environ`` (this process and its children);
     pass a dict to build a child's environment.  Values already there are
-    kept.
+    kept; an empty value counts as unset (as the shell's ``${VAR:-default}``),
+    so ``COURSE_DATA_DIR= python3 course.py test`` still finds the data.
     """
     if environ is None:
         environ = os.environ
@@ -97,7 +98,8 @@ def apply(environ: MutableMapping[str, str] | None = None, *, headless: bool,
         raise TypeError(f"environ must be a mutable mapping such as os.environ or a dict; "
                         f"got {type(environ).__name__}")
     for var, value in defaults(headless=headless, data_dir=data_dir).items():
-        environ.setdefault(var, value)
+        if not environ.get(var):
+            environ[var] = value
     return environ
 
 
@@ -109,5 +111,6 @@ def quiet_tensorflow(environ: MutableMapping[str, str] | None = None) -> Mutable
     """
     if environ is None:
         environ = os.environ
-    environ.setdefault(TF_LOG_LEVEL, defaults(headless=False, data_dir=None)[TF_LOG_LEVEL])
+    if not environ.get(TF_LOG_LEVEL):
+        environ[TF_LOG_LEVEL] = defaults(headless=False, data_dir=None)[TF_LOG_LEVEL]
     return environ

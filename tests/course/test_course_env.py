@@ -68,6 +68,10 @@ def test_apply_fills_in_what_is_missing_and_keeps_the_rest(monkeypatch, tmp_path
     # the quiet TensorFlow import touches its own variable only
     env = course_env.quiet_tensorflow({})
     assert env == {course_env.TF_LOG_LEVEL: "2"}
+    # an empty value counts as unset (the shell's ${VAR:-default}): `COURSE_DATA_DIR= ...` still finds the data
+    empty = course_env.apply({course_env.DATA_DIR: "", course_env.TF_LOG_LEVEL: ""}, headless=False, data_dir=tmp_path)
+    assert empty[course_env.DATA_DIR] == str(tmp_path) and empty[course_env.TF_LOG_LEVEL] == "2"
+    assert course_env.quiet_tensorflow({course_env.TF_LOG_LEVEL: ""}) == {course_env.TF_LOG_LEVEL: "2"}
 
 
 def test_bad_arguments_are_named():
