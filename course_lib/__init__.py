@@ -17,7 +17,7 @@ nn             multilayer perceptrons: activations, losses, backprop, aSGD's eff
 train          the mini-batch training loop, History, early stopping
 data           MNIST, Fashion-MNIST and Wine Quality loaders; circles and spirals; batches
 
-validation     the checks of arguments every public function makes at its boundary
+validation     the validation of arguments every public function makes at its boundary
 
 Imported on demand (they pull in matplotlib, ipywidgets or TensorFlow, or are
 for one audience):

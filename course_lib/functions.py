@@ -73,11 +73,11 @@ Source ``004``, Example 1: ``f(0, 2 lambda)`` is expanded with the cross term
 ``2(0)(-2)`` (it should be ``2(0)(2 lambda)``; both are 0) and minimised as
 ``f(0, -2 lambda)`` once (a sign slip); the result, step 1/4 to (0, 1/2), is right.
 
-Checked and unchecked
----------------------
-``f(x)``, ``f.grad(x)`` and ``f.hessian(x)`` check ``x`` on every call.
-``f.grad_unchecked(x)`` is the gradient formula alone, for loops that
-checked their start point once and feed back iterates they computed.
+Validated and unvalidated
+-------------------------
+``f(x)``, ``f.grad(x)`` and ``f.hessian(x)`` validate ``x`` on every call.
+``f.grad_unvalidated(x)`` is the gradient formula alone, for loops that
+validated their start point once and feed back iterates they computed.
 
 Imports numpy, ``course_lib.validation`` and ``course_lib.nn`` (for the one
 ``sigmoid`` and ``softplus`` of the library).
@@ -249,8 +249,8 @@ class Objective:
         x = self._point(x)
         return np.array(self._grad_formula(x), dtype=np.float64).reshape(x.shape)
 
-    def grad_unchecked(self, x) -> np.ndarray:
-        """The gradient formula at ``x``, without the checks ``grad`` makes on every call.
+    def grad_unvalidated(self, x) -> np.ndarray:
+        """The gradient formula at ``x``, without the validation ``grad`` makes on every call.
 
         Skips the type, shape and finiteness checks of ``x`` and the copy of
         the result: ``x`` must already be a float64 array of shape

@@ -49,12 +49,12 @@ The aSGD "mean effective gradient" (source ``000``) is
 ``MLP.loss_and_grads(..., reduction="effective")``; ``MLP.dead_units`` finds
 the dead and always-on ReLU units it is about.
 
-Checked and unchecked
----------------------
+Validated and unvalidated
+-------------------------
 ``MLP``'s public methods validate their arguments (shapes, dtypes, finite
 values, labels).  A training loop that has validated its data once, with
 ``MLP.as_inputs`` and ``MLP.as_targets``, calls the fast path
-``MLP.loss_and_grads_unchecked`` on every batch instead
+``MLP.loss_and_grads_unvalidated`` on every batch instead
 (``course_lib.train.train`` does).
 
 Imports numpy and ``course_lib.validation`` only (no other ``course_lib``
@@ -504,7 +504,7 @@ class MLP:
                 f"loss={self.loss_name!r}, bias={self.bias}, dtype={self.dtype.name}; "
                 f"{self.n_params} parameters)")
 
-    # -- input checks ------------------------------------------------------------
+    # -- input validation -------------------------------------------------------
     def as_inputs(self, X) -> np.ndarray:
         """``X`` checked and converted to the network's dtype: a 2-D array (samples, ``sizes[0]``).
 
@@ -512,7 +512,7 @@ class MLP:
         only finite values (checked in chunks: no data-sized temporary).
         No copy when ``X`` already has the network's dtype.  This is the
         check every public method makes; a loop that calls
-        ``loss_and_grads_unchecked`` makes it once, here.
+        ``loss_and_grads_unvalidated`` makes it once, here.
         """
         X = np.asarray(X)
         if X.ndim != 2 or X.shape[1] != self.sizes[0]:
@@ -708,9 +708,9 @@ class MLP:
         if len(X) == 0:
             raise ValueError("X must hold at least one sample; got 0")
         y = self.as_targets(y, len(X))
-        return self.loss_and_grads_unchecked(X, y, reduction)
+        return self.loss_and_grads_unvalidated(X, y, reduction)
 
-    def loss_and_grads_unchecked(self, X, y, reduction="mean", return_logits=False):
+    def loss_and_grads_unvalidated(self, X, y, reduction="mean", return_logits=False):
         """``loss_and_grads`` without its argument checks: the fast path of a training loop.
 
         Skips everything ``loss_and_grads`` checks: ``reduction`` must be one
@@ -841,7 +841,7 @@ class MLP:
             return with_params(theta, lambda: float(np.mean(self._per_sample_loss(self._forward(X)[0][-1], y))))
 
         def grad(theta):
-            return with_params(theta, lambda: np.concatenate([g.ravel() for g in self.loss_and_grads_unchecked(X, y)[1]]))
+            return with_params(theta, lambda: np.concatenate([g.ravel() for g in self.loss_and_grads_unvalidated(X, y)[1]]))
 
         return f, grad, self._loss_batch(X, y)
 

@@ -13,7 +13,7 @@ same functional ``adam`` a user can call) and CS231n's ``optim.py``:
    state for a list of parameter arrays and update those arrays in place with
    ``opt.step(params, grads)``.  As in Keras, hyperparameters are validated
    once, in the constructor; ``step`` validates ``params`` and ``grads`` and
-   then runs the rule; ``step_unchecked`` runs the rule alone (the training
+   then runs the rule; ``step_unvalidated`` runs the rule alone (the training
    loop's fast path).  ``opt.lr`` may be reassigned between steps (that is
    how learning-rate schedules drive them).
 3. **the registry** ``OPTIMIZERS``: one ``OptimizerInfo`` per class (name,
@@ -906,7 +906,7 @@ class Optimizer:
 
         Every input is validated before any array is written, so a bad
         gradient raises without leaving the parameters half updated.  Then
-        the step is ``step_unchecked``: the same arithmetic as the pure
+        the step is ``step_unvalidated``: the same arithmetic as the pure
         update function, written into the parameter and state arrays.
         """
         if isinstance(params, np.ndarray):
@@ -944,9 +944,9 @@ class Optimizer:
                     f"arrays in the same order (or call reset())"
                 )
             checked.append(g)
-        self.step_unchecked(params, checked)
+        self.step_unvalidated(params, checked)
 
-    def step_unchecked(self, params, grads) -> None:
+    def step_unvalidated(self, params, grads) -> None:
         """``step`` without validating ``params`` and ``grads``: the fast path of a training loop.
 
         It skips everything ``step`` checks on each call (list types and
@@ -1367,7 +1367,7 @@ def trajectory(optimizer, grad: Callable, x0, steps: int, stop_beyond: float | N
         ``grad(x)`` returns the gradient at the 1-D array ``x`` (it receives a
         copy, so it cannot disturb the iteration).  Each gradient is checked
         (float, shaped like ``x``, finite: a non-finite one raises, naming the
-        step); the optimizer's step then trusts it (``step_unchecked``).
+        step); the optimizer's step then trusts it (``step_unvalidated``).
     x0 : 1-D float array
         Starting point; copied, never modified.
     steps : int >= 0
@@ -1418,7 +1418,7 @@ def trajectory(optimizer, grad: Callable, x0, steps: int, stop_beyond: float | N
             f"optimizer has already taken {taken} steps; trajectory needs a fresh optimizer "
             f"(create a new one or call optimizer.reset())"
         )
-    step = getattr(optimizer, "step_unchecked", optimizer.step)  # x is ours and each g is checked here
+    step = getattr(optimizer, "step_unvalidated", optimizer.step)  # x is ours and each g is checked here
     x = x0.copy()
     path = np.empty((steps + 1, x.size), dtype=x.dtype)
     path[0] = x
@@ -1433,10 +1433,3 @@ def trajectory(optimizer, grad: Callable, x0, steps: int, stop_beyond: float | N
     return path
 
 
-# Learning-rate schedules and line searches live in their own modules; they are
-# part of the course_lib.optim namespace too.
-from . import linesearch as _linesearch, schedules as _schedules  # noqa: E402
-from .schedules import *  # noqa: E402,F401,F403
-from .linesearch import *  # noqa: E402,F401,F403
-
-__all__ += _schedules.__all__ + _linesearch.__all__

@@ -5,11 +5,11 @@ A schedule is a callable ``schedule(k)`` of the epoch number ``k = 0, 1, 2,
 the initial learning rate ``lr0``.  Set an optimizer's learning rate at the
 start of each epoch with ``apply(schedule, optimizer, k)``::
 
-    from course_lib import optim
+    from course_lib import optim, schedules
     opt = optim.Momentum(lr=0.1, beta=0.9)
-    schedule = optim.linear(lr0=0.1, lr_final=1e-4, n_epochs=10)
+    schedule = schedules.linear(lr0=0.1, lr_final=1e-4, n_epochs=10)
     for k in range(10):
-        optim.apply(schedule, opt, k)
+        schedules.apply(schedule, opt, k)
         for xb, yb in batches:
             ...
             opt.step(params, grads)

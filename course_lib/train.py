@@ -33,7 +33,7 @@ Also here, for the lectures and experiments:
   ``experiments/exp_000_asgd.py``).
 
 Validated once: ``train`` checks the data with ``model.as_inputs`` and
-``model.as_targets`` and then calls ``model.loss_and_grads_unchecked`` on
+``model.as_targets`` and then calls ``model.loss_and_grads_unvalidated`` on
 every batch.  Imports numpy and ``course_lib``'s numpy modules (validation,
 schedules, nn, optim, data); the progress bar (tqdm, a widget in a
 notebook) is imported when it is shown.
@@ -286,10 +286,10 @@ def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=Tru
         When a batch loss becomes NaN or infinite; the message names the epoch
         and step and suggests a smaller learning rate.
     """
-    missing = [a for a in ("params", "as_inputs", "as_targets", "loss_and_grads_unchecked") if not hasattr(model, a)]
+    missing = [a for a in ("params", "as_inputs", "as_targets", "loss_and_grads_unvalidated") if not hasattr(model, a)]
     if missing:
         raise TypeError(f"model must be a course_lib.nn.MLP (with params, as_inputs, as_targets and "
-                        f"loss_and_grads_unchecked); got {describe(model)}, which lacks {', '.join(missing)}")
+                        f"loss_and_grads_unvalidated); got {describe(model)}, which lacks {', '.join(missing)}")
     if not hasattr(optimizer, "step"):
         raise TypeError(f"optimizer must be a course_lib.optim optimizer (with .step); got {describe(optimizer)}")
     X = model.as_inputs(X)
@@ -329,7 +329,7 @@ def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=Tru
     rng = as_generator("seed", seed)
     history = History(steps_per_epoch=math.ceil(n / batch_size))
     classifier = _is_classifier(model)
-    fast_step = getattr(optimizer, "step_unchecked", None)  # the gradients come from backprop of model.params
+    fast_step = getattr(optimizer, "step_unvalidated", None)  # the gradients come from backprop of model.params
     bar = _progress_bar(epochs * history.steps_per_epoch, progress)
     best_value, best_params, waited = None, None, 0
     q = None
@@ -343,7 +343,7 @@ def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=Tru
             for step, idx in enumerate(batch_indices(n, batch_size, shuffle, rng)):
                 Xb, yb = X[idx], y[idx]
                 with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                    loss, grads, z_out = model.loss_and_grads_unchecked(Xb, yb, reduction, return_logits=True)
+                    loss, grads, z_out = model.loss_and_grads_unvalidated(Xb, yb, reduction, return_logits=True)
                 if not math.isfinite(loss):
                     raise TrainingDiverged(
                         f"the loss became {loss} at epoch {epoch}, step {step} (step {history.steps + 1} "

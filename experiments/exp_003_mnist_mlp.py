@@ -15,7 +15,7 @@ reproduces its collapsed runs digit for digit, see below), pixels scaled to
 
 The momentum is the report's classical form ``v = alpha v - eta g, w = w +
 v`` (``optim.Momentum(variant="classical")``) and its decay is ``eta_k =
-eta_0 (1 - k/N) + eta_N k/N`` for epoch ``k`` (``optim.linear``).
+eta_0 (1 - k/N) + eta_N k/N`` for epoch ``k`` (``schedules.linear``).
 
 The collapse at lr 0.1, batch 1 (published: loss 2.3026, accuracy 9.80%):
 one sample's gradient step is big enough to push every unit of a hidden
@@ -37,7 +37,7 @@ import math
 
 import numpy as np
 
-from course_lib import optim
+from course_lib import optim, schedules
 from course_lib.nn import MLP
 from course_lib.train import train
 from experiments.shared import (RESULTS, environment_info, environment_markdown, md_table, mnist_flat, pct,
@@ -114,7 +114,7 @@ def main(argv=None) -> dict:
     configs = {
         "a": lambda seed: run(X, y, Xt, yt, optim.SGD(0.1), 10, epochs, seed=seed, per_epoch_test=True),
         "b": lambda seed: run(X, y, Xt, yt, optim.Momentum(0.1, beta=0.1, variant="classical"), 10, epochs,
-                              schedule=optim.linear(0.1, 1e-4, epochs), seed=seed, per_epoch_test=True),
+                              schedule=schedules.linear(0.1, 1e-4, epochs), seed=seed, per_epoch_test=True),
         "c": lambda seed: run(X, y, Xt, yt, optim.Adam(1e-3, beta1=0.9, beta2=0.999, eps=1e-8), 100, epochs,
                               seed=seed, per_epoch_test=True),
     }

@@ -120,8 +120,8 @@ def optimizer_race(function: str = "ravine", lr: float = 0.01, lr_adaptive: floa
             # a run depends only on its own hyperparameters: keep it while they stay
             run_key = (key, steps, tuple(settings.items()))
             if runs.get(name, (None,))[0] != run_key:
-                # grad_unchecked: x0 is checked once by trajectory, which then feeds back its own iterates
-                path = optim.trajectory(info.cls(**settings), f.grad_unchecked, x0, steps, stop_beyond=LEAVES_PLOT)
+                # grad_unvalidated: x0 is checked once by trajectory, which then feeds back its own iterates
+                path = optim.trajectory(info.cls(**settings), f.grad_unvalidated, x0, steps, stop_beyond=LEAVES_PLOT)
                 runs[name] = (run_key, path, f(path.T) - f.fmin, len(path) <= steps)
             _, path, gap, div = runs[name]
             paths[name], gaps[name], diverged[name] = path, gap, div

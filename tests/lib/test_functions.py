@@ -524,12 +524,12 @@ def test_logistic_clouds_are_two_gaussian_clouds():
     assert np.linalg.norm(default.grad(default.minima[0])) < 1e-12
 
 
-def test_grad_unchecked_is_the_gradient_formula():
+def test_grad_unvalidated_is_the_gradient_formula():
     for f in OBJECTIVES:
         x = np.array([np.mean(b) + 0.1 for b in f.bounds])
-        np.testing.assert_array_equal(f.grad_unchecked(x), f.grad(x))
+        np.testing.assert_array_equal(f.grad_unvalidated(x), f.grad(x))
     q = F.quadratic_from_matrix(np.array([[3.0, 1.0], [1.0, 2.0]]), b=np.array([1.0, -1.0]))
-    np.testing.assert_array_equal(q.grad_unchecked(np.array([1.0, 2.0])), [3 + 2 - 1, 1 + 4 + 1])  # A x - b
+    np.testing.assert_array_equal(q.grad_unvalidated(np.array([1.0, 2.0])), [3 + 2 - 1, 1 + 4 + 1])  # A x - b
 
 
 @pytest.mark.parametrize("call, exc, match", [

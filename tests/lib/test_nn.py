@@ -501,7 +501,7 @@ def test_loss_batch_keeps_the_parameters_it_was_made_at():
 
 
 # ---------------------------------------------------------------------------
-# Checked boundary, unchecked fast path; seeds; grids
+# Validated boundary, unvalidated fast path; seeds; grids
 # ---------------------------------------------------------------------------
 
 def test_seed_takes_an_int_or_a_generator():
@@ -520,13 +520,13 @@ def test_seed_takes_an_int_or_a_generator():
         MLP([3, 2], bias=1)
 
 
-def test_unchecked_fast_path_is_the_checked_one_without_its_checks():
+def test_unvalidated_fast_path_is_the_validated_one_without_its_validation():
     net = MLP([3, 5, 4], seed=2)
     rng = np.random.default_rng(2)
     X, y = rng.normal(size=(9, 3)), rng.integers(0, 4, 9)
     for reduction in ("mean", "effective", "sum"):
         loss, grads = net.loss_and_grads(X, y, reduction=reduction)
-        loss_u, grads_u, logits = net.loss_and_grads_unchecked(net.as_inputs(X), net.as_targets(y, 9), reduction,
+        loss_u, grads_u, logits = net.loss_and_grads_unvalidated(net.as_inputs(X), net.as_targets(y, 9), reduction,
                                                                return_logits=True)
         assert loss_u == loss
         for a, b in zip(grads, grads_u):

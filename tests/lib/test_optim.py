@@ -912,7 +912,7 @@ def test_pure_rule_with_out_writes_into_the_given_arrays(info, hyper):
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("info, hyper", CONFIGS, ids=CONFIG_IDS)
-def test_step_unchecked_is_bit_identical_to_step(info, hyper, dtype):
+def test_step_unvalidated_is_bit_identical_to_step(info, hyper, dtype):
     # the training loop's fast path must give exactly the numbers of the checked step
     rng = np.random.default_rng(0)
     params_a = [rng.normal(size=(4, 3)).astype(dtype), rng.normal(size=3).astype(dtype)]
@@ -921,7 +921,7 @@ def test_step_unchecked_is_bit_identical_to_step(info, hyper, dtype):
     for _ in range(25):
         grads = [rng.normal(size=p.shape).astype(dtype) for p in params_a]
         a.step(params_a, grads)
-        b.step_unchecked(params_b, [g.copy() for g in grads])
+        b.step_unvalidated(params_b, [g.copy() for g in grads])
     for p, q in zip(params_a, params_b):
         assert p.dtype == q.dtype == dtype
         np.testing.assert_array_equal(p, q)
@@ -995,7 +995,7 @@ def test_trajectory_stop_rule_catches_overflow_silently_and_is_validated():
 
 
 def test_trajectory_takes_the_checked_steps_numbers():
-    # trajectory runs step_unchecked after checking each gradient itself: the same iterates as step()
+    # trajectory runs step_unvalidated after checking each gradient itself: the same iterates as step()
     x0 = np.array([1.0, -1.0, 0.5])
     for info, hyper in CONFIGS:
         opt = info.cls(**hyper)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course_lib import optim
+from course_lib import linesearch as linesearch_module, optim, schedules as schedules_module
 from course_lib.schedules import (
     apply,
     constant,
@@ -95,9 +95,10 @@ def test_apply_accepts_plain_function():
     assert opt.lr == 0.25
 
 
-def test_schedules_are_reachable_from_optim():
-    assert optim.linear is linear and "linear" in optim.__all__
-    assert optim.exact_step_quadratic is not None
+def test_schedules_and_line_searches_have_one_home():
+    # no aliases: a schedule is found in course_lib.schedules, a line search in course_lib.linesearch
+    assert not hasattr(optim, "linear") and not hasattr(optim, "exact_step_quadratic")
+    assert not set(optim.__all__) & (set(schedules_module.__all__) | set(linesearch_module.__all__))
 
 
 @pytest.mark.parametrize(

@@ -235,7 +235,7 @@ def test_train_errors():
     with pytest.raises(TypeError, match="seed must be an int or a numpy random Generator"):
         train(net, X, y, sgd, 10, 1, seed=0.5, progress=False)
     with pytest.raises(TypeError, match="model must be a course_lib.nn.MLP .*which lacks as_inputs, as_targets, "
-                                        "loss_and_grads_unchecked"):
+                                        "loss_and_grads_unvalidated"):
         train(type("Model", (), {"params": []})(), X, y, sgd, 10, 1, progress=False)
 
 
