@@ -70,7 +70,7 @@ def measure(name: str, moves: int) -> dict:
         t = time.perf_counter()
         to_png(w.fig)
         peer.append(time.perf_counter() - t)
-    w._background_key = None
+    w.invalidate()
     median_ms = statistics.median(all_moves) * 1e3
     return {"widget": name, "create_s": create_s, "moves": len(all_moves) + len(w.controls),
             "median_move_ms": median_ms, "p90_move_ms": sorted(all_moves)[int(0.9 * (len(all_moves) - 1))] * 1e3,

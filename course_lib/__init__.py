@@ -15,7 +15,7 @@ random_search  finite-difference random search and Augmented Random Search
 perceptron     the slides' sigmoid perceptron and its separable data
 nn             multilayer perceptrons: activations, losses, backprop, aSGD's effective gradient
 train          the mini-batch training loop, History, early stopping
-data           MNIST, Fashion-MNIST and Wine Quality loaders; circles and spirals; batches
+data           MNIST, Fashion-MNIST and Wine Quality loaders; circles and spirals; splits, standardising
 
 validation     the validation of arguments every public function makes at its boundary
 

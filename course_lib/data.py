@@ -35,7 +35,7 @@ Randomness: every ``seed`` takes an int (the same data every time) or a
 numpy ``Generator`` (used as it is, so it advances), as
 ``validation.as_generator`` converts it.
 
-Only numpy and the standard library are imported here (Keras only inside a
+numpy, the standard library and ``course_lib.validation`` are imported here (Keras only inside a
 download).
 """
 

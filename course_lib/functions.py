@@ -125,6 +125,31 @@ def _frozen(a: np.ndarray) -> np.ndarray:
     return a
 
 
+def _newton(grad, hessian, x, f=None, max_steps: int = 100):
+    """Newton's method for ``grad = 0`` from ``x``: the known minima of the test functions.
+
+    ``x <- x - H(x)^-1 g(x)`` until the step is at the round-off of ``x``.
+    With ``f``, damped (Boyd & Vandenberghe, *Convex Optimization*, 9.5):
+    while the squared Newton decrement ``g'H^-1 g`` (about ``2 (f - f*)``)
+    exceeds 1e-8, the step is halved until ``f`` decreases by at least a
+    quarter of what the decrement promises (Armijo, ``c = 1/4``), then full
+    steps converge quadratically.
+    """
+    for _ in range(max_steps):
+        g = grad(x)
+        step = np.linalg.solve(hessian(x), g)
+        decrement2 = float(g @ step)
+        if f is not None and decrement2 > 1e-8:
+            t, f0 = 1.0, f(x)
+            while f(x - t * step) > f0 - 0.25 * t * decrement2 and t > 1e-12:
+                t *= 0.5
+            step = t * step
+        x = x - step
+        if np.abs(step).max() <= 1e-15 * max(1.0, np.abs(x).max()) or abs(decrement2) < 1e-30:
+            break
+    return x
+
+
 class Objective:
     """A function to minimise, with what a lecture needs to plot and grade it.
 
@@ -455,8 +480,9 @@ def sextic() -> Objective:
     dp, d2p = p.deriv(), p.deriv(2)
     roots = np.roots(dp.coeffs)
     real = np.sort(roots[np.abs(roots.imag) < 1e-9 * np.abs(roots)].real)
-    for _ in range(2):  # Newton on f' = 0: companion-matrix roots carry ~1e-12 error
-        real = real - dp(real) / d2p(real)
+    # Newton on f' = 0 polishes the companion-matrix roots (~1e-12 error) to full precision
+    real = np.array([_newton(lambda x: dp(x), lambda x: np.array([[d2p(x[0])]]), np.array([r]))[0]
+                     for r in real])
     minima = real[d2p(real) > 0]
     obj = Objective(
         "sextic", 1,
@@ -531,15 +557,7 @@ def himmelblau() -> Objective:
         return np.array([[12 * x[0] ** 2 + 4 * x[1] - 42, 4 * x[0] + 4 * x[1]],
                          [4 * x[0] + 4 * x[1], 4 * x[0] + 12 * x[1] ** 2 - 26]])
 
-    minima = []
-    for start in _HIMMELBLAU_START:
-        z = np.array(start)
-        for _ in range(20):
-            step = np.linalg.solve(hessian(z), grad(z))
-            z = z - step
-            if np.abs(step).max() < 1e-15:
-                break
-        minima.append(z)
+    minima = [_newton(grad, hessian, np.array(start)) for start in _HIMMELBLAU_START]
     return Objective("himmelblau", 2, value, grad, hessian, bounds=[(-5.0, 5.0), (-5.0, 5.0)],
                      minima=minima, fmin=0.0, formula="(x^2 + y - 11)^2 + (x + y^2 - 7)^2")
 
@@ -684,8 +702,7 @@ class LogisticRegression(Objective):
         samples is ``F(w)``.  Source ``002``'s running estimate averages these
         as SGD visits the samples (``course_lib.train.minibatch_sgd``).
         """
-        w, rows = self._one_point(w), self._rows(idx)
-        return softplus(-self._margins(w, rows)) + self.lam * float(w @ w)
+        return self.sample_losses_unvalidated(self._one_point(w), self._rows(idx))
 
     def sample_gradients(self, w, idx=None) -> np.ndarray:
         """``grad F_i(w) = -sigma(-m_i) y_i x_i + 2 lam w``, one row per sample ``i`` in ``idx``.
@@ -702,8 +719,21 @@ class LogisticRegression(Objective):
         An unbiased estimate of ``grad F(w)`` when ``B`` is drawn at random;
         ``idx=None`` (every sample) gives ``grad F(w)`` itself.  Shape ``(d,)``.
         """
-        w, rows = self._one_point(w), self._rows(idx)
-        return self._g(w, rows)
+        return self.batch_gradient_unvalidated(self._one_point(w), self._rows(idx))
+
+    def sample_losses_unvalidated(self, w, idx) -> np.ndarray:
+        """``sample_losses(w, idx)`` without validating ``w`` and ``idx``: a loop's fast path.
+
+        For a loop that validated its start point and draws ``idx`` itself
+        (``course_lib.train.minibatch_sgd``): ``w`` a 1-D float array of shape
+        ``(d,)``, ``idx`` a non-empty 1-D integer array of sample indices in
+        ``[0, n)``.  The same formula as ``sample_losses``, so the same numbers.
+        """
+        return softplus(-self._margins(w, idx)) + self.lam * float(w @ w)
+
+    def batch_gradient_unvalidated(self, w, idx) -> np.ndarray:
+        """``batch_gradient(w, idx)`` without validating ``w`` and ``idx`` (see ``sample_losses_unvalidated``)."""
+        return self._g(w, idx)
 
     def minibatch_gradient_variance(self, w, batch_size: int) -> float:
         """``E|g_B(w) - grad F(w)|^2`` for ``B`` samples drawn without replacement: ``(S^2 / B)(1 - B/n)``.
@@ -738,22 +768,8 @@ class LogisticRegression(Objective):
         return self.sample_gradients(w)[batches].mean(axis=1)
 
     def _compute_minima(self):
-        # Damped Newton (Boyd & Vandenberghe 9.5): F is 2 lam-strongly convex with a
-        # Lipschitz Hessian, so from w = 0 it converges; backtracking (Armijo, c = 1/4)
-        # until the Newton decrement is tiny, then full steps (quadratic convergence).
-        w = np.zeros(self.dim)
-        for _ in range(100):
-            g = self._g(w)
-            step = np.linalg.solve(self._h(w), g)
-            decrement2 = float(g @ step)  # lambda(w)^2 ~ 2 (F(w) - F*)
-            if decrement2 > 1e-8:
-                t, f0 = 1.0, self._f(w)
-                while self._f(w - t * step) > f0 - 0.25 * t * decrement2 and t > 1e-12:
-                    t *= 0.5
-                step = t * step
-            w = w - step
-            if np.abs(step).max() <= 1e-15 * max(1.0, np.abs(w).max()) or decrement2 < 1e-30:
-                break
+        # F is 2 lam-strongly convex with a Lipschitz Hessian: damped Newton converges from w = 0
+        w = _newton(self._g, self._h, np.zeros(self.dim), f=self._f)
         return _frozen(w[None]), float(self._f(w))
 
     def smoothness(self, bound: str = "source") -> float:

@@ -79,6 +79,7 @@ __all__ = [
     "METHODS",
     "difference_quotient",
     "difference_quotients",
+    "difference_errors",
     "default_step",
     "numerical_gradient",
     "relative_error",
@@ -124,6 +125,31 @@ def difference_quotient(method: str, f_plus, f_x, f_minus, h):
     if method == "backward":
         return (f_x - f_minus) / h
     return (f_plus - f_minus) / (2 * h)
+
+
+def difference_errors(method: str, h, f_x, d2f, d3f, eps=_EPS_MACH) -> tuple:
+    """The leading error terms of ``method``'s quotient with step ``h``: ``(truncation, round_off)``.
+
+    ::
+
+        truncation   |f''(x)| h / 2      forward and backward (f(x+h) = f + f' h + f'' h^2/2 + ...)
+                     |f'''(x)| h^2 / 6   central (the f'' terms cancel)
+        round-off    eps |f(x)| / h      each value carries a relative error ~eps, divided by h
+
+    ``d2f`` and ``d3f`` are ``f''(x)`` and ``f'''(x)``.  The sum is smallest
+    near ``h ~ sqrt(eps)`` (one-sided) and ``h ~ eps^(1/3)`` (central): the
+    bottom of lecture 2's V.  ``h`` a number or an array of steps; ``eps``
+    the machine epsilon of the type the quotient is computed in
+    (``np.finfo(np.float32).eps`` for float32).
+    """
+    method = as_choice("method", method, METHODS)
+    h = as_float_array("h", h)
+    if not np.all(h > 0):
+        raise ValueError(f"h must hold steps > 0; got {describe(h)} with minimum {float(h.min())!r}")
+    f_x, d2f, d3f = (abs(as_scalar_output(name, v)) for name, v in (("f_x", f_x), ("d2f", d2f), ("d3f", d3f)))
+    eps = as_positive("eps", eps)
+    truncation = d3f * h ** 2 / 6 if method == "central" else d2f * h / 2
+    return truncation, eps * f_x / h
 
 
 def difference_quotients(f: Callable, x, h, dtype=np.float64) -> dict:
@@ -776,7 +802,7 @@ def check_directional_derivative(f: Callable, grad, x, n_directions: int = 20, e
     g = _analytic(grad, x).astype(np.float64).reshape(-1)
     base = x.astype(np.float64).reshape(-1)
     if eps is None:
-        h = float(np.cbrt(_EPS_MACH) * max(1.0, np.sqrt(np.mean(base**2))))
+        h = float(_STEP_SCALE["central"] * max(1.0, np.sqrt(np.mean(base**2))))
     else:
         h = as_positive("eps", eps)
     U = as_generator("seed", seed).standard_normal((n_directions, base.size))
@@ -787,7 +813,7 @@ def check_directional_derivative(f: Callable, grad, x, n_directions: int = 20, e
         x_plus, x_minus = base + h * u, base - h * u
         fp = as_scalar_output(f"f(x + h u) (direction {k})", f(x_plus.reshape(x.shape)))
         fm = as_scalar_output(f"f(x - h u) (direction {k})", f(x_minus.reshape(x.shape)))
-        numeric[k] = (fp - fm) / (2 * h)
+        numeric[k] = difference_quotient("central", fp, None, fm, h)
         analytic[k] = g @ (x_plus - x_minus) / (2 * h)
     errors = relative_errors(numeric, analytic)
     k = int(np.argmax(errors))

@@ -32,7 +32,26 @@ shrinking* t; the search stops at the first t where it fails, i.e. where the
 sufficient-decrease test above holds.  ``004`` writes ``f(0, -2 lambda)`` once
 where it means ``f(0, 2 lambda)``.
 
-Only numpy is imported here.
+The gradient step itself is ``optim``'s SGD rule (one rule, one
+implementation); this module chooses its step size.
+
+Convergence rates (the lectures draw them against the measured gap)
+----------------------------------------------------------------------
+For an ``alpha``-strongly convex function with ``beta``-Lipschitz gradient
+(on a quadratic: the extreme eigenvalues of ``A``, ``kappa = beta/alpha``):
+
+* a fixed step ``eta <= 1/beta``: ``f(x_t) - f* <= (1 - alpha eta)^t (f(x_0) -
+  f*)`` (``fixed_step_bound``; source ``000``, Theorem 3 with ``eta = 1/beta``:
+  ``(1 - 1/kappa)^t <= exp(-t/kappa)``).  Source ``000`` prints the last form as
+  ``exp(-t beta/alpha)``, the ratio inverted (``fixed_step_bound_as_printed``,
+  an erratum: it would promise faster convergence the worse the conditioning);
+* on a quadratic, any fixed step is stable only below ``2/beta``; in one
+  dimension near a minimum ``x*``, below ``2 / f''(x*)`` (``largest_stable_step``);
+* exact line search on a quadratic: ``f(x_k) - f* <= ((kappa - 1)/(kappa +
+  1))^(2k) (f(x_0) - f*)`` (``exact_step_bound``; Luenberger & Ye, *Linear and
+  Nonlinear Programming*, section 8.2, the steepest-descent theorem).
+
+numpy, ``course_lib.validation`` and ``course_lib.optim`` are imported here.
 """
 
 from __future__ import annotations
@@ -41,6 +60,7 @@ from typing import Callable
 
 import numpy as np
 
+from .optim import SGD
 from .validation import (
     as_float_array,
     as_scalar_output,
@@ -59,6 +79,10 @@ __all__ = [
     "steepest_descent_exact",
     "backtracking_step",
     "gradient_descent_backtracking",
+    "largest_stable_step",
+    "fixed_step_bound",
+    "fixed_step_bound_as_printed",
+    "exact_step_bound",
 ]
 
 
@@ -134,8 +158,10 @@ def steepest_descent_exact(A, b, x0, steps: int | None = None, tol: float = 1e-1
 
     Returns
     -------
-    array (k + 1, n)
+    path : array (k + 1, n)
         The iterates ``x_0 .. x_k``.
+    ts : array (k,)
+        The exact step sizes ``t_0 .. t_{k-1}`` (``t_0 = 1/4`` in source ``004``'s example).
     """
     A = as_spd("A", A)
     n = A.shape[0]
@@ -148,16 +174,19 @@ def steepest_descent_exact(A, b, x0, steps: int | None = None, tol: float = 1e-1
     tol = as_positive("tol", tol)
     max_steps = as_int("max_steps", max_steps, minimum=1)
     limit = steps if steps is not None else max_steps
-    path = [x.copy()]
+    path, ts = [x.copy()], []
+    step = SGD(lr=1.0)  # the gradient step x <- x - t g, its t set each iteration
     for _ in range(limit):
         g = A @ x - b
         if steps is None and np.linalg.norm(g) <= tol * max(1.0, np.linalg.norm(b)):
             break
         if not np.any(g):
             break
-        x = x - exact_step_quadratic(A, g) * g
+        step.lr = exact_step_quadratic(A, g)
+        step.step_unvalidated([x], [g])
         path.append(x.copy())
-    return np.array(path)
+        ts.append(step.lr)
+    return np.array(path), np.array(ts, dtype=np.float64)
 
 
 def backtracking_step(f: Callable, x, g, t0: float = 1.0, beta: float = 0.5, c: float = 0.5,
@@ -258,12 +287,68 @@ def gradient_descent_backtracking(f: Callable, grad: Callable, x0, steps: int = 
     steps = as_int("steps", steps, minimum=0)
     tol = as_nonnegative("tol", tol)
     path, ts = [x.copy()], []
+    step = SGD(lr=1.0)  # the gradient step x <- x - t g, its t set each iteration
     for k in range(steps):
         g = gradient_at(grad, x, k)
         if np.linalg.norm(g) <= tol or not np.any(g):
             break
-        t = backtracking_step(f, x, g, t0=t0, beta=beta, c=c)
-        x = x - t * g
+        step.lr = backtracking_step(f, x, g, t0=t0, beta=beta, c=c)
+        step.step_unvalidated([x], [g])
         path.append(x.copy())
-        ts.append(t)
+        ts.append(step.lr)
     return np.array(path), np.array(ts, dtype=np.float64)
+
+
+def largest_stable_step(curvature) -> float:
+    """``2 / curvature``: the largest fixed step for which gradient descent is stable on a quadratic.
+
+    Near a minimum ``x*`` of a 1-D function, ``x_{k+1} - x* ~ (1 - eta
+    f''(x*)) (x_k - x*)``, which shrinks only for ``0 < eta < 2 / f''(x*)``;
+    on ``f(x) = 0.5 x'Ax`` the same holds with the largest eigenvalue of
+    ``A`` for ``f''``.  Just above the limit the iterates jump between two
+    points on either side of ``x*`` (a period-doubling) before they diverge.
+    """
+    return 2.0 / as_positive("curvature", curvature)
+
+
+def fixed_step_bound(alpha, eta, steps) -> np.ndarray:
+    """``(1 - alpha eta)^t`` for ``t = 0 .. steps``: the bound on ``(f(x_t) - f*) / (f(x_0) - f*)``.
+
+    Gradient descent with a fixed step ``eta <= 1/beta`` on an
+    ``alpha``-strongly convex, ``beta``-smooth function: the descent lemma
+    ``f(x+) <= f(x) - (eta/2) ||grad f||^2`` and the Polyak-Lojasiewicz
+    inequality ``||grad f||^2 >= 2 alpha (f - f*)`` give one factor ``1 -
+    alpha eta`` per step (source ``000``, Theorem 3, for ``eta = 1/beta``).
+    The caller knows ``beta``: the bound is only claimed for ``eta <= 1/beta``.
+    """
+    alpha, eta = as_positive("alpha", alpha), as_positive("eta", eta)
+    if alpha * eta > 1:
+        raise ValueError(f"alpha * eta must be <= 1 (the bound needs eta <= 1/beta <= 1/alpha); "
+                         f"got alpha = {alpha!r}, eta = {eta!r}")
+    return (1.0 - alpha * eta) ** np.arange(as_int("steps", steps, minimum=0) + 1)
+
+
+def fixed_step_bound_as_printed(alpha, beta, steps) -> np.ndarray:
+    """``exp(-t beta/alpha)`` for ``t = 0 .. steps``: source ``000``'s Theorem 3 as printed (an erratum).
+
+    The right bound for the step ``1/beta`` is ``(1 - alpha/beta)^t <=
+    exp(-t alpha/beta)``; the printed exponent has the ratio inverted, which
+    would promise faster convergence the worse the conditioning (lecture 1
+    draws it failing).
+    """
+    alpha, beta = as_positive("alpha", alpha), as_positive("beta", beta)
+    return np.exp(-np.arange(as_int("steps", steps, minimum=0) + 1) * beta / alpha)
+
+
+def exact_step_bound(kappa, steps) -> np.ndarray:
+    """``((kappa - 1)/(kappa + 1))^(2k)`` for ``k = 0 .. steps``: steepest descent with exact steps on a quadratic.
+
+    The bound on ``(f(x_k) - f*) / (f(x_0) - f*)`` (Luenberger & Ye, section
+    8.2), ``kappa`` the condition number of ``A``; the error in the A-norm
+    shrinks by ``(kappa - 1)/(kappa + 1)`` per step, and a start along the
+    right combination of the extreme eigenvectors attains it.
+    """
+    kappa = as_positive("kappa", kappa)
+    if kappa < 1:
+        raise ValueError(f"kappa must be >= 1 (a ratio of the largest to the smallest eigenvalue); got {kappa!r}")
+    return ((kappa - 1) / (kappa + 1)) ** (2 * np.arange(as_int("steps", steps, minimum=0) + 1))

@@ -10,22 +10,30 @@ the chain rule from the output back::
     dW_l = a_{l-1}^T @ dz_l,   db_l = sum over samples of dz_l
     dz_{l-1} = (dz_l @ W_l^T) * g'(z_{l-1})
 
-Activations (``g`` and its derivative ``g'`` as functions of ``z``)
--------------------------------------------------------------------
+The middle line and the matrix product of the last are one dense layer's
+backward pass, ``dense_backward``; ``g'(z_{l-1})`` is computed from the
+layer's output ``a_{l-1} = g(z_{l-1})``, which the forward pass kept
+(``derivative_from_output`` below).
+
+Activations (``g`` and its derivative ``g'``)
+---------------------------------------------
 =============  ==============================  ===============================
-name           g(z)                            g'(z)
+name           g(z)                            g'(z), in terms of the output g
 =============  ==============================  ===============================
 ``sigmoid``    1 / (1 + exp(-a z))             a g (1 - g)   (slope ``a``, 004)
-``relu``       max(z, 0)                       1 if z > 0 else 0
+``relu``       max(z, 0)                       1 if g > 0 else 0
 ``tanh``       tanh(z)                         1 - g^2
 ``identity``   z                               1
 ``softmax``    exp(z_k) / sum_j exp(z_j)       (a Jacobian; only as the output)
 =============  ==============================  ===============================
 
+``ACTIVATIONS[name]`` is an ``Activation(function, derivative,
+derivative_from_output)``: ``derivative(z)`` is
+``derivative_from_output(function(z))``, the one formula of the table.
 ReLU's derivative at the kink ``z = 0`` is taken as 0, like TensorFlow.
 
-Losses (mean over the samples of a batch)
------------------------------------------
+Losses
+------
 =============================  ==========================================  ====================
 loss                           per sample                                  output activation
 =============================  ==========================================  ====================
@@ -33,6 +41,14 @@ loss                           per sample                                  outpu
 ``binary_cross_entropy``       mean_k -[y log p + (1-y) log(1-p)]          sigmoid
 ``mse``                        mean_k (y_hat_k - y_k)^2                    any
 =============================  ==========================================  ====================
+
+Each loss function takes ``reduction``: ``"mean"`` (default) is the mean of
+the per-sample losses over the batch, ``"sum"`` their sum, ``"none"`` the
+per-sample losses themselves (Keras' and PyTorch's three reductions; the
+per-sample loss of several outputs is their mean, as in Keras).  Each
+gradient function takes ``"mean"`` or ``"sum"``; row ``i`` of the ``"sum"``
+gradient is the gradient of sample ``i``'s own loss.  ``MLP`` computes its
+losses and output gradients with the same formulas.
 
 The mean squared error is the mean over samples *and* outputs of
 ``(y_hat - y)^2``, without a factor 1/2 (Keras' ``MeanSquaredError``; the
@@ -45,6 +61,18 @@ with the log-sum-exp and softplus identities, so they never take the log of
 Numerics: every activation and loss here is stable for ``|z|`` up to 1e3 and
 beyond (no overflow warnings; ``tests/lib/test_nn.py`` checks it).
 
+Accuracy
+--------
+A classifier (``MLP.is_classifier``: a softmax output, or a sigmoid output
+with binary cross-entropy) predicts the class of largest logit (softmax) or,
+for every sigmoid unit, 1 where ``sigmoid(a z) > 0.5``, that is ``z > 0``.
+Its accuracy is the fraction of correct predictions: samples for softmax
+(Keras' ``sparse_categorical_accuracy``), entries (sample, unit) for
+sigmoid outputs (Keras' ``binary_accuracy``), where the target's label is
+``y > 0.5`` (the same as Keras' for 0/1 targets; a soft target such as 0.9
+counts as label 1).  ``MLP.correct_unvalidated`` decides it from the
+logits, for ``MLP.accuracy`` and for the training loop alike.
+
 The aSGD "mean effective gradient" (source ``000``) is
 ``MLP.loss_and_grads(..., reduction="effective")``; ``MLP.dead_units`` finds
 the dead and always-on ReLU units it is about.
@@ -53,9 +81,9 @@ Validated and unvalidated
 -------------------------
 ``MLP``'s public methods validate their arguments (shapes, dtypes, finite
 values, labels).  A training loop that has validated its data once, with
-``MLP.as_inputs`` and ``MLP.as_targets``, calls the fast path
-``MLP.loss_and_grads_unvalidated`` on every batch instead
-(``course_lib.train.train`` does).
+``MLP.as_inputs`` and ``MLP.as_targets``, calls the fast paths
+``MLP.loss_and_grads_unvalidated``, ``MLP.correct_unvalidated`` and
+``MLP.evaluate_unvalidated`` instead (``course_lib.train.train`` does).
 
 Imports numpy and ``course_lib.validation`` only (no other ``course_lib``
 module: assignments that hand ``nn`` over get nothing else with it).
@@ -63,23 +91,29 @@ module: assignments that hand ``nn`` over get nothing else with it).
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import numpy as np
 
 from .validation import describe, as_bool, as_float_array, as_choice, as_generator, as_int, as_positive
 
 __all__ = [
+    "count_parameters",
     "sigmoid",
     "sigmoid_derivative",
+    "sigmoid_derivative_from_output",
     "relu",
     "relu_derivative",
+    "relu_derivative_from_output",
     "tanh",
     "tanh_derivative",
+    "tanh_derivative_from_output",
     "identity",
     "identity_derivative",
+    "identity_derivative_from_output",
     "softmax",
     "softplus",
+    "Activation",
     "ACTIVATIONS",
     "softmax_cross_entropy",
     "softmax_cross_entropy_grad",
@@ -90,6 +124,7 @@ __all__ = [
     "mean_squared_error",
     "mean_squared_error_grad",
     "LOSSES",
+    "dense_backward",
     "INITS",
     "glorot_uniform",
     "he_uniform",
@@ -102,6 +137,11 @@ __all__ = [
 # ---------------------------------------------------------------------------
 # Activations
 # ---------------------------------------------------------------------------
+
+def _float_like(x: np.ndarray) -> np.dtype:
+    """The dtype of a derivative of ``x``: its own if floating, float64 otherwise (integer input)."""
+    return x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+
 
 def sigmoid(z, a=1.0):
     """Logistic sigmoid with slope ``a``: ``g(z) = 1 / (1 + exp(-a z))``.
@@ -118,10 +158,20 @@ def sigmoid(z, a=1.0):
     return np.where(az >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(az.dtype, copy=False)
 
 
+def sigmoid_derivative_from_output(g, a=1.0):
+    """The sigmoid's derivative from its output ``g = sigmoid(z, a)``: ``a g (1 - g)``.
+
+    Differentiate ``g = 1 / (1 + exp(-a z))``: ``g' = a exp(-a z) / (1 +
+    exp(-a z))^2 = a g (1 - g)``.  Backpropagation has ``g`` from the forward
+    pass, so the derivative costs two multiplications.
+    """
+    g = np.asarray(g)
+    return a * g * (1.0 - g)
+
+
 def sigmoid_derivative(z, a=1.0):
     """``g'(z) = a g(z) (1 - g(z))`` for the sigmoid of slope ``a``."""
-    g = sigmoid(z, a)
-    return a * g * (1.0 - g)
+    return sigmoid_derivative_from_output(sigmoid(z, a), a)
 
 
 def relu(z):
@@ -129,10 +179,15 @@ def relu(z):
     return np.maximum(z, 0)
 
 
+def relu_derivative_from_output(g):
+    """ReLU's derivative from its output ``g = max(z, 0)``: 1 where ``g > 0`` (that is ``z > 0``), else 0."""
+    g = np.asarray(g)
+    return (g > 0).astype(_float_like(g))
+
+
 def relu_derivative(z):
     """``1`` where ``z > 0``, else ``0`` (0 at the kink, as in TensorFlow)."""
-    z = np.asarray(z)
-    return (z > 0).astype(z.dtype if np.issubdtype(z.dtype, np.floating) else np.float64)
+    return relu_derivative_from_output(relu(z))
 
 
 def tanh(z):
@@ -140,10 +195,15 @@ def tanh(z):
     return np.tanh(z)
 
 
+def tanh_derivative_from_output(g):
+    """tanh's derivative from its output ``g = tanh(z)``: ``1 - g^2``."""
+    g = np.asarray(g)
+    return 1.0 - g * g
+
+
 def tanh_derivative(z):
     """``1 - tanh(z)^2``."""
-    t = np.tanh(z)
-    return 1.0 - t * t
+    return tanh_derivative_from_output(np.tanh(z))
 
 
 def identity(z):
@@ -151,10 +211,15 @@ def identity(z):
     return np.asarray(z)
 
 
+def identity_derivative_from_output(g):
+    """``1`` everywhere, shaped like ``g``."""
+    g = np.asarray(g)
+    return np.ones(g.shape, dtype=_float_like(g))
+
+
 def identity_derivative(z):
     """``1`` everywhere."""
-    return np.ones_like(np.asarray(z, dtype=float) if not np.issubdtype(np.asarray(z).dtype, np.floating)
-                        else z)
+    return identity_derivative_from_output(z)
 
 
 def softmax(z, axis=-1):
@@ -181,18 +246,37 @@ def softplus(z):
     return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
 
 
+class Activation(NamedTuple):
+    """An elementwise activation: ``function(z)``, ``derivative(z)`` and ``derivative_from_output(g(z))``.
+
+    ``derivative(z)`` is ``derivative_from_output(function(z))``; the
+    network's backward pass calls ``derivative_from_output`` on the outputs
+    its forward pass kept.  The sigmoid's three take the slope ``a`` as a
+    second argument.
+    """
+
+    function: Callable
+    derivative: Callable
+    derivative_from_output: Callable
+
+
 ACTIVATIONS = {
-    "sigmoid": (sigmoid, sigmoid_derivative),
-    "relu": (relu, relu_derivative),
-    "tanh": (tanh, tanh_derivative),
-    "identity": (identity, identity_derivative),
+    "sigmoid": Activation(sigmoid, sigmoid_derivative, sigmoid_derivative_from_output),
+    "relu": Activation(relu, relu_derivative, relu_derivative_from_output),
+    "tanh": Activation(tanh, tanh_derivative, tanh_derivative_from_output),
+    "identity": Activation(identity, identity_derivative, identity_derivative_from_output),
 }
-"""Elementwise activations by name: ``(g, g')``; ``"softmax"`` is an output only."""
+"""Elementwise activations by name (``Activation`` triples); ``"softmax"`` is an output only."""
 
 
 # ---------------------------------------------------------------------------
-# Losses (mean over samples); each with its gradient
+# Losses and their gradients
 # ---------------------------------------------------------------------------
+# Each loss is written once, as two formulas on arrays that are already
+# checked: its terms (one per sample for the softmax cross-entropy, one per
+# sample and output otherwise) and the gradient of each sample's own loss
+# with respect to that sample's row (``*_delta``).  The public functions
+# validate and reduce; MLP calls the formulas on the data it validated once.
 
 def _labels(name: str, y, n: int, n_classes: int) -> np.ndarray:
     y = np.asarray(y)
@@ -235,13 +319,68 @@ def _targets(name: str, y, like: np.ndarray) -> np.ndarray:
     return y
 
 
+_LOSS_REDUCTIONS = ("mean", "sum", "none")
+_GRAD_REDUCTIONS = ("mean", "sum")
+
+
+def _reduce(terms: np.ndarray, reduction: str):
+    """The per-sample losses (``"none"``; the mean over outputs of 2-D terms), their mean or their sum."""
+    per_sample = terms if terms.ndim == 1 else terms.mean(axis=1)
+    if reduction == "none":
+        return per_sample
+    return float(np.mean(per_sample) if reduction == "mean" else np.sum(per_sample))
+
+
+def _reduce_delta(delta: np.ndarray, reduction: str) -> np.ndarray:
+    """Per-sample gradient rows -> the gradient of the mean (rows / n) or of the sum (as they are), in place."""
+    if reduction == "mean":
+        delta *= 1.0 / delta.shape[0]
+    return delta
+
+
 def _log_sum_exp(z: np.ndarray) -> np.ndarray:
     top = z.max(axis=1)
     return np.log(np.exp(z - top[:, None]).sum(axis=1)) + top
 
 
-def softmax_cross_entropy(logits, labels) -> float:
-    """Mean over samples of ``-log softmax(z)_y = logsumexp(z) - z_y``.
+def _softmax_cross_entropy_terms(z, y):
+    return _log_sum_exp(z) - z[np.arange(z.shape[0]), y]               # -log softmax(z)_y = lse(z) - z_y
+
+
+def _softmax_cross_entropy_delta(z, y):
+    d = softmax(z, axis=1)
+    d[np.arange(z.shape[0]), y] -= 1                                   # softmax(z) - onehot(y)
+    return d
+
+
+def _binary_cross_entropy_terms(p, y):
+    with np.errstate(divide="ignore", invalid="ignore"):               # log 0 = -inf, honestly
+        return -(np.where(y > 0, y * np.log(p), 0) + np.where(y < 1, (1 - y) * np.log1p(-p), 0))
+
+
+def _binary_cross_entropy_delta(p, y):
+    return (p - y) / (p * (1 - p)) / p.shape[1]                        # d/dp of mean_k: (p - y) / (p (1 - p)) / K
+
+
+def _binary_cross_entropy_from_logits_terms(z, y, a):
+    u = a * z
+    return softplus(u) - y * u                                         # softplus(u) - y u, u = a z
+
+
+def _binary_cross_entropy_from_logits_delta(z, y, a):
+    return (a / z.shape[1]) * (sigmoid(z, a) - y)                      # d/dz of mean_k: a (sigmoid(a z) - y) / K
+
+
+def _mean_squared_error_terms(y_hat, y):
+    return (y_hat - y) ** 2
+
+
+def _mean_squared_error_delta(y_hat, y):
+    return (2 / y_hat.shape[1]) * (y_hat - y)                          # d/dy_hat of mean_k: 2 (y_hat - y) / K
+
+
+def softmax_cross_entropy(logits, labels, reduction="mean"):
+    """``-log softmax(z)_y = logsumexp(z) - z_y`` per sample; by default their mean.
 
     Parameters
     ----------
@@ -249,78 +388,94 @@ def softmax_cross_entropy(logits, labels) -> float:
         Pre-activations ``z`` of the softmax output layer.
     labels : int array (n,)
         Class labels in ``0..K-1`` (Keras' "sparse" categorical cross-entropy).
+    reduction : {"mean", "sum", "none"}, default "mean"
+        A float (the mean or the sum over samples) or, for ``"none"``, the
+        array of the ``n`` per-sample losses.
     """
+    reduction = as_choice("reduction", reduction, _LOSS_REDUCTIONS)
     z = _logits("logits", logits)
     y = _labels("labels", labels, z.shape[0], z.shape[1])
-    return float(np.mean(_log_sum_exp(z) - z[np.arange(z.shape[0]), y]))
+    return _reduce(_softmax_cross_entropy_terms(z, y), reduction)
 
 
-def softmax_cross_entropy_grad(logits, labels) -> np.ndarray:
-    """Gradient of ``softmax_cross_entropy`` w.r.t. the logits: ``(softmax(z) - onehot(y)) / n``."""
+def softmax_cross_entropy_grad(logits, labels, reduction="mean") -> np.ndarray:
+    """Gradient of ``softmax_cross_entropy`` w.r.t. the logits: ``(softmax(z) - onehot(y)) / n`` for the mean.
+
+    ``reduction="sum"``: ``softmax(z) - onehot(y)`` (row ``i`` is the
+    gradient of sample ``i``'s loss).
+    """
+    reduction = as_choice("reduction", reduction, _GRAD_REDUCTIONS)
     z = _logits("logits", logits)
     y = _labels("labels", labels, z.shape[0], z.shape[1])
-    d = softmax(z, axis=1)
-    d[np.arange(z.shape[0]), y] -= 1
-    return d / z.shape[0]
+    return _reduce_delta(_softmax_cross_entropy_delta(z, y), reduction)
 
 
-def binary_cross_entropy(p, y) -> float:
-    """Mean over samples and outputs of ``-[y log p + (1 - y) log(1 - p)]``.
+def binary_cross_entropy(p, y, reduction="mean"):
+    """``mean_k -[y log p + (1 - y) log(1 - p)]`` per sample (mean over outputs); by default their mean.
 
     ``p`` are probabilities (sigmoid outputs).  ``p = 0`` or ``1`` against the
     other label gives ``inf``, honestly (no clipping, unlike Keras which clips
     to ``[1e-7, 1 - 1e-7]``); training uses the stable
-    ``binary_cross_entropy_from_logits`` instead.
+    ``binary_cross_entropy_from_logits`` instead.  ``reduction`` as in
+    ``softmax_cross_entropy``.
     """
+    reduction = as_choice("reduction", reduction, _LOSS_REDUCTIONS)
     p = _logits("p", p)
     if np.any((p < 0) | (p > 1)):
         raise ValueError("p must hold probabilities in [0, 1]")
     y = _targets("y", y, p)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = -(np.where(y > 0, y * np.log(p), 0) + np.where(y < 1, (1 - y) * np.log1p(-p), 0))
-    return float(np.mean(terms))
+    return _reduce(_binary_cross_entropy_terms(p, y), reduction)
 
 
-def binary_cross_entropy_grad(p, y) -> np.ndarray:
-    """Gradient of ``binary_cross_entropy`` w.r.t. ``p``: ``(p - y) / (p (1 - p)) / (n K)``."""
+def binary_cross_entropy_grad(p, y, reduction="mean") -> np.ndarray:
+    """Gradient of ``binary_cross_entropy`` w.r.t. ``p``: ``(p - y) / (p (1 - p)) / (n K)`` for the mean.
+
+    ``reduction="sum"``: without the ``1/n``.
+    """
+    reduction = as_choice("reduction", reduction, _GRAD_REDUCTIONS)
     p = _logits("p", p)
     y = _targets("y", y, p)
     if np.any((p <= 0) | (p >= 1)):
         raise ValueError("p must lie strictly inside (0, 1) for the gradient to be finite")
-    return (p - y) / (p * (1 - p)) / p.size
+    return _reduce_delta(_binary_cross_entropy_delta(p, y), reduction)
 
 
-def binary_cross_entropy_from_logits(logits, y, a=1.0) -> float:
-    """``binary_cross_entropy(sigmoid(logits, a), y)`` computed stably.
+def binary_cross_entropy_from_logits(logits, y, a=1.0, reduction="mean"):
+    """``binary_cross_entropy(sigmoid(logits, a), y, reduction)`` computed stably.
 
     With ``u = a z``: ``-[y log s(u) + (1 - y) log(1 - s(u))] = softplus(u) -
     y u``, and ``softplus(u) = max(u, 0) + log1p(exp(-|u|))`` never overflows.
     """
+    reduction = as_choice("reduction", reduction, _LOSS_REDUCTIONS)
+    a = as_positive("a", a)
     z = _logits("logits", logits)
     y = _targets("y", y, z)
-    u = a * z
-    return float(np.mean(softplus(u) - y * u))
+    return _reduce(_binary_cross_entropy_from_logits_terms(z, y, a), reduction)
 
 
-def binary_cross_entropy_from_logits_grad(logits, y, a=1.0) -> np.ndarray:
-    """Gradient w.r.t. the logits: ``a (sigmoid(a z) - y) / (n K)``."""
+def binary_cross_entropy_from_logits_grad(logits, y, a=1.0, reduction="mean") -> np.ndarray:
+    """Gradient w.r.t. the logits: ``a (sigmoid(a z) - y) / (n K)`` for the mean (``"sum"``: without ``1/n``)."""
+    reduction = as_choice("reduction", reduction, _GRAD_REDUCTIONS)
+    a = as_positive("a", a)
     z = _logits("logits", logits)
     y = _targets("y", y, z)
-    return a * (sigmoid(z, a) - y) / z.size
+    return _reduce_delta(_binary_cross_entropy_from_logits_delta(z, y, a), reduction)
 
 
-def mean_squared_error(y_hat, y) -> float:
-    """Mean over samples and outputs of ``(y_hat - y)^2`` (no factor 1/2)."""
+def mean_squared_error(y_hat, y, reduction="mean"):
+    """``mean_k (y_hat_k - y_k)^2`` per sample (no factor 1/2); by default their mean over samples."""
+    reduction = as_choice("reduction", reduction, _LOSS_REDUCTIONS)
     y_hat = _logits("y_hat", y_hat)
     y = _targets("y", y, y_hat)
-    return float(np.mean((y_hat - y) ** 2))
+    return _reduce(_mean_squared_error_terms(y_hat, y), reduction)
 
 
-def mean_squared_error_grad(y_hat, y) -> np.ndarray:
-    """Gradient of ``mean_squared_error`` w.r.t. ``y_hat``: ``2 (y_hat - y) / (n K)``."""
+def mean_squared_error_grad(y_hat, y, reduction="mean") -> np.ndarray:
+    """Gradient of ``mean_squared_error`` w.r.t. ``y_hat``: ``2 (y_hat - y) / (n K)`` for the mean."""
+    reduction = as_choice("reduction", reduction, _GRAD_REDUCTIONS)
     y_hat = _logits("y_hat", y_hat)
     y = _targets("y", y, y_hat)
-    return 2 * (y_hat - y) / y_hat.size
+    return _reduce_delta(_mean_squared_error_delta(y_hat, y), reduction)
 
 
 LOSSES = ("cross_entropy", "binary_cross_entropy", "mse")
@@ -330,32 +485,87 @@ _DEFAULT_LOSS = {"softmax": "cross_entropy", "sigmoid": "binary_cross_entropy"}
 
 
 # ---------------------------------------------------------------------------
+# A dense layer's backward pass
+# ---------------------------------------------------------------------------
+
+def _dense_backward(dZ, X, W, input_gradient=True, bias=True):
+    dX = dZ @ W.T if input_gradient else None                          # dX = dZ W^T
+    return dX, X.T @ dZ, dZ.sum(axis=0) if bias else None              # dW = X^T dZ, db = sum_n dZ
+
+
+def dense_backward(dZ, X, W):
+    """The backward pass of a dense layer ``Z = X W + b``: ``(dX, dW, db)`` from ``dZ = dLoss/dZ``.
+
+    ::
+
+        dX = dZ @ W.T          (n, n_in):  what flows on to the layer below
+        dW = X.T @ dZ          (n_in, n_out)
+        db = dZ.sum(axis=0)    (n_out,):   b is added to every sample's row
+
+    Every entry of ``Z[n, j] = sum_i X[n, i] W[i, j] + b[j]`` is linear in
+    ``X``, ``W`` and ``b``, so the chain rule gives these sums over ``j``,
+    ``n`` and ``n`` (source ``004``'s backpropagation, in the matrix form of
+    a batch).  ``MLP``'s backward pass runs this formula on every layer.
+
+    Parameters
+    ----------
+    dZ : float array (n, n_out)
+    X : float array (n, n_in)
+        The layer's input (the previous layer's activations).
+    W : float array (n_in, n_out)
+    """
+    dZ = as_float_array("dZ", dZ, allow_scalar=False)
+    X = as_float_array("X", X, allow_scalar=False)
+    W = as_float_array("W", W, allow_scalar=False)
+    if W.ndim != 2:
+        raise ValueError(f"W must be a 2-D array (n_in, n_out); got shape {W.shape}")
+    n_in, n_out = W.shape
+    if X.ndim != 2 or X.shape[1] != n_in:
+        raise ValueError(f"X must be a 2-D array (samples, {n_in}) for W of shape {W.shape}; got shape {X.shape}")
+    if dZ.shape != (X.shape[0], n_out):
+        raise ValueError(f"dZ must have shape ({X.shape[0]}, {n_out}), one row per sample of X and one column "
+                         f"per output of W; got shape {dZ.shape}")
+    return _dense_backward(dZ, X, W)
+
+
+# ---------------------------------------------------------------------------
 # Initialisation
 # ---------------------------------------------------------------------------
 
-def glorot_uniform(rng, n_in: int, n_out: int, dtype=np.float64) -> np.ndarray:
-    """``U(-r, r)`` with ``r = sqrt(6 / (n_in + n_out))`` (Glorot & Bengio 2010, eq. 16; Keras' default)."""
+def _fan(n_in, n_out) -> tuple[int, int]:
+    return as_int("n_in", n_in, minimum=1), as_int("n_out", n_out, minimum=1)
+
+
+def glorot_uniform(n_in: int, n_out: int, seed=0, dtype=np.float64) -> np.ndarray:
+    """``U(-r, r)`` with ``r = sqrt(6 / (n_in + n_out))`` (Glorot & Bengio 2010, eq. 16; Keras' default).
+
+    A weight matrix of shape ``(n_in, n_out)``.  ``seed``: an int or a
+    numpy Generator (``validation.as_generator``; a Generator advances).
+    """
+    n_in, n_out = _fan(n_in, n_out)
     r = np.sqrt(6.0 / (n_in + n_out))
-    return rng.uniform(-r, r, (n_in, n_out)).astype(dtype, copy=False)
+    return as_generator("seed", seed).uniform(-r, r, (n_in, n_out)).astype(dtype, copy=False)
 
 
-def he_uniform(rng, n_in: int, n_out: int, dtype=np.float64) -> np.ndarray:
-    """``U(-r, r)`` with ``r = sqrt(6 / n_in)`` (He et al. 2015; Keras' ``HeUniform``)."""
+def he_uniform(n_in: int, n_out: int, seed=0, dtype=np.float64) -> np.ndarray:
+    """``U(-r, r)`` with ``r = sqrt(6 / n_in)`` (He et al. 2015; Keras' ``HeUniform``); ``seed`` as ``glorot_uniform``."""
+    n_in, n_out = _fan(n_in, n_out)
     r = np.sqrt(6.0 / n_in)
-    return rng.uniform(-r, r, (n_in, n_out)).astype(dtype, copy=False)
+    return as_generator("seed", seed).uniform(-r, r, (n_in, n_out)).astype(dtype, copy=False)
 
 
-def he_normal(rng, n_in: int, n_out: int, dtype=np.float64) -> np.ndarray:
-    """``N(0, 2 / n_in)`` (He et al. 2015).
+def he_normal(n_in: int, n_out: int, seed=0, dtype=np.float64) -> np.ndarray:
+    """``N(0, 2 / n_in)`` (He et al. 2015); ``seed`` as ``glorot_uniform``.
 
     Keras' ``HeNormal`` draws from a normal *truncated* at two standard
     deviations and rescaled; this is the plain normal of the paper.
     """
-    return rng.normal(0.0, np.sqrt(2.0 / n_in), (n_in, n_out)).astype(dtype, copy=False)
+    n_in, n_out = _fan(n_in, n_out)
+    return as_generator("seed", seed).normal(0.0, np.sqrt(2.0 / n_in), (n_in, n_out)).astype(dtype, copy=False)
 
 
 INITS = {"glorot_uniform": glorot_uniform, "he_uniform": he_uniform, "he_normal": he_normal}
-"""Weight initialisations by name; biases always start at 0 (Keras' default)."""
+"""Weight initialisations by name, each ``init(n_in, n_out, seed, dtype)``; biases always start at 0 (Keras' default)."""
 
 
 # ---------------------------------------------------------------------------
@@ -384,6 +594,17 @@ class UnitActivity(NamedTuple):
 
 
 _CHUNK = 8192  # samples per forward pass in predict / accuracy / dead_units
+
+
+def count_parameters(sizes, bias: bool = True) -> int:
+    """The number of parameters of ``MLP(sizes, bias=bias)``: ``sum_l n_{l-1} n_l`` weights, plus ``n_l`` biases.
+
+    Computed from the sizes alone, before anything is allocated (the grader
+    refuses a network too large to rebuild with it).
+    """
+    sizes = [as_int(f"sizes[{i}]", n, minimum=1) for i, n in enumerate(sizes)]
+    bias = as_bool("bias", bias)
+    return sum(n_in * n_out + (n_out if bias else 0) for n_in, n_out in zip(sizes, sizes[1:]))
 
 
 class MLP:
@@ -417,6 +638,9 @@ class MLP:
     params : list of ndarray
         ``[W1, b1, W2, b2, ...]``, ``W_l`` of shape ``(n_in, n_out)``; the
         optimizers of ``course_lib.optim`` update them in place.
+    is_classifier : bool
+        A softmax output, or a sigmoid output with binary cross-entropy:
+        ``predict`` gives labels and ``accuracy`` is defined.
 
     Examples
     --------
@@ -453,7 +677,7 @@ class MLP:
         rng = as_generator("seed", seed)
         self.params = []
         for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]):
-            self.params.append(INITS[init](rng, n_in, n_out, self.dtype))
+            self.params.append(INITS[init](n_in, n_out, rng, self.dtype))
             if self.bias:
                 self.params.append(np.zeros(n_out, dtype=self.dtype))
 
@@ -475,10 +699,16 @@ class MLP:
 
     @property
     def n_params(self) -> int:
-        return int(sum(p.size for p in self.params))
+        """The number of weights and biases (``count_parameters(sizes, bias)``)."""
+        return count_parameters(self.sizes, self.bias)
 
     def _activation(self, layer: int) -> str:
         return self.output if layer == self.n_layers - 1 else self.hidden
+
+    @property
+    def is_classifier(self) -> bool:
+        """True for a softmax output, or a sigmoid output with binary cross-entropy: it has an ``accuracy``."""
+        return self.output == "softmax" or self.loss_name == "binary_cross_entropy"
 
     def _g(self, layer: int, z):
         name = self._activation(layer)
@@ -486,18 +716,16 @@ class MLP:
             return sigmoid(z, self.slope)
         if name == "softmax":
             return softmax(z, axis=1)
-        return ACTIVATIONS[name][0](z)
+        return ACTIVATIONS[name].function(z)
 
-    def _g_prime(self, layer: int, z, a):
-        """``g'(z)`` of an elementwise activation, reusing its output ``a = g(z)``."""
+    def _g_prime(self, layer: int, g):
+        """``g'`` of an elementwise activation from its output ``g`` (None for the identity: nothing to multiply)."""
         name = self._activation(layer)
-        if name == "relu":
-            return z > 0
+        if name == "identity":
+            return None
         if name == "sigmoid":
-            return self.slope * a * (1 - a)
-        if name == "tanh":
-            return 1 - a * a
-        return None  # identity: g' = 1
+            return sigmoid_derivative_from_output(g, self.slope)
+        return ACTIVATIONS[name].derivative_from_output(g)
 
     def __repr__(self) -> str:
         return (f"MLP({list(self.sizes)}, hidden={self.hidden!r}, output={self.output!r}, "
@@ -619,63 +847,128 @@ class MLP:
         return out[:, unit].reshape(xx.shape)
 
     def predict(self, X) -> np.ndarray:
-        """Class labels for classifiers (argmax, or ``p > 0.5`` for one sigmoid), else the outputs."""
-        out = self.forward(X)
+        """Class labels for classifiers, else the outputs.
+
+        Softmax: the class of the largest logit.  Sigmoid units (binary
+        cross-entropy): 1 where ``z > 0``, which is ``sigmoid(a z) > 0.5``
+        (decided on the logit, so no rounding of the sigmoid to 0.5 can flip
+        it), as a vector for one unit.
+        """
+        if not self.is_classifier:
+            return self.forward(X)
+        X = self.as_inputs(X)
+        labels = np.concatenate([self._predict_from_logits(z) for _, z in self._logits_by_chunk(X)])
+        return labels[:, 0] if labels.ndim == 2 and labels.shape[1] == 1 else labels
+
+    def _predict_from_logits(self, z: np.ndarray) -> np.ndarray:
         if self.output == "softmax":
-            return out.argmax(axis=1)
-        if self.loss_name == "binary_cross_entropy":
-            labels = (out > 0.5).astype(np.int64)
-            return labels[:, 0] if labels.shape[1] == 1 else labels
-        return out
+            return z.argmax(axis=1)
+        return (z > 0).astype(np.int64)
+
+    def _logits_by_chunk(self, X):
+        """``(rows, z)``: the output pre-activations of ``X[rows]``, chunk after chunk (no data-sized temporaries)."""
+        for start in range(0, max(len(X), 1), _CHUNK):
+            rows = slice(start, start + _CHUNK)
+            yield rows, self._forward(X[rows])[0][-1]
+
+    def _as_batch(self, X) -> np.ndarray:
+        """``as_inputs(X)``, and at least one sample."""
+        X = self.as_inputs(X)
+        if len(X) == 0:
+            raise ValueError("X must hold at least one sample; got 0")
+        return X
+
+    def correct_unvalidated(self, logits, y) -> np.ndarray:
+        """Which predictions are right, decided from the output logits: what ``accuracy`` averages.
+
+        ``logits`` are the output pre-activations ``z`` of a classifier, shape
+        ``(n, K)`` (``loss_and_grads_unvalidated(..., return_logits=True)``
+        returns them); ``y`` is what ``as_targets`` returns for those samples.
+        A boolean array: ``(n,)`` for softmax (``argmax z == label``; one-hot
+        targets count by their argmax), ``(n, K)`` for sigmoid units (``(z >
+        0) == (y > 0.5)``, see the module docstring, "Accuracy").  The number
+        correct is its ``count_nonzero``, the accuracy its mean.
+
+        Nothing is checked (not even that the network is a classifier): the
+        fast path of a loop that validated its data once
+        (``course_lib.train.train`` counts every batch with it).
+        """
+        predicted = self._predict_from_logits(logits)
+        if self.output == "softmax":
+            return predicted == (y if y.ndim == 1 else y.argmax(axis=1))
+        return predicted == (y > 0.5)
 
     def accuracy(self, X, y) -> float:
-        """Fraction of samples classified correctly (classifiers only)."""
-        if self.output != "softmax" and self.loss_name != "binary_cross_entropy":
+        """Fraction of correct predictions (classifiers only; see the module docstring, "Accuracy").
+
+        ``y``: class labels ``(n,)`` (or one-hot rows ``(n, K)``) for a
+        softmax output; 0/1 targets ``(n, K)`` (``(n,)`` for one unit) for
+        sigmoid units, where the fraction is over all ``n K`` entries.
+        """
+        if not self.is_classifier:
             raise ValueError(f"accuracy needs a classifier (softmax output, or sigmoid with binary "
                              f"cross-entropy); this network has output={self.output!r}, "
                              f"loss={self.loss_name!r}")
-        pred = self.predict(X)
+        X = self._as_batch(X)
         y = np.asarray(y)
-        if self.output == "softmax":
-            y = y.argmax(axis=1) if y.ndim == 2 else _labels("y", y, len(pred), self.sizes[-1])
-        elif y.ndim == 1 and pred.ndim == 1:
-            pass
-        if y.shape != pred.shape:
-            raise ValueError(f"y must have shape {pred.shape}; got {y.shape}")
-        return float(np.mean(pred == y))
+        if self.loss_name == "cross_entropy" and y.shape == (len(X), self.sizes[-1]):
+            y = y.argmax(axis=1)  # one-hot rows: their labels
+        return self.evaluate_unvalidated(X, self.as_targets(y, len(X)))[1]
 
     # -- loss and gradients --------------------------------------------------------
+    def _loss_terms(self, z_out: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """The loss formula's terms from the output pre-activations (the public loss functions' formulas)."""
+        if self.loss_name == "cross_entropy":
+            return _softmax_cross_entropy_terms(z_out, y)
+        if self.loss_name == "binary_cross_entropy":
+            return _binary_cross_entropy_from_logits_terms(z_out, y, self.slope)
+        return _mean_squared_error_terms(self._g(self.n_layers - 1, z_out), y)
+
     def _per_sample_loss(self, z_out: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Loss of every sample from the output pre-activations."""
-        if self.loss_name == "cross_entropy":
-            return _log_sum_exp(z_out) - z_out[np.arange(len(z_out)), y]
-        if self.loss_name == "binary_cross_entropy":
-            u = self.slope * z_out
-            return np.mean(softplus(u) - y * u, axis=1)
-        y_hat = self._g(self.n_layers - 1, z_out)
-        return np.mean((y_hat - y) ** 2, axis=1)
+        return _reduce(self._loss_terms(z_out, y), "none")
 
     def _output_delta(self, z_out, a_out, y) -> np.ndarray:
         """``d(per-sample loss)/dz`` at the output, one row per sample (summed, not averaged)."""
-        K = z_out.shape[1]
         if self.loss_name == "cross_entropy":
-            d = softmax(z_out, axis=1)
-            d[np.arange(len(z_out)), y] -= 1
-            return d
+            return _softmax_cross_entropy_delta(z_out, y)
         if self.loss_name == "binary_cross_entropy":
-            return (self.slope / K) * (sigmoid(z_out, self.slope) - y)
-        d_a = (2 / K) * (a_out - y)  # d/dy_hat of mean_k (y_hat - y)^2
+            return _binary_cross_entropy_from_logits_delta(z_out, y, self.slope)
+        d_a = _mean_squared_error_delta(a_out, y)  # d/dy_hat of mean_k (y_hat - y)^2
         if self.output == "softmax":  # Jacobian-vector product of the softmax
             return a_out * (d_a - np.sum(d_a * a_out, axis=1, keepdims=True))
-        gp = self._g_prime(self.n_layers - 1, z_out, a_out)
+        gp = self._g_prime(self.n_layers - 1, a_out)
         return d_a if gp is None else d_a * gp
 
     def loss(self, X, y) -> float:
-        """Mean loss over the samples of ``(X, y)``."""
-        X = self.as_inputs(X)
-        y = self.as_targets(y, len(X))
-        zs, _ = self._forward(X)
-        return float(np.mean(self._per_sample_loss(zs[-1], y)))
+        """Mean loss over the samples of ``(X, y)`` (the first of ``evaluate``)."""
+        return self.evaluate(X, y)[0]
+
+    def evaluate(self, X, y) -> tuple[float, float | None]:
+        """``(mean loss, accuracy)`` on ``(X, y)``, from one forward pass; the accuracy is None unless ``is_classifier``.
+
+        ``y`` as in ``loss_and_grads``.  ``X`` is processed in chunks, so a
+        whole data set is fine (Keras' ``model.evaluate``).
+        """
+        X = self._as_batch(X)
+        return self.evaluate_unvalidated(X, self.as_targets(y, len(X)))
+
+    def evaluate_unvalidated(self, X, y) -> tuple[float, float | None]:
+        """``evaluate`` without its argument checks: for a loop that validated its data once.
+
+        ``X`` and ``y`` must be what ``as_inputs`` and ``as_targets`` return
+        (at least one sample); ``course_lib.train.train`` evaluates its
+        validation data after every epoch with it.
+        """
+        losses, correct, total = [], 0, 0
+        for rows, z in self._logits_by_chunk(X):
+            losses.append(self._per_sample_loss(z, y[rows]))
+            if self.is_classifier:
+                hit = self.correct_unvalidated(z, y[rows])
+                correct += int(np.count_nonzero(hit))
+                total += hit.size
+        loss = _reduce(np.concatenate(losses), "mean")
+        return loss, (correct / total if self.is_classifier else None)
 
     def loss_and_grads(self, X, y, reduction="mean"):
         """The loss and its gradient for every array of ``params``.
@@ -704,9 +997,7 @@ class MLP:
             Aligned with ``params``.
         """
         as_choice("reduction", reduction, ("mean", "effective", "sum"))
-        X = self.as_inputs(X)
-        if len(X) == 0:
-            raise ValueError("X must hold at least one sample; got 0")
+        X = self._as_batch(X)
         y = self.as_targets(y, len(X))
         return self.loss_and_grads_unvalidated(X, y, reduction)
 
@@ -724,20 +1015,20 @@ class MLP:
         everyone else calls ``loss_and_grads``.
 
         With ``return_logits`` it also returns the output pre-activations
-        (the training loop counts correct predictions from them).
+        (the training loop counts correct predictions from them, with
+        ``correct_unvalidated``).
         """
         zs, acts = self._forward(X)
-        n = X.shape[0]
-        loss = float(np.mean(self._per_sample_loss(zs[-1], y)))
+        loss = _reduce(self._loss_terms(zs[-1], y), "mean")
         dz = self._output_delta(zs[-1], acts[-1], y)
         if reduction == "mean":
-            dz *= 1.0 / n
+            dz = _reduce_delta(dz, "mean")
         grads = [None] * len(self.params)
         effective = reduction == "effective"
         for layer in range(self.n_layers - 1, -1, -1):
             a_prev = acts[layer]
-            gW = a_prev.T @ dz
-            gb = dz.sum(axis=0) if self.bias else None
+            dz_prev, gW, gb = _dense_backward(dz, a_prev, self.weights[layer], input_gradient=layer > 0,
+                                              bias=self.bias)
             if effective:
                 nz = (dz != 0).astype(self.dtype)
                 count_W = (a_prev != 0).astype(self.dtype).T @ nz
@@ -750,10 +1041,8 @@ class MLP:
             else:
                 grads[layer] = gW
             if layer:
-                dz = dz @ self.weights[layer].T
-                gp = self._g_prime(layer - 1, zs[layer - 1], acts[layer])
-                if gp is not None:
-                    dz *= gp
+                gp = self._g_prime(layer - 1, a_prev)  # from the output a_{l-1} the forward pass kept
+                dz = dz_prev if gp is None else np.multiply(dz_prev, gp, out=dz_prev)
         if return_logits:
             return loss, grads, zs[-1]
         return loss, grads
@@ -768,10 +1057,10 @@ class MLP:
         in this sense, so for other hidden activations both masks are all
         False.  ``X`` is processed in chunks, so a whole training set is fine.
         """
-        X = self.as_inputs(X)
-        if len(X) == 0:
-            raise ValueError("X must hold at least one sample; got 0")
+        X = self._as_batch(X)
         hidden = self.sizes[1:-1]
+        if self.hidden != "relu":
+            return [UnitActivity(np.zeros(w, bool), np.zeros(w, bool)) for w in hidden]
         any_on = [np.zeros(w, dtype=bool) for w in hidden]
         all_on = [np.ones(w, dtype=bool) for w in hidden]
         for start in range(0, len(X), _CHUNK):
@@ -780,8 +1069,6 @@ class MLP:
                 on = z > 0
                 any_on[layer] |= on.any(axis=0)
                 all_on[layer] &= on.all(axis=0)
-        if self.hidden != "relu":
-            return [UnitActivity(np.zeros(w, bool), np.zeros(w, bool)) for w in hidden]
         return [UnitActivity(~a, b) for a, b in zip(any_on, all_on)]
 
     # -- flat parameter vector (for gradient checks) -----------------------------------
@@ -826,7 +1113,7 @@ class MLP:
             theta = net.get_flat()
             gradcheck.check_gradient_batched(f_batch, grad(theta), theta)
         """
-        X = self.as_inputs(X)
+        X = self._as_batch(X)
         y = self.as_targets(y, len(X))
 
         def with_params(theta, fn):
@@ -838,7 +1125,7 @@ class MLP:
                 self.set_flat(saved)
 
         def f(theta):
-            return with_params(theta, lambda: float(np.mean(self._per_sample_loss(self._forward(X)[0][-1], y))))
+            return with_params(theta, lambda: self.evaluate_unvalidated(X, y)[0])
 
         def grad(theta):
             return with_params(theta, lambda: np.concatenate([g.ravel() for g in self.loss_and_grads_unvalidated(X, y)[1]]))

@@ -19,13 +19,19 @@ same functional ``adam`` a user can call) and CS231n's ``optim.py``:
 3. **the registry** ``OPTIMIZERS``: one ``OptimizerInfo`` per class (name,
    pure rule, class, state arrays, source, the role of its learning rate, its
    Keras equivalent), read by the tests, lecture 5's race and conventions
-   table, and the exercises, as PyTorch's ``optim_db`` drives its tests.
+   table, and assignment 3's checks (each takes its reference rule and its
+   default hyperparameters from it), as PyTorch's ``optim_db`` drives its
+   tests.
 
 One formula, one implementation: each rule's arithmetic is one function
 (``_adam``, ...) whose every result can be written into a given array.  The
 pure function calls it after validating, with new arrays; the classes call it
 with their parameter and state arrays.  Both paths therefore give the same
-numbers to the last bit.
+numbers to the last bit.  The two lines several rules share are written once
+too, and are public so that a variant can be "the rule with one piece
+changed" (assignment 3 names a student's mistake that way):
+``bias_correction`` (Adam's ``m_hat``, ``v_hat``) and ``adaptive_step``
+(``w - lr m / (sqrt(v) + eps)``, the last line of AdaGrad, RMSProp and Adam).
 
 ``trajectory(optimizer, grad, x0, steps, stop_beyond=None)`` runs an optimizer
 on a function of a vector and returns every iterate, for contour plots; with
@@ -107,7 +113,8 @@ Errata of the course sources corrected here
 * ``003`` vs ``001``: the classical and the EMA momentum are both right; they
   agree exactly only after rescaling the learning rate (``momentum_update``).
 
-Only numpy is imported here.
+Imported here: numpy, the standard library and ``course_lib.validation``
+(never TensorFlow: the Keras comparisons get ``keras`` from their caller).
 """
 
 from __future__ import annotations
@@ -143,6 +150,8 @@ __all__ = [
     "adadelta_update",
     "adam_update",
     "rprop_update",
+    "bias_correction",
+    "adaptive_step",
     "Optimizer",
     "SGD",
     "Momentum",
@@ -276,6 +285,15 @@ def _store(value, out):
     return out
 
 
+def _bias_correction(avg, beta, t):
+    return avg / (1.0 - beta**t)                                     # avg / (1 - beta^t)
+
+
+def _adaptive_step(w, m, v, lr, eps, eps_inside_sqrt, out=None):
+    denom = np.sqrt(v + eps) if eps_inside_sqrt else np.sqrt(v) + eps
+    return np.subtract(w, lr * m / denom, out=out)                   # w - lr m / denom
+
+
 def _sgd(w, g, lr, out=_NEW):
     return np.subtract(w, lr * g, out=out[0])                        # w - lr g
 
@@ -296,14 +314,12 @@ def _nesterov(w, g, v, lr, beta, out=_NEW):
 
 def _adagrad(w, g, G, lr, eps, eps_inside_sqrt, out=_NEW):
     G = np.add(G, g * g, out=out[1])                                 # G = G + g^2
-    denom = np.sqrt(G + eps) if eps_inside_sqrt else np.sqrt(G) + eps
-    return np.subtract(w, lr * g / denom, out=out[0]), G             # w - lr g / denom
+    return _adaptive_step(w, g, G, lr, eps, eps_inside_sqrt, out[0]), G     # w - lr g / (sqrt(G) + eps)
 
 
 def _rmsprop(w, g, s, lr, rho, eps, eps_inside_sqrt, out=_NEW):
     s = np.add(rho * s, (1.0 - rho) * g * g, out=out[1])             # s = rho s + (1 - rho) g^2
-    denom = np.sqrt(s + eps) if eps_inside_sqrt else np.sqrt(s) + eps
-    return np.subtract(w, lr * g / denom, out=out[0]), s             # w - lr g / denom
+    return _adaptive_step(w, g, s, lr, eps, eps_inside_sqrt, out[0]), s     # w - lr g / (sqrt(s) + eps)
 
 
 def _adadelta(w, g, Eg2, Edx2, lr, rho, eps, out=_NEW):
@@ -322,11 +338,11 @@ def _adam(w, g, m, v, vmax, t, lr, beta1, beta2, eps, eps_hat, out=_NEW):
     v_denom = v if vmax is None else vmax
     if eps_hat:
         lr_t = lr * np.sqrt(1.0 - beta2**t) / (1.0 - beta1**t)
-        w = np.subtract(w, lr_t * m / (np.sqrt(v_denom) + eps), out=out[0])    # w - lr_t m / (sqrt(v) + eps)
+        w = _adaptive_step(w, m, v_denom, lr_t, eps, False, out[0])  # w - lr_t m / (sqrt(v) + eps)
     else:
-        m_hat = m / (1.0 - beta1**t)
-        v_hat = v_denom / (1.0 - beta2**t)
-        w = np.subtract(w, lr * m_hat / (np.sqrt(v_hat) + eps), out=out[0])    # w - lr m_hat / (sqrt(v_hat) + eps)
+        m_hat = _bias_correction(m, beta1, t)                        # m / (1 - beta1^t)
+        v_hat = _bias_correction(v_denom, beta2, t)                  # v / (1 - beta2^t)
+        w = _adaptive_step(w, m_hat, v_hat, lr, eps, False, out[0])  # w - lr m_hat / (sqrt(v_hat) + eps)
     return (w, m, v) if vmax is None else (w, m, v, vmax)
 
 
@@ -826,7 +842,7 @@ def rprop_update(w, g, g_prev, step, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0), o
     learning algorithm", the variant ``torch.optim.Rprop`` implements
     (same defaults, same zeroing of the stored gradient; PyTorch clamps every
     step into [step_min, step_max], which changes nothing for steps already
-    in that range, hence the check on ``step``).  Only the SIGN of the
+    in that range, hence the validation of ``step``).  Only the SIGN of the
     gradient is used: Rprop is for full-batch training (course source ``001``,
     slide "Resilient Back Propagation - Rprop").  Keras has no Rprop.
     """
@@ -841,6 +857,102 @@ def rprop_update(w, g, g_prev, step, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0), o
         )
     out = _validate_out(out, w, {"w": w, "g_prev": g_prev, "step": step, "g": g})
     return _rprop(w, g, g_prev, step, eta_minus, eta_plus, step_min, step_max, out)
+
+
+# --------------------------------------------------------------------------
+# the pieces several rules share
+# --------------------------------------------------------------------------
+def bias_correction(avg, beta, t):
+    """Adam's bias correction of a running average that started at zero.
+
+    ``avg_hat = avg / (1 - beta**t)``
+
+    Parameters
+    ----------
+    avg : float array
+        A running average ``avg_t = beta avg_{t-1} + (1 - beta) x_t`` with
+        ``avg_0 = 0`` (Adam's ``m`` with ``beta1``, its ``v`` with ``beta2``).
+    beta : float in [0, 1)
+        Its decay rate.
+    t : int >= 1
+        The number of terms averaged so far (Adam's step number).
+
+    Returns
+    -------
+    avg_hat : float array (a new array)
+
+    Notes
+    -----
+    Kingma & Ba (2015), Algorithm 1 (``m_hat_t = m_t / (1 - beta1^t)``,
+    ``v_hat_t = v_t / (1 - beta2^t)``) and section 3: the zero start weighs
+    the terms by ``(1 - beta) beta^(t-k)``, which sum to ``1 - beta**t``, so
+    for a constant ``x`` the average is ``(1 - beta**t) x`` and the
+    correction gives back ``x``.  ``adam_update`` runs this line; it is public
+    so that a variant of Adam can be built from Adam's own pieces.
+
+    Examples
+    --------
+    One step with ``x = 2`` and beta 0.75 averages ``0.25 * 2 = 0.5``; the correction gives back 2:
+
+    >>> bias_correction(np.array([0.5]), 0.75, 1)
+    array([2.])
+    """
+    avg = as_float_array("avg", avg)
+    beta = _validate_decay("beta", beta)
+    t = as_int("t", t, minimum=1)
+    return _bias_correction(avg, beta, t)
+
+
+def adaptive_step(w, m, v, lr, eps, eps_inside_sqrt=False):
+    """The step the adaptive methods end with: ``m`` divided by the root of ``v``, per coordinate.
+
+    ::
+
+        w_new = w - lr * m / (sqrt(v) + eps)      # eps_inside_sqrt=False (default)
+        w_new = w - lr * m / sqrt(v + eps)        # eps_inside_sqrt=True  (Keras' AdaGrad and RMSprop)
+
+    Parameters
+    ----------
+    w : float array
+        Current parameters.
+    m : float array, same shape
+        The gradient (AdaGrad, RMSProp) or its bias-corrected running average
+        (Adam's ``m_hat``).
+    v : float array >= 0, same shape
+        The sum (AdaGrad's ``G``) or running average (RMSProp's ``s``, Adam's
+        ``v_hat``) of squared gradients.
+    lr : float > 0
+    eps : float > 0
+    eps_inside_sqrt : bool
+
+    Returns
+    -------
+    w_new : float array (a new array)
+
+    Notes
+    -----
+    The last line of ``adagrad_update`` (Duchi, Hazan & Singer 2011, diagonal
+    update), ``rmsprop_update`` (Hinton, lecture 6e) and ``adam_update``
+    (Kingma & Ba 2015, Algorithm 1; the eps-hat form is this step with
+    ``lr_t`` and the uncorrected ``m``, ``v``).  Those rules run this line;
+    it is public so that a variant of one of them can be built from the
+    rule's own pieces.
+
+    Examples
+    --------
+    >>> adaptive_step(np.array([1.0, 1.0]), np.array([3.0, -4.0]), np.array([9.0, 16.0]), lr=0.5, eps=1.0)
+    array([0.625, 1.4  ])
+    """
+    w = as_float_array("w", w)
+    m = as_float_array("m", m)
+    v = as_float_array("v", v)
+    require_same_shape("w", w, "m", m)
+    require_same_shape("w", w, "v", v)
+    _validate_nonnegative_array("v", v, "a sum or mean of squared gradients")
+    lr = as_positive("lr", lr)
+    eps = as_positive("eps", eps)
+    eps_inside_sqrt = as_bool("eps_inside_sqrt", eps_inside_sqrt)
+    return _adaptive_step(w, m, v, lr, eps, eps_inside_sqrt)
 
 
 # --------------------------------------------------------------------------
@@ -926,7 +1038,7 @@ class Optimizer:
                 f"{len(self.state)} on its first step; use one optimizer per parameter list "
                 f"(or call reset())"
             )
-        checked = []
+        validated = []
         for i, (p, g) in enumerate(zip(params, grads)):
             if not isinstance(p, np.ndarray):
                 raise TypeError(
@@ -943,20 +1055,20 @@ class Optimizer:
                     f"shape {self._shapes[i]} on its first step; the list must keep the same "
                     f"arrays in the same order (or call reset())"
                 )
-            checked.append(g)
-        self.step_unvalidated(params, checked)
+            validated.append(g)
+        self.step_unvalidated(params, validated)
 
     def step_unvalidated(self, params, grads) -> None:
         """``step`` without validating ``params`` and ``grads``: the fast path of a training loop.
 
-        It skips everything ``step`` checks on each call (list types and
+        It skips everything ``step`` validates on each call (list types and
         lengths, that every parameter is a writeable float array, dtypes,
         shapes, finiteness, that the list is the one the state was made for)
         and runs the same arithmetic, so the numbers are the same to the last
-        bit.  Hyperparameters need no check here: the constructor and the
+        bit.  Hyperparameters need no validation here: the constructor and the
         ``lr`` setter validated them.
 
-        Only for loops that guarantee those checks themselves: ``params`` is
+        Only for loops that guarantee those conditions themselves: ``params`` is
         the same list of float arrays on every call and ``grads`` are
         finite gradients of matching shapes, computed for them by
         backpropagation (``course_lib.train``) or validated by the loop
@@ -1365,7 +1477,7 @@ def trajectory(optimizer, grad: Callable, x0, steps: int, stop_beyond: float | N
         A FRESH optimizer (no step taken yet): its state and ``t`` advance.
     grad : callable
         ``grad(x)`` returns the gradient at the 1-D array ``x`` (it receives a
-        copy, so it cannot disturb the iteration).  Each gradient is checked
+        copy, so it cannot disturb the iteration).  Each gradient is validated
         (float, shaped like ``x``, finite: a non-finite one raises, naming the
         step); the optimizer's step then trusts it (``step_unvalidated``).
     x0 : 1-D float array
@@ -1418,7 +1530,7 @@ def trajectory(optimizer, grad: Callable, x0, steps: int, stop_beyond: float | N
             f"optimizer has already taken {taken} steps; trajectory needs a fresh optimizer "
             f"(create a new one or call optimizer.reset())"
         )
-    step = getattr(optimizer, "step_unvalidated", optimizer.step)  # x is ours and each g is checked here
+    step = getattr(optimizer, "step_unvalidated", optimizer.step)  # x is ours and each g is validated here
     x = x0.copy()
     path = np.empty((steps + 1, x.size), dtype=x.dtype)
     path[0] = x

@@ -41,7 +41,13 @@ With losses that step climbs the loss (on average it moves along +grad L); the
 "+" is right only when G_p, G_n are gains/rewards, as in ARS.  To minimise a
 loss the sign flips: ``W = W - alpha (G_p - G_n) dW``.
 
-Everything here is numpy only.
+Imported here: numpy, the standard library, ``course_lib.validation`` and
+``course_lib.perceptron`` (the perceptron problem, re-exported).
+
+Validation happens once, at each public function's boundary: ``ars`` validates
+its arguments and then runs the same internal step as ``ars_update`` (one
+top-b selection and one ``sigma_R`` per iteration, which it also records);
+inside its loop only what the caller's ``reward_fn`` returns is validated.
 """
 
 from __future__ import annotations
@@ -110,7 +116,7 @@ def _validate_matrix(name: str, M) -> np.ndarray:
 # 1. The method of finite differences (lecture slide, sign corrected)
 # --------------------------------------------------------------------------
 def _finite_difference_arguments(loss, w, lr, sigma, rng, w_name: str):
-    """The checked arguments of both finite-difference functions, validated once at the boundary."""
+    """The arguments of both finite-difference functions, validated once at the boundary."""
     w = as_float_array(w_name, w)
     lr = as_positive("lr", lr)
     sigma = as_positive("sigma", sigma)
@@ -121,9 +127,9 @@ def _finite_difference_arguments(loss, w, lr, sigma, rng, w_name: str):
 
 
 def _finite_difference_rule(loss, w, lr, sigma, rng):
-    """The update rule of ``finite_difference_step`` on checked arguments; returns (w_new, L+, L-).
+    """The update rule of ``finite_difference_step`` on validated arguments; returns (w_new, L+, L-).
 
-    Only the losses are checked here: they come from the caller's function at every step.
+    Only the losses are validated here: they come from the caller's function at every step.
     """
     dW = sigma * rng.standard_normal(size=w.shape)
     L_plus = as_scalar_output("loss(w + dW)", loss(w + dW))
@@ -254,11 +260,42 @@ def top_directions(rewards_plus, rewards_minus, top_b: int) -> np.ndarray:
         raise ValueError(
             f"rewards_plus and rewards_minus must be 1-D of equal length; got shapes {r_plus.shape} and {r_minus.shape}"
         )
+    top_b = _validate_top_b(top_b, r_plus.shape[0])
+    return _top_directions(r_plus, r_minus, top_b)
+
+
+def _validate_top_b(top_b, n_directions: int) -> int:
     top_b = as_int("top_b", top_b, minimum=1)
-    if top_b > r_plus.shape[0]:
-        raise ValueError(f"top_b must be <= n_directions = {r_plus.shape[0]}; got top_b = {top_b}")
-    score = np.maximum(r_plus, r_minus)
-    return np.argsort(-score, kind="stable")[:top_b]
+    if top_b > n_directions:
+        raise ValueError(f"top_b must be <= n_directions = {n_directions}; got top_b = {top_b}")
+    return top_b
+
+
+def _top_directions(r_plus, r_minus, top_b):
+    """``top_directions`` on validated arguments."""
+    return np.argsort(-np.maximum(r_plus, r_minus), kind="stable")[:top_b]   # by score max(r+, r-), best first
+
+
+def _ars_step(M, deltas, r_plus, r_minus, step_size, top_b):
+    """The ARS update on validated arguments: ``(M_new, sigma_R)``, one selection and one std (see ``ars_update``)."""
+    idx = _top_directions(r_plus, r_minus, top_b)
+    sigma_R = float(np.std(np.concatenate([r_plus[idx], r_minus[idx]])))  # population std, ddof=0
+    diff = r_plus[idx] - r_minus[idx]
+    if sigma_R == 0.0:
+        if np.any(diff != 0.0):  # pragma: no cover - only reachable through rounding
+            raise FloatingPointError(
+                "std of the used rewards rounded to 0 although rewards_plus - rewards_minus is not 0; "
+                "rescale the rewards"
+            )
+        return M.copy(), sigma_R
+    step = np.tensordot(diff, deltas[idx], axes=1)  # sum_k diff_k * delta_(k)
+    return M + step_size / (top_b * sigma_R) * step, sigma_R
+
+
+def _basic_step(M, deltas, r_plus, r_minus, step_size):
+    """The basic random search update on validated arguments (see ``basic_random_search_update``)."""
+    step = np.tensordot(r_plus - r_minus, deltas, axes=1)  # sum_k (r+_k - r-_k) * delta_k
+    return M + step_size / deltas.shape[0] * step
 
 
 def ars_update(M, deltas, rewards_plus, rewards_minus, step_size: float, top_b: int) -> np.ndarray:
@@ -307,23 +344,8 @@ def ars_update(M, deltas, rewards_plus, rewards_minus, step_size: float, top_b: 
     M, deltas, r_plus, r_minus, step_size = _validate_update_inputs(
         M, deltas, rewards_plus, rewards_minus, step_size
     )
-    top_b = as_int("top_b", top_b, minimum=1)
-    n_directions = deltas.shape[0]
-    if top_b > n_directions:
-        raise ValueError(f"top_b must be <= n_directions = {n_directions}; got top_b = {top_b}")
-    idx = top_directions(r_plus, r_minus, top_b)
-    used = np.concatenate([r_plus[idx], r_minus[idx]])
-    sigma_R = float(np.std(used))  # population std, ddof=0
-    diff = r_plus[idx] - r_minus[idx]
-    if sigma_R == 0.0:
-        if np.any(diff != 0.0):  # pragma: no cover - only reachable through rounding
-            raise FloatingPointError(
-                "std of the used rewards rounded to 0 although rewards_plus - rewards_minus is not 0; "
-                "rescale the rewards"
-            )
-        return M.copy()
-    step = np.tensordot(diff, deltas[idx], axes=1)  # sum_k diff_k * delta_(k)
-    return M + step_size / (top_b * sigma_R) * step
+    top_b = _validate_top_b(top_b, deltas.shape[0])
+    return _ars_step(M, deltas, r_plus, r_minus, step_size, top_b)[0]
 
 
 def basic_random_search_update(M, deltas, rewards_plus, rewards_minus, step_size: float) -> np.ndarray:
@@ -342,8 +364,7 @@ def basic_random_search_update(M, deltas, rewards_plus, rewards_minus, step_size
     M, deltas, r_plus, r_minus, step_size = _validate_update_inputs(
         M, deltas, rewards_plus, rewards_minus, step_size
     )
-    step = np.tensordot(r_plus - r_minus, deltas, axes=1)
-    return M + step_size / deltas.shape[0] * step
+    return _basic_step(M, deltas, r_plus, r_minus, step_size)
 
 
 # --------------------------------------------------------------------------
@@ -394,6 +415,10 @@ class RunningStat:
             raise ValueError(
                 f"states must have shape ({self.n_features},) or (k, {self.n_features}); got shape {np.shape(states)}"
             )
+        self._merge(x)
+
+    def _merge(self, x: np.ndarray) -> None:
+        """``push`` of a validated batch: finite floats of shape (k, n_features)."""
         n_b = x.shape[0]
         if n_b == 0:
             return
@@ -450,9 +475,19 @@ class LinearPolicy:
                 )
             if np.any(std <= 0):
                 raise ValueError(f"std must be > 0 everywhere; got {std!r}")
-            mean.setflags(write=False)
-            std.setflags(write=False)
-        M.setflags(write=False)
+        self._store(M, mean, std)
+
+    @classmethod
+    def _from_validated(cls, M, mean=None, std=None) -> "LinearPolicy":
+        """The constructor without its validation, for arrays ``ars`` made from validated ones."""
+        policy = cls.__new__(cls)
+        policy._store(M.copy(), *((None, None) if mean is None else (mean.copy(), std.copy())))
+        return policy
+
+    def _store(self, M, mean, std) -> None:
+        for a in (M, mean, std):
+            if a is not None:
+                a.setflags(write=False)
         self.M, self.mean, self.std = M, mean, std
         self._n = (M.shape[1],)
 
@@ -469,8 +504,8 @@ class LinearPolicy:
         return f"LinearPolicy({kind}, M={self.M.tolist()})"
 
 
-def _validate_states(states, n: int, where: str) -> np.ndarray:
-    s = as_float_array(f"states returned by reward_fn ({where})", states, allow_scalar=False, finite=False)
+def _validate_states(states, n: int, where: str, finite: bool) -> np.ndarray:
+    s = as_float_array(f"states returned by reward_fn ({where})", states, allow_scalar=False, finite=finite)
     if s.ndim == 1:
         s = s[None, :]
     if s.ndim != 2 or s.shape[1] != n:
@@ -589,11 +624,7 @@ def ars(
     n_directions = as_int("n_directions", n_directions, minimum=1)
     noise = as_positive("noise", noise)
     version = as_choice("version", version, ARS_VERSIONS)
-    if top_b is None:
-        top_b = n_directions
-    top_b = as_int("top_b", top_b, minimum=1)
-    if top_b > n_directions:
-        raise ValueError(f"top_b must be <= n_directions = {n_directions}; got top_b = {top_b}")
+    top_b = _validate_top_b(n_directions if top_b is None else top_b, n_directions)
     if version == "basic" and top_b != n_directions:
         raise ValueError(
             f"top_b must be None or n_directions = {n_directions} for version 'basic' "
@@ -626,7 +657,7 @@ def ars(
         for k in range(n_directions):
             for s, sign in enumerate((+1.0, -1.0)):
                 where = f"iteration {j}, direction index {k}, sign {'+' if sign > 0 else '-'}"
-                out = reward_fn(LinearPolicy(M + sign * noise * deltas[k], mean, std))
+                out = reward_fn(LinearPolicy._from_validated(M + sign * noise * deltas[k], mean, std))
                 if not (isinstance(out, tuple) and len(out) == 2):
                     raise TypeError(f"reward_fn must return a pair (reward, states); got {describe(out)} ({where})")
                 r, states = out
@@ -637,18 +668,16 @@ def ars(
                         f"reward must be finite; the rollout at {where} returned {r!r}. "
                         "It diverged: reduce noise or step_size."
                     ) from None
-                states = _validate_states(states, n, where)
+                states = _validate_states(states, n, where, finite=stat is not None)  # V2 averages them
                 rewards[s, k] = r
                 rollouts += 1
                 states_seen += states.shape[0]
                 if stat is not None:
-                    stat.push(states)
+                    stat._merge(states)
         if version == "basic":
-            M = basic_random_search_update(M, deltas, rewards[0], rewards[1], step_size)
+            M = _basic_step(M, deltas, rewards[0], rewards[1], step_size)
         else:
-            idx = top_directions(rewards[0], rewards[1], top_b)
-            sigma_R[j] = np.std(np.concatenate([rewards[0, idx], rewards[1, idx]]))
-            M = ars_update(M, deltas, rewards[0], rewards[1], step_size, top_b)
+            M, sigma_R[j] = _ars_step(M, deltas, rewards[0], rewards[1], step_size, top_b)
         if stat is not None:
             mean, std = stat.mean, stat.std
         reward_mean[j] = rewards.mean()
@@ -656,7 +685,7 @@ def ars(
         n_rollouts[j] = rollouts
         n_states[j] = states_seen
         if evaluate:
-            r, _ = reward_fn(LinearPolicy(M, mean, std))
+            r, _ = reward_fn(LinearPolicy._from_validated(M, mean, std))
             reward_current[j] = as_scalar_output("reward of the current policy", r)
             eval_rollouts += 1
 
@@ -669,7 +698,7 @@ def ars(
         "n_eval_rollouts": eval_rollouts,
         "mean": mean,
         "std": std,
-        "policy": LinearPolicy(M, mean, std),
+        "policy": LinearPolicy._from_validated(M, mean, std),
     }
     if evaluate:
         history["reward_current"] = reward_current

@@ -1,4 +1,4 @@
-"""Source 001's "Reflect..." questions, with explanations, for self-checks and the quiz assignment.
+"""Source 001's "Reflect..." questions, with explanations, for lecture 9's self-checks.
 
 ``QUESTIONS`` is a list of ``Question`` in the slides' order (slides
 42-44).  Where the slides' answer key is arguable, the kit accepts every

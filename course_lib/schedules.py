@@ -51,14 +51,13 @@ Notes on the course sources
 
 Keras counts optimizer *steps* (mini-batches), not epochs; with
 ``decay_steps=1`` and the epoch fed in as the step its schedules give the same
-numbers (``tests/test_schedules.py`` checks this against Keras).
+numbers (``tests/lib/test_schedules.py`` checks this against Keras).
 
-Only numpy is imported here.
+numpy and ``course_lib.validation`` are imported here.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Callable
 
 import numpy as np
@@ -280,9 +279,6 @@ def apply(schedule: Callable[[int], float], optimizer, epoch: int) -> float:
     if not hasattr(optimizer, "lr"):
         raise TypeError(f"optimizer must have an assignable lr attribute; got {describe(optimizer)}")
     epoch = as_int("epoch", epoch, minimum=0)
-    lr = schedule(epoch)
-    if isinstance(lr, (bool, np.bool_)) or not isinstance(lr, (int, float, np.floating, np.integer)) \
-            or not math.isfinite(lr) or lr <= 0:
-        raise ValueError(f"schedule({epoch}) must return a finite float > 0; got {lr!r}")
-    optimizer.lr = float(lr)
-    return float(lr)
+    lr = as_positive(f"schedule({epoch})", schedule(epoch))  # a finite real number > 0
+    optimizer.lr = lr
+    return lr

@@ -32,11 +32,20 @@ Also here, for the lectures and experiments:
   and aSGD from the same data, weights and batches (lecture 8 and
   ``experiments/exp_000_asgd.py``).
 
-Validated once: ``train`` checks the data with ``model.as_inputs`` and
-``model.as_targets`` and then calls ``model.loss_and_grads_unvalidated`` on
-every batch.  Imports numpy and ``course_lib``'s numpy modules (validation,
-schedules, nn, optim, data); the progress bar (tqdm, a widget in a
-notebook) is imported when it is shown.
+Validated once: ``train`` checks the data (training and validation) with
+``model.as_inputs`` and ``model.as_targets`` and then calls the fast paths:
+``model.loss_and_grads_unvalidated`` and ``model.correct_unvalidated`` on
+every batch, ``optimizer.step_unvalidated`` for every step and
+``model.evaluate_unvalidated`` on the validation data after every epoch.
+``minibatch_sgd`` likewise checks its start point once and then calls the
+objective's ``batch_gradient_unvalidated`` and ``sample_losses_unvalidated``.
+The epoch's accuracy is counted by the model's own rule
+(``MLP.correct_unvalidated``, the rule of ``MLP.accuracy``) on each batch
+before its step.
+
+Imports numpy and ``course_lib``'s numpy modules (validation, schedules, nn,
+optim, data); the progress bar (tqdm, a widget in a notebook) is imported
+when it is shown.
 """
 
 from __future__ import annotations
@@ -65,8 +74,9 @@ from .validation import (
     as_scalar_output,
 )
 
-__all__ = ["History", "EarlyStopping", "TrainingDiverged", "batch_indices", "running_loss_estimate", "train",
-           "evaluate", "SGDRun", "minibatch_sgd", "ASGDRuns", "ASGD_HIDDEN", "ASGD_LR", "asgd_runs"]
+__all__ = ["History", "EarlyStopping", "TrainingDiverged", "batches_per_epoch", "batches_of", "batch_indices",
+           "running_loss_estimate", "train", "SGDRun", "minibatch_sgd", "ASGDRuns", "ASGD_HIDDEN", "ASGD_LR",
+           "asgd_runs"]
 
 
 class TrainingDiverged(FloatingPointError):
@@ -155,6 +165,7 @@ class EarlyStopping:
         as_choice("monitor", self.monitor, ("val_loss", "val_accuracy", "loss", "accuracy"))
         self.patience = as_int("patience", self.patience, minimum=0)
         self.min_delta = as_nonnegative("min_delta", self.min_delta)
+        self.restore_best = as_bool("restore_best", self.restore_best)
 
     def _better(self, value: float, best: float) -> bool:
         if self.monitor.endswith("accuracy"):
@@ -162,20 +173,50 @@ class EarlyStopping:
         return value < best - self.min_delta
 
 
+def _ceil_div(a: int, b: int) -> int:
+    """``ceil(a / b)`` for integers ``a >= 0``, ``b >= 1``, exactly (no float division)."""
+    return -(-a // b)
+
+
+def batches_per_epoch(n: int, batch_size: int) -> int:
+    """``ceil(n / batch_size)``: the number of batches (steps) of an epoch over ``n`` samples.
+
+    Every batch has ``batch_size`` samples except the last, which may be
+    smaller (Keras' convention): 60 samples in batches of 16 are 4 steps.
+    """
+    n = as_int("n", n, minimum=0)
+    batch_size = as_int("batch_size", batch_size, minimum=1)
+    return _ceil_div(n, batch_size)
+
+
+def batches_of(order, batch_size: int) -> list:
+    """``order`` cut into consecutive batches of ``batch_size`` sample indices (the last may be smaller).
+
+    The batching rule of every loop here: ``[order[0:B], order[B:2B], ...]``
+    (``batches_per_epoch(len(order), B)`` pieces, views of ``order``).
+    ``order`` is a 1-D integer array, usually a permutation of the samples.
+    """
+    order = np.asarray(order)
+    if order.ndim != 1 or not (np.issubdtype(order.dtype, np.integer) or order.size == 0):
+        raise TypeError(f"order must be a 1-D array of integer sample indices; got {describe(order)}")
+    batch_size = as_int("batch_size", batch_size, minimum=1)
+    return [order[s:s + batch_size] for s in range(0, len(order), batch_size)]
+
+
 def batch_indices(n: int, batch_size: int, shuffle: bool = True, seed=0):
     """The index arrays (or slices) of one epoch's batches, in order.
 
     With ``shuffle`` the order is ``rng.permutation(n)`` cut into
-    consecutive pieces of ``batch_size`` (the last may be smaller), ``rng =
-    validation.as_generator("seed", seed)``: pass one Generator epoch after
-    epoch for a new order each time (``train`` does).  Without, plain slices
-    (views of the data, no copy).  ``math.ceil(n / batch_size)`` batches.
+    consecutive pieces of ``batch_size`` (``batches_of``; the last may be
+    smaller), ``rng = validation.as_generator("seed", seed)``: pass one
+    Generator epoch after epoch for a new order each time (``train`` does).
+    Without, plain slices (views of the data, no copy).
+    ``batches_per_epoch(n, batch_size)`` batches either way.
     """
     n = as_int("n", n, minimum=0)
     batch_size = as_int("batch_size", batch_size, minimum=1)
     if as_bool("shuffle", shuffle):
-        order = as_generator("seed", seed).permutation(n)
-        return [order[s:s + batch_size] for s in range(0, n, batch_size)]
+        return batches_of(as_generator("seed", seed).permutation(n), batch_size)
     return [slice(s, min(s + batch_size, n)) for s in range(0, n, batch_size)]
 
 
@@ -216,28 +257,6 @@ def _progress_bar(total: int, enabled: bool):
     from tqdm.auto import tqdm
 
     return tqdm(total=total, unit="step", leave=True, mininterval=0.5)
-
-
-def evaluate(model, X, y) -> tuple[float, float | None]:
-    """``(mean loss, accuracy)`` of ``model`` on ``(X, y)``; accuracy is None for regression."""
-    loss = model.loss(X, y)
-    try:
-        acc = model.accuracy(X, y)
-    except ValueError:
-        acc = None
-    return loss, acc
-
-
-def _is_classifier(model) -> bool:
-    return model.output == "softmax" or model.loss_name == "binary_cross_entropy"
-
-
-def _batch_correct(model, z_out: np.ndarray, y: np.ndarray) -> int:
-    if model.output == "softmax":
-        labels = y if y.ndim == 1 else y.argmax(axis=1)
-        return int(np.count_nonzero(z_out.argmax(axis=1) == labels))
-    # sigmoid with binary cross-entropy: sigmoid(a z) > 0.5  <=>  z > 0
-    return int(np.count_nonzero((z_out > 0) == (y > 0.5))) // max(z_out.shape[1], 1)
 
 
 def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=True, seed=0,
@@ -286,10 +305,12 @@ def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=Tru
         When a batch loss becomes NaN or infinite; the message names the epoch
         and step and suggests a smaller learning rate.
     """
-    missing = [a for a in ("params", "as_inputs", "as_targets", "loss_and_grads_unvalidated") if not hasattr(model, a)]
+    needs = ("params", "as_inputs", "as_targets", "loss_and_grads_unvalidated", "is_classifier",
+             "correct_unvalidated", "evaluate_unvalidated")
+    missing = [a for a in needs if not hasattr(model, a)]
     if missing:
-        raise TypeError(f"model must be a course_lib.nn.MLP (with params, as_inputs, as_targets and "
-                        f"loss_and_grads_unvalidated); got {describe(model)}, which lacks {', '.join(missing)}")
+        raise TypeError(f"model must be a course_lib.nn.MLP (with {', '.join(needs[:-1])} and {needs[-1]}); "
+                        f"got {describe(model)}, which lacks {', '.join(missing)}")
     if not hasattr(optimizer, "step"):
         raise TypeError(f"optimizer must be a course_lib.optim optimizer (with .step); got {describe(optimizer)}")
     X = model.as_inputs(X)
@@ -314,21 +335,25 @@ def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=Tru
         if not (isinstance(validation, (tuple, list)) and len(validation) == 2):
             raise TypeError(f"validation must be a pair (X_val, y_val); got {describe(validation)}")
         X_val = model.as_inputs(validation[0])
+        if len(X_val) == 0:
+            raise ValueError("validation must hold at least one sample; X_val has 0")
         y_val = model.as_targets(validation[1], len(X_val))
-    if isinstance(early_stopping, (int, np.integer)) and not isinstance(early_stopping, bool):
-        early_stopping = EarlyStopping(monitor="val_loss" if validation is not None else "loss",
-                                       patience=int(early_stopping))
+    if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
+        try:
+            patience = as_int("early_stopping", early_stopping, minimum=0)
+        except TypeError:
+            raise TypeError(f"early_stopping must be an EarlyStopping or an int patience; "
+                            f"got {describe(early_stopping)}") from None
+        early_stopping = EarlyStopping(monitor="val_loss" if validation is not None else "loss", patience=patience)
     if early_stopping is not None:
-        if not isinstance(early_stopping, EarlyStopping):
-            raise TypeError(f"early_stopping must be an EarlyStopping or an int patience; got {describe(early_stopping)}")
         if early_stopping.monitor.startswith("val_") and validation is None:
             raise ValueError(f"early_stopping monitors {early_stopping.monitor!r} but no validation data was given")
-        if early_stopping.monitor.endswith("accuracy") and not _is_classifier(model):
+        if early_stopping.monitor.endswith("accuracy") and not model.is_classifier:
             raise ValueError(f"early_stopping monitors {early_stopping.monitor!r} but the model is not a classifier")
 
     rng = as_generator("seed", seed)
-    history = History(steps_per_epoch=math.ceil(n / batch_size))
-    classifier = _is_classifier(model)
+    history = History(steps_per_epoch=batches_per_epoch(n, batch_size))
+    classifier = model.is_classifier
     fast_step = getattr(optimizer, "step_unvalidated", None)  # the gradients come from backprop of model.params
     bar = _progress_bar(epochs * history.steps_per_epoch, progress)
     best_value, best_params, waited = None, None, 0
@@ -339,7 +364,7 @@ def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=Tru
                 apply_schedule(schedule, optimizer, epoch)
             history.lr.append(float(optimizer.lr))
             t0 = time.perf_counter()
-            loss_sum, correct, epoch_losses = 0.0, 0, []
+            loss_sum, correct, counted, epoch_losses = 0.0, 0, 0, []
             for step, idx in enumerate(batch_indices(n, batch_size, shuffle, rng)):
                 Xb, yb = X[idx], y[idx]
                 with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -356,8 +381,10 @@ def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=Tru
                     optimizer.step(model.params, grads)
                 m = len(Xb)
                 loss_sum += loss * m
-                if classifier:
-                    correct += _batch_correct(model, z_out, yb)
+                if classifier:  # the predictions before the step, by the model's own rule
+                    hit = model.correct_unvalidated(z_out, yb)
+                    correct += int(np.count_nonzero(hit))
+                    counted += hit.size
                 epoch_losses.append(loss)
                 history.step_loss.append(loss)
                 if bar is not None:
@@ -368,10 +395,10 @@ def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=Tru
             history.epoch_time.append(time.perf_counter() - t0)
             history.loss.append(loss_sum / n)
             if classifier:
-                history.accuracy.append(correct / n)
+                history.accuracy.append(correct / counted)
             if validation is not None:
                 with np.errstate(over="ignore", invalid="ignore"):
-                    vl, va = evaluate(model, X_val, y_val)
+                    vl, va = model.evaluate_unvalidated(X_val, y_val)
                 history.val_loss.append(vl)
                 if va is not None:
                     history.val_accuracy.append(va)
@@ -430,7 +457,7 @@ def minibatch_sgd(objective, w0, lr: float, batch_size: int, epochs: int, seed=0
 
         for epoch in range(epochs):
             for B in batch_indices(n, batch_size, True, rng):   # a fresh permutation, cut in pieces
-                w = w - lr * g_B(w)                              # g_B = mean of grad F_i over B
+                w = w - lr * g_B(w)                              # g_B = mean of grad F_i over B (optim.SGD)
 
     ``g_B`` is an unbiased estimate of ``grad F`` (sources ``001``,
     ``002``): ``batch_size = 1`` is stochastic gradient descent, ``batch_size
@@ -442,8 +469,11 @@ def minibatch_sgd(objective, w0, lr: float, batch_size: int, epochs: int, seed=0
     Parameters
     ----------
     objective : finite-sum objective
-        With ``n`` (number of samples), ``dim``, ``batch_gradient(w, idx)`` and
-        ``sample_losses(w, idx)``: ``course_lib.functions.LogisticRegression``.
+        With ``n`` (number of samples), ``dim`` and the fast paths
+        ``batch_gradient_unvalidated(w, idx)`` and
+        ``sample_losses_unvalidated(w, idx)``:
+        ``course_lib.functions.LogisticRegression``.  ``w0`` is checked here,
+        once; the batches are drawn here, so the loop calls the fast paths.
     w0 : 1-D float array
     lr : float > 0
     batch_size : int in [1, n]
@@ -458,32 +488,39 @@ def minibatch_sgd(objective, w0, lr: float, batch_size: int, epochs: int, seed=0
     SGDRun
         ``(path, batches, batch_loss)``.
     """
-    missing = [a for a in ("n", "dim", "batch_gradient", "sample_losses") if not hasattr(objective, a)]
+    needs = ("n", "dim", "batch_gradient_unvalidated", "sample_losses_unvalidated")
+    missing = [a for a in needs if not hasattr(objective, a)]
     if missing:
         raise TypeError(f"objective must be a finite-sum objective such as course_lib.functions.LogisticRegression "
-                        f"(with n, dim, batch_gradient and sample_losses); got {describe(objective)}, which lacks "
+                        f"(with {', '.join(needs[:-1])} and {needs[-1]}); got {describe(objective)}, which lacks "
                         f"{', '.join(missing)}")
     w = as_float_array("w0", w0, allow_scalar=False).astype(np.float64)  # a copy: w0 is never modified
     if w.shape != (objective.dim,):
         raise ValueError(f"w0 must have shape ({objective.dim},), one weight per feature; got shape {w.shape}")
-    lr = as_positive("lr", lr)
+    sgd = optim.SGD(lr)  # validates lr (> 0)
     n = objective.n
     batch_size = as_int("batch_size", batch_size, minimum=1)
     if batch_size > n:
         raise ValueError(f"batch_size must be at most the number of samples ({n}); got {batch_size}")
     epochs = as_int("epochs", epochs, minimum=0)
-    max_steps = math.inf if max_steps is None else as_int("max_steps", max_steps, minimum=0)
+    steps = epochs * batches_per_epoch(n, batch_size)
+    if max_steps is not None:
+        steps = min(steps, as_int("max_steps", max_steps, minimum=0))
     rng = as_generator("seed", seed)
-    path, batches, losses = [w], [], []
+    path = np.empty((steps + 1, w.size))
+    path[0] = w
+    batch_loss = np.empty(steps)
+    batches = []
     for _ in range(epochs):
         for idx in batch_indices(n, batch_size, True, rng):
-            if len(batches) >= max_steps:
+            k = len(batches)
+            if k == steps:
                 break
-            losses.append(float(np.mean(objective.sample_losses(w, idx))))
-            w = w - lr * objective.batch_gradient(w, idx)
-            path.append(w)
+            batch_loss[k] = np.mean(objective.sample_losses_unvalidated(w, idx))
+            sgd.step_unvalidated([w], [objective.batch_gradient_unvalidated(w, idx)])  # w - lr g_B, in place
+            path[k + 1] = w
             batches.append(idx)
-    return SGDRun(np.array(path), batches, np.array(losses))
+    return SGDRun(path, batches, batch_loss)
 
 
 # --------------------------------------------------------------------------
@@ -548,10 +585,9 @@ def asgd_runs(dataset: str = "circles", seed=0, max_steps: int = 3000, lr: float
         ``X, y`` (training data), ``X_test, y_test``.
     """
     dataset = as_choice("dataset", dataset, tuple(ASGD_LR))
-    if isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_)):  # used as it is, 4 times
-        seed = as_int("seed", seed, minimum=0)
-    else:
-        seed = int(as_generator("seed", seed).integers(2**32))
+    rng = as_generator("seed", seed)  # validates: an int >= 0, a Generator or None
+    # an int is the repetition's seed, used as it is (4 times); a Generator (or None) draws one
+    seed = int(rng.integers(2**32)) if seed is None or rng is seed else int(seed)
     max_steps = as_int("max_steps", max_steps, minimum=1)
     lr = ASGD_LR[dataset] if lr is None else as_positive("lr", lr)
     batch_size = as_int("batch_size", batch_size, minimum=1)
@@ -563,7 +599,7 @@ def asgd_runs(dataset: str = "circles", seed=0, max_steps: int = 3000, lr: float
     make = make_circles if dataset == "circles" else make_spirals
     X_all, y_all = make(n_train + n_test, seed=seed)
     X, X_test, y, y_test = train_test_split(X_all, y_all, test_size=n_test, seed=seed)
-    epochs = math.ceil(max_steps / math.ceil(n_train / batch_size))
+    epochs = _ceil_div(max_steps, batches_per_epoch(n_train, batch_size))
     runs = {}
     for name, reduction in (("SGD", "mean"), ("aSGD", "effective")):
         net = MLP([2, *ASGD_HIDDEN, 1], output="sigmoid", seed=seed)

@@ -29,5 +29,7 @@ secret and the student's id (the hidden tests of ``solutions/``): other inputs,
 the same feedback.  Checks of a trained network take the network's parameters
 (fetched as arrays) and evaluate them on data of their own.
 
-``import course_lib`` does not import this package; its modules import numpy only.
+``import course_lib`` does not import this package; its modules import numpy, the standard
+library and the course_lib modules they check against or validate with (never ipywidgets,
+matplotlib or TensorFlow).
 """

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..gradcheck import numerical_gradient, relative_error as _relative_error
 from . import engine
-from .engine import GradingError, case_seed, portable
+from .engine import GradingError, case_rng, portable
 
 
 _SMOOTH = [  # test functions of a vector (portable: they run in the student's kernel too) and their gradients
@@ -29,8 +29,7 @@ def _smooth_functions():
             for name, f, g in _SMOOTH]
 
 
-def _difference_cases(seed: int):
-    rng = np.random.default_rng(seed)
+def _difference_cases(rng: np.random.Generator):
     cases = []
     for _, f, _ in _smooth_functions():
         for shape, scale, h in (((3,), 1.0, 1e-4), ((5,), 0.1, 1e-3), ((2, 3), 2.0, 1e-5), ((1,), 1.0, 1e-2)):
@@ -71,7 +70,7 @@ _DIFF_TOL = {"rtol": 1e-6, "atol": 1e-8}
 def forward_difference(student, seed=None) -> int:
     """``forward_difference(f, x, h)``: (f(x + h e_i) - f(x)) / h for every coordinate i."""
     return engine.check_function(
-        student, _ref("forward"), _difference_cases(case_seed(seed, 1)), name="forward_difference", **_DIFF_TOL,
+        student, _ref("forward"), _difference_cases(case_rng(seed, 1)), name="forward_difference", **_DIFF_TOL,
         variants={"you divided by 2h; a one-sided difference divides by h": _one_sided_over_2h(+1),
                   "only the first coordinate is perturbed: loop over every entry of x (x.size, x.flat)":
                       _forward_using_first_coordinate_only})
@@ -80,7 +79,7 @@ def forward_difference(student, seed=None) -> int:
 def backward_difference(student, seed=None) -> int:
     """``backward_difference(f, x, h)``: (f(x) - f(x - h e_i)) / h."""
     return engine.check_function(
-        student, _ref("backward"), _difference_cases(case_seed(seed, 2)), name="backward_difference", **_DIFF_TOL,
+        student, _ref("backward"), _difference_cases(case_rng(seed, 2)), name="backward_difference", **_DIFF_TOL,
         variants={"the sign is flipped: it is (f(x) - f(x - h)) / h, not (f(x - h) - f(x)) / h": _backward_flipped,
                   "you divided by 2h; a one-sided difference divides by h": _one_sided_over_2h(-1)})
 
@@ -88,14 +87,14 @@ def backward_difference(student, seed=None) -> int:
 def central_difference(student, seed=None) -> int:
     """``central_difference(f, x, h)``: (f(x + h e_i) - f(x - h e_i)) / (2h)."""
     return engine.check_function(
-        student, _ref("central"), _difference_cases(case_seed(seed, 3)), name="central_difference", **_DIFF_TOL,
+        student, _ref("central"), _difference_cases(case_rng(seed, 3)), name="central_difference", **_DIFF_TOL,
         variants={"you divided by h; the central difference spans 2h, so divide by 2h": _central_over_h,
                   "this is the forward difference; the central one uses f(x + h) - f(x - h)": _ref("forward")})
 
 
 def relative_error(student, seed=None) -> int:
     """``relative_error(a, b)``: max_i |a_i - b_i| / max(|a_i| + |b_i|, 1e-8)."""
-    rng = np.random.default_rng(case_seed(seed, 4))
+    rng = case_rng(seed, 4)
     cases = [((a, a + rng.normal(scale=s, size=a.shape)), {})
              for a, s in ((rng.normal(size=5), 1e-3), (rng.normal(size=(3, 4)), 1e-7), (rng.normal(size=1), 1.0))]
     cases.append(((np.zeros(3), np.zeros(3)), {}))                      # both zero: 0, not 0/0
@@ -125,7 +124,7 @@ def check_gradient(student, seed=None) -> int:
     The reference uses the central difference with h = 1e-5 (the step the
     exercise asks for) and CS231n's relative error.
     """
-    rng = np.random.default_rng(case_seed(seed, 5))
+    rng = case_rng(seed, 5)
     cases = []
     for name, f, g in _SMOOTH[:3]:  # the right gradient, and one off by a drawn factor and offset, in a drawn order
         x = rng.normal(size=int(rng.integers(2, 7)))
@@ -141,8 +140,11 @@ def check_gradient(student, seed=None) -> int:
     return engine.check_function(student, reference, cases, name="check_gradient", rtol=1e-3, atol=1e-9)
 
 
-def best_central_step(answer, seed=None) -> int:
-    """The step chosen for central differences in float64: between 1e-6 and 1e-4 (about cbrt(eps) ~ 6e-6)."""
+def best_central_step(answer) -> int:
+    """The step chosen for central differences in float64: between 1e-6 and 1e-4 (about cbrt(eps) ~ 6e-6).
+
+    A question about float64 itself, the same for every student: nothing is drawn from a seed.
+    """
     try:
         h = float(answer)
     except (TypeError, ValueError):

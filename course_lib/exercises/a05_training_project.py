@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import optim
 from ..data import load_mnist
+from ..train import batches_of
 from . import engine
-from .engine import GradingError, case_seed, network_from, reached
+from .engine import GradingError, case_rng, network_from, reached
 
 
 # builds the network next to the student's function (in their kernel, when graded) and returns plain data
@@ -32,19 +34,18 @@ def sgd_epoch(student, seed=None) -> int:
     step is ``p -= lr * g`` for every parameter with the batch's mean gradient
     (``net.loss_and_grads``).  Returns the mean of the batch losses.
     """
-    rng = np.random.default_rng(case_seed(seed, 27))
+    rng = case_rng(seed, 27)
     cases = []
     for n, bs in ((20, 5), (23, 8), (7, 7), (9, 1)):
         X, y = rng.normal(size=(n, 3)), rng.integers(0, 3, size=n)
         cases.append((X, y, 0.1, bs, rng.permutation(n), int(rng.integers(1000))))
 
     def reference_epoch(net, X, y, lr, bs, order, reduction="mean"):
+        sgd = optim.SGD(lr)
         losses = []
-        for start in range(0, len(order), bs):
-            idx = order[start:start + bs]
+        for idx in batches_of(order, bs):  # the batching rule of course_lib.train
             loss, grads = net.loss_and_grads(X[idx], y[idx], reduction=reduction)
-            for p, g in zip(net.params, grads):
-                p -= lr * g
+            sgd.step(net.params, grads)    # p - lr g, in place
             losses.append(loss)
         return float(np.mean(losses))
 
@@ -64,7 +65,7 @@ def sgd_epoch(student, seed=None) -> int:
         "the last, smaller batch is skipped; every sample must be used once per epoch": wrap(drops_last)})
 
 
-def project_result(net, seconds, accuracy: float = 0.95, time_limit: float = 120.0, seed=None) -> int:
+def project_result(net, seconds, accuracy: float = 0.95, time_limit: float = 120.0) -> int:
     """The network reaches ``accuracy`` on MNIST's 10,000 test images, trained within ``time_limit`` seconds.
 
     The test accuracy is computed here, from the network's parameters, on the

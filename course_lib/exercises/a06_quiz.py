@@ -14,7 +14,8 @@ student's letter back to the option's place in ``QUESTIONS``.  The grader maps
 the letter with the ``STUDENT_ID`` the notebook used, so a mistyped id only
 changes the order, never the grade.
 
-Only the standard library (and the checks' engine, for ``GradingError``) is imported here.
+Imported here: the standard library, the checks' engine (``GradingError``) and
+``course_lib.validation`` (``as_int``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import hashlib
 import random
 from typing import NamedTuple
 
+from ..validation import as_int
 from .engine import GradingError
 
 __all__ = ["Question", "QUESTIONS", "LETTERS", "permutation", "ask", "option_index", "quiz_answer"]
@@ -140,8 +142,10 @@ QUESTIONS = [
 ]
 
 
-def _check(number, student_id) -> Question:
-    if not isinstance(number, int) or not 1 <= number <= len(QUESTIONS):
+def _question(number, student_id) -> Question:
+    """Question ``number`` (an int from 1, not a bool), once ``student_id`` is set; TypeError or ValueError if not."""
+    number = as_int("number", number)
+    if not 1 <= number <= len(QUESTIONS):
         raise ValueError(f"number must be a question number from 1 to {len(QUESTIONS)}; got {number!r}")
     if not isinstance(student_id, str) or not student_id.strip():
         raise ValueError(f"set STUDENT_ID to your student id (a non-empty string) first: it decides the order of "
@@ -151,7 +155,7 @@ def _check(number, student_id) -> Question:
 
 def permutation(student_id: str, number: int) -> list:
     """The order in which ``student_id`` sees the options of question ``number``: shown[i] = options[perm[i]]."""
-    q = _check(number, student_id)
+    q = _question(number, student_id)
     digest = hashlib.sha256(f"descent-quiz/{student_id.strip()}/{number}".encode()).digest()
     perm = list(range(len(q.options)))
     random.Random(int.from_bytes(digest[:8], "big")).shuffle(perm)
@@ -160,7 +164,7 @@ def permutation(student_id: str, number: int) -> list:
 
 def ask(number: int, student_id: str) -> None:
     """Print question ``number`` with its options in ``student_id``'s order, labelled A-D."""
-    q = _check(number, student_id)
+    q = _question(number, student_id)
     print(f"Question {number}. {q.text}\n")
     for letter, k in zip(LETTERS, permutation(student_id, number)):
         print(f"  {letter}. {q.options[k]}")
@@ -168,7 +172,7 @@ def ask(number: int, student_id: str) -> None:
 
 def option_index(number: int, letter, student_id: str) -> int:
     """The place in ``QUESTIONS[number - 1].options`` of the option ``student_id`` saw as ``letter``."""
-    q = _check(number, student_id)
+    q = _question(number, student_id)
     letters = LETTERS[:len(q.options)]
     if not isinstance(letter, str) or letter.strip().upper() not in letters:
         raise ValueError(f"q{number} must be one of the letters {', '.join(letters)}; got {letter!r}")
@@ -184,7 +188,7 @@ def quiz_answer(number: int, answer, student_id, key: int, why: str = "") -> int
     """
     try:
         index = option_index(number, answer, student_id)
-    except ValueError as exc:
+    except (TypeError, ValueError) as exc:  # a bad number, letter or id: the message says which
         raise GradingError(str(exc)) from None
     if index != key:
         raise GradingError(f"q{number}: the answer is \"{QUESTIONS[number - 1].options[key]}\". {why}")

@@ -33,11 +33,13 @@ Inputs that are not plain data travel to the kernel in a form it rebuilds: a
 must run next to the student's function (to build a network it trains) as an
 adapter (:func:`adapt`).
 
-Only numpy is imported here.
+Imported here: numpy, the standard library, ``course_lib.nn`` (to rebuild a
+network) and ``course_lib.validation``.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import sys
 from typing import Callable, Iterable
@@ -45,9 +47,10 @@ from typing import Callable, Iterable
 import numpy as np
 
 from .. import nn
+from ..validation import as_bool, as_generator, as_int
 
 __all__ = ["GradingError", "UsedReference", "check_function", "first_mismatch", "calls_into_course_lib", "Portable",
-           "portable", "adapt", "case_seed"]
+           "portable", "adapt", "case_rng", "network_from", "reached"]
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # course_lib
 _THIS_FILE = os.path.abspath(__file__)
@@ -107,9 +110,15 @@ def adapt(student: Callable, source: str) -> Callable:
     return adapted
 
 
-def case_seed(seed, practice: int) -> int:
-    """The seed a check draws its inputs from: the grader's ``seed`` when given, else the practice seed."""
-    return practice if seed is None else int(seed)
+def case_rng(seed, practice: int) -> np.random.Generator:
+    """The random Generator a check draws its inputs from: of the grader's ``seed`` when given, else of ``practice``.
+
+    ``seed`` is the kit's one idiom (``validation.as_generator``): an int
+    (the grader passes one per student and question) or a Generator (used as
+    it is).  ``None`` means practice: the check's own fixed seed, so the
+    practice inputs are the same every time, for every student.
+    """
+    return as_generator("seed", practice if seed is None else seed)
 
 
 def _inside(filename: str) -> bool:
@@ -202,8 +211,6 @@ def _copy(value):
     if isinstance(value, np.ndarray):
         return value.copy()
     if isinstance(value, np.random.Generator):
-        import copy
-
         return copy.deepcopy(value)
     if isinstance(value, list):
         return [_copy(v) for v in value]
@@ -331,20 +338,20 @@ def network_from(net):
     accuracy is computed by this code, on data it loads itself.
     """
     try:
-        sizes = [int(s) for s in net.sizes]
+        sizes = [as_int(f"sizes[{i}]", n, minimum=1) for i, n in enumerate(net.sizes)]
+        bias = as_bool("bias", net.bias)
         params = [np.asarray(p, dtype=np.float64) for p in net.params]
-        if not 2 <= len(sizes) <= MAX_LAYERS + 1 or not all(1 <= n <= MAX_WIDTH for n in sizes) \
-                or sum(a * b + b for a, b in zip(sizes, sizes[1:])) > MAX_PARAMETERS:
+        n_params = nn.count_parameters(sizes, bias)  # before anything is allocated
+        if not 2 <= len(sizes) <= MAX_LAYERS + 1 or max(sizes) > MAX_WIDTH or n_params > MAX_PARAMETERS:
             raise ValueError(f"sizes {sizes[:12]} are beyond what is checked here (at most {MAX_LAYERS} layers of "
                              f"{MAX_WIDTH} units, {MAX_PARAMETERS:,} parameters)")
-        model = nn.MLP(sizes, hidden=str(net.hidden), output=str(net.output), loss=str(net.loss_name),
-                       bias=bool(net.bias), slope=float(net.slope))
+        # the constructor validates the rest (activations, loss, slope) and says what it expected
+        model = nn.MLP(sizes, hidden=net.hidden, output=net.output, loss=net.loss_name, bias=bias, slope=net.slope)
     except Exception as exc:  # noqa: BLE001  (whatever the student's object is, say what is expected)
-        raise GradingError(f"could not read the network (keep it a course_lib.nn.MLP): "
-                                   f"{str(exc)[:500]}") from None
+        raise GradingError(f"could not read the network (keep it a course_lib.nn.MLP): {str(exc)[:500]}") from None
     if [p.shape for p in params] != [p.shape for p in model.params]:
         raise GradingError(f"the network's parameters have shapes {[p.shape for p in params]}; its sizes "
-                                   f"{list(model.sizes)} need {[p.shape for p in model.params]}")
+                           f"{list(model.sizes)} need {[p.shape for p in model.params]}")
     if not all(np.all(np.isfinite(p)) for p in params):
         raise GradingError("the network's parameters are not all finite (the training diverged)")
     for p, q in zip(model.params, params):
@@ -353,6 +360,7 @@ def network_from(net):
 
 
 def reached(acc: float, threshold: float, what: str, hint: str) -> int:
+    """1 if the accuracy ``acc`` measured here reaches ``threshold``; else a ``GradingError`` saying both, and ``hint``."""
     if not acc >= threshold:
         raise GradingError(f"{what} is {acc:.1%}; at least {threshold:.0%} is expected. {hint}")
     return 1

@@ -7,7 +7,7 @@
 ``l04_stochastic_minibatch_batch`` mini-batch paths, gradient noise, the running loss, schedules
 ``l05_momentum_adaptive``          the optimizer race, momentum's two forms
 ``l06_random_search``              random search and ARS against gradient descent
-``l07_mnist_from_scratch``         digits and the reproduced results tables
+``l07_mnist_from_scratch``         a grid of digits with their labels and predictions
 ``l08_asgd_dead_units``            aSGD against SGD, seed by seed
 ``l09_reflect``                    self-checking questions
 ``interactive``                    ``Interactive``: a figure, its sliders and the redraw between them

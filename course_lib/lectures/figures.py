@@ -6,7 +6,7 @@ state, nothing shown twice) and displays itself as a PNG in a notebook; its
 figures are in the module named after the lecture; figures with sliders are
 ``Interactive`` (``course_lib.lectures.interactive``).
 
-Only numpy is imported at module level; matplotlib when the first figure is made.
+numpy is imported at module level; matplotlib and PIL when the first figure is made.
 """
 
 from __future__ import annotations

@@ -38,6 +38,8 @@ import ipywidgets as _w
 
 from .figures import encode_png
 
+__all__ = ["Interactive", "float_slider", "int_slider", "dropdown"]
+
 
 class Interactive(_w.VBox):
     """A figure, its controls and the function that redraws one from the other: an ``ipywidgets.VBox``.
@@ -129,6 +131,14 @@ class Interactive(_w.VBox):
         self.image.value = self.png
         return self.state
 
+    def invalidate(self) -> None:
+        """Forget the cached background: the next ``render`` draws the whole figure.
+
+        For code that changed the figure behind ``draw``'s back (a test that
+        switched artists' flags, a benchmark between two measurements).
+        """
+        self._background = self._background_key = None
+
     def _static_key(self) -> tuple:
         """What the background bitmap depends on: per axes its view and its static artists."""
         key = [tuple(self.fig.get_size_inches())]
@@ -166,8 +176,9 @@ class Interactive(_w.VBox):
         return f"<Interactive {self.fig.get_axes()[0].get_title()!r} ({vals})>"
 
 
-def _float_slider(description: str, value: float, lo: float, hi: float, step: float, log: bool = False,
+def float_slider(description: str, value: float, lo: float, hi: float, step: float, log: bool = False,
                   readout_format: str = ".3g"):
+    """A FloatSlider from ``lo`` to ``hi`` (a FloatLogSlider over the decades with ``log=True``), a third of a row wide."""
     style = {"description_width": "initial"}
     layout = _w.Layout(width="32%")
     if log:
@@ -178,13 +189,14 @@ def _float_slider(description: str, value: float, lo: float, hi: float, step: fl
                          readout_format=readout_format, continuous_update=True, style=style, layout=layout)
 
 
-def _int_slider(description: str, value: int, lo: int, hi: int, step: int = 1, continuous: bool = True):
+def int_slider(description: str, value: int, lo: int, hi: int, step: int = 1, continuous: bool = True):
     """An IntSlider; ``continuous=False`` updates on release only (for moves that recompute a lot)."""
     return _w.IntSlider(value=value, min=lo, max=hi, step=step, description=description,
                        continuous_update=continuous, style={"description_width": "initial"},
                        layout=_w.Layout(width="32%"))
 
 
-def _dropdown(description: str, options, value):
+def dropdown(description: str, options, value):
+    """A Dropdown of ``options`` showing ``value``, a third of a row wide."""
     return _w.Dropdown(options=options, value=value, description=description,
                       style={"description_width": "initial"}, layout=_w.Layout(width="32%"))

@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import functions, linesearch, optim
 from .figures import Plot, figure as _figure
-from .interactive import Interactive, _float_slider, _int_slider
+from .interactive import Interactive, float_slider, int_slider
 
 __all__ = ["sextic_descent", "linear_rate", "exact_line_search"]
 WIDGETS = ("sextic_descent", "linear_rate")  # the slider figures, in the notebook's order
@@ -60,7 +60,7 @@ def sextic_descent(lr: float = 0.3, x0: float = 1.0, steps: int = 30) -> Interac
         ax_k.set_ylim(min(-7.0, finite.min() - 0.5), max(8.0, min(finite.max(), 1e4) + 0.5))
         ax_k.set_yscale("symlog" if finite.max() > 50 else "linear")
         nearest = int(np.argmin(np.abs(minima - p[-1])))
-        lr_max = 2.0 / curvature[nearest]
+        lr_max = linesearch.largest_stable_step(curvature[nearest])
         converged = not diverged and len(p) > 1 and abs(p[-1] - p[-2]) <= 1e-6 * (1 + abs(p[-1]))
         cycling = (not diverged and not converged and len(p) > 3
                    and abs(p[-1] - p[-3]) <= 1e-6 * (1 + abs(p[-1])))
@@ -76,9 +76,9 @@ def sextic_descent(lr: float = 0.3, x0: float = 1.0, steps: int = 30) -> Interac
                 "two_cycle": cycling, "steps_taken": len(p) - 1, "lr_max_local": lr_max, "path": p}
 
     controls = {
-        "lr": _float_slider("learning rate", lr, 1e-3, 3.0, 0.01, log=True),
-        "x0": _float_slider("start x0", x0, lo, hi, 0.1, readout_format=".1f"),
-        "steps": _int_slider("steps", steps, 1, 200),
+        "lr": float_slider("learning rate", lr, 1e-3, 3.0, 0.01, log=True),
+        "x0": float_slider("start x0", x0, lo, hi, 0.1, readout_format=".1f"),
+        "steps": int_slider("steps", steps, 1, 200),
     }
     return Interactive(fig, controls, draw, dynamic=lambda: [path_line, start, curve, ax.title],
                        caption="Stable near a minimum x* only for lr &lt; 2 / f''(x*): "
@@ -143,8 +143,9 @@ def linear_rate(condition_number: float = 10.0, lr_beta: float = 1.0, steps: int
         gap = f(path.T) - 0.0
         t = np.arange(steps + 1)
         eta = lr_beta / beta
-        bound = (1 - alpha * eta) ** t * gap[0] if lr_beta <= 1 else np.full(t.shape, np.nan)
-        printed = np.exp(-t * beta / alpha) * gap[0]
+        bound = (linesearch.fixed_step_bound(alpha, eta, steps) * gap[0] if lr_beta <= 1
+                 else np.full(t.shape, np.nan))
+        printed = linesearch.fixed_step_bound_as_printed(alpha, beta, steps) * gap[0]
         gap_line.set_data(np.arange(len(gap)), np.maximum(gap, 1e-300))
         bound_line.set_data(t, np.maximum(bound, 1e-300))
         printed_line.set_data(t, np.maximum(printed, 1e-300))
@@ -159,9 +160,9 @@ def linear_rate(condition_number: float = 10.0, lr_beta: float = 1.0, steps: int
                 "bound_holds": holds, "path": path}
 
     controls = {
-        "condition_number": _float_slider("κ = β/α", condition_number, 1.0, 1000.0, 0.05, log=True),
-        "lr_beta": _float_slider("step × β", lr_beta, 0.05, 2.2, 0.05, readout_format=".2f"),
-        "steps": _int_slider("steps", steps, 1, 200),
+        "condition_number": float_slider("κ = β/α", condition_number, 1.0, 1000.0, 0.05, log=True),
+        "lr_beta": float_slider("step × β", lr_beta, 0.05, 2.2, 0.05, readout_format=".2f"),
+        "steps": int_slider("steps", steps, 1, 200),
     }
     return Interactive(fig, controls, draw,
                        dynamic=lambda: [contour_set[0], path_line, gap_line, bound_line, printed_line,
@@ -183,13 +184,10 @@ def exact_line_search(steps: int = 8) -> Plot:
     """
 
     f = functions.two_variable_quadratic()
-    path = linesearch.steepest_descent_exact(f.A, f.b, np.zeros(2), steps=steps)
-    g = path[:-1] @ f.A.T - f.b
-    t = np.einsum("ij,ij->i", g, g) / np.einsum("ij,jk,ik->i", g, f.A, g)
+    path, t = linesearch.steepest_descent_exact(f.A, f.b, np.zeros(2), steps=steps)
     gap = f(path.T) - f.fmin
-    lam = np.linalg.eigvalsh(f.A)
-    kappa = lam[-1] / lam[0]
-    bound = ((kappa - 1) / (kappa + 1)) ** (2 * np.arange(steps + 1)) * gap[0]
+    kappa = f.condition_number
+    bound = linesearch.exact_step_bound(kappa, steps) * gap[0]
 
     fig, (ax, ax_gap) = _figure(10, 4.2, ncols=2)
     (x0, x1), (y0, y1) = f.bounds

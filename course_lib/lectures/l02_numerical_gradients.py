@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..gradcheck import METHODS, difference_quotients
+from ..gradcheck import METHODS, difference_errors, difference_quotients
 from ..validation import as_choice
 from .figures import figure as _figure
-from .interactive import Interactive, _float_slider, _dropdown
+from .interactive import Interactive, float_slider, dropdown
 
 __all__ = ["finite_differences"]
 WIDGETS = ("finite_differences",)  # the slider figures, in the notebook's order
@@ -66,9 +66,11 @@ def finite_differences(function: str = "exp", x: float = 1.0, dtype: str = "floa
             err = np.where(np.isfinite(err), err, np.nan)
             errors[m] = err
             lines[m].set_data(h, np.maximum(err, 1e-17))
-        trunc1.set_data(h, h * abs(d2f(x)) / 2)
-        trunc2.set_data(h, h ** 2 * abs(d3f(x)) / 6)
-        roundoff.set_data(h, eps * abs(f(x)) / h)
+        one_sided, roundoff_error = difference_errors("forward", h, f(x), d2f(x), d3f(x), eps)
+        central, _ = difference_errors("central", h, f(x), d2f(x), d3f(x), eps)
+        trunc1.set_data(h, one_sided)
+        trunc2.set_data(h, central)
+        roundoff.set_data(h, roundoff_error)
         best = {m: float(h[np.nanargmin(errors[m])]) for m in METHODS}
         at = {m: float(np.interp(-8, np.log10(h), errors[m])) for m in METHODS}
         ax.set_title(f"d/dx {function}(x) at x = {x:.3g} in {dtype}: best h forward {best['forward']:.0e}, "
@@ -76,9 +78,9 @@ def finite_differences(function: str = "exp", x: float = 1.0, dtype: str = "floa
         return {"h": h, "errors": errors, "best_h": best, "error_at_1e-8": at, "eps": eps, "exact": exact}
 
     controls = {
-        "function": _dropdown("f", list(FD_FUNCTIONS), function),
-        "x": _float_slider("x", x, 0.1, 5.0, 0.05, readout_format=".2f"),
-        "dtype": _dropdown("float type", ["float64", "float32"], dtype),
+        "function": dropdown("f", list(FD_FUNCTIONS), function),
+        "x": float_slider("x", x, 0.1, 5.0, 0.05, readout_format=".2f"),
+        "dtype": dropdown("float type", ["float64", "float32"], dtype),
     }
     return Interactive(fig, controls, draw,
                        dynamic=lambda: [*lines.values(), trunc1, trunc2, roundoff, ax.get_legend(), ax.title],

@@ -15,7 +15,7 @@ from ..nn import MLP, sigmoid, sigmoid_derivative
 from ..train import train
 from ..validation import as_choice, as_int
 from .figures import figure as _figure
-from .interactive import Interactive, _float_slider, _int_slider
+from .interactive import Interactive, float_slider, int_slider
 
 __all__ = ["sigmoid_slope", "decision_boundary"]
 WIDGETS = ("sigmoid_slope", "decision_boundary")  # the slider figures, in the notebook's order
@@ -59,9 +59,9 @@ def sigmoid_slope(a: float = 1.0, bias: float = 0.0, w: float = 1.0) -> Interact
         return {"midpoint": midpoint, "max_slope_dx": peak}
 
     controls = {
-        "a": _float_slider("slope a", a, 0.1, 10.0, 0.05, log=True),
-        "bias": _float_slider("bias b", bias, -8.0, 8.0, 0.1, readout_format=".1f"),
-        "w": _float_slider("weight w", w, 0.2, 3.0, 0.05, readout_format=".2f"),
+        "a": float_slider("slope a", a, 0.1, 10.0, 0.05, log=True),
+        "bias": float_slider("bias b", bias, -8.0, 8.0, 0.1, readout_format=".1f"),
+        "w": float_slider("weight w", w, 0.2, 3.0, 0.05, readout_format=".2f"),
     }
     return Interactive(fig, controls, draw, dynamic=lambda: [g_line, mid, d_line, ax.get_legend(),
                                                              ax_d.get_legend(), ax.title, ax_d.title])
@@ -134,7 +134,7 @@ def decision_boundary(dataset: str = "circles", epochs: int = 60, hidden=(16, 16
                      f"training accuracy {accs[epoch]:.1%}")
         return {"epoch": epoch, "loss": losses[epoch], "accuracy": accs[epoch], "probabilities": grids[epoch]}
 
-    controls = {"epoch": _int_slider("epoch", epochs if epoch is None else epoch, 0, epochs)}
+    controls = {"epoch": int_slider("epoch", epochs if epoch is None else epoch, 0, epochs)}
     return Interactive(fig, controls, draw,
                        dynamic=lambda: [img, boundary[0], *dots, ax.get_legend(), marker, cursor, ax.title],
                        caption=f"MLP 2-{'-'.join(map(str, hidden))}-1, ReLU + sigmoid, Adam lr {lr}, "

@@ -10,17 +10,15 @@ paths come from ``train.minibatch_sgd`` and the running estimate from
 
 from __future__ import annotations
 
-import math
-
 import ipywidgets as _w
 import numpy as np
 
 from .. import schedules
 from ..functions import logistic_clouds
-from ..train import minibatch_sgd, running_loss_estimate
+from ..train import batches_per_epoch, minibatch_sgd, running_loss_estimate
 from ..validation import as_generator
 from .figures import figure as _figure
-from .interactive import Interactive, _float_slider, _int_slider
+from .interactive import Interactive, float_slider, int_slider
 
 __all__ = ["minibatch_descent", "gradient_noise", "running_loss", "schedule_explorer"]
 WIDGETS = ("minibatch_descent", "gradient_noise", "running_loss", "schedule_explorer")  # the slider figures, in the notebook's order
@@ -73,7 +71,7 @@ def minibatch_descent(batch_size: int = 16, lr: float = 0.5, epochs: int = 5, se
     def draw(batch_size, lr, epochs):
         path = minibatch_sgd(F, w0, lr, batch_size, epochs, seed=seed).path
         full = minibatch_sgd(F, w0, lr, F.n, epochs, seed=seed).path
-        steps_per_epoch = math.ceil(F.n / batch_size)
+        steps_per_epoch = batches_per_epoch(F.n, batch_size)
         gap = F(path.T) - f_star
         full_gap = F(full.T) - f_star
         sgd_line.set_data(path[:, 0], path[:, 1])
@@ -88,8 +86,8 @@ def minibatch_descent(batch_size: int = 16, lr: float = 0.5, epochs: int = 5, se
                 "steps_per_epoch": steps_per_epoch}
     controls = {
         "batch_size": _batch_slider(batch_size),
-        "lr": _float_slider("learning rate", lr, 0.01, 5.0, 0.05, log=True),
-        "epochs": _int_slider("epochs", epochs, 1, 20),
+        "lr": float_slider("learning rate", lr, 0.01, 5.0, 0.05, log=True),
+        "epochs": int_slider("epochs", epochs, 1, 20),
     }
     return Interactive(fig, controls, draw,
                        dynamic=lambda: [sgd_line, gd_line, star, sgd_gap, gd_gap, ax.get_legend(),
@@ -160,7 +158,7 @@ def running_loss(lam: float = 0.05, lr: float = 0.1, steps: int = 600, seed=0) -
     State: ``sample_loss``, ``Q``, ``true_loss`` (per step).
     """
     F = logistic_clouds(seed=seed)
-    run = minibatch_sgd(F, np.array([-2.0, 2.5]), lr, 1, math.ceil(steps / F.n), seed=seed, max_steps=steps)
+    run = minibatch_sgd(F, np.array([-2.0, 2.5]), lr, 1, batches_per_epoch(steps, F.n), seed=seed, max_steps=steps)  # epochs enough for the steps
     sample_loss = run.batch_loss              # L_i of the step's sample, at w_k before the step
     true_loss = F(run.path[:-1].T)            # F(w_k) over all samples (the expensive full pass)
 
@@ -179,7 +177,7 @@ def running_loss(lam: float = 0.05, lr: float = 0.1, steps: int = 600, seed=0) -
                      f"Q within {np.median(err):.0%} of F (median, second half)")
         return {"sample_loss": sample_loss, "Q": Q, "true_loss": true_loss}
 
-    controls = {"lam": _float_slider("λ", lam, 0.001, 1.0, 0.05, log=True)}
+    controls = {"lam": float_slider("λ", lam, 0.001, 1.0, 0.05, log=True)}
     return Interactive(fig, controls, draw, dynamic=lambda: [q_line, ax.get_legend(), ax.title])
 
 
@@ -222,11 +220,11 @@ def schedule_explorer(lr0: float = 0.1, decay: float = 0.1, base: float = 0.95, 
         return {"curves": curves, "epochs": epochs}
 
     controls = {
-        "lr0": _float_slider("lr0", lr0, 1e-3, 1.0, 0.05, log=True),
-        "decay": _float_slider("decay (inverse time)", decay, 0.001, 1.0, 0.05, log=True),
-        "base": _float_slider("base (exponential)", base, 0.8, 0.999, 0.001, readout_format=".3f"),
-        "every": _int_slider("every (step decay)", every, 1, 50),
-        "lr_final": _float_slider("lr_final (linear)", lr_final, 1e-5, 0.1, 0.1, log=True),
-        "epochs": _int_slider("epochs", epochs, 10, 300, 10),
+        "lr0": float_slider("lr0", lr0, 1e-3, 1.0, 0.05, log=True),
+        "decay": float_slider("decay (inverse time)", decay, 0.001, 1.0, 0.05, log=True),
+        "base": float_slider("base (exponential)", base, 0.8, 0.999, 0.001, readout_format=".3f"),
+        "every": int_slider("every (step decay)", every, 1, 50),
+        "lr_final": float_slider("lr_final (linear)", lr_final, 1e-5, 0.1, 0.1, log=True),
+        "epochs": int_slider("epochs", epochs, 10, 300, 10),
     }
     return Interactive(fig, controls, draw, dynamic=lambda: [*lines.values(), ax.get_legend(), ax.title])

@@ -12,10 +12,10 @@ import inspect
 
 import numpy as np
 
-from .. import functions, optim
+from .. import functions, linesearch, optim
 from ..validation import as_choice
 from .figures import Markdown, figure as _figure
-from .interactive import Interactive, _float_slider, _int_slider, _dropdown
+from .interactive import Interactive, float_slider, int_slider, dropdown
 
 __all__ = ["optimizer_race", "momentum_forms", "conventions_table"]
 WIDGETS = ("optimizer_race", "momentum_forms")  # the slider figures, in the notebook's order
@@ -130,7 +130,7 @@ def optimizer_race(function: str = "ravine", lr: float = 0.01, lr_adaptive: floa
             lines[name].set_label(f"{name} (diverged)" if div else name)
         ax.legend(loc="lower right", fontsize=8, ncol=2)
         ax_gap.set_xlim(0, steps)
-        title = (f"ravine, κ = {condition_number:.3g} (SGD stable for lr < {2 / condition_number:.3g})"
+        title = (f"ravine, κ = {condition_number:.3g} (SGD stable for lr < {linesearch.largest_stable_step(condition_number):.3g})"
                  if function == "ravine" else "Rosenbrock's valley")
         ax.set_title(title)
         best = min((g[-1], n) for n, g in gaps.items() if not diverged[n])[1] if not all(diverged.values()) else None
@@ -143,12 +143,12 @@ def optimizer_race(function: str = "ravine", lr: float = 0.01, lr_adaptive: floa
     momenta = ", ".join(i.name if i.momentum == "beta" else f"{i.name}'s {i.momentum}" for i in racers if i.momentum)
     no_lr = ", ".join(i.name for i in racers if i.lr_role is None)
     controls = {
-        "function": _dropdown("function", list(RACE_FUNCTIONS), function),
-        "lr": _float_slider(f"lr ({gradient_scaled})", lr, 1e-4, 1.0, 0.05, log=True),
-        "lr_adaptive": _float_slider(f"lr ({step_length})", lr_adaptive, 1e-3, 1.0, 0.05, log=True),
-        "beta": _float_slider(f"β ({momenta})", beta, 0.0, 0.99, 0.01, readout_format=".2f"),
-        "condition_number": _float_slider("κ (ravine)", condition_number, 1.0, 1000.0, 0.05, log=True),
-        "steps": _int_slider("steps", steps, 10, 300, 10),
+        "function": dropdown("function", list(RACE_FUNCTIONS), function),
+        "lr": float_slider(f"lr ({gradient_scaled})", lr, 1e-4, 1.0, 0.05, log=True),
+        "lr_adaptive": float_slider(f"lr ({step_length})", lr_adaptive, 1e-3, 1.0, 0.05, log=True),
+        "beta": float_slider(f"β ({momenta})", beta, 0.0, 0.99, 0.01, readout_format=".2f"),
+        "condition_number": float_slider("κ (ravine)", condition_number, 1.0, 1000.0, 0.05, log=True),
+        "steps": int_slider("steps", steps, 10, 300, 10),
     }
     return Interactive(fig, controls, draw, presets={"function": RACE_PRESETS.get},
                        dynamic=lambda: [*lines.values(), start, minimum, *gap_lines.values(), ax.get_legend(),
@@ -202,9 +202,9 @@ def momentum_forms(lr_ema: float = 0.05, beta: float = 0.9, steps: int = 60,
         return {"max_difference": diff, "paths": {"ema": ema, "classical_rescaled": cls, "classical_same_lr": same}}
 
     controls = {
-        "lr_ema": _float_slider("lr_e (EMA form)", lr_ema, 1e-3, 1.0, 0.05, log=True),
-        "beta": _float_slider("β", beta, 0.0, 0.99, 0.01, readout_format=".2f"),
-        "steps": _int_slider("steps", steps, 1, 200),
+        "lr_ema": float_slider("lr_e (EMA form)", lr_ema, 1e-3, 1.0, 0.05, log=True),
+        "beta": float_slider("β", beta, 0.0, 0.99, 0.01, readout_format=".2f"),
+        "steps": int_slider("steps", steps, 1, 200),
     }
     return Interactive(fig, controls, draw,
                        dynamic=lambda: [ema_line, cls_line, same_line, ax.get_legend(), ax.title])

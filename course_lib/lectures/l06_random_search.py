@@ -16,7 +16,7 @@ from ..gradcheck import numerical_gradient
 from ..random_search import PerceptronProblem, ars, finite_difference_search, make_separable_data
 from ..validation import as_generator, as_int
 from .figures import figure as _figure
-from .interactive import Interactive, _float_slider, _int_slider
+from .interactive import Interactive, float_slider, int_slider
 
 __all__ = ["random_search_race"]
 WIDGETS = ("random_search_race",)  # the slider figures, in the notebook's order
@@ -118,9 +118,9 @@ def random_search_race(dim: int = 10, sigma: float = 0.05, n_directions: int = 8
         return curves
 
     controls = {
-        "dim": _int_slider("features d", dim, 1, 50, continuous=False),
-        "sigma": _float_slider("σ (perturbation)", sigma, 1e-3, 0.5, 0.05, log=True),
-        "n_directions": _int_slider("ARS directions N", n_directions, 1, 32),
-        "budget": _int_slider("evaluations", budget, 200, 2000, 100, continuous=False),
+        "dim": int_slider("features d", dim, 1, 50, continuous=False),
+        "sigma": float_slider("σ (perturbation)", sigma, 1e-3, 0.5, 0.05, log=True),
+        "n_directions": int_slider("ARS directions N", n_directions, 1, 32),
+        "budget": int_slider("evaluations", budget, 200, 2000, 100, continuous=False),
     }
     return Interactive(fig, controls, draw, dynamic=lambda: [*lines.values(), ax.get_legend(), ax.title])

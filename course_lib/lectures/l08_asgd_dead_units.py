@@ -13,7 +13,7 @@ import numpy as np
 from ..train import asgd_runs
 from ..validation import as_choice, as_int
 from .figures import figure as _figure
-from .interactive import Interactive, _int_slider, _dropdown
+from .interactive import Interactive, int_slider, dropdown
 
 __all__ = ["asgd_vs_sgd"]
 WIDGETS = ("asgd_vs_sgd",)  # the slider figures, in the notebook's order
@@ -101,8 +101,8 @@ def asgd_vs_sgd(dataset: str = "circles", seed: int = 0, seeds: int = 4, max_ste
         return state
 
     controls = {
-        "dataset": _dropdown("data", ["circles", "spirals"], dataset),
-        "seed": _int_slider("seed", seed, 0, seeds - 1),
+        "dataset": dropdown("data", ["circles", "spirals"], dataset),
+        "seed": int_slider("seed", seed, 0, seeds - 1),
     }
     return Interactive(fig, controls, draw,
                        dynamic=lambda: [*loss_lines.values(), ax_l.get_legend(), ax_l.title,

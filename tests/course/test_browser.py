@@ -25,11 +25,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 
 import course_env
 from _net import free_port
+from lecture_widgets import widget_call
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("DESCENT_CHROMIUM", "/usr/bin/chromium"))
@@ -153,7 +155,7 @@ def test_lecture_runs_in_the_browser(browser, lab, nb):
         texts = errors.all_inner_texts()
         page.screenshot(path=str(ARTIFACTS / f"{nb.stem}.png"), full_page=True)
         assert not texts, f"{nb.name}: error output in the browser: {[t[:300] for t in texts]}"
-        if "lecture." in nb.read_text():
+        if any(widget_call(c.source) for c in nbformat.read(nb, as_version=4).cells if c.cell_type == "code"):
             assert page.locator(".jp-OutputArea-output .jupyter-widgets").count() > 0, f"{nb.name}: no widget rendered"
         broken = page.locator(".jp-OutputArea-output", has_text="Error displaying widget").count()
         assert broken == 0, f"{nb.name}: {broken} widget(s) failed to display"

@@ -44,3 +44,18 @@ def test_a_one_sided_over_2h_is_named():
     with pytest.raises(GradingError, match="a one-sided difference divides by h"):
         checks.forward_difference(lambda f, x, h: np.array(
             [(f(x + h * e) - f(x)) / (2 * h) for e in np.eye(x.size)]).reshape(x.shape))
+
+
+def test_best_central_step_is_a_question_about_float64_with_no_drawn_inputs():
+    import inspect
+
+    assert "seed" not in inspect.signature(checks.best_central_step).parameters
+    # cbrt(2.2e-16) = 6.1e-6 balances the truncation h^2 |f'''| / 6 against the round-off eps |f| / h
+    for good in (6e-6, 1e-5, "1e-5", 1e-6, 1e-4):
+        assert checks.best_central_step(good) == 1
+    with pytest.raises(GradingError, match="1e-8 is the report's choice"):
+        checks.best_central_step(1e-8)
+    with pytest.raises(GradingError, match="best_step = 0.001 is off"):
+        checks.best_central_step(1e-3)
+    with pytest.raises(GradingError, match="best_step must be a number; got 'small'"):
+        checks.best_central_step("small")

@@ -48,3 +48,5 @@ def test_backprop_checks_with_a_hand_written_network():
                        lambda z: (z >= 0) * 1.0)
     with pytest.raises(GradingError, match=r"dX is dZ times W transposed"):
         checks.dense_backward(lambda dZ, X, W: (dZ @ W, X.T @ dZ, dZ.sum(axis=0)))
+    with pytest.raises(GradingError, match=r"db sums dZ over the samples \(axis 0\)"):
+        checks.dense_backward(lambda dZ, X, W: (dZ @ W.T, X.T @ dZ, dZ.mean(axis=0)))

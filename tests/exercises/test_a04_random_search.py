@@ -49,3 +49,28 @@ def test_random_search_checks():
         checks.ars_update(lambda M, d, rp, rm, step, b: M + (ars(M, d, rp, rm, step, b) - M)
                       * np.std(np.concatenate([rp[np.argsort(-np.maximum(rp, rm), kind="stable")[:b]],
                                                rm[np.argsort(-np.maximum(rp, rm), kind="stable")[:b]]])))
+    with pytest.raises(GradingError, match=r"only the top b directions \(by max\(r\+, r-\)\) enter the sum"):
+        checks.ars_update(lambda M, d, rp, rm, step, b: ars(M, d, rp, rm, step, len(rp)))
+
+    def slide_step(loss, w, lr, sigma, rng):  # the slide's sign, written out
+        dW = sigma * rng.standard_normal(size=w.shape)
+        return w + lr * (loss(w + dW) - loss(w - dW)) * dW
+
+    with pytest.raises(GradingError, match="the sign is the slide's"):
+        checks.finite_difference_step(slide_step)
+
+
+def test_a_seed_may_be_a_generator_and_an_int_draws_what_its_generator_draws():
+    seen = {}
+
+    def spy(key):
+        def ars(M, deltas, rp, rm, step, b):
+            seen.setdefault(key, []).append(deltas.copy())
+            idx = np.argsort(-np.maximum(rp, rm), kind="stable")[:b]
+            sigma = np.std(np.concatenate([rp[idx], rm[idx]]))
+            return M + step / (b * sigma) * np.tensordot(rp[idx] - rm[idx], deltas[idx], axes=1)
+        return ars
+
+    checks.ars_update(spy("int"), seed=987654321987)
+    checks.ars_update(spy("generator"), seed=np.random.default_rng(987654321987))
+    assert len(seen["int"]) == 3 and all(np.array_equal(a, b) for a, b in zip(seen["int"], seen["generator"]))

@@ -110,3 +110,18 @@ def test_quiz_answers_are_letters_in_the_students_own_order():
         quiz.quiz_answer(2, "E", "s123", key=0)
     with pytest.raises(GradingError, match="set STUDENT_ID"):
         quiz.quiz_answer(2, "A", "", key=0)
+
+
+def test_a_question_number_is_an_int_not_a_bool():
+    # True == 1 in Python: the number is checked as validation.as_int checks it, and grading says so
+    with pytest.raises(GradingError, match="number must be an integer; got bool True"):
+        quiz.quiz_answer(True, "A", "s123", key=0)
+    with pytest.raises(GradingError, match="number must be a question number from 1 to 10; got 11"):
+        quiz.quiz_answer(11, "A", "s123", key=0)
+    with pytest.raises(GradingError, match="number must be a question number from 1 to 10; got 0"):
+        quiz.quiz_answer(0, "A", "s123", key=0)
+    with pytest.raises(TypeError, match="number must be an integer; got float 2.0"):
+        quiz.ask(2.0, "s123")
+    assert quiz.permutation("s123", np.int64(4)) == quiz.permutation("s123", 4)  # a numpy int is an int
+    right = quiz.LETTERS[quiz.permutation("s123", 4).index(1)]
+    assert quiz.quiz_answer(np.int64(4), right, "s123", key=1) == 1

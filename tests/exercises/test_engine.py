@@ -91,3 +91,48 @@ def test_functions_handed_to_the_student_are_not_the_reference():
             g[i] = (f(x + e) - f(x)) / h
         return g
     assert checks.forward_difference(forward) > 10
+
+
+def test_case_seed_is_the_kits_seed_idiom():
+    # practice: the check's own seed, the same numbers every time; the grader's int or a Generator otherwise
+    assert np.array_equal(engine.case_rng(None, 10).normal(size=4), np.random.default_rng(10).normal(size=4))
+    assert np.array_equal(engine.case_rng(2 ** 62 + 1, 10).normal(size=4),
+                          np.random.default_rng(2 ** 62 + 1).normal(size=4))
+    rng = np.random.default_rng(3)
+    assert engine.case_rng(rng, 10) is rng  # used as it is (it advances)
+    for bad, exc in ((1.5, TypeError), (True, TypeError), ("7", TypeError), (-1, ValueError)):
+        with pytest.raises(exc, match="seed must be an int"):
+            engine.case_rng(bad, 10)
+
+
+def _fake_net(**changes):
+    """The attributes of an MLP as the grader sees them (plain data), for sizes (2, 3, 1)."""
+    attrs = {"sizes": (2, 3, 1), "hidden": "relu", "output": "sigmoid", "loss_name": "binary_cross_entropy",
+             "bias": True, "slope": 1.0}
+    attrs.update(changes)
+    if "params" not in attrs:
+        shapes = [(2, 3), (3,), (3, 1), (1,)] if attrs["bias"] is True else [(2, 3), (3, 1)]
+        attrs["params"] = [np.zeros(s) for s in shapes]
+    return type("Net", (), attrs)()
+
+
+def test_network_from_reads_bias_as_a_bool_and_says_what_it_expected():
+    assert engine.network_from(_fake_net()).bias is True
+    assert engine.network_from(_fake_net(bias=False)).bias is False
+    for bad in (1, "yes", None):
+        with pytest.raises(engine.GradingError, match=r"could not read the network.*bias must be True or False"):
+            engine.network_from(_fake_net(bias=bad, params=[]))
+    with pytest.raises(engine.GradingError, match=r"sizes\[1\] must be an integer; got float 3.0"):
+        engine.network_from(_fake_net(sizes=(2, 3.0, 1)))
+    with pytest.raises(engine.GradingError, match="hidden must be one of"):
+        engine.network_from(_fake_net(hidden="swish"))
+
+
+def test_network_from_counts_biases_only_when_there_are_biases(monkeypatch):
+    # sizes (2, 3, 1): weights 2*3 + 3*1 = 9, biases 3 + 1 = 4
+    monkeypatch.setattr(engine, "MAX_PARAMETERS", 12)
+    assert engine.network_from(_fake_net(bias=False)).n_params == 9
+    with pytest.raises(engine.GradingError, match="beyond what is checked here"):
+        engine.network_from(_fake_net(bias=True))
+    monkeypatch.setattr(engine, "MAX_PARAMETERS", 13)
+    assert engine.network_from(_fake_net(bias=True)).n_params == 13

@@ -18,7 +18,7 @@ import threading
 import nbformat
 import pytest
 
-from test_grading_pipeline import A1, NB1, AUTOGRADED, _cell, _solved, _submit, course, nbgrader  # noqa: F401
+from pipeline_helpers import A1, AUTOGRADED, NB1, cell_of, nbgrader, solved, submit
 
 pytestmark = pytest.mark.slow
 
@@ -28,13 +28,13 @@ def _untouched(course):
 
 
 def _append(nb, grade_id, code):
-    cell = _cell(nb, grade_id)
+    cell = cell_of(nb, grade_id)
     cell.source += "\n" + code + "\n"
     return nb
 
 
 def _prepend(nb, grade_id, code):
-    cell = _cell(nb, grade_id)
+    cell = cell_of(nb, grade_id)
     cell.source = code + "\n" + cell.source
     return nb
 
@@ -42,22 +42,22 @@ def _prepend(nb, grade_id, code):
 def _submissions(course):
     """student -> (notebook or raw text, file name, expected automatic score, what the output must say)."""
     s = {}
-    s["correct"] = (_solved(course), NB1, 6, None)
+    s["correct"] = (solved(course), NB1, 6, None)
     s["untouched"] = (_untouched(course), NB1, 0, "NotImplementedError")
-    nb = _solved(course)
-    c = _cell(nb, "differences")
+    nb = solved(course)
+    c = cell_of(nb, "differences")
     c.source = c.source.replace("grad[i] = (fx - f(x)) / h", "grad[i] = (f(x) - fx) / h")
     s["wrong"] = (nb, NB1, 5, "Likely mistake: the sign is flipped")
-    s["raises"] = (_prepend(_solved(course), "relative_error", "raise ValueError('oops')"), NB1, 4, "oops")
-    s["infinite_loop"] = (_append(_solved(course), "relative_error", "while True:\n    pass"), NB1, 6,
+    s["raises"] = (_prepend(solved(course), "relative_error", "raise ValueError('oops')"), NB1, 4, "oops")
+    s["infinite_loop"] = (_append(solved(course), "relative_error", "while True:\n    pass"), NB1, 6,
                           "Timeout")
-    s["kernel_exits"] = (_append(_solved(course), "relative_error", "import os\nos._exit(3)"), NB1, 3,
+    s["kernel_exits"] = (_append(solved(course), "relative_error", "import os\nos._exit(3)"), NB1, 3,
                          "the kernel died while running this cell")
-    s["segfault"] = (_append(_solved(course), "relative_error", "import ctypes\nctypes.string_at(0)"), NB1, 3,
+    s["segfault"] = (_append(solved(course), "relative_error", "import ctypes\nctypes.string_at(0)"), NB1, 3,
                      "the kernel died while running this cell")
-    s["memory_hog"] = (_prepend(_solved(course), "relative_error", "hog = bytearray(64 * 2**30)"), NB1, 4,
+    s["memory_hog"] = (_prepend(solved(course), "relative_error", "hog = bytearray(64 * 2**30)"), NB1, 4,
                        "MemoryError")
-    nb = _solved(course)
+    nb = solved(course)
     for cell in nb.cells:
         if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code":
             cell.source = "assert True"
@@ -67,23 +67,23 @@ def _submissions(course):
         if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code":
             cell.source = "assert True"
     s["tests_edited_untouched"] = (nb, NB1, 0, None)
-    nb = _solved(course)
+    nb = solved(course)
     nb.cells = [c for c in nb.cells if not (c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code")]
     s["tests_deleted"] = (nb, NB1, 6, None)
-    nb = _solved(course)
+    nb = solved(course)
     for cell in nb.cells:
         cell.metadata.pop("nbgrader", None)
     s["metadata_stripped"] = (nb, NB1, 6, None)
     s["not_json"] = ("{ this is not a notebook", NB1, 0, None)
-    s["wrong_name"] = (_solved(course), "my_homework.ipynb", 6, None)  # graded under its right name, and reported
-    nb = _solved(course)
-    c = _cell(nb, "differences")
+    s["wrong_name"] = (solved(course), "my_homework.ipynb", 6, None)  # graded under its right name, and reported
+    nb = solved(course)
+    c = cell_of(nb, "differences")
     c.source += ("\n\nfrom course_lib.gradcheck import numerical_gradient as helper\n"
                  "def central_difference(f, x, h):\n    return helper(f, x, method='central', eps=h)\n")
     # 3, not 4 as when the reference ran in the kernel: it is not in the sandbox, so question 4's cell, which runs
     # this central_difference to choose best_step, raises as well and best_step is never set
     s["uses_reference"] = (nb, NB1, 3, "calls the reference implementation")
-    s["huge_output"] = (_append(_solved(course), "relative_error", "for i in range(200000):\n    print(i)"),
+    s["huge_output"] = (_append(solved(course), "relative_error", "for i in range(200000):\n    print(i)"),
                         NB1, 6, None)
     attack = ("import os, glob\n"
               "for path in ['../../../gradebook.db', '../../../../grading/gradebook.db']:\n"
@@ -91,24 +91,24 @@ def _submissions(course):
               "for other in glob.glob('../../../submitted/*/01_numerical_gradients/*.ipynb') + "
               "glob.glob('../../*/01_numerical_gradients/*.ipynb'):\n"
               "    try:\n        open(other, 'w').write('owned')\n    except OSError:\n        pass\n")
-    s["attacker"] = (_append(_solved(course), "relative_error", attack), NB1, 6, None)
+    s["attacker"] = (_append(solved(course), "relative_error", attack), NB1, 6, None)
     # (a lecture's widget from course_lib is not in the grading sandbox: course_lib is the reference there)
     widget = ("import ipywidgets\nimport matplotlib.pyplot as plt\n"
               "plt.plot([1, 2, 3]); plt.show()\nw = ipywidgets.IntSlider(value=3, description='k')\nw")
-    s["widgets_and_plots"] = (_append(_solved(course), "relative_error", widget), NB1, 6, None)
+    s["widgets_and_plots"] = (_append(solved(course), "relative_error", widget), NB1, 6, None)
     for name, code in _attacks(course).items():
         s[name] = (_prepend(_untouched(course), "differences", code), NB1, 0, None)
     # a file whose name puts a fake timings line into the grader's log (nbgrader logs the files it copies)
     s["attack_log_injection"] = (_untouched(course), NB1, 0, None)
     # lines of 4 MB each: cut in bytes as they arrive, the answers still graded
-    s["huge_lines"] = (_append(_solved(course), "relative_error", "for i in range(10):\n    print('x' * 4_000_000)"),
+    s["huge_lines"] = (_append(solved(course), "relative_error", "for i in range(10):\n    print('x' * 4_000_000)"),
                        NB1, 6, None)
     # an answer far larger than a reply may be: refused, that question only
-    s["huge_answer"] = (_append(_solved(course), "best_step", "best_step = np.zeros(10_000_000)"), NB1, 5,
+    s["huge_answer"] = (_append(solved(course), "best_step", "best_step = np.zeros(10_000_000)"), NB1, 5,
                         "larger than")
     # every call slow: the cell's hidden tests share one time limit (8 s here), the other questions are graded
-    nb = _solved(course)
-    c = _cell(nb, "differences")
+    nb = solved(course)
+    c = cell_of(nb, "differences")
     c.source = c.source.replace("def forward_difference(f, x, h):\n", "def forward_difference(f, x, h):\n"
                                 "    __import__('time').sleep(1.5)\n", 1)
     s["slow_calls"] = (nb, NB1, 5, "TimeoutError")
@@ -288,14 +288,14 @@ def adversarial(course, bubblewrap):
     listener = _Listener()
     subs = _submissions(course)
     nb = subs["attack_network"][0]
-    _cell(nb, "differences").source = _cell(nb, "differences").source.replace("PORT", str(listener.port))
+    cell_of(nb, "differences").source = cell_of(nb, "differences").source.replace("PORT", str(listener.port))
     for student, (nb, name, _, _) in subs.items():
         if isinstance(nb, str):
             folder = course / "grading" / "submitted" / student / A1
             folder.mkdir(parents=True, exist_ok=True)
             (folder / name).write_text(nb)
         else:
-            _submit(course, student, nb, A1, name)
+            submit(course, student, nb, A1, name)
     sub = course / "grading" / "submitted"
     (sub / "attack_log_injection" / A1 / "\n[descent-timings] {not json").write_text("x")
     # a link to the solutions, put in a submission folder by hand (or by an archive): never followed into a kernel
@@ -355,7 +355,7 @@ def test_failures_and_repairs_are_reported(adversarial):
     assert results["wrong_name"].notes == ["graded my_homework.ipynb as numerical_gradients.ipynb (wrong file name)"]
     assert "nbgrader metadata of" in results["metadata_stripped"].notes[0]
     for fake in ("attack_fake_test_cell", "attack_bonus_test_cell"):
-        assert results[fake].notes == ["numerical_gradients.ipynb: nbgrader metadata removed from 1 cell(s) that are "
+        assert results[fake].notes == ["numerical_gradients.ipynb: nbgrader metadata removed from 1 cell_of(s) that are "
                                        "not the assignment's (unknown or repeated ids)"]
     assert all(not r.notes for s, r in results.items()
                if s not in ("wrong_name", "metadata_stripped", "attack_fake_test_cell", "attack_bonus_test_cell"))
@@ -365,7 +365,7 @@ def test_widgets_and_plots_in_a_submission_do_not_break_grading(adversarial):
     _, (results, scores), *_, course, _ = adversarial
     assert results["widgets_and_plots"].ok and _auto(scores["widgets_and_plots"]) == 6
     nb = nbformat.read(course / "grading" / "autograded" / "widgets_and_plots" / A1 / NB1, as_version=4)
-    cell = _cell(nb, "relative_error")
+    cell = cell_of(nb, "relative_error")
     assert not [o for o in cell.outputs if o.output_type == "error"]  # the plot and the widget ran
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in cell.outputs)
 

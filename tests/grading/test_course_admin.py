@@ -88,5 +88,3 @@ def test_report_counts_match_the_gradebook(graded, tmp_path):
     assert data["test_forward"]["full_marks"] == full and data["test_forward"]["n"] == n
     assert data["test_backward"]["zero"] == sum(1 for s in scores.values() if s["test_backward"] == 0)
 
-
-from test_grading_pipeline import course, graded  # noqa: E402,F401  (fixtures for the report test)

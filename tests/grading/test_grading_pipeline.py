@@ -7,43 +7,15 @@ notebooks/exercises/), so nothing is written into the repository.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir() and not p.name.startswith("."))
+from pipeline_helpers import A1, ASSIGNMENTS, AUTOGRADED, NB1, ROOT, cell_of, cells, nbgrader, solved, submit
 
 pytestmark = pytest.mark.slow
-
-
-def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    from course_grader.parallel_autograde import run_nbgrader
-
-    proc = run_nbgrader(course / "grading", *args)
-    assert proc.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-    return proc
-
-
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    """A copy of the course with every assignment generated into notebooks/exercises."""
-    root = tmp_path_factory.mktemp("course")
-    shutil.copytree(ROOT / "solutions", root / "solutions")
-    (root / "grading").mkdir()
-    shutil.copy(ROOT / "grading" / "nbgrader_config.py", root / "grading")
-    (root / "notebooks" / "exercises").mkdir(parents=True)
-    for assignment in ASSIGNMENTS:
-        nbgrader(root, "generate_assignment", assignment, "--force")
-    return root
-
-
-def _cells(path: Path):
-    return nbformat.read(path, as_version=4).cells
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -61,11 +33,11 @@ def test_student_versions_are_what_nbgrader_generates(course, assignment):
 def test_no_solution_or_hidden_test_leaks_into_the_student_version(assignment):
     for path in (ROOT / "notebooks" / "exercises" / assignment).glob("*.ipynb"):
         source_path = ROOT / "solutions" / assignment / path.name
-        student = "\n".join(c.source for c in _cells(path))
-        code = "\n".join(c.source for c in _cells(path) if c.cell_type == "code")  # instructions may quote a line
+        student = "\n".join(c.source for c in cells(path))
+        code = "\n".join(c.source for c in cells(path) if c.cell_type == "code")  # instructions may quote a line
         for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "grader.seed"):
             assert marker not in student, f"{path.name}: {marker!r} leaked into the student version"
-        for cell in _cells(source_path):  # no line of a solution region survives
+        for cell in cells(source_path):  # no line of a solution region survives
             if "### BEGIN SOLUTION" in cell.source:
                 body = cell.source.split("### BEGIN SOLUTION")[1].split("### END SOLUTION")[0]
                 for line in body.strip().splitlines():
@@ -76,70 +48,6 @@ def test_no_solution_or_hidden_test_leaks_into_the_student_version(assignment):
 # --------------------------------------------------------------------------
 # Autograding submissions of assignment 1
 # --------------------------------------------------------------------------
-A1 = "01_numerical_gradients"
-NB1 = "numerical_gradients.ipynb"
-
-
-def _solved(course: Path, assignment: str = "01_numerical_gradients", name: str = "numerical_gradients.ipynb"):
-    """The student version with every solution cell answered as in the source."""
-    from course_grader.hide_hidden_tests import fill_in_solutions
-
-    return fill_in_solutions(nbformat.read(course / "notebooks" / "exercises" / assignment / name, as_version=4),
-                             nbformat.read(ROOT / "solutions" / assignment / name, as_version=4))
-
-
-def _cell(nb, grade_id):
-    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
-
-
-def _submit(course: Path, student: str, nb, assignment: str = "01_numerical_gradients",
-            name: str = "numerical_gradients.ipynb") -> None:
-    folder = course / "grading" / "submitted" / student / assignment
-    folder.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, folder / name)
-
-
-@pytest.fixture(scope="module")
-def graded(course, bubblewrap):
-    """Autograde a set of submissions once; return {student: {grade_id: score}} and the course."""
-    subs = {}
-    subs["correct"] = _solved(course)
-    subs["untouched"] = nbformat.read(course / "notebooks" / "exercises" / A1 / NB1, as_version=4)
-
-    nb = _solved(course)  # backward difference with the sign flipped
-    c = _cell(nb, "differences")
-    c.source = c.source.replace("grad[i] = (fx - f(x)) / h", "grad[i] = (f(x) - fx) / h")
-    subs["wrong_sign"] = nb
-
-    nb = _solved(course)  # calls the reference for the central difference
-    c = _cell(nb, "differences")
-    c.source += ("\n\nfrom course_lib.gradcheck import numerical_gradient as helper\n"
-                 "def central_difference(f, x, h):\n    return helper(f, x, method='central', eps=h)\n")
-    subs["uses_reference"] = nb
-
-    nb = nbformat.read(course / "notebooks" / "exercises" / A1 / NB1, as_version=4)  # tests edited away
-    for cell in nb.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code":
-            cell.source = "assert True"
-    subs["edited_tests"] = nb
-
-    for student, nb in subs.items():
-        _submit(course, student, nb)
-    nbgrader(course, "autograde", A1, "--force")
-
-    from nbgrader.api import Gradebook
-
-    scores = {}
-    with Gradebook(f"sqlite:///{course / 'grading' / 'gradebook.db'}") as gb:
-        for student in subs:
-            nb_sub = gb.find_submission_notebook(NB1.removesuffix(".ipynb"), A1, student)
-            scores[student] = {g.name: g.score for g in nb_sub.grades}
-    return scores, course
-
-
-AUTOGRADED = {"test_forward": 1, "test_backward": 1, "test_central": 1, "test_relative_error": 1,
-              "test_check_gradient": 1, "test_best_step": 1}
-
 
 def _autograded_total(scores):
     return sum(scores[k] for k in AUTOGRADED)
@@ -157,7 +65,7 @@ def test_an_untouched_submission_gets_zero(graded):
 
 def _output_text(course, student, grade_id):
     nb = nbformat.read(course / "grading" / "autograded" / student / A1 / NB1, as_version=4)
-    outs = _cell(nb, grade_id).outputs
+    outs = cell_of(nb, grade_id).outputs
     return "\n".join("\n".join(o.get("traceback", [])) + o.get("evalue", "") + o.get("text", "") for o in outs)
 
 
@@ -207,14 +115,14 @@ A3_POINTS = {"test_momentum_classical": 1, "test_momentum_ema": 1, "test_nestero
 
 @pytest.fixture(scope="module")
 def graded3(course, bubblewrap):
-    subs = {"correct": _solved(course, A3, NB3),
+    subs = {"correct": solved(course, A3, NB3),
             "untouched": nbformat.read(course / "notebooks" / "exercises" / A3 / NB3, as_version=4)}
-    nb = _solved(course, A3, NB3)  # Adam without the bias correction
-    c = _cell(nb, "adam")
+    nb = solved(course, A3, NB3)  # Adam without the bias correction
+    c = cell_of(nb, "adam")
     c.source = c.source.replace("m_new / (1 - beta1 ** t)", "m_new").replace("v_new / (1 - beta2 ** t)", "v_new")
     subs["adam_no_bias"] = nb
     for student, nb in subs.items():
-        _submit(course, student, nb, A3, NB3)
+        submit(course, student, nb, A3, NB3)
     nbgrader(course, "autograde", A3, "--force")
     from nbgrader.api import Gradebook
 
@@ -231,7 +139,7 @@ def test_assignment_3_full_marks_zero_and_a_named_mistake(graded3):
     s = scores["adam_no_bias"]
     assert s["test_adam"] == 0 and all(s[k] == v for k, v in A3_POINTS.items() if k not in ("test_adam", "test_train"))
     nb = nbformat.read(course / "grading" / "autograded" / "adam_no_bias" / A3 / NB3, as_version=4)
-    text = "".join(o.get("evalue", "") for o in _cell(nb, "test_adam").outputs)
+    text = "".join(o.get("evalue", "") for o in cell_of(nb, "test_adam").outputs)
     assert "Likely mistake: the bias correction is missing" in text
 
 
@@ -250,8 +158,8 @@ def graded_all(course, bubblewrap):
             student_version = nbformat.read(path, as_version=4)
             solved = fill_in_solutions(student_version, nbformat.read(ROOT / "solutions" / assignment / path.name,
                                                                       as_version=4))
-            _submit(course, "all_solved", solved, assignment, path.name)
-            _submit(course, "all_untouched", student_version, assignment, path.name)
+            submit(course, "all_solved", solved, assignment, path.name)
+            submit(course, "all_untouched", student_version, assignment, path.name)
         results = autograde_parallel(course / "grading", assignment, workers=2,
                                      students=["all_solved", "all_untouched"], log=lambda msg: None)
         assert all(r.ok for r in results), [(r.student, r.reason) for r in results]

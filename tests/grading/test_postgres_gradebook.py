@@ -18,7 +18,7 @@ import pytest
 
 from _net import free_port
 
-from test_grading_pipeline import A1, AUTOGRADED, NB1, ROOT, _cell, _solved, _submit  # noqa: F401
+from pipeline_helpers import A1, AUTOGRADED, NB1, ROOT, cell_of, solved, submit
 
 pytestmark = pytest.mark.slow
 
@@ -81,12 +81,12 @@ def test_parallel_autograding_into_postgresql(postgres, tmp_path, monkeypatch, b
     _nbgrader(course, postgres, "generate_assignment", A1, "--force")
 
     untouched = nbformat.read(course / "notebooks" / "exercises" / A1 / NB1, as_version=4)
-    wrong = _solved(course)
-    c = _cell(wrong, "differences")
+    wrong = solved(course)
+    c = cell_of(wrong, "differences")
     c.source = c.source.replace("grad[i] = (fx - f(x)) / h", "grad[i] = (f(x) - fx) / h")
-    subs = {"ana": (_solved(course), 6), "ben": (untouched, 0), "cai": (wrong, 5), "dia": (_solved(course), 6)}
+    subs = {"ana": (solved(course), 6), "ben": (untouched, 0), "cai": (wrong, 5), "dia": (solved(course), 6)}
     for student, (nb, _) in subs.items():
-        _submit(course, student, nb)
+        submit(course, student, nb)
 
     monkeypatch.setenv("DESCENT_GRADEBOOK_URL", postgres)
     from course_grader.parallel_autograde import autograde_parallel

@@ -37,10 +37,10 @@ def test_update_redraws_in_place_and_keeps_controls_in_step():
 def test_moving_a_control_runs_the_update_once():
     w = l01_gradient_descent.sextic_descent(lr=0.1, steps=5)
     calls = []
-    draw = w._draw
-    w._draw = lambda **v: calls.append(v) or draw(**v)
+    update = w.update
+    w.update = lambda **v: calls.append(v) or update(**v)
     w.controls["steps"].value = 7          # what a slider move does
-    assert len(calls) == 1 and calls[0]["steps"] == 7
+    assert calls == [{"steps": 7}]
     assert w.state["steps_taken"] == 7
 
 
@@ -110,7 +110,7 @@ def test_fast_redraw_matches_a_full_redraw(made, name):
     assert w.png[:8] == b"\x89PNG\r\n\x1a\n"
     if name in ("sextic_descent", "momentum_forms", "finite_differences", "decision_boundary", "running_loss"):
         assert w.full_redraws == redraws, "moving this slider should not redraw the axes"
-    w._background_key = None  # the flags were changed above: force a clean background next time
+    w.invalidate()  # the flags were changed above: force a clean background next time
 
 
 @pytest.mark.parametrize("name", sorted(MOVES))

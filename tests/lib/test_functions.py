@@ -660,3 +660,13 @@ def test_logistic_regression_matches_keras_binary_crossentropy_with_l2():
     grad = tape.gradient(loss, w_tf)
     assert f(w) == pytest.approx(float(loss.numpy()), rel=1e-12)
     np.testing.assert_allclose(f.grad(w), grad.numpy(), rtol=1e-10, atol=1e-14)
+
+
+def test_the_finite_sums_fast_paths_give_the_validated_numbers():
+    P = F.logistic_clouds(n=40, seed=3)
+    w, idx = np.array([0.3, -0.7]), np.array([5, 0, 39, 5])
+    assert np.array_equal(P.batch_gradient_unvalidated(w, idx), P.batch_gradient(w, idx))
+    assert np.array_equal(P.sample_losses_unvalidated(w, idx), P.sample_losses(w, idx))
+    # by hand for one sample: F_i = log(1 + exp(-y_i x_i'w)) + lam |w|^2
+    m = P.y[0] * (P.X[0] @ w)
+    assert P.sample_losses_unvalidated(w, np.array([0]))[0] == pytest.approx(np.log1p(np.exp(-m)) + P.lam * (w @ w))

@@ -438,3 +438,19 @@ def test_seed_takes_an_int_or_a_generator():
         check_gradient_sampled(f, g, x, n_samples=3, seed=0.5)
     with pytest.raises(TypeError, match="seed must be an int or a numpy random Generator"):
         check_directional_derivative(f, g, x, seed="zero")
+
+
+def test_difference_errors_are_the_taylor_and_round_off_terms():
+    from course_lib.gradcheck import difference_errors
+
+    # exp at x = 0: f = f'' = f''' = 1; h = 1e-3, eps = 2^-52
+    trunc, roundoff = difference_errors("forward", 1e-3, 1.0, 1.0, 1.0)
+    assert trunc == pytest.approx(5e-4) and roundoff == pytest.approx(2.0 ** -52 / 1e-3)
+    trunc, _ = difference_errors("central", np.array([1e-3, 1e-2]), 1.0, 1.0, 1.0, eps=np.finfo(np.float32).eps)
+    np.testing.assert_allclose(trunc, [1e-6 / 6, 1e-4 / 6])
+    # the measured forward error of exp at 1 with h = 1e-5 is within 1% of the truncation term e h / 2
+    h = 1e-5
+    measured = (np.exp(1 + h) - np.exp(1)) / h - np.exp(1)
+    assert measured == pytest.approx(difference_errors("backward", h, np.e, np.e, np.e)[0], rel=1e-2)
+    with pytest.raises(ValueError, match="h must hold steps > 0"):
+        difference_errors("central", 0.0, 1.0, 1.0, 1.0)

@@ -32,7 +32,8 @@ def test_source_004_first_exact_step_is_one_quarter():
 
 
 def test_source_004_iterates_and_limit():
-    path = steepest_descent_exact(A, b, np.zeros(2))
+    path, ts = steepest_descent_exact(A, b, np.zeros(2))
+    np.testing.assert_array_equal(ts[:3], [0.25, 0.5, 0.25])  # the steps worked out by hand below
     # by hand: x1 = (0, 1/2); g(x1) = (-1, 0), g'g = 1, g'Ag = 2 -> t = 1/2, x2 = (1/2, 1/2);
     # g(x2) = (0, -1), t = 1/4, x3 = (1/2, 3/4)
     np.testing.assert_array_equal(path[1], [0.0, 0.5])
@@ -50,7 +51,7 @@ def test_steepest_descent_rate_bound():
     # error in the A-norm shrinks by at least (kappa-1)/(kappa+1) per step
     A2 = np.diag([1.0, 10.0])
     b2 = np.zeros(2)
-    path = steepest_descent_exact(A2, b2, np.array([10.0, 1.0]), steps=20)
+    path, _ = steepest_descent_exact(A2, b2, np.array([10.0, 1.0]), steps=20)
     err = np.einsum("ki,ij,kj->k", path, A2, path)  # ||x_k - x*||_A^2 with x* = 0
     ratio = np.sqrt(err[1:] / err[:-1])
     assert np.all(ratio <= 9 / 11 + 1e-12)
@@ -127,3 +128,33 @@ def test_bad_input():
         exact_step_quadratic(A, np.array([1.0, 0.0]), np.array([1.0, 0.0]))
     with pytest.raises(ValueError, match="scalar"):
         backtracking_step(lambda x: x, np.zeros(2), np.ones(2))
+
+
+def test_rate_bounds_are_the_closed_forms():
+    from course_lib.linesearch import (exact_step_bound, fixed_step_bound, fixed_step_bound_as_printed,
+                                       largest_stable_step)
+
+    # alpha = 1, eta = 1/4: factors (3/4)^t
+    np.testing.assert_allclose(fixed_step_bound(1.0, 0.25, 3), [1.0, 0.75, 0.5625, 0.421875], rtol=0, atol=0)
+    # as printed: exp(-t beta/alpha) with beta/alpha = 10 falls like e^-10 per step
+    np.testing.assert_allclose(fixed_step_bound_as_printed(1.0, 10.0, 2), [1.0, np.exp(-10.0), np.exp(-20.0)])
+    # kappa = 3 (source 004's A has eigenvalues 3 -+ sqrt 5, kappa = (3 + sqrt 5)/(3 - sqrt 5)): per step (1/2)^2
+    np.testing.assert_allclose(exact_step_bound(3.0, 2), [1.0, 0.25, 0.0625])
+    assert exact_step_bound(1.0, 2).tolist() == [1.0, 0.0, 0.0]  # kappa 1: one exact step reaches the minimum
+    assert largest_stable_step(4.0) == 0.5
+    with pytest.raises(ValueError, match=r"alpha \* eta must be <= 1"):
+        fixed_step_bound(2.0, 1.0, 3)
+    with pytest.raises(ValueError, match="kappa must be >= 1"):
+        exact_step_bound(0.5, 3)
+    with pytest.raises(ValueError, match="curvature must be > 0"):
+        largest_stable_step(-1.0)
+
+
+def test_exact_line_search_respects_luenberger_on_source_004():
+    # f(x_k) - f* against ((kappa-1)/(kappa+1))^(2k) (f(x_0) - f*), kappa of A = [[2, -2], [-2, 4]]
+    from course_lib.linesearch import exact_step_bound
+
+    lam = np.array([3 - np.sqrt(5), 3 + np.sqrt(5)])  # eigenvalues by hand: trace 6, determinant 4
+    path, _ = steepest_descent_exact(A, b, np.zeros(2), steps=10)
+    gap = np.array([f004(x) for x in path]) + 1.0  # f* = -1
+    assert np.all(gap <= exact_step_bound(lam[1] / lam[0], 10) * gap[0] * (1 + 1e-12))

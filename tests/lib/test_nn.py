@@ -77,10 +77,26 @@ def test_sigmoid_closed_form_and_derivative(a):
 
 @pytest.mark.parametrize("name", ["sigmoid", "relu", "tanh", "identity"])
 def test_activation_derivatives_match_central_differences(name):
-    g, g_prime = nn.ACTIVATIONS[name]
+    g, g_prime, from_output = nn.ACTIVATIONS[name]
     z = np.array([-3.0, -1.2, -0.3, 0.25, 0.9, 2.7])  # away from the ReLU kink
     num = _elementwise_central_difference(g, z)
     np.testing.assert_allclose(g_prime(z), num, rtol=1e-8, atol=1e-10)
+    # the derivative from the output g(z), as backprop uses it, is the same derivative
+    np.testing.assert_allclose(from_output(g(z)), num, rtol=1e-8, atol=1e-10)
+
+
+def test_derivatives_from_the_output_by_hand():
+    # outputs g picked by hand: sigmoid a g (1 - g), relu [g > 0], tanh 1 - g^2, identity 1
+    g = np.array([0.0, 0.25, 0.5, 0.75, 1.0])  # exact in binary: the products are exact too
+    np.testing.assert_array_equal(nn.sigmoid_derivative_from_output(g, 2.0), [0.0, 0.375, 0.5, 0.375, 0.0])
+    np.testing.assert_array_equal(nn.relu_derivative_from_output(np.array([0.0, 0.0, 3.5])), [0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(nn.tanh_derivative_from_output(np.array([0.0, 0.5, -1.0])), [1.0, 0.75, 0.0])
+    np.testing.assert_array_equal(nn.identity_derivative_from_output(np.array([[-2.0, 7.0]])), [[1.0, 1.0]])
+    # integer input gives float derivatives
+    assert nn.relu_derivative(np.array([-1, 0, 2])).tolist() == [0.0, 0.0, 1.0]
+    assert nn.identity_derivative(np.array([3, 4])).dtype == np.float64
+    # and each derivative(z) is its from-output formula at g(z): sigmoid'(0) = a / 4
+    assert nn.sigmoid_derivative(np.array([0.0]), 3.0)[0] == 0.75
 
 
 def test_relu_derivative_is_zero_at_the_kink():
@@ -175,6 +191,84 @@ def test_loss_gradients_match_central_differences(which):
         f, g = nn.mean_squared_error, nn.mean_squared_error_grad
     res = gradcheck.check_gradient(lambda t: f(t, y), g(z, y), z, tol=1e-8)
     assert res.passed, res
+
+
+def test_per_sample_losses_and_reductions_by_hand():
+    # softmax CE of logits (log 3, 0, 0): sample 0 label 0 -> -log(3/5), sample 1 label 1 -> -log(1/5)
+    z = np.array([[math.log(3), 0.0, 0.0], [math.log(3), 0.0, 0.0]])
+    labels = np.array([0, 1])
+    per_sample = [math.log(5 / 3), math.log(5)]
+    np.testing.assert_allclose(nn.softmax_cross_entropy(z, labels, reduction="none"), per_sample, rtol=1e-15)
+    assert nn.softmax_cross_entropy(z, labels, reduction="sum") == pytest.approx(sum(per_sample), rel=1e-15)
+    assert nn.softmax_cross_entropy(z, labels) == pytest.approx(sum(per_sample) / 2, rel=1e-15)
+    # its gradient: softmax (3/5, 1/5, 1/5) minus the one-hot row; "sum" keeps the rows, "mean" halves them
+    rows = np.array([[3 / 5 - 1, 1 / 5, 1 / 5], [3 / 5, 1 / 5 - 1, 1 / 5]])
+    np.testing.assert_allclose(nn.softmax_cross_entropy_grad(z, labels, reduction="sum"), rows, rtol=1e-15)
+    np.testing.assert_allclose(nn.softmax_cross_entropy_grad(z, labels), rows / 2, rtol=1e-15)
+    # per-sample losses of several outputs are the mean over the outputs (Keras' convention)
+    y_hat, y = np.array([[1.0, 0.0], [2.0, 3.0]]), np.array([[0.0, 2.0], [2.0, 0.0]])
+    np.testing.assert_array_equal(nn.mean_squared_error(y_hat, y, reduction="none"), [2.5, 4.5])  # (1+4)/2, (0+9)/2
+    assert nn.mean_squared_error(y_hat, y, reduction="sum") == 7.0
+    np.testing.assert_array_equal(nn.mean_squared_error_grad(y_hat, y, reduction="sum"), [[1.0, -2.0], [0.0, 3.0]])
+    # BCE of p = 0.8 against 1 and 0: -log 0.8 and -log 0.2; from logits u = log 4 (sigmoid(u) = 0.8) alike
+    p = np.array([[0.8], [0.8]])
+    expect = [-math.log(0.8), -math.log(0.2)]
+    np.testing.assert_allclose(nn.binary_cross_entropy(p, np.array([1.0, 0.0]), reduction="none"), expect, rtol=1e-15)
+    u = np.full((2, 1), math.log(4))
+    np.testing.assert_allclose(nn.binary_cross_entropy_from_logits(u, np.array([1.0, 0.0]), reduction="none"),
+                               expect, rtol=1e-14)
+    # d/dz of softplus(z) - y z is sigmoid(z) - y: -0.2 and 0.8 per sample
+    np.testing.assert_allclose(nn.binary_cross_entropy_from_logits_grad(u, np.array([1.0, 0.0]), reduction="sum"),
+                               [[-0.2], [0.8]], rtol=1e-14)
+    # d/dp of -[y log p + (1-y) log(1-p)] is (p - y) / (p (1 - p)): -0.2/0.16 and 0.8/0.16
+    np.testing.assert_allclose(nn.binary_cross_entropy_grad(p, np.array([1.0, 0.0]), reduction="sum"),
+                               [[-1.25], [5.0]], rtol=1e-14)
+    with pytest.raises(ValueError, match="reduction must be one of 'mean', 'sum', 'none'; got 'max'"):
+        nn.mean_squared_error(y_hat, y, reduction="max")
+    with pytest.raises(ValueError, match="reduction must be one of 'mean', 'sum'; got 'none'"):
+        nn.mean_squared_error_grad(y_hat, y, reduction="none")
+    with pytest.raises(ValueError, match="a must be > 0"):
+        nn.binary_cross_entropy_from_logits(u, np.array([1.0, 0.0]), a=0.0)
+
+
+def test_network_loss_is_the_loss_function_of_its_logits():
+    # the network's per-sample losses and output gradient are the public loss functions' formulas
+    rng = np.random.default_rng(12)
+    for output, loss, fn, grad in (("softmax", "cross_entropy", nn.softmax_cross_entropy, nn.softmax_cross_entropy_grad),
+                                   ("sigmoid", "binary_cross_entropy",
+                                    lambda z, y: nn.binary_cross_entropy_from_logits(z, y, 1.3),
+                                    lambda z, y: nn.binary_cross_entropy_from_logits_grad(z, y, 1.3))):
+        net = MLP([3, 4], hidden="relu", output=output, loss=loss, slope=1.3, seed=1)
+        net.params[1][...] = rng.normal(size=4)
+        X, y = _data(net, 6, rng)
+        W, b = net.params
+        z = X @ W + b
+        value, (gW, gb) = net.loss_and_grads(X, y)
+        assert value == pytest.approx(fn(z, y), rel=1e-14)
+        np.testing.assert_allclose(gW, X.T @ grad(z, y), rtol=1e-13)  # one layer: dW = X^T dz
+        np.testing.assert_allclose(gb, grad(z, y).sum(axis=0), rtol=1e-13)
+
+
+def test_dense_backward_by_hand():
+    # Z = X W + b with X = [[1, 2]], W = [[1, 0, -1], [2, 1, 0]]; dZ = [[1, -1, 2]]
+    X = np.array([[1.0, 2.0]])
+    W = np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0]])
+    dZ = np.array([[1.0, -1.0, 2.0]])
+    dX, dW, db = nn.dense_backward(dZ, X, W)
+    np.testing.assert_array_equal(dX, [[1 * 1 + 0 * -1 + -1 * 2, 2 * 1 + 1 * -1 + 0 * 2]])  # dZ W^T = [[-1, 1]]
+    np.testing.assert_array_equal(dW, [[1.0, -1.0, 2.0], [2.0, -2.0, 4.0]])  # X^T dZ: x_i dz_j
+    np.testing.assert_array_equal(db, [1.0, -1.0, 2.0])
+    # two samples: dW and db add the samples' contributions
+    dX2, dW2, db2 = nn.dense_backward(np.vstack([dZ, dZ]), np.vstack([X, X]), W)
+    np.testing.assert_array_equal(dW2, 2 * dW)
+    np.testing.assert_array_equal(db2, 2 * db)
+    np.testing.assert_array_equal(dX2, [[-1.0, 1.0], [-1.0, 1.0]])
+    with pytest.raises(ValueError, match=r"dZ must have shape \(1, 3\).*got shape \(1, 2\)"):
+        nn.dense_backward(np.zeros((1, 2)), X, W)
+    with pytest.raises(ValueError, match=r"X must be a 2-D array \(samples, 2\) for W of shape \(2, 3\)"):
+        nn.dense_backward(dZ, np.zeros((1, 3)), W)
+    with pytest.raises(TypeError, match="W must be a floating-point array"):
+        nn.dense_backward(dZ, X, np.zeros((2, 3), dtype=int))
 
 
 def test_loss_input_errors():
@@ -399,6 +493,26 @@ def test_float32_network_stays_float32():
         np.testing.assert_allclose(g32, g64, rtol=1e-4, atol=1e-6)
 
 
+def test_initialisers_take_a_seed_int_or_generator():
+    # drawn by hand from the same streams: U(-r, r) with r = sqrt(6 / (n_in + n_out)) or sqrt(6 / n_in),
+    # and N(0, 2 / n_in)
+    r = math.sqrt(6 / (3 + 4))
+    np.testing.assert_array_equal(nn.glorot_uniform(3, 4, seed=7), np.random.default_rng(7).uniform(-r, r, (3, 4)))
+    np.testing.assert_array_equal(nn.he_uniform(3, 4, seed=7),
+                                  np.random.default_rng(7).uniform(-math.sqrt(2), math.sqrt(2), (3, 4)))
+    np.testing.assert_array_equal(nn.he_normal(3, 4, seed=7),
+                                  np.random.default_rng(7).normal(0.0, math.sqrt(2 / 3), (3, 4)))
+    rng = np.random.default_rng(7)
+    first, second = nn.glorot_uniform(3, 4, rng), nn.glorot_uniform(3, 4, rng)  # a Generator advances
+    np.testing.assert_array_equal(first, nn.glorot_uniform(3, 4, seed=7))
+    assert not np.array_equal(first, second)
+    assert nn.he_normal(2, 2, seed=0, dtype=np.float32).dtype == np.float32
+    with pytest.raises(TypeError, match="seed must be an int or a numpy random Generator"):
+        nn.he_uniform(3, 4, seed=1.5)
+    with pytest.raises(ValueError, match="n_in must be an integer >= 1"):
+        nn.glorot_uniform(0, 4)
+
+
 def test_predict_and_accuracy():
     net = MLP([2, 2], hidden="relu", output="softmax", bias=True)
     net.params[0][...] = [[1.0, -1.0], [0.0, 0.0]]  # class 0 if x0 > 0 else class 1
@@ -410,6 +524,48 @@ def test_predict_and_accuracy():
     np.testing.assert_array_equal(binary.predict(np.array([[-2.0], [3.0]])), [0, 1])
     with pytest.raises(ValueError, match="accuracy needs a classifier"):
         MLP([2, 1], output="identity").accuracy(X, np.zeros(4))
+    assert net.accuracy(X, np.eye(2)[[0, 1, 1, 1]]) == 0.75  # one-hot rows count by their label
+    assert net.is_classifier and binary.is_classifier
+    assert not MLP([2, 1], output="identity").is_classifier
+    assert not MLP([2, 1], output="sigmoid", loss="mse").is_classifier
+
+
+def test_accuracy_of_sigmoid_units_counts_entries_against_thresholded_targets():
+    # one layer, no hidden units: z = x W + b, worked out by hand
+    net = MLP([1, 2], output="sigmoid")
+    net.params[0][...] = [[1.0, -1.0]]
+    X = np.array([[1.0], [2.0]])  # z = [[1, -1], [2, -2]]: predictions [[1, 0], [1, 0]]
+    # three of the four entries are right: 3/4 (a count per sample would give 1 of 2)
+    assert net.accuracy(X, np.array([[1.0, 0.0], [1.0, 1.0]])) == 0.75
+    np.testing.assert_array_equal(net.correct_unvalidated(X @ net.params[0], np.array([[1.0, 0.0], [1.0, 1.0]])),
+                                  [[True, True], [True, False]])
+    # soft targets take the label of their side of 0.5: 0.9 is 1, 0.2 is 0, so all four are right
+    assert net.accuracy(X, np.array([[0.9, 0.2], [0.6, 0.4]])) == 1.0
+    # decided on the logit: z = 1e-20 > 0 is class 1 although sigmoid(1e-20) rounds to exactly 0.5
+    tiny = MLP([1, 1], output="sigmoid")
+    tiny.params[0][...] = 0.0
+    tiny.params[1][...] = 1e-20
+    assert tiny.forward(np.array([[0.0]]))[0, 0] == 0.5
+    assert tiny.predict(np.array([[0.0]])).tolist() == [1]
+    assert tiny.accuracy(np.array([[0.0]]), np.array([1.0])) == 1.0
+
+
+def test_evaluate_is_loss_and_accuracy_in_one_pass():
+    rng = np.random.default_rng(13)
+    net = MLP([4, 6, 3], seed=3)
+    X, y = rng.normal(size=(20000, 4)), rng.integers(0, 3, 20000)  # more than one chunk
+    loss, acc = net.evaluate(X, y)
+    W1, b1, W2, b2 = net.params
+    z = np.maximum(X @ W1 + b1, 0) @ W2 + b2  # by hand
+    lse = np.log(np.exp(z - z.max(axis=1, keepdims=True)).sum(axis=1)) + z.max(axis=1)
+    assert loss == pytest.approx(np.mean(lse - z[np.arange(len(y)), y]), rel=1e-12)
+    assert acc == np.mean(z.argmax(axis=1) == y)
+    assert net.loss(X, y) == loss and net.accuracy(X, y) == acc
+    reg = MLP([4, 2], output="identity")
+    reg_loss, reg_acc = reg.evaluate(X[:5], np.zeros((5, 2)))
+    assert reg_acc is None and reg_loss == pytest.approx(np.mean((X[:5] @ reg.params[0]) ** 2), rel=1e-14)
+    with pytest.raises(ValueError, match="X must hold at least one sample; got 0"):
+        net.evaluate(np.zeros((0, 4)), np.zeros(0, int))
 
 
 def test_construction_errors():
@@ -572,3 +728,14 @@ def test_pre_activations_and_forward_grid_by_hand():
         net.forward_grid(xx, yy, unit=1)
     with pytest.raises(ValueError, match="forward_grid needs a network with 2 inputs"):
         MLP([3, 1], output="sigmoid").forward_grid(xx, yy)
+
+
+def test_count_parameters_is_the_count_of_the_arrays_it_would_allocate():
+    # by hand: 784*300 + 300*100 + 100*10 = 266,200 weights; + 410 biases
+    assert nn.count_parameters([784, 300, 100, 10], bias=False) == 266_200
+    assert nn.count_parameters([784, 300, 100, 10]) == 266_610
+    for sizes, bias in (([2, 3, 2], True), ([4, 5, 6, 2], False)):
+        net = nn.MLP(sizes, bias=bias)
+        assert net.n_params == nn.count_parameters(sizes, bias) == sum(p.size for p in net.params)
+    with pytest.raises(ValueError, match=r"sizes\[1\] must be an integer >= 1; got 0"):
+        nn.count_parameters([2, 0, 1])

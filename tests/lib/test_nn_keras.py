@@ -9,6 +9,8 @@
    300 steps with SGD, momentum and Adam in ``course_lib.train.train`` and in
    a ``tf.function`` loop with Keras optimizers configured to the same
    conventions end with the same weights (asked: 1e-6; measured: ~1e-15).
+3. Per-sample losses (``reduction="none"``) and accuracies: Keras' loss
+   functions and its ``sparse_categorical_accuracy`` and ``binary_accuracy``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import itertools
 import numpy as np
 import pytest
 
-from course_lib import optim
+from course_lib import nn, optim
 from course_lib.nn import MLP
 from course_lib.train import train
 
@@ -139,3 +141,39 @@ def test_training_matches_a_tensorflow_loop(name, keras):
         rel = np.max(np.abs(mine - theirs)) / np.max(np.abs(theirs))
         # the issue asks for 1e-6; measured ~1e-15 (the same float64 arithmetic, reordered)
         assert rel < 1e-12, (name, rel)
+
+
+def test_per_sample_losses_match_keras(keras):
+    # reduction="none" against Keras' loss functions, which return one loss per sample (the mean over
+    # the last axis for several outputs)
+    rng = np.random.default_rng(21)
+    z = rng.normal(size=(7, 3)) * 4
+    labels = rng.integers(0, 3, 7)
+    targets = rng.random((7, 3))
+    cases = [
+        (nn.softmax_cross_entropy(z, labels, reduction="none"),
+         keras.losses.sparse_categorical_crossentropy(labels, z, from_logits=True)),
+        (nn.binary_cross_entropy_from_logits(z, targets, reduction="none"),
+         keras.losses.binary_crossentropy(targets, z, from_logits=True)),
+        (nn.mean_squared_error(z, targets, reduction="none"), keras.losses.mean_squared_error(targets, z)),
+    ]
+    for ours, theirs in cases:
+        assert ours.shape == (7,)
+        # a loss near 0 is a difference of numbers of the size of |z| (~10): atol covers its round-off
+        np.testing.assert_allclose(ours, np.asarray(theirs), rtol=1e-12, atol=1e-14)
+
+
+def test_accuracy_matches_keras_metrics(keras):
+    # softmax: sparse_categorical_accuracy; sigmoid units: binary_accuracy (threshold 0.5, the mean over
+    # every sample and unit), on 0/1 targets, where the two definitions agree
+    rng = np.random.default_rng(22)
+    X = rng.normal(size=(40, 5))
+    net = MLP([5, 6, 4], seed=3)
+    labels = rng.integers(0, 4, 40)
+    theirs = np.mean(np.asarray(keras.metrics.sparse_categorical_accuracy(labels, net.forward(X))))
+    assert net.accuracy(X, labels) == pytest.approx(theirs, rel=1e-15)
+    binary = MLP([5, 6, 3], output="sigmoid", seed=4)
+    targets = rng.integers(0, 2, (40, 3)).astype(np.float64)
+    theirs = np.mean(np.asarray(keras.metrics.binary_accuracy(targets, binary.forward(X))))
+    assert binary.accuracy(X, targets) == pytest.approx(theirs, rel=1e-15)
+    assert 0.2 < binary.accuracy(X, targets) < 0.8  # neither trivially 0 nor 1

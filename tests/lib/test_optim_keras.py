@@ -23,9 +23,10 @@ Two float32 leaks in Keras had to be handled for a 1e-10 comparison:
 The registry's Keras entries (``optim.OPTIMIZERS``, ``OptimizerInfo.keras``:
 which Keras class, which arguments, which of our flags) are what lecture 5's
 conventions table states; ``test_registry_keras_equivalent_matches_keras``
-runs each of them against Keras, and ``test_registry_keras_defaults_are_keras_defaults``
-reads Keras' defaults back.  The tests after it write each Keras call out by
-hand.
+runs each of them against Keras twice, with Keras' defaults and with every
+hyperparameter changed (rounded to float32), and
+``test_registry_keras_defaults_are_keras_defaults`` reads Keras' defaults
+back.  The tests after it write each Keras call out by hand.
 
 Where Keras' convention differs from our default (eps placement, AdaGrad's
 initial accumulator, Adadelta's learning rate, default eps), a test shows the
@@ -108,31 +109,48 @@ def test_problem_is_not_trivial():
 
 
 # --- same trajectories ------------------------------------------------------------------------
-KERAS_CASES = {  # per registry entry, hyperparameters (course_lib's names) that float32 represents exactly
-    "SGD": [{"lr": 0.5}],
-    "Momentum": [{"lr": 0.1, "beta": MOM}],
-    "Nesterov": [{"lr": 0.1, "beta": MOM}],
-    "Adagrad": [{"lr": 0.1, "eps": 1e-7, "initial_accumulator": 0.125}],
-    "RMSprop": [{"lr": 0.01, "rho": 0.9, "eps": 1e-7}, {"lr": 0.01, "rho": 0.9, "eps": 1e-2}],
-    "Adadelta": [{"lr": 1.0, "rho": 0.95, "eps": 1e-6}, {"lr": 0.001, "eps": 1e-7}],
-    "Adam": [{"lr": 0.05, "beta1": B1, "beta2": B2, "eps": 1e-7, "amsgrad": False},
-             {"lr": 0.05, "beta1": B1, "beta2": B2, "eps": 1e-7, "amsgrad": True},
-             {"lr": 0.05, "beta1": B1, "beta2": B2, "eps": 1e-2}],
+OTHER_VALUES = {  # per hyperparameter (course_lib's name), a value other than Keras' default
+    "lr": lambda default: 10 * default,
+    "beta": lambda default: MOM, "rho": lambda default: MOM, "beta1": lambda default: B1, "beta2": lambda default: B2,
+    "eps": lambda default: 1e-2,  # large, so that where eps goes shows
+    "initial_accumulator": lambda default: 0.125,
+    "amsgrad": lambda default: not default,
 }
-KERAS_PAIRS = [(info, hyper) for info in OPTIMIZERS if info.keras for hyper in KERAS_CASES[info.name]]
+
+
+def _float32(value):
+    """A float rounded to float32 (Keras rounds some hyperparameters so; then both sides use the same number)."""
+    return float(np.float32(value)) if isinstance(value, float) else value
+
+
+def keras_cases(info):
+    """Hyperparameters (course_lib's names) to run ``info`` against Keras with: Keras' defaults, and every one
+    changed at once (``OTHER_VALUES``), all exact in float32."""
+    defaults = dict(info.keras.defaults)
+    changed = {name: OTHER_VALUES[name](value) for name, value in defaults.items()}
+    return [{k: _float32(v) for k, v in hyper.items()} for hyper in (defaults, changed)]
+
+
+KERAS_PAIRS = [(info, hyper) for info in OPTIMIZERS if info.keras for hyper in keras_cases(info)]
 
 
 def test_every_keras_equivalent_of_the_registry_is_run_here():
-    assert set(KERAS_CASES) == {info.name for info in OPTIMIZERS if info.keras is not None}
+    keras_names = set().union(*(info.keras.names for info in OPTIMIZERS if info.keras))
+    assert keras_names == set(OTHER_VALUES)
+    assert [info.name for info, _ in KERAS_PAIRS] == [info.name for info in OPTIMIZERS if info.keras for _ in range(2)]
+    for info, hyper in KERAS_PAIRS[1::2]:  # the changed cases change every hyperparameter
+        assert all(hyper[k] != info.keras.defaults[k] for k in hyper), info.name
     assert [info.name for info in OPTIMIZERS if info.keras is None] == ["Rprop"]
 
 
 def test_keras_has_no_rprop(keras):
     assert not hasattr(keras.optimizers, "Rprop")
+    for info in OPTIMIZERS:  # and has the class of every other entry
+        assert hasattr(keras.optimizers, info.keras.name) if info.keras else not hasattr(keras.optimizers, info.name)
 
 
 @pytest.mark.parametrize("info, hyper", KERAS_PAIRS,
-                         ids=[f"{i.name}-{k}" for k, (i, _) in enumerate(KERAS_PAIRS)])
+                         ids=[f"{i.name}-{('defaults', 'changed')[k % 2]}" for k, (i, _) in enumerate(KERAS_PAIRS)])
 def test_registry_keras_equivalent_matches_keras(keras, info, hyper):
     # what lecture 5's conventions table states: info.cls(**hyper, **ours) takes Keras' steps
     ours, theirs = info.keras_pair(keras, **hyper)

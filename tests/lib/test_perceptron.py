@@ -81,3 +81,20 @@ def test_separable_data_seed_is_an_int_or_a_generator():
     gen = np.random.default_rng(3)
     make_separable_data(40, gen)
     assert not np.array_equal(make_separable_data(40, gen)[0], X_int)  # the Generator advanced
+
+
+def test_perceptron_is_stable_for_large_logits():
+    import warnings
+
+    # one sample x = 1000 (bias input 1), w = (1, 0): z = 1000.  By hand: J = log(1 + e^1000) - y z,
+    # which is 1000 for y = 0 and 0 for y = 1; dJ/dw = (sigmoid(1000) - y) (1000, 1) = (1 - y) (1000, 1).
+    w = np.array([1.0, 0.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow on the way
+        for y, loss, grad in ((0.0, 1000.0, [1000.0, 1.0]), (1.0, 0.0, [0.0, 0.0])):
+            prob = PerceptronProblem(np.array([[1000.0]]), np.array([y]))
+            assert prob.loss(w) == loss
+            np.testing.assert_array_equal(prob.gradient(w), grad)
+            assert prob.rollout(lambda S: S @ w[:, None])[0] == -loss  # the reward is -J
+        # z = -1000 against y = 1: J = log(1 + e^-1000) + 1000 = 1000
+        assert PerceptronProblem(np.array([[-1000.0]]), np.array([1.0])).loss(w) == 1000.0

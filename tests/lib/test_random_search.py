@@ -239,6 +239,20 @@ def test_ars_update_ties_and_zero_std():
     np.testing.assert_allclose(got, [[0.7, -0.5]], rtol=1e-14)
 
 
+def test_top_directions_by_hand():
+    # scores max(r+, r-) = [3, 4, 1]: best first, direction 1 then 0 then 2
+    np.testing.assert_array_equal(rs.top_directions(R_PLUS, R_MINUS, 2), [1, 0])
+    np.testing.assert_array_equal(rs.top_directions(R_PLUS, R_MINUS, 3), [1, 0, 2])
+    # ties keep the lower index: scores [5, 5, 5]
+    np.testing.assert_array_equal(rs.top_directions(np.array([5.0, 5.0, 3.0]), np.array([3.0, 1.0, 5.0]), 2), [0, 1])
+    with pytest.raises(ValueError, match=r"top_b must be <= n_directions = 3; got top_b = 4"):
+        rs.top_directions(R_PLUS, R_MINUS, 4)
+    with pytest.raises(TypeError, match="top_b must be an integer"):
+        rs.top_directions(R_PLUS, R_MINUS, 1.0)
+    with pytest.raises(ValueError, match="rewards_plus and rewards_minus must be 1-D of equal length"):
+        rs.top_directions(R_PLUS, R_MINUS[:2], 1)
+
+
 def test_ars_update_bad_inputs():
     with pytest.raises(ValueError, match="top_b"):
         ars_update(M_START, DELTAS, R_PLUS, R_MINUS, 0.1, 4)
@@ -341,6 +355,7 @@ def test_ars_two_iterations_reproduced_by_hand_v1_and_v2():
         rng = np.random.default_rng(9)
         M_ref = np.zeros((1, 2))
         mean, std = np.zeros(2), np.ones(2)  # mu_0 = 0, Sigma_0 = I
+        sigmas = []
         for _ in range(2):
             deltas = rng.standard_normal(size=(N, 1, 2))
             states = (S_TOY - mean) / std if version == "v2" else S_TOY
@@ -348,10 +363,12 @@ def test_ars_two_iterations_reproduced_by_hand_v1_and_v2():
             rm = np.array([toy_reward_of(M_ref - nu * d, states) for d in deltas])
             order = np.argsort(-np.maximum(rp, rm))[:b]
             sigma_R = np.std(np.concatenate([rp[order], rm[order]]))
+            sigmas.append(sigma_R)
             M_ref = M_ref + alpha / (b * sigma_R) * sum((rp[k] - rm[k]) * deltas[k] for k in order)
             # every rollout visits S_TOY, so the running statistics are those of S_TOY
             mean, std = S_TOY.mean(axis=0), S_TOY.std(axis=0)
         np.testing.assert_allclose(M, M_ref, rtol=1e-12)
+        np.testing.assert_allclose(hist["sigma_R"], sigmas, rtol=1e-12)  # the sigma_R the update divided by
         np.testing.assert_array_equal(hist["n_rollouts"], [8, 16])  # 2N per iteration
         np.testing.assert_array_equal(hist["n_states"], [24, 48])  # 3 states per rollout
         if version == "v2":
@@ -389,6 +406,39 @@ def test_ars_seed_is_an_int_or_a_generator():
     first, second = ars(*args, seed=gen)[0], ars(*args, seed=gen)[0]
     np.testing.assert_array_equal(first, M_int)
     assert not np.array_equal(second, first)
+
+
+def test_ars_validates_once_and_then_runs_the_update_rules_own_step(monkeypatch):
+    # the public functions validate their arguments; ars has validated its own, so its loop calls none of them
+    # (one top-b selection and one sigma_R per iteration) and validates only what reward_fn returns
+    args = (toy_reward, (1, 2), 2, 0.3, 4)
+    runs = {version: ars(*args, None if version == "basic" else 2, 0.2, version=version, seed=5, evaluate=True)
+            for version in ("v1", "v2", "basic")}
+
+    def refused(*a, **k):
+        raise AssertionError("ars called a validating public function in its loop")
+
+    for name in ("top_directions", "ars_update", "basic_random_search_update"):
+        monkeypatch.setattr(rs, name, refused)
+    monkeypatch.setattr(rs.RunningStat, "push", refused)
+    monkeypatch.setattr(rs.LinearPolicy, "__init__", refused)
+    for version, (M, hist) in runs.items():
+        M2, hist2 = ars(*args, None if version == "basic" else 2, 0.2, version=version, seed=5, evaluate=True)
+        np.testing.assert_array_equal(M2, M)
+        np.testing.assert_array_equal(hist2["sigma_R"], hist["sigma_R"])
+        np.testing.assert_array_equal(hist2["reward_current"], hist["reward_current"])
+        assert isinstance(hist2["policy"], LinearPolicy) and not hist2["policy"].M.flags.writeable
+        assert M2.flags.writeable and not np.shares_memory(M2, hist2["policy"].M)
+
+
+def test_ars_v2_names_the_rollout_whose_states_are_not_finite():
+    def reward_fn(policy):
+        return 0.0, np.array([[1.0, np.nan]])
+
+    with pytest.raises(ValueError, match=r"states returned by reward_fn \(iteration 0, direction index 0, sign \+\) "
+                                         r"must contain only finite values"):
+        ars(reward_fn, (1, 2), 1, 0.1, 2, 1, 0.1, version="v2", seed=0)
+    ars(reward_fn, (1, 2), 1, 0.1, 2, 1, 0.1, version="v1", seed=0)  # V1 does not average the states
 
 
 def test_ars_does_not_modify_M0():

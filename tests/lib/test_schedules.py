@@ -133,6 +133,10 @@ def test_bad_epochs():
         apply(0.1, optim.SGD(lr=0.1), 0)
     with pytest.raises(ValueError, match=r"schedule\(3\)"):
         apply(lambda k: -1.0, optim.SGD(lr=0.1), 3)
+    with pytest.raises(ValueError, match=r"schedule\(0\) must be finite; got inf"):
+        apply(lambda k: float("inf"), optim.SGD(lr=0.1), 0)
+    with pytest.raises(TypeError, match=r"schedule\(0\) must be a real number; got bool True"):
+        apply(lambda k: True, optim.SGD(lr=0.1), 0)
     with pytest.raises(ValueError, match="epoch"):
         apply(s, optim.SGD(lr=0.1), -2)
 

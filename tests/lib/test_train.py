@@ -16,6 +16,8 @@ from course_lib.train import (
     TrainingDiverged,
     asgd_runs,
     batch_indices,
+    batches_of,
+    batches_per_epoch,
     minibatch_sgd,
     running_loss_estimate,
     train,
@@ -89,6 +91,42 @@ def test_epoch_loss_and_accuracy_are_batch_averages():
     assert hist.loss[0] == pytest.approx(np.mean(losses), rel=1e-13)
     assert hist.accuracy[0] == correct / 50
     assert len(hist.loss) == len(hist.accuracy) == len(hist.epoch_time) == len(hist.lr) == 2
+
+
+def test_epoch_accuracy_of_sigmoid_units_is_the_networks_accuracy():
+    # z = x W + b by hand: W = [[1, -1]], b = 0, x = 1 and 2 -> predictions [[1, 0], [1, 0]].  Against
+    # y = [[1, 0], [1, 1]] three of the four entries are right: 3/4, what net.accuracy says (the old
+    # per-batch count, 3 // 2 = 1 of 2 samples, gave 1/2).  Soft targets 0.9, 0.2, ... sit on the
+    # predictions' sides of 0.5, so they count as right both here and in net.accuracy.
+    for y, expect in ((np.array([[1.0, 0.0], [1.0, 1.0]]), 0.75), (np.array([[0.9, 0.2], [0.6, 0.4]]), 1.0)):
+        net = MLP([1, 2], output="sigmoid")
+        net.params[0][...] = [[1.0, -1.0]]
+        X = np.array([[1.0], [2.0]])
+        assert net.accuracy(X, y) == expect
+        hist = train(net, X, y, optim.SGD(1e-3), batch_size=2, epochs=1, shuffle=False, progress=False)
+        assert hist.accuracy == [expect]  # counted before the step, as net.accuracy saw it
+
+
+def test_validation_data_are_validated_once_and_minibatch_sgd_uses_the_fast_paths():
+    X, y = problem()
+    net = MLP([4, 5, 3], seed=1)
+    calls = []
+    as_inputs = net.as_inputs
+    net.as_inputs = lambda X: calls.append(len(X)) or as_inputs(X)
+    train(net, X, y, optim.SGD(0.1), 10, 4, validation=(X[:20], y[:20]), progress=False)
+    assert calls == [60, 20]  # the training data and the validation data, once each, for 4 epochs
+    F = clouds()
+
+    class Counting(type(F)):
+        def batch_gradient(self, w, idx=None):
+            raise AssertionError("the validated batch_gradient was called in the loop")
+
+        def sample_losses(self, w, idx=None):
+            raise AssertionError("the validated sample_losses was called in the loop")
+
+    G = Counting(F.X, F.y, F.lam)
+    np.testing.assert_array_equal(minibatch_sgd(G, np.zeros(2), 0.1, 4, 2).path,
+                                  minibatch_sgd(F, np.zeros(2), 0.1, 4, 2).path)
 
 
 def test_running_loss_of_source_002():
@@ -230,6 +268,8 @@ def test_train_errors():
         train(net, X, y, sgd, 10, 1, running_loss_lambda=0.0, progress=False)
     with pytest.raises(ValueError, match="patience must be an integer >= 0"):
         EarlyStopping(patience=-1)
+    with pytest.raises(TypeError, match="restore_best must be True or False; got int 1"):
+        EarlyStopping(restore_best=1)
     with pytest.raises(TypeError, match="shuffle must be True or False; got int 1"):
         train(net, X, y, sgd, 10, 1, shuffle=1, progress=False)
     with pytest.raises(TypeError, match="seed must be an int or a numpy random Generator"):
@@ -237,6 +277,25 @@ def test_train_errors():
     with pytest.raises(TypeError, match="model must be a course_lib.nn.MLP .*which lacks as_inputs, as_targets, "
                                         "loss_and_grads_unvalidated"):
         train(type("Model", (), {"params": []})(), X, y, sgd, 10, 1, progress=False)
+    with pytest.raises(TypeError, match="early_stopping must be an EarlyStopping or an int patience; got str"):
+        train(net, X, y, sgd, 10, 1, early_stopping="3", progress=False)
+    with pytest.raises(TypeError, match="early_stopping must be an EarlyStopping or an int patience; got bool"):
+        train(net, X, y, sgd, 10, 1, early_stopping=True, progress=False)
+    with pytest.raises(ValueError, match="early_stopping must be an integer >= 0; got -1"):
+        train(net, X, y, sgd, 10, 1, early_stopping=-1, progress=False)
+    with pytest.raises(ValueError, match="early_stopping monitors 'accuracy' but the model is not a classifier"):
+        train(MLP([4, 3], output="identity"), X, np.zeros((60, 3)), sgd, 10, 1,
+              early_stopping=EarlyStopping(monitor="accuracy"), progress=False)
+    with pytest.raises(ValueError, match="validation must hold at least one sample"):
+        train(net, X, y, sgd, 10, 1, validation=(X[:0], y[:0]), progress=False)
+
+
+def test_int_early_stopping_is_a_patience_on_the_loss():
+    X, y = problem()
+    # patience 0 on the training loss: stops at the first epoch whose loss is not below the best so far
+    hist = train(MLP([4, 3], seed=2), X, y, optim.SGD(50.0), 10, 30, early_stopping=0, progress=False)
+    first_bad = next(k for k in range(1, hist.epochs) if hist.loss[k] >= min(hist.loss[:k]))
+    assert hist.stopped_epoch == first_bad == hist.epochs - 1
 
 
 # ---------------------------------------------------------------------------
@@ -259,6 +318,18 @@ def test_seed_takes_an_int_or_a_generator():
     assert batch_indices(10, 4, False) == [slice(0, 4), slice(4, 8), slice(8, 10)]
     with pytest.raises(TypeError, match="shuffle must be True or False"):
         batch_indices(10, 4, "yes")
+
+
+def test_batches_per_epoch_and_batches_of_a_given_order():
+    assert [batches_per_epoch(n, b) for n, b in ((60, 16), (60, 15), (1, 1), (0, 3), (7, 10))] == [4, 4, 1, 0, 1]
+    assert batches_per_epoch(10**18 + 1, 10**18) == 2  # exact for integers a float division would round
+    order = np.array([4, 0, 3, 1, 2])
+    assert [b.tolist() for b in batches_of(order, 2)] == [[4, 0], [3, 1], [2]]
+    assert [b.tolist() for b in batches_of(order, 5)] == [[4, 0, 3, 1, 2]]
+    with pytest.raises(ValueError, match="batch_size must be an integer >= 1"):
+        batches_per_epoch(10, 0)
+    with pytest.raises(TypeError, match="order must be a 1-D array of integer sample indices"):
+        batches_of(np.array([0.0, 1.0]), 1)
 
 
 def test_running_loss_estimate_is_source_002s_recursion():
@@ -375,3 +446,9 @@ def test_asgd_runs_stop_at_the_loss_threshold_and_take_a_generator():
         asgd_runs("moons", 0)
     with pytest.raises(ValueError, match=r"batch_size must be at most n_train \(128\)"):
         asgd_runs("circles", 0, batch_size=129)
+    with pytest.raises(TypeError, match="seed must be an int or a numpy random Generator"):
+        asgd_runs("circles", 0.5)
+    with pytest.raises(TypeError, match="seed must be an int or a numpy random Generator"):
+        asgd_runs("circles", True)
+    with pytest.raises(ValueError, match="seed must be an int >= 0"):
+        asgd_runs("circles", -1)
