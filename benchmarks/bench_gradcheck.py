@@ -39,7 +39,7 @@ from pathlib import Path
 
 import numpy as np  # one BLAS thread already (the benchmarks package); recorded by environment_info()
 
-from benchmarks.common import environment_info, environment_markdown, write_results
+from benchmarks.common import environment_info, finish
 from benchmarks.mlp_reference import ReferenceMLP, synthetic_mnist
 from course_lib import gradcheck
 
@@ -293,11 +293,9 @@ def main(argv=None) -> dict:
         + ". The full check finds every wrong entry; the sampled check only the ones it draws "
         f"(1000 of {n:,} coordinates include at least one of the 100 wrong ones with probability "
         f"{p_sample_hits:.0%}, so catching it here is partly luck of the seed); the directional check sees "
-        "the bug only if it is large against the whole gradient's projection, and cannot say where it is.\n\n"
-        + environment_markdown(result["environment"])
+        "the bug only if it is large against the whole gradient's projection, and cannot say where it is.\n"
     )
-    write_results("gradcheck", result, md, args.out)
-    print(md)
+    finish("gradcheck", result, [md], args.out)
     return result
 
 

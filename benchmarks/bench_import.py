@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.common import environment_info, environment_markdown, write_results
+from benchmarks.common import environment_info, finish
 
 PROBE = (
     "import sys, time; t0 = time.perf_counter(); import {module}; t1 = time.perf_counter(); "
@@ -61,11 +61,9 @@ def main(argv=None) -> dict:
         f"| course_lib | {result['import_course_lib_median_s']:.4f} |\n\n"
         f"course_lib / numpy: {result['ratio_course_lib_to_numpy']:.2f}x; "
         f"slowest course_lib import {result['import_course_lib_max_s']:.4f} s (target: well under 0.5 s); "
-        f"TensorFlow or matplotlib imported: {'YES' if heavy else 'no'}.\n\n"
-        + environment_markdown(result["environment"])
+        f"TensorFlow or matplotlib imported: {'YES' if heavy else 'no'}.\n"
     )
-    write_results("import", result, md, args.out)
-    print(md)
+    finish("import", result, [md], args.out)
     return result
 
 

@@ -37,14 +37,15 @@ from pathlib import Path
 
 import numpy as np  # one BLAS thread already (the benchmarks package); threadpoolctl raises it where wanted
 
-from benchmarks.common import environment_info, environment_markdown, write_results
-from course_lib import optim
-from course_lib.data import load_mnist
+from benchmarks.common import environment_info, finish
+from course_lib import keras_peer, optim
+from course_lib.data import flatten_images, load_mnist
 from course_lib.nn import MLP
 from course_lib.train import train
 
 SIZES = (784, 300, 100, 100, 10)
 LR = 0.1
+SGD_INFO = next(info for info in optim.OPTIMIZERS if info.name == "SGD")  # optim.SGD(LR) and its Keras twin
 
 
 def epoch_flops(n: int) -> float:
@@ -80,20 +81,20 @@ def time_course_lib(X, y, batch_size: int, threads: int) -> dict:
     return {"seconds": seconds, "loss": hist.loss[0], "accuracy": hist.accuracy[0]}
 
 
-def keras_model(keras, weights):
-    model = keras.Sequential([keras.Input((SIZES[0],))] + [
-        keras.layers.Dense(w, activation="relu" if k < len(SIZES) - 2 else "softmax")
-        for k, w in enumerate(SIZES[1:])])
-    model.compile(optimizer=keras.optimizers.SGD(learning_rate=LR),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    model.set_weights(weights)
+def keras_model(keras, net):
+    """``net`` in Keras with its current weights (``keras_peer.mlp_model``), compiled with the Keras
+    optimizer that takes ``optim.SGD(LR)``'s steps (the registry's ``keras_pair``)."""
+    _, sgd = SGD_INFO.keras_pair(keras, lr=LR)
+    model = keras_peer.mlp_model(net)
+    model.compile(optimizer=sgd, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
 
 
-def time_keras(keras, X, y, batch_size: int, weights) -> dict:
-    warm = keras_model(keras, weights)
+def time_keras(keras, X, y, batch_size: int, net) -> dict:
+    weights = [p.copy() for p in net.params]
+    warm = keras_model(keras, net)
     warm.fit(X[:2000], y[:2000], batch_size=batch_size, epochs=1, verbose=0)
-    model = keras_model(keras, weights)
+    model = keras_model(keras, net)
     model.fit(X[:batch_size], y[:batch_size], batch_size=batch_size, epochs=1, verbose=0)  # trace
     model.set_weights(weights)
     t0 = time.perf_counter()
@@ -123,21 +124,20 @@ def main(argv=None) -> dict:
 
     (X_img, y_all), _ = load_mnist()
     n = 6000 if args.quick else len(X_img)
-    X = X_img[:n].reshape(n, -1).astype(np.float32) / np.float32(255)  # the one copy the user makes
+    X = flatten_images(X_img[:n])  # float32 rows in [0, 1]: the one copy the user makes
     y = y_all[:n].astype(np.int64)
     batch_sizes = (100, 1000) if args.quick else (10, 100, 1000)
     cores = os.cpu_count() or 1
     peaks = {1: matmul_peak(1), cores: matmul_peak(cores)}
 
-    import keras
-
+    keras = keras_peer.import_keras()
     keras.utils.set_random_seed(0)
-    weights = [p.copy() for p in MLP(SIZES, dtype=np.float32, seed=0).params]
+    start = MLP(SIZES, dtype=np.float32, seed=0)  # the initial weights of both sides
     flops = epoch_flops(n)
     rows = []
     for bs in batch_sizes:
         ours = {t: time_course_lib(X, y, bs, t) for t in sorted({1, cores})}
-        theirs = time_keras(keras, X, y, bs, weights)
+        theirs = time_keras(keras, X, y, bs, start)
         best_t = min(ours, key=lambda t: ours[t]["seconds"])
         row = {"batch_size": bs, "keras": theirs, "course_lib": {str(t): r for t, r in ours.items()},
                "course_lib_best_threads": best_t,
@@ -183,11 +183,8 @@ def main(argv=None) -> dict:
         f"{memory['peak_extra_bytes'] / 2**20:.1f} MiB = {memory['extra_copies_of_data']:.3f} copies of the "
         f"{memory['data_bytes'] / 2**20:.0f} MiB float32 data (target: at most 1).",
         "",
-        environment_markdown(result["environment"]),
     ]
-    md = "\n".join(lines)
-    write_results("train", result, md, args.out)
-    print(md)
+    finish("train", result, lines, args.out)
     return result
 
 

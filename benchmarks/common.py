@@ -1,9 +1,11 @@
-"""What every benchmark records beside its numbers: where, when and with which BLAS settings.
+"""The results files of the benchmarks and the experiments, and what every run records beside its numbers.
 
 Benchmarks here measure ratios against a peer in the same run (never absolute
-timings asserted in tests) and write their results to ``benchmarks/results/``.
-The experiments (``experiments.shared``) record their runs with the same
-functions.
+timings asserted in tests) and write their results to ``benchmarks/results/``;
+the experiments write theirs to ``experiments/results/``.  Both write them with
+``finish`` -- ``<name>.json`` (the numbers, with ``environment_info()``: where,
+when and with which BLAS settings) and ``<name>.md`` (the page, ending with the
+same environment) -- so the two folders hold files of one format.
 """
 
 from __future__ import annotations
@@ -61,19 +63,18 @@ def environment_markdown(info: dict) -> str:
     )
 
 
-def write_results(name: str, data: dict, markdown: str, out_dir: Path | None = None) -> tuple[Path, Path]:
-    """Write ``<name>.json`` and ``<name>.md`` to ``out_dir`` (default benchmarks/results)."""
+def finish(name: str, result: dict, parts: list, out_dir: Path | None = None) -> str:
+    """Write a run's results, ``<name>.json`` and ``<name>.md``, into ``out_dir``; print the page; return it.
+
+    ``result`` (holding ``"environment": environment_info()``) becomes the JSON
+    file (indented, numpy scalars as floats).  The page is ``parts`` joined by
+    newlines, then ``environment_markdown(result["environment"])``.  ``out_dir``
+    defaults to ``benchmarks/results``; it is made if missing.
+    """
+    md = "\n".join([*parts, environment_markdown(result["environment"])])
     out = Path(out_dir) if out_dir is not None else RESULTS
     out.mkdir(parents=True, exist_ok=True)
-    json_path, md_path = out / f"{name}.json", out / f"{name}.md"
-    json_path.write_text(json.dumps(data, indent=2, default=float) + "\n")
-    md_path.write_text(markdown)
-    return json_path, md_path
-
-
-def finish(name: str, result: dict, parts: list, out_dir: Path | None = None) -> str:
-    """Join a results page from ``parts`` plus the environment, write it with ``result``, print it."""
-    md = "\n".join([*parts, environment_markdown(result["environment"])])
-    write_results(name, result, md, out_dir)
+    (out / f"{name}.json").write_text(json.dumps(result, indent=2, default=float) + "\n")
+    (out / f"{name}.md").write_text(md)
     print(md)
     return md

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import math
 import re
 import sys
 import zipfile
@@ -157,7 +156,7 @@ def summary_report(db_url: str, assignment: str, out_png) -> dict:
         max_total = a.max_score
     n = len(questions) + 1
     cols = min(4, n)
-    rows = math.ceil(n / cols)
+    rows = -(-n // cols)  # ceiling division
     fig, axes = figure(3.2 * cols, 2.6 * rows, ncols=cols, nrows=rows)
     data = {}
     for ax, (nb, name, max_score) in zip(axes, questions):

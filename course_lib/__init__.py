@@ -7,7 +7,7 @@ first used).
 Modules
 -------
 gradcheck      numerical gradients (forward, backward, central) and gradient checks
-optim          optimizer update rules and classes (re-exports schedules and line searches)
+optim          optimizer update rules, classes and their registry OPTIMIZERS
 schedules      learning-rate schedules as functions of the epoch
 linesearch     exact line search for quadratics and backtracking
 functions      test objectives with value, gradient, Hessian and known minima

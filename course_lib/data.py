@@ -17,7 +17,7 @@ Where the loaders look, in order
 When none works, ``DataNotFoundError`` says which places were tried, the file
 names, and where to put them.
 
-The IDX files (LeCun's format) are checked as they are read: the magic
+The IDX files (LeCun's format) are validated as they are read: the magic
 number (2051 for images, 2049 for labels), the number of dimensions, 28x28
 images, the expected sample counts, that the data length is exactly the
 product of the dimensions, labels 0..9, and that images and labels agree in
@@ -27,16 +27,17 @@ images shipped with the course are a lossless rebuild whose decompressed
 bytes are the official ones but whose gzip header differs.
 
 Arrays come back read-only and are cached per file in the process, so a
-second call costs nothing and no caller can corrupt another's copy; use
-``X.astype(np.float32) / 255`` (the one copy a training run needs) for
-training.
+second call costs nothing and no caller can corrupt another's copy.  A
+network takes the images as ``flatten_images(X)``: one row of 784 pixels per
+image, scaled to [0, 1] (the one copy a training run needs).
 
 Randomness: every ``seed`` takes an int (the same data every time) or a
 numpy ``Generator`` (used as it is, so it advances), as
 ``validation.as_generator`` converts it.
 
-numpy, the standard library and ``course_lib.validation`` are imported here (Keras only inside a
-download).
+numpy, the standard library and ``course_lib.validation`` are imported here.  TensorFlow is
+imported only for a download of the MNISTs, through ``keras_peer.import_keras`` (the one place
+course_lib imports it).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ __all__ = [
     "CorruptDataError",
     "MNIST_FILES",
     "load_mnist",
+    "flatten_images",
     "read_idx",
     "load_wine_quality",
     "WINE_FEATURES",
@@ -209,7 +211,8 @@ def load_mnist(kind: str = "digits", data_dir=None, download: bool = True):
     -------
     (X_train, y_train), (X_test, y_test)
         uint8 arrays of shapes (60000, 28, 28), (60000,), (10000, 28, 28),
-        (10000,), read-only (see the module docstring).
+        (10000,), read-only (see the module docstring); ``flatten_images``
+        turns the images into a network's input rows.
     """
     as_choice("kind", kind, tuple(_FOLDER))
     download = as_bool("download", download)
@@ -242,8 +245,9 @@ def load_mnist(kind: str = "digits", data_dir=None, download: bool = True):
         tried.append(f"Keras cache: {folder}")
     if download:
         try:
-            import keras
+            from .keras_peer import import_keras
 
+            keras = import_keras()
             loader = keras.datasets.mnist if kind == "digits" else keras.datasets.fashion_mnist
             (a, b), (c, d) = loader.load_data()
             return (_readonly(a), _readonly(b)), (_readonly(c), _readonly(d))
@@ -252,6 +256,51 @@ def load_mnist(kind: str = "digits", data_dir=None, download: bool = True):
             raise _not_found(f"MNIST ({kind})", tried, MNIST_FILES, sub) from exc
     tried.append("download: not allowed (download=False)")
     raise _not_found(f"MNIST ({kind})", tried, MNIST_FILES, sub)
+
+
+def flatten_images(images, dtype=np.float32) -> np.ndarray:
+    """MNIST images as a network's input: one row per image, each pixel scaled to [0, 1].
+
+    ``X[i, r * width + c] = images[i, r, c] / 255``: the ``(n, 28, 28)`` uint8
+    images of ``load_mnist`` become an ``(n, 784)`` array, the rows read
+    row by row as numpy's ``reshape`` (C order) reads them.  This is the
+    preprocessing of course source 003 ("pixels scaled to [0, 1]") and of
+    Keras' MNIST examples (``x.astype("float32") / 255``, keras.io, "Simple
+    MNIST convnet").
+
+    Parameters
+    ----------
+    images : uint8 array of shape (n, height, width)
+        Images with pixel values 0..255, as ``load_mnist`` returns them (or a
+        slice of them).  Already-scaled (floating-point) images are refused:
+        dividing them by 255 again is a silent mistake.
+    dtype : float32 or float64, default float32
+        The floating-point type of the result (``nn.MLP``'s ``dtype``).
+
+    Returns
+    -------
+    X : array of shape (n, height * width) and the given dtype
+        A new, writeable array: the one copy of the data a training run makes
+        (the division is done in place in it).
+
+    Examples
+    --------
+    >>> flatten_images(np.array([[[0, 51], [255, 102]]], dtype=np.uint8))
+    array([[0. , 0.2, 1. , 0.4]], dtype=float32)
+    """
+    if not isinstance(images, np.ndarray) or images.dtype != np.uint8:
+        raise TypeError(f"images must be a uint8 array of pixel values 0..255 (as load_mnist returns them); "
+                        f"got {describe(images)}")
+    if images.ndim != 3:
+        raise ValueError(f"images must have shape (n, height, width); got {describe(images)}")
+    try:
+        float_type = None if dtype is None else np.dtype(dtype)
+    except TypeError:
+        float_type = None
+    if float_type not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64; got {dtype!r}")
+    X = images.reshape(len(images), -1).astype(float_type)
+    return np.divide(X, float_type.type(255), out=X)                 # pixel / 255
 
 
 # ---------------------------------------------------------------------------

@@ -89,6 +89,7 @@ from typing import Callable
 
 import numpy as np
 
+from .linesearch import backtracking_step
 from .nn import sigmoid, softplus
 from .validation import (
     as_real,
@@ -132,18 +133,16 @@ def _newton(grad, hessian, x, f=None, max_steps: int = 100):
     With ``f``, damped (Boyd & Vandenberghe, *Convex Optimization*, 9.5):
     while the squared Newton decrement ``g'H^-1 g`` (about ``2 (f - f*)``)
     exceeds 1e-8, the step is halved until ``f`` decreases by at least a
-    quarter of what the decrement promises (Armijo, ``c = 1/4``), then full
-    steps converge quadratically.
+    quarter of what the decrement promises (``linesearch.backtracking_step``
+    along the Newton direction, ``c = 1/4``), then full steps converge
+    quadratically.
     """
     for _ in range(max_steps):
         g = grad(x)
         step = np.linalg.solve(hessian(x), g)
         decrement2 = float(g @ step)
         if f is not None and decrement2 > 1e-8:
-            t, f0 = 1.0, f(x)
-            while f(x - t * step) > f0 - 0.25 * t * decrement2 and t > 1e-12:
-                t *= 0.5
-            step = t * step
+            step = backtracking_step(f, x, g, t0=1.0, beta=0.5, c=0.25, d=step) * step
         x = x - step
         if np.abs(step).max() <= 1e-15 * max(1.0, np.abs(x).max()) or abs(decrement2) < 1e-30:
             break
@@ -277,11 +276,11 @@ class Objective:
     def grad_unvalidated(self, x) -> np.ndarray:
         """The gradient formula at ``x``, without the validation ``grad`` makes on every call.
 
-        Skips the type, shape and finiteness checks of ``x`` and the copy of
+        Skips the validation of ``x`` (type, shape, finiteness) and the copy of
         the result: ``x`` must already be a float64 array of shape
         ``(dim,)`` (or ``(dim, ...)`` for a grid), as ``grad`` would accept
         it; anything else gives a wrong number or an obscure numpy error.
-        For loops that check their start point once and then feed back the
+        For loops that validate their start point once and then feed back the
         iterates they computed themselves (the optimizer race of lecture 5);
         everyone else calls ``grad``.
         """
@@ -370,7 +369,7 @@ def quadratic_from_matrix(A, b=None, c: float = 0.0) -> Quadratic:
     """``f(x) = 0.5 x'Ax - b'x + c`` for a symmetric positive definite ``A``.
 
     Minimiser ``A^{-1} b``, minimum ``c - 0.5 b'A^{-1}b``; gradient ``Ax - b``;
-    Hessian ``A``.  ``A`` is checked (square, symmetric, positive definite:
+    Hessian ``A``.  ``A`` is validated (square, symmetric, positive definite:
     otherwise there is no unique minimiser).  See ``Quadratic`` for the
     attributes (``smoothness``, ``strong_convexity``, ``condition_number``...).
 
@@ -644,7 +643,7 @@ class LogisticRegression(Objective):
         self.X, self.y = _frozen(X), _frozen(y)
         self.lam = as_positive("lam", lam)
         self.n, d = X.shape
-        self.strong_convexity = 2 * self.lam
+        self.strong_convexity = 2 * self.lam  # the smallest eigenvalue of the penalty's Hessian
         super().__init__("logistic_regression", d, self._f, self._g, self._h, bounds=[(-3.0, 3.0)] * d,
                          formula="(1/n) sum log(1 + exp(-y_i x_i'w)) + lam ||w||^2")
         self._minima = self._fmin = None  # computed on first use (_compute_minima)
@@ -662,17 +661,31 @@ class LogisticRegression(Objective):
         m = self._margins(w, rows)
         return -sigmoid(-m) * self.y[rows].reshape(m.shape[:1] + (1,) * (m.ndim - 1))
 
+    def _sample_terms(self, w, rows=slice(None)):
+        """``log(1 + exp(-m_i))``, the data term of ``F_i``, one per selected sample."""
+        return softplus(-self._margins(w, rows))
+
+    # the regulariser of every F_i: lam ||w||^2, its gradient 2 lam w and Hessian 2 lam I
+    def _penalty(self, w):
+        return self.lam * np.sum(w * w, axis=0)
+
+    def _penalty_grad(self, w):
+        return 2 * self.lam * w
+
+    def _penalty_hessian(self):
+        return 2 * self.lam * np.eye(self.dim)
+
     def _f(self, w, rows=slice(None)):
-        return np.mean(softplus(-self._margins(w, rows)), axis=0) + self.lam * np.sum(w * w, axis=0)
+        return np.mean(self._sample_terms(w, rows), axis=0) + self._penalty(w)
 
     def _g(self, w, rows=slice(None)):
         c = self._score_derivatives(w, rows)  # grad F_i = c_i x_i + 2 lam w; the batch mean of them:
-        return _dot(self.X[rows].T, c) / len(c) + 2 * self.lam * w
+        return _dot(self.X[rows].T, c) / len(c) + self._penalty_grad(w)
 
     def _h(self, w):
         m = self._margins(w)
         weight = sigmoid(m) * sigmoid(-m)  # <= 1/4
-        return (self.X.T * weight) @ self.X / self.n + 2 * self.lam * np.eye(self.dim)
+        return (self.X.T * weight) @ self.X / self.n + self._penalty_hessian()
 
     loss = Objective.value
 
@@ -684,7 +697,7 @@ class LogisticRegression(Objective):
         return w
 
     def _rows(self, idx):
-        """``idx`` checked: a non-empty 1-D array of sample indices in [0, n) (None: every sample)."""
+        """``idx`` validated: a non-empty 1-D array of sample indices in [0, n) (None: every sample)."""
         if idx is None:
             return slice(None)
         rows = np.asarray(idx)
@@ -711,7 +724,7 @@ class LogisticRegression(Objective):
         all samples is ``grad F(w)``.
         """
         w, rows = self._one_point(w), self._rows(idx)
-        return self._score_derivatives(w, rows)[:, None] * self.X[rows] + 2 * self.lam * w
+        return self._score_derivatives(w, rows)[:, None] * self.X[rows] + self._penalty_grad(w)
 
     def batch_gradient(self, w, idx=None) -> np.ndarray:
         """The mini-batch gradient ``g_B(w) = (1/|B|) sum_{i in B} grad F_i(w)`` of the samples ``B = idx``.
@@ -729,7 +742,7 @@ class LogisticRegression(Objective):
         ``(d,)``, ``idx`` a non-empty 1-D integer array of sample indices in
         ``[0, n)``.  The same formula as ``sample_losses``, so the same numbers.
         """
-        return softplus(-self._margins(w, idx)) + self.lam * float(w @ w)
+        return self._sample_terms(w, idx) + self._penalty(w)
 
     def batch_gradient_unvalidated(self, w, idx) -> np.ndarray:
         """``batch_gradient(w, idx)`` without validating ``w`` and ``idx`` (see ``sample_losses_unvalidated``)."""

@@ -121,16 +121,19 @@ def exact_step_quadratic(A, g, d=None) -> float:
     require_same_shape("g", g, "d", d)
     curvature = d @ A @ d
     slope = g @ d
-    if slope == 0.0:
-        return 0.0
     if slope > 0:
         raise ValueError(f"d must be a descent direction (g'd < 0); got g'd = {slope:.6g}")
-    if curvature <= 0:
+    if slope != 0.0 and curvature <= 0:
         raise ValueError(
             f"the quadratic has no minimum along d (d'Ad = {curvature:.6g} <= 0); A must be "
             f"positive definite"
         )
-    return float(-slope / curvature)
+    return _exact_step(slope, curvature)
+
+
+def _exact_step(slope, curvature) -> float:
+    """``t = -g'd / d'Ad``, the minimum of the parabola ``f(x + t d)`` (0 where the slope is 0)."""
+    return 0.0 if slope == 0.0 else float(-slope / curvature)
 
 
 def steepest_descent_exact(A, b, x0, steps: int | None = None, tol: float = 1e-10,
@@ -174,28 +177,43 @@ def steepest_descent_exact(A, b, x0, steps: int | None = None, tol: float = 1e-1
     tol = as_positive("tol", tol)
     max_steps = as_int("max_steps", max_steps, minimum=1)
     limit = steps if steps is not None else max_steps
+    tol_g = 0.0 if steps is not None else tol * max(1.0, float(np.linalg.norm(b)))
+    return _descend(x, lambda x, k: A @ x - b, lambda x, g: _exact_step(-(g @ g), g @ A @ g), limit, tol_g)
+
+
+def _descend(x, gradient, step_size, steps: int, tol: float):
+    """Gradient descent ``x <- x - t_k g_k`` (optim's SGD step), ``t_k = step_size(x_k, g_k)``, on validated inputs.
+
+    Stops after ``steps`` steps, or before a step whose gradient has norm
+    ``<= tol`` or is exactly zero (a minimiser).  ``x`` (a float64 copy) is
+    updated in place.  Returns the iterates and the step sizes.
+    """
     path, ts = [x.copy()], []
-    step = SGD(lr=1.0)  # the gradient step x <- x - t g, its t set each iteration
-    for _ in range(limit):
-        g = A @ x - b
-        if steps is None and np.linalg.norm(g) <= tol * max(1.0, np.linalg.norm(b)):
+    sgd = SGD(lr=1.0)  # its lr is t_k, set at each step
+    for k in range(steps):
+        g = gradient(x, k)
+        if not np.any(g) or np.linalg.norm(g) <= tol:
             break
-        if not np.any(g):
-            break
-        step.lr = exact_step_quadratic(A, g)
-        step.step_unvalidated([x], [g])
+        sgd.lr = step_size(x, g)
+        sgd.step_unvalidated([x], [g])
         path.append(x.copy())
-        ts.append(step.lr)
+        ts.append(sgd.lr)
     return np.array(path), np.array(ts, dtype=np.float64)
 
 
 def backtracking_step(f: Callable, x, g, t0: float = 1.0, beta: float = 0.5, c: float = 0.5,
-                      max_shrinks: int = 60, return_evals: bool = False):
+                      max_shrinks: int = 60, return_evals: bool = False, d=None):
     """Backtracking line search: shrink ``t`` until sufficient decrease.
 
     Start at ``t = t0`` and set ``t = beta * t`` while::
 
         f(x - t g) > f(x) - c * t * ||g||^2
+
+    or, along another descent direction ``-d`` (Armijo's rule in general:
+    Newton's step ``d = H^-1 g`` gives the slope ``g'd``, the squared Newton
+    decrement)::
+
+        f(x - t d) > f(x) - c * t * g'd
 
     With the defaults (``t0 = 1``, ``beta = 1/2``, ``c = 1/2``) this is
     course source ``000``'s equation (21): halve t from 1 until
@@ -209,6 +227,9 @@ def backtracking_step(f: Callable, x, g, t0: float = 1.0, beta: float = 0.5, c: 
         Current point (not modified).
     g : array
         Gradient of ``f`` at ``x``, same shape.
+    d : array, optional
+        The step's direction is ``-d``; default ``g`` (steepest descent).
+        Must satisfy ``g'd >= 0``.
     t0 : float, default 1
         First trial step, > 0.
     beta : float, default 0.5
@@ -232,22 +253,32 @@ def backtracking_step(f: Callable, x, g, t0: float = 1.0, beta: float = 0.5, c: 
     x = as_float_array("x", x, allow_scalar=False)
     g = as_float_array("g", g, allow_scalar=False)
     require_same_shape("x", x, "g", g)
-    t = as_positive("t0", t0)
+    d = g if d is None else as_float_array("d", d, allow_scalar=False)
+    require_same_shape("g", g, "d", d)
+    t0 = as_positive("t0", t0)
     beta = as_in_interval("beta", beta, 0.0, 1.0, closed="neither")
     c = as_in_interval("c", c, 0.0, 1.0, closed="neither")
     max_shrinks = as_int("max_shrinks", max_shrinks, minimum=0)
-    gg = float(np.sum(g * g))
-    if gg == 0.0:
-        return (0.0, 0) if return_evals else 0.0
+    if float(np.sum(g * d)) < 0:
+        raise ValueError(f"-d must be a descent direction (g'd >= 0); got g'd = {float(np.sum(g * d)):.6g}")
+    t, evals = _backtrack(f, x, g, d, t0, beta, c, max_shrinks)
+    return (t, evals) if return_evals else t
+
+
+def _backtrack(f, x, g, d, t0: float, beta: float, c: float, max_shrinks: int):
+    """``backtracking_step`` on validated arguments: ``(t, evaluations of f)``."""
+    slope = float(np.sum(g * d))
+    if slope == 0.0:
+        return 0.0, 0
     fx = as_scalar_output("f(x)", f(x.copy()), finite=False)
     if not np.isfinite(fx):
         raise ValueError(f"f(x) must be finite; got {fx}")
-    evals = 1
+    t, evals = t0, 1
     for _ in range(max_shrinks + 1):
-        f_trial = as_scalar_output("f(x - t g)", f(x - t * g), finite=False)
+        f_trial = as_scalar_output("f(x - t d)", f(x - t * d), finite=False)
         evals += 1
-        if f_trial <= fx - c * t * gg:  # NaN/inf trials fail the test and shrink t
-            return (float(t), evals) if return_evals else float(t)
+        if f_trial <= fx - c * t * slope:  # NaN/inf trials fail the test and shrink t
+            return float(t), evals
         t *= beta
     raise RuntimeError(
         f"backtracking found no step with sufficient decrease after {max_shrinks} "
@@ -286,17 +317,11 @@ def gradient_descent_backtracking(f: Callable, grad: Callable, x0, steps: int = 
     x = as_start_point(x0).astype(np.float64, copy=True)
     steps = as_int("steps", steps, minimum=0)
     tol = as_nonnegative("tol", tol)
-    path, ts = [x.copy()], []
-    step = SGD(lr=1.0)  # the gradient step x <- x - t g, its t set each iteration
-    for k in range(steps):
-        g = gradient_at(grad, x, k)
-        if np.linalg.norm(g) <= tol or not np.any(g):
-            break
-        step.lr = backtracking_step(f, x, g, t0=t0, beta=beta, c=c)
-        step.step_unvalidated([x], [g])
-        path.append(x.copy())
-        ts.append(step.lr)
-    return np.array(path), np.array(ts, dtype=np.float64)
+    t0 = as_positive("t0", t0)
+    beta = as_in_interval("beta", beta, 0.0, 1.0, closed="neither")
+    c = as_in_interval("c", c, 0.0, 1.0, closed="neither")
+    return _descend(x, lambda x, k: gradient_at(grad, x, k),
+                    lambda x, g: _backtrack(f, x, g, g, t0, beta, c, 60)[0], steps, tol)
 
 
 def largest_stable_step(curvature) -> float:

@@ -84,6 +84,11 @@ values, labels).  A training loop that has validated its data once, with
 ``MLP.as_inputs`` and ``MLP.as_targets``, calls the fast paths
 ``MLP.loss_and_grads_unvalidated``, ``MLP.correct_unvalidated`` and
 ``MLP.evaluate_unvalidated`` instead (``course_lib.train.train`` does).
+Likewise ``binary_cross_entropy_from_logits_unvalidated``, its ``_grad``
+and ``dense_backward_unvalidated`` are the validated functions without
+their validation, for a model that validated its data once
+(``course_lib.perceptron``, whose loss random search evaluates thousands of
+times).
 
 Imports numpy and ``course_lib.validation`` only (no other ``course_lib``
 module: assignments that hand ``nn`` over get nothing else with it).
@@ -121,10 +126,13 @@ __all__ = [
     "binary_cross_entropy_grad",
     "binary_cross_entropy_from_logits",
     "binary_cross_entropy_from_logits_grad",
+    "binary_cross_entropy_from_logits_unvalidated",
+    "binary_cross_entropy_from_logits_grad_unvalidated",
     "mean_squared_error",
     "mean_squared_error_grad",
     "LOSSES",
     "dense_backward",
+    "dense_backward_unvalidated",
     "INITS",
     "glorot_uniform",
     "he_uniform",
@@ -273,7 +281,7 @@ ACTIVATIONS = {
 # Losses and their gradients
 # ---------------------------------------------------------------------------
 # Each loss is written once, as two formulas on arrays that are already
-# checked: its terms (one per sample for the softmax cross-entropy, one per
+# validated: its terms (one per sample for the softmax cross-entropy, one per
 # sample and output otherwise) and the gradient of each sample's own loss
 # with respect to that sample's row (``*_delta``).  The public functions
 # validate and reduce; MLP calls the formulas on the data it validated once.
@@ -325,7 +333,9 @@ _GRAD_REDUCTIONS = ("mean", "sum")
 
 def _reduce(terms: np.ndarray, reduction: str):
     """The per-sample losses (``"none"``; the mean over outputs of 2-D terms), their mean or their sum."""
-    per_sample = terms if terms.ndim == 1 else terms.mean(axis=1)
+    per_sample = terms
+    if terms.ndim == 2:  # the mean over the outputs; of one output, that output itself (the same numbers, faster)
+        per_sample = terms[:, 0] if terms.shape[1] == 1 else terms.mean(axis=1)
     if reduction == "none":
         return per_sample
     return float(np.mean(per_sample) if reduction == "mean" else np.sum(per_sample))
@@ -450,7 +460,19 @@ def binary_cross_entropy_from_logits(logits, y, a=1.0, reduction="mean"):
     a = as_positive("a", a)
     z = _logits("logits", logits)
     y = _targets("y", y, z)
-    return _reduce(_binary_cross_entropy_from_logits_terms(z, y, a), reduction)
+    return binary_cross_entropy_from_logits_unvalidated(z, y, a, reduction)
+
+
+def binary_cross_entropy_from_logits_unvalidated(logits, y, a=1.0, reduction="mean"):
+    """``binary_cross_entropy_from_logits`` without validating its arguments: the fast path of a model's loop.
+
+    ``logits`` must be a 2-D float array (n, K) with n >= 1, ``y`` a float
+    array of the same shape, ``a > 0`` and ``reduction`` one of "mean",
+    "sum", "none": what the validated function converts its arguments to.
+    Anything else gives wrong numbers or an obscure numpy error.  The same
+    formula, ``softplus(a z) - y a z`` per entry, and the same numbers.
+    """
+    return _reduce(_binary_cross_entropy_from_logits_terms(logits, y, a), reduction)
 
 
 def binary_cross_entropy_from_logits_grad(logits, y, a=1.0, reduction="mean") -> np.ndarray:
@@ -459,7 +481,15 @@ def binary_cross_entropy_from_logits_grad(logits, y, a=1.0, reduction="mean") ->
     a = as_positive("a", a)
     z = _logits("logits", logits)
     y = _targets("y", y, z)
-    return _reduce_delta(_binary_cross_entropy_from_logits_delta(z, y, a), reduction)
+    return binary_cross_entropy_from_logits_grad_unvalidated(z, y, a, reduction)
+
+
+def binary_cross_entropy_from_logits_grad_unvalidated(logits, y, a=1.0, reduction="mean") -> np.ndarray:
+    """``binary_cross_entropy_from_logits_grad`` without validating its arguments (as its loss's ``_unvalidated``).
+
+    ``reduction`` must be "mean" or "sum".  A new array, ``a (sigmoid(a z) - y) / K``, divided by ``n`` for the mean.
+    """
+    return _reduce_delta(_binary_cross_entropy_from_logits_delta(logits, y, a), reduction)
 
 
 def mean_squared_error(y_hat, y, reduction="mean"):
@@ -488,7 +518,16 @@ _DEFAULT_LOSS = {"softmax": "cross_entropy", "sigmoid": "binary_cross_entropy"}
 # A dense layer's backward pass
 # ---------------------------------------------------------------------------
 
-def _dense_backward(dZ, X, W, input_gradient=True, bias=True):
+def dense_backward_unvalidated(dZ, X, W, input_gradient=True, bias=True):
+    """``dense_backward`` without validating its arguments, and without the results a caller does not need.
+
+    ``(dX, dW, db)`` as ``dense_backward`` returns them, for arrays of the
+    shapes it validates; ``dX`` is None when ``input_gradient`` is False (the
+    first layer: nothing flows below it) and ``db`` None when ``bias`` is
+    False (a layer without bias, or one whose bias is a constant input
+    column, as ``course_lib.perceptron``'s).  ``MLP``'s backward pass runs
+    it on every layer.
+    """
     dX = dZ @ W.T if input_gradient else None                          # dX = dZ W^T
     return dX, X.T @ dZ, dZ.sum(axis=0) if bias else None              # dW = X^T dZ, db = sum_n dZ
 
@@ -525,7 +564,7 @@ def dense_backward(dZ, X, W):
     if dZ.shape != (X.shape[0], n_out):
         raise ValueError(f"dZ must have shape ({X.shape[0]}, {n_out}), one row per sample of X and one column "
                          f"per output of W; got shape {dZ.shape}")
-    return _dense_backward(dZ, X, W)
+    return dense_backward_unvalidated(dZ, X, W)
 
 
 # ---------------------------------------------------------------------------
@@ -734,12 +773,12 @@ class MLP:
 
     # -- input validation -------------------------------------------------------
     def as_inputs(self, X) -> np.ndarray:
-        """``X`` checked and converted to the network's dtype: a 2-D array (samples, ``sizes[0]``).
+        """``X`` validated and converted to the network's dtype: a 2-D array (samples, ``sizes[0]``).
 
         Raises unless ``X`` is numeric, has ``sizes[0]`` columns and holds
-        only finite values (checked in chunks: no data-sized temporary).
+        only finite values (tested in chunks: no data-sized temporary).
         No copy when ``X`` already has the network's dtype.  This is the
-        check every public method makes; a loop that calls
+        validation every public method makes; a loop that calls
         ``loss_and_grads_unvalidated`` makes it once, here.
         """
         X = np.asarray(X)
@@ -760,7 +799,7 @@ class MLP:
         return X
 
     def as_targets(self, y, n: int) -> np.ndarray:
-        """``y`` checked and converted to what the loss needs, for ``n`` samples.
+        """``y`` validated and converted to what the loss needs, for ``n`` samples.
 
         Integer class labels ``(n,)`` for cross-entropy; otherwise a float
         array ``(n, K)`` in the network's dtype (``(n,)`` is accepted when
@@ -789,15 +828,22 @@ class MLP:
         return y
 
     # -- forward ---------------------------------------------------------------
-    def _forward(self, X):
-        """Pre-activations ``zs`` and activations ``acts`` (``acts[0] = X``)."""
+    def _forward(self, X, first=0, params=None):
+        """Pre-activations ``zs`` and activations ``acts`` of layers ``first`` .. L-1 (``acts[0] = X``, their input).
+
+        ``z = a @ W + b`` then ``a = g(z)``, layer after layer; the output's
+        ``a`` is None when the loss works from the logits.  ``X`` is the
+        input of layer ``first`` (the data for ``first = 0``); ``params =
+        (weights, biases)`` replaces the network's own (``loss_batch``'s
+        snapshot).
+        """
+        weights, biases = (self.weights, self.biases) if params is None else params
         zs, acts = [], [X]
         a = X
-        for layer in range(self.n_layers):
-            W = self.weights[layer]
-            z = a @ W
+        for layer in range(first, self.n_layers):
+            z = a @ weights[layer]
             if self.bias:
-                z += self.biases[layer]
+                z += biases[layer]
             zs.append(z)
             if layer < self.n_layers - 1 or self.loss_name == "mse":
                 a = self._g(layer, z)
@@ -889,7 +935,7 @@ class MLP:
         0) == (y > 0.5)``, see the module docstring, "Accuracy").  The number
         correct is its ``count_nonzero``, the accuracy its mean.
 
-        Nothing is checked (not even that the network is a classifier): the
+        Nothing is validated (not even that the network is a classifier): the
         fast path of a loop that validated its data once
         (``course_lib.train.train`` counts every batch with it).
         """
@@ -954,7 +1000,7 @@ class MLP:
         return self.evaluate_unvalidated(X, self.as_targets(y, len(X)))
 
     def evaluate_unvalidated(self, X, y) -> tuple[float, float | None]:
-        """``evaluate`` without its argument checks: for a loop that validated its data once.
+        """``evaluate`` without validating its arguments: for a loop that validated its data once.
 
         ``X`` and ``y`` must be what ``as_inputs`` and ``as_targets`` return
         (at least one sample); ``course_lib.train.train`` evaluates its
@@ -1002,13 +1048,13 @@ class MLP:
         return self.loss_and_grads_unvalidated(X, y, reduction)
 
     def loss_and_grads_unvalidated(self, X, y, reduction="mean", return_logits=False):
-        """``loss_and_grads`` without its argument checks: the fast path of a training loop.
+        """``loss_and_grads`` without validating its arguments: the fast path of a training loop.
 
-        Skips everything ``loss_and_grads`` checks: ``reduction`` must be one
+        Skips everything ``loss_and_grads`` validates: ``reduction`` must be one
         of "mean", "effective", "sum"; ``X`` must be what ``as_inputs``
         returns (2-D, ``sizes[0]`` columns, the network's dtype, finite, at
         least one row) and ``y`` what ``as_targets(y, len(X))`` returns (or
-        rows of them: a batch ``X[idx], y[idx]`` of checked arrays is fine).
+        rows of them: a batch ``X[idx], y[idx]`` of validated arrays is fine).
         Anything else gives wrong numbers or an obscure numpy error, not a
         clear message.  For loops that validated their data once and call
         this on every batch (``course_lib.train.train``, ``flat_functions``);
@@ -1027,8 +1073,8 @@ class MLP:
         effective = reduction == "effective"
         for layer in range(self.n_layers - 1, -1, -1):
             a_prev = acts[layer]
-            dz_prev, gW, gb = _dense_backward(dz, a_prev, self.weights[layer], input_gradient=layer > 0,
-                                              bias=self.bias)
+            dz_prev, gW, gb = dense_backward_unvalidated(dz, a_prev, self.weights[layer], input_gradient=layer > 0,
+                                                         bias=self.bias)
             if effective:
                 nz = (dz != 0).astype(self.dtype)
                 count_W = (a_prev != 0).astype(self.dtype).T @ nz
@@ -1156,7 +1202,7 @@ class MLP:
     def _loss_batch(self, X, y):
         # a snapshot: the f_batch keeps evaluating at today's parameters even if they change later
         Ws = [W.copy() for W in self.weights]
-        bs = [b.copy() for b in self.biases] if self.bias else [0] * self.n_layers
+        bs = [b.copy() for b in self.biases]
         zs, acts = self._forward(X)
         n = len(X)
         L = self.n_layers
@@ -1168,8 +1214,8 @@ class MLP:
 
         def tail(k, z, rows):
             """Per-sample losses of samples ``rows`` from their layer-k pre-activations ``z``."""
-            for layer in range(k + 1, L):
-                z = self._g(layer - 1, z) @ Ws[layer] + bs[layer]
+            if k < L - 1:  # the rest of the forward pass, from a_k = g(z_k), with the snapshot
+                z = self._forward(self._g(k, z), first=k + 1, params=(Ws, bs))[0][-1]
             return self._per_sample_loss(z, y[rows])
 
         def base_losses(k):

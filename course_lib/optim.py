@@ -150,6 +150,8 @@ __all__ = [
     "adadelta_update",
     "adam_update",
     "rprop_update",
+    "ema",
+    "ema_unvalidated",
     "bias_correction",
     "adaptive_step",
     "Optimizer",
@@ -285,6 +287,11 @@ def _store(value, out):
     return out
 
 
+def ema_unvalidated(avg, x, beta, out=None):
+    """``ema`` without validation, writing into ``out`` when given: the rules' line, public for loops that validated."""
+    return np.add(beta * avg, (1.0 - beta) * x, out=out)             # beta avg + (1 - beta) x
+
+
 def _bias_correction(avg, beta, t):
     return avg / (1.0 - beta**t)                                     # avg / (1 - beta^t)
 
@@ -298,18 +305,21 @@ def _sgd(w, g, lr, out=_NEW):
     return np.subtract(w, lr * g, out=out[0])                        # w - lr g
 
 
+def _classical_velocity(v, g, lr, beta, out=None):
+    return np.subtract(beta * v, lr * g, out=out)                    # v = beta v - lr g
+
+
 def _momentum(w, g, v, lr, beta, variant, out=_NEW):
     if variant == "classical":
-        v = np.subtract(beta * v, lr * g, out=out[1])                # v = beta v - lr g
+        v = _classical_velocity(v, g, lr, beta, out[1])              # v = beta v - lr g
         return np.add(w, v, out=out[0]), v                           # w + v
-    v = np.add(beta * v, (1.0 - beta) * g, out=out[1])               # v = beta v + (1 - beta) g
+    v = ema_unvalidated(v, g, beta, out[1])                                     # v = beta v + (1 - beta) g
     return np.subtract(w, lr * v, out=out[0]), v                     # w - lr v
 
 
 def _nesterov(w, g, v, lr, beta, out=_NEW):
-    lr_g = lr * g
-    v = np.subtract(beta * v, lr_g, out=out[1])                      # v = beta v - lr g
-    return np.subtract(w + beta * v, lr_g, out=out[0]), v            # w + beta v - lr g
+    v = _classical_velocity(v, g, lr, beta, out[1])                  # v = beta v - lr g
+    return np.subtract(w + beta * v, lr * g, out=out[0]), v          # w + beta v - lr g
 
 
 def _adagrad(w, g, G, lr, eps, eps_inside_sqrt, out=_NEW):
@@ -318,21 +328,21 @@ def _adagrad(w, g, G, lr, eps, eps_inside_sqrt, out=_NEW):
 
 
 def _rmsprop(w, g, s, lr, rho, eps, eps_inside_sqrt, out=_NEW):
-    s = np.add(rho * s, (1.0 - rho) * g * g, out=out[1])             # s = rho s + (1 - rho) g^2
+    s = ema_unvalidated(s, g * g, rho, out[1])                                  # s = rho s + (1 - rho) g^2
     return _adaptive_step(w, g, s, lr, eps, eps_inside_sqrt, out[0]), s     # w - lr g / (sqrt(s) + eps)
 
 
 def _adadelta(w, g, Eg2, Edx2, lr, rho, eps, out=_NEW):
-    Eg2 = np.add(rho * Eg2, (1.0 - rho) * g * g, out=out[1])         # E[g^2] = rho E[g^2] + (1 - rho) g^2
+    Eg2 = ema_unvalidated(Eg2, g * g, rho, out[1])                              # E[g^2] = rho E[g^2] + (1 - rho) g^2
     dx = -np.sqrt(Edx2 + eps) / np.sqrt(Eg2 + eps) * g               # dx = -RMS[dx] / RMS[g] g
-    Edx2 = np.add(rho * Edx2, (1.0 - rho) * dx * dx, out=out[2])     # E[dx^2] = rho E[dx^2] + (1 - rho) dx^2
+    Edx2 = ema_unvalidated(Edx2, dx * dx, rho, out[2])                          # E[dx^2] = rho E[dx^2] + (1 - rho) dx^2
     return np.add(w, lr * dx, out=out[0]), Eg2, Edx2                 # w + lr dx
 
 
 def _adam(w, g, m, v, vmax, t, lr, beta1, beta2, eps, eps_hat, out=_NEW):
     """Adam's arithmetic; ``vmax`` None is Adam, an array is AMSGrad (then four results)."""
-    m = np.add(beta1 * m, (1.0 - beta1) * g, out=out[1])             # m = beta1 m + (1 - beta1) g
-    v = np.add(beta2 * v, (1.0 - beta2) * g * g, out=out[2])         # v = beta2 v + (1 - beta2) g^2
+    m = ema_unvalidated(m, g, beta1, out[1])                                    # m = beta1 m + (1 - beta1) g
+    v = ema_unvalidated(v, g * g, beta2, out[2])                                # v = beta2 v + (1 - beta2) g^2
     if vmax is not None:
         vmax = np.maximum(vmax, v, out=out[3])                       # vmax = max(vmax, v)
     v_denom = v if vmax is None else vmax
@@ -862,6 +872,49 @@ def rprop_update(w, g, g_prev, step, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0), o
 # --------------------------------------------------------------------------
 # the pieces several rules share
 # --------------------------------------------------------------------------
+def ema(avg, x, beta):
+    """One step of an exponential moving average (the running averages of momentum, RMSprop, Adadelta, Adam).
+
+    ``avg_new = beta * avg + (1 - beta) * x``
+
+    Parameters
+    ----------
+    avg : float array or float
+        The average so far (zeros before the first term in the optimizers).
+    x : float array or float, broadcastable against ``avg``
+        The new term (a gradient ``g``, or ``g**2``).
+    beta : float in [0, 1)
+        The decay rate: the average spans about ``1 / (1 - beta)`` terms.
+
+    Returns
+    -------
+    avg_new : float array (a new array)
+
+    Notes
+    -----
+    The EMA form of momentum (course source ``001``, ``V_t = beta V_{t-1} +
+    (1 - beta) dW``), RMSprop's ``s`` (Tieleman & Hinton 2012, ``rho``),
+    Adadelta's two accumulators (Zeiler 2012, eq. 8 and Algorithm 1), Adam's
+    ``m`` and ``v`` (Kingma & Ba 2015, Algorithm 1) and source ``002``'s
+    running loss estimate (``train.running_loss_estimate``, with ``beta = 1 -
+    lam``) all take this step; the rules call the same line.
+
+    Examples
+    --------
+    >>> ema(np.array([1.0]), np.array([3.0]), 0.75)
+    array([1.5])
+    """
+    avg = as_float_array("avg", avg)
+    x = as_float_array("x", x)
+    beta = _validate_decay("beta", beta)
+    try:
+        np.broadcast_shapes(np.shape(avg), np.shape(x))
+    except ValueError:
+        raise ValueError(f"x must broadcast against avg; avg has shape {np.shape(avg)} and x has shape "
+                         f"{np.shape(x)}") from None
+    return ema_unvalidated(avg, x, beta)
+
+
 def bias_correction(avg, beta, t):
     """Adam's bias correction of a running average that started at zero.
 

@@ -15,15 +15,16 @@ that need no gradient at all, only evaluations of a loss or a reward:
 
 Two small environment-free problems make both runnable in a notebook:
 
-* ``LQR``: a linear-quadratic regulator with fixed initial states, whose
-  optimal linear policy ``u = -K x`` is known independently from the discrete
-  algebraic Riccati equation (``lqr_optimal_gain``);
-* ``PerceptronProblem``: the slide's sigmoid "perceptron" (logistic regression)
-  with binary cross-entropy on linearly separable data
-  (``make_separable_data``), whose gradient ``X^T (a - y) / n`` is the slide's
-  ``a - y``.  Both live in ``course_lib.perceptron`` (which assignment 4
-  hands over while grading, unlike this module, its reference) and are
-  re-exported here.
+* ``LQR`` (here): a linear-quadratic regulator with fixed initial states,
+  whose optimal linear policy ``u = -K x`` is known independently from the
+  discrete algebraic Riccati equation (``lqr_optimal_gain``);
+* the slide's sigmoid "perceptron" (logistic regression) with binary
+  cross-entropy on linearly separable data, whose gradient ``X^T (a - y) / n``
+  is the slide's ``a - y``: ``PerceptronProblem`` and ``make_separable_data``
+  of ``course_lib.perceptron`` (their one home: assignment 4 hands that
+  module over while grading, unlike this one, its reference).  Its ``loss``
+  is what ``finite_difference_search`` minimises and its ``rollout`` what
+  ``ars`` maximises.
 
 Randomness: ``ars`` takes ``seed`` and the finite-difference functions
 ``rng`` (the name of assignment 4's signatures); both accept an int or a
@@ -41,8 +42,7 @@ With losses that step climbs the loss (on average it moves along +grad L); the
 "+" is right only when G_p, G_n are gains/rewards, as in ARS.  To minimise a
 loss the sign flips: ``W = W - alpha (G_p - G_n) dW``.
 
-Imported here: numpy, the standard library, ``course_lib.validation`` and
-``course_lib.perceptron`` (the perceptron problem, re-exported).
+Imported here: numpy, the standard library and ``course_lib.validation``.
 
 Validation happens once, at each public function's boundary: ``ars`` validates
 its arguments and then runs the same internal step as ``ars_update`` (one
@@ -66,7 +66,6 @@ from .validation import (
     as_int,
     as_positive,
 )
-from .perceptron import PerceptronProblem, make_separable_data
 
 __all__ = [
     "finite_difference_step",
@@ -79,8 +78,6 @@ __all__ = [
     "ars",
     "LQR",
     "lqr_optimal_gain",
-    "PerceptronProblem",
-    "make_separable_data",
 ]
 
 ARS_VERSIONS = ("v1", "v2", "basic")
@@ -210,19 +207,30 @@ def finite_difference_search(
 
     The steps are ``finite_difference_step``'s, drawing their directions one
     after the other from one Generator (``rng``: a Generator, or an int that
-    seeds one for the whole run).  Returns ``(w, history)`` with
-    ``history["loss_estimate"][t]`` the average ``(L+ + L-) / 2`` of step
-    ``t`` (a free estimate of ``loss(w_t)`` with bias O(sigma^2); no extra
-    evaluation) and ``history["n_evaluations"][t] = 2 (t + 1)``, the
-    cumulative number of loss evaluations.  ``w0`` is not modified.
+    seeds one for the whole run).  Returns ``(w, history)`` with, for step
+    ``t = 0 .. n_steps - 1`` (from ``w_t`` to ``w_{t+1}``, ``w_0 = w0``):
+
+    * ``history["w"][t]``: ``w_{t+1}``, the weights after the step (an array
+      of shape ``(n_steps, *w0.shape)``; its last row is the returned ``w``);
+    * ``history["n_evaluations"][t] = 2 (t + 1)``: the cumulative number of
+      loss evaluations after it;
+    * ``history["loss_estimate"][t]``: the average ``(L+ + L-) / 2`` of the
+      step, a free estimate of ``loss(w_t)`` (at the weights *before* the
+      step) with bias O(sigma^2): no extra evaluation.  To draw the loss
+      itself, evaluate ``loss`` at ``history["w"]`` (evaluations for the
+      picture, not for the search).
+
+    ``w0`` is not modified.
     """
     n_steps = as_int("n_steps", n_steps, minimum=1)
     w, lr, sigma, rng = _finite_difference_arguments(loss, w0, lr, sigma, rng, "w0")
+    iterates = np.empty((n_steps, *w.shape))
     estimates = np.empty(n_steps)
     for t in range(n_steps):
         w, L_plus, L_minus = _finite_difference_rule(loss, w, lr, sigma, rng)
+        iterates[t] = w
         estimates[t] = 0.5 * (L_plus + L_minus)
-    history = {"loss_estimate": estimates, "n_evaluations": 2 * np.arange(1, n_steps + 1)}
+    history = {"w": iterates, "loss_estimate": estimates, "n_evaluations": 2 * np.arange(1, n_steps + 1)}
     return w, history
 
 
@@ -276,26 +284,34 @@ def _top_directions(r_plus, r_minus, top_b):
     return np.argsort(-np.maximum(r_plus, r_minus), kind="stable")[:top_b]   # by score max(r+, r-), best first
 
 
+def _basic_step(M, deltas, r_plus, r_minus, step_size, reward_std=1.0):
+    """The basic random search update on validated arguments (see ``basic_random_search_update``).
+
+    ``M + step_size / (N * reward_std) * sum_k (r+_k - r-_k) delta_k`` over the
+    N given directions; ``reward_std`` is 1 for basic random search and
+    ``sigma_R`` for ARS (``_ars_step``).
+    """
+    step = np.tensordot(r_plus - r_minus, deltas, axes=1)           # sum_k (r+_k - r-_k) * delta_k
+    return M + step_size / (deltas.shape[0] * reward_std) * step    # M + alpha / (N sigma_R) * sum
+
+
 def _ars_step(M, deltas, r_plus, r_minus, step_size, top_b):
-    """The ARS update on validated arguments: ``(M_new, sigma_R)``, one selection and one std (see ``ars_update``)."""
+    """The ARS update on validated arguments: ``(M_new, sigma_R)``, one selection and one std (see ``ars_update``).
+
+    It is the basic step over the top-b directions with the rewards divided
+    by their std ``sigma_R``: ``M + alpha / (b sigma_R) * sum_(k) (r+_(k) - r-_(k)) delta_(k)``.
+    """
     idx = _top_directions(r_plus, r_minus, top_b)
-    sigma_R = float(np.std(np.concatenate([r_plus[idx], r_minus[idx]])))  # population std, ddof=0
-    diff = r_plus[idx] - r_minus[idx]
+    r_plus, r_minus = r_plus[idx], r_minus[idx]
+    sigma_R = float(np.std(np.concatenate([r_plus, r_minus])))  # population std, ddof=0
     if sigma_R == 0.0:
-        if np.any(diff != 0.0):  # pragma: no cover - only reachable through rounding
+        if np.any(r_plus != r_minus):  # pragma: no cover - only reachable through rounding
             raise FloatingPointError(
                 "std of the used rewards rounded to 0 although rewards_plus - rewards_minus is not 0; "
                 "rescale the rewards"
             )
         return M.copy(), sigma_R
-    step = np.tensordot(diff, deltas[idx], axes=1)  # sum_k diff_k * delta_(k)
-    return M + step_size / (top_b * sigma_R) * step, sigma_R
-
-
-def _basic_step(M, deltas, r_plus, r_minus, step_size):
-    """The basic random search update on validated arguments (see ``basic_random_search_update``)."""
-    step = np.tensordot(r_plus - r_minus, deltas, axes=1)  # sum_k (r+_k - r-_k) * delta_k
-    return M + step_size / deltas.shape[0] * step
+    return _basic_step(M, deltas[idx], r_plus, r_minus, step_size, sigma_R), sigma_R
 
 
 def ars_update(M, deltas, rewards_plus, rewards_minus, step_size: float, top_b: int) -> np.ndarray:
@@ -740,10 +756,14 @@ def lqr_optimal_gain(A, B, Q, R, tol: float = 1e-12, max_iter: int = 100_000) ->
         K = (R + B^T P B)^{-1} B^T P A
 
     ``P`` is found by the fixed-point (value) iteration of the right-hand
-    side started at ``P = Q``, in numpy only (no scipy), until the relative
-    change ``max|P_new - P| <= tol * max(1, max|P|)``.  It converges when
-    ``(A, B)`` is stabilisable and ``(A, Q^{1/2})`` detectable; otherwise a
-    ``RuntimeError`` is raised after ``max_iter`` iterations.
+    side started at ``P = Q``, in numpy only (no scipy); each iteration
+    computes the gain ``K`` of the current ``P`` once and writes the
+    right-hand side with it, ``Q + A^T P A - (B^T P A)^T K``.  It stops at
+    the first ``P`` whose DARE residual (the change ``P_new - P``) satisfies
+    ``max|P_new - P| <= tol * max(1, max|P|)`` and returns that ``P`` with
+    its ``K``.  It converges when ``(A, B)`` is stabilisable and ``(A,
+    Q^{1/2})`` detectable; otherwise a ``RuntimeError`` is raised after
+    ``max_iter`` iterations.
 
     Note the sign: ``K`` is the gain of ``u = -K x``, so the matching ARS
     policy matrix is ``M = -K``.
@@ -760,13 +780,12 @@ def lqr_optimal_gain(A, B, Q, R, tol: float = 1e-12, max_iter: int = 100_000) ->
     for _ in range(max_iter):
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected just below
             BtPA = B.T @ P @ A
-            P_new = Q + A.T @ P @ A - BtPA.T @ np.linalg.solve(R + B.T @ P @ B, BtPA)
+            K = np.linalg.solve(R + B.T @ P @ B, BtPA)        # K = (R + B^T P B)^{-1} B^T P A
+            P_new = Q + A.T @ P @ A - BtPA.T @ K              # the right-hand side of the DARE
             P_new = 0.5 * (P_new + P_new.T)
         if not np.all(np.isfinite(P_new)):
             break
-        if np.max(np.abs(P_new - P)) <= tol * max(1.0, np.max(np.abs(P_new))):
-            P = P_new
-            K = np.linalg.solve(R + B.T @ P @ B, B.T @ P @ A)
+        if np.max(np.abs(P_new - P)) <= tol * max(1.0, np.max(np.abs(P))):  # P solves the DARE to tol
             return K, P
         P = P_new
     raise RuntimeError(

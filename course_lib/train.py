@@ -32,12 +32,12 @@ Also here, for the lectures and experiments:
   and aSGD from the same data, weights and batches (lecture 8 and
   ``experiments/exp_000_asgd.py``).
 
-Validated once: ``train`` checks the data (training and validation) with
+Validated once: ``train`` validates the data (training and validation) with
 ``model.as_inputs`` and ``model.as_targets`` and then calls the fast paths:
 ``model.loss_and_grads_unvalidated`` and ``model.correct_unvalidated`` on
 every batch, ``optimizer.step_unvalidated`` for every step and
 ``model.evaluate_unvalidated`` on the validation data after every epoch.
-``minibatch_sgd`` likewise checks its start point once and then calls the
+``minibatch_sgd`` likewise validates its start point once and then calls the
 objective's ``batch_gradient_unvalidated`` and ``sample_losses_unvalidated``.
 The epoch's accuracy is counted by the model's own rule
 (``MLP.correct_unvalidated``, the rule of ``MLP.accuracy``) on each batch
@@ -173,20 +173,17 @@ class EarlyStopping:
         return value < best - self.min_delta
 
 
-def _ceil_div(a: int, b: int) -> int:
-    """``ceil(a / b)`` for integers ``a >= 0``, ``b >= 1``, exactly (no float division)."""
-    return -(-a // b)
-
-
 def batches_per_epoch(n: int, batch_size: int) -> int:
     """``ceil(n / batch_size)``: the number of batches (steps) of an epoch over ``n`` samples.
 
     Every batch has ``batch_size`` samples except the last, which may be
     smaller (Keras' convention): 60 samples in batches of 16 are 4 steps.
+    The kit writes every ceiling division as here, ``-(-a // b)``: exact in
+    integers, where ``math.ceil(a / b)`` rounds through a float.
     """
     n = as_int("n", n, minimum=0)
     batch_size = as_int("batch_size", batch_size, minimum=1)
-    return _ceil_div(n, batch_size)
+    return -(-n // batch_size)  # ceil(n / batch_size) in integers, exactly
 
 
 def batches_of(order, batch_size: int) -> list:
@@ -244,9 +241,10 @@ def running_loss_estimate(losses, lam: float, start: float | None = None) -> np.
         raise ValueError(f"losses must be a 1-D array of step losses; got shape {losses.shape}")
     lam = as_in_interval("lam", lam, 0.0, 1.0, closed="right")
     q = None if start is None else as_scalar_output("start", start)
+    beta = 1.0 - lam  # the weight of the estimate so far
     out = np.empty(losses.shape)
     for k, loss in enumerate(losses.tolist()):
-        q = loss if q is None else lam * loss + (1 - lam) * q
+        q = loss if q is None else optim.ema_unvalidated(q, loss, beta)   # (1 - lam) Q + lam L: optim's one EMA
         out[k] = q
     return out
 
@@ -472,7 +470,7 @@ def minibatch_sgd(objective, w0, lr: float, batch_size: int, epochs: int, seed=0
         With ``n`` (number of samples), ``dim`` and the fast paths
         ``batch_gradient_unvalidated(w, idx)`` and
         ``sample_losses_unvalidated(w, idx)``:
-        ``course_lib.functions.LogisticRegression``.  ``w0`` is checked here,
+        ``course_lib.functions.LogisticRegression``.  ``w0`` is validated here,
         once; the batches are drawn here, so the loop calls the fast paths.
     w0 : 1-D float array
     lr : float > 0
@@ -599,7 +597,7 @@ def asgd_runs(dataset: str = "circles", seed=0, max_steps: int = 3000, lr: float
     make = make_circles if dataset == "circles" else make_spirals
     X_all, y_all = make(n_train + n_test, seed=seed)
     X, X_test, y, y_test = train_test_split(X_all, y_all, test_size=n_test, seed=seed)
-    epochs = _ceil_div(max_steps, batches_per_epoch(n_train, batch_size))
+    epochs = -(-max_steps // batches_per_epoch(n_train, batch_size))  # ceiling division
     runs = {}
     for name, reduction in (("SGD", "mean"), ("aSGD", "effective")):
         net = MLP([2, *ASGD_HIDDEN, 1], output="sigmoid", seed=seed)

@@ -182,7 +182,7 @@ def as_start_point(x0) -> np.ndarray:
 
 
 def gradient_at(grad, x: np.ndarray, k: int, hint: str = "") -> np.ndarray:
-    """``grad(x_k)`` of an iteration, checked: float, shaped like ``x``, finite.
+    """``grad(x_k)`` of an iteration, validated: float, shaped like ``x``, finite.
 
     ``grad`` receives a copy of ``x``.  Non-finite values mean the iteration
     has diverged; ``hint`` is appended to that message (e.g. "try a smaller lr").

@@ -34,13 +34,15 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from pathlib import Path
 
 import numpy as np
 
+from benchmarks.common import environment_info, finish
 from course_lib import optim
 from course_lib.nn import MLP
 from course_lib.train import ASGD_LR, asgd_runs, train
-from experiments.shared import RESULTS, environment_info, environment_markdown, md_table, mnist_flat, pct, write_results
+from experiments.shared import RESULTS, md_table, mnist_flat, pct
 
 N_TRAIN, N_TEST = 128, 55  # 128 : 55 is the source's 7 : 3
 MAX_STEPS, BATCH, LOSS_STOP = 10_000, 32, 0.01
@@ -97,7 +99,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--seeds", type=int, default=200)
     parser.add_argument("--mnist-epochs", type=int, default=50)
-    parser.add_argument("--out", default=None)
+    parser.add_argument("--out", type=Path, default=RESULTS, help="results directory (default experiments/results)")
     args = parser.parse_args(argv)
     seeds, max_steps, m_ep = (3, 400, 1) if args.quick else (args.seeds, MAX_STEPS, args.mnist_epochs)
 
@@ -134,7 +136,7 @@ def main(argv=None) -> dict:
     p_rows = [[d, f"{v['both_reached']}/{seeds}", f"{v['asgd_fewer_steps']}/{v['both_reached']}",
                "--" if v["median_step_ratio"] is None else f"{v['median_step_ratio']:.2f}"]
               for d, v in paired.items()]
-    md = "\n".join([
+    finish("source_000_asgd", result, [
         "# Source 000 reproduced: aSGD vs SGD\n",
         ("QUICK RUN.\n" if args.quick else ""),
         f"## Circles and spirals: {seeds} seeds (the source: 10,000), 2-10-10-10-10-10-1, batch {BATCH}, "
@@ -149,10 +151,7 @@ def main(argv=None) -> dict:
                   "lowest test loss (epoch) / test acc. there", f"test loss at epoch {m_ep}",
                   "train loss", "dead units (layer 1, 2)", "time (s)"], m_rows),
         "",
-        environment_markdown(result["environment"]),
-    ])
-    write_results("source_000_asgd", result, md, args.out or RESULTS)
-    print(md)
+    ], args.out)
     return result
 
 

@@ -34,16 +34,18 @@ from __future__ import annotations
 
 import argparse
 import math
+from pathlib import Path
 
 import numpy as np
 
+from benchmarks.common import environment_info, finish
 from course_lib import optim, schedules
 from course_lib.nn import MLP
 from course_lib.train import train
-from experiments.shared import (RESULTS, environment_info, environment_markdown, md_table, mnist_flat, pct,
-                                write_results)
+from experiments.shared import RESULTS, md_table, mnist_flat, pct
 
 SIZES = (784, 300, 100, 100, 10)
+ADAM_C = {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}  # run (c), Table 6; its Keras peer too
 PUBLISHED_MAIN = {"a": 0.9774, "b": 0.9828, "c": 0.9842}
 PUBLISHED_MAIN_LOSS = {"a": 0.0253, "b": 0.0016, "c": 0.0171}  # Tables 2, 5, 6: training loss at epoch 10
 # Table 2 (10 epochs): (lr, batch) -> (loss, accuracy, time s)
@@ -68,17 +70,19 @@ def run(X, y, Xt, yt, optimizer, batch_size, epochs, schedule=None, seed=0, per_
 
 def keras_adam_peer(X, y, Xt, yt, epochs, seed):
     """Run (c) in Keras as an independent peer: the same bias-free network and initial
-    weights, ``keras.optimizers.Adam(1e-3, 0.9, 0.999, epsilon=1e-8)``, batch 100,
-    Keras' own shuffling. Keras' epsilon sits outside the square root of the
-    bias-corrected v-hat ("eps-hat" form, see ``optim.adam_update``); with eps this small
-    the two forms train alike."""
+    weights, ``keras.optimizers.Adam(1e-3, 0.9, 0.999, epsilon=1e-8)`` (built by the
+    registry's ``keras_pair`` from run (c)'s hyperparameters), batch 100, Keras' own
+    shuffling. Keras' epsilon sits outside the square root of the bias-corrected v-hat
+    ("eps-hat" form, see ``optim.adam_update``), run (c)'s inside; with eps this small the
+    two forms train alike."""
     from course_lib import keras_peer
 
     keras = keras_peer.import_keras()
     keras.utils.set_random_seed(seed)
     model = keras_peer.mlp_model(MLP(SIZES, bias=False, dtype=np.float32, seed=seed))
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3, beta_1=0.9, beta_2=0.999, epsilon=1e-8),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    adam_info = next(info for info in optim.OPTIMIZERS if info.name == "Adam")
+    _, adam = adam_info.keras_pair(keras, **ADAM_C)
+    model.compile(optimizer=adam, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     hist = model.fit(X, y, batch_size=100, epochs=epochs, verbose=0, shuffle=True, validation_data=(Xt, yt))
     return {"seed": seed, "test_accuracy": float(hist.history["val_accuracy"][-1]),
             "test_loss": float(hist.history["val_loss"][-1]), "train_loss_last_epoch": float(hist.history["loss"][-1]),
@@ -102,7 +106,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--grid-epochs", type=int, default=3)
     parser.add_argument("--seeds", type=int, default=5, help="initialisation/shuffle seeds of the main runs")
     parser.add_argument("--keras-seeds", type=int, default=3, help="seeds of the Keras peer of run (c); 0: none")
-    parser.add_argument("--out", default=None)
+    parser.add_argument("--out", type=Path, default=RESULTS, help="results directory (default experiments/results)")
     args = parser.parse_args(argv)
     n = 5000 if args.quick else None
     epochs, grid_epochs = (1, 1) if args.quick else (args.epochs, args.grid_epochs)
@@ -115,8 +119,7 @@ def main(argv=None) -> dict:
         "a": lambda seed: run(X, y, Xt, yt, optim.SGD(0.1), 10, epochs, seed=seed, per_epoch_test=True),
         "b": lambda seed: run(X, y, Xt, yt, optim.Momentum(0.1, beta=0.1, variant="classical"), 10, epochs,
                               schedule=schedules.linear(0.1, 1e-4, epochs), seed=seed, per_epoch_test=True),
-        "c": lambda seed: run(X, y, Xt, yt, optim.Adam(1e-3, beta1=0.9, beta2=0.999, eps=1e-8), 100, epochs,
-                              seed=seed, per_epoch_test=True),
+        "c": lambda seed: run(X, y, Xt, yt, optim.Adam(**ADAM_C), 100, epochs, seed=seed, per_epoch_test=True),
     }
     seeds = range(args.seeds)
     main_runs = {k: [cfg(seed) for seed in seeds] for k, cfg in configs.items()}
@@ -156,7 +159,7 @@ def main(argv=None) -> dict:
                           f"{pct(r['test_accuracy'])} / {r['train_loss_last_epoch']:.4f}", f"{r['test_loss']:.4f}",
                           f"{r['seconds']:.0f}",
                           " ".join(f"{d}/{w}" for d, w in zip(r["dead_units"], SIZES[1:-1]))])
-    md = "\n".join([
+    finish("source_003_mnist", result, [
         "# Source 003 reproduced: 784-300-100-100-10 on MNIST\n",
         f"course_lib, float32, no biases, Glorot uniform, {len(X):,} training images, "
         f"test on the 10,000 test images.{' QUICK RUN (small data, 1 epoch).' if args.quick else ''}\n",
@@ -178,10 +181,7 @@ def main(argv=None) -> dict:
         "every input), the logits are 0 for every image, the loss is ln 10 = "
         f"{math.log(10):.4f} and the argmax picks class 0, so the accuracy is the test set's share of zeros, "
         f"{share_of_zeros:.4f}. Every gradient is then exactly 0 and the network never recovers.\n",
-        environment_markdown(result["environment"]),
-    ])
-    write_results("source_003_mnist", result, md, args.out or RESULTS)
-    print(md)
+    ], args.out)
     return result
 
 

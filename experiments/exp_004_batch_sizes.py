@@ -9,9 +9,11 @@ The thesis' Keras code, redone with course_lib:
 * Wine Quality (white, 4898 wines): ``Dense(128, relu) -> Dense(1, relu)``,
   mean squared error, the same ``normalize(axis=1)`` on the 11 features, a
   75/25 train/test split (the thesis slices; here a seeded random split).
-* Optimizers with Keras' defaults, as in the thesis: ``SGD()`` is lr 0.01;
-  ``Adam()`` is lr 1e-3, betas 0.9 / 0.999, epsilon 1e-7 in Keras' "eps hat"
-  form (``optim.Adam(eps=1e-7, eps_hat=True)``).
+* Optimizers with Keras' defaults, as in the thesis (``SGD()``, ``Adam()``):
+  course_lib's optimizers that take their steps, read from the registry's
+  Keras entries (``optim.OPTIMIZERS``, ``KerasEquivalent``; Keras 3's
+  ``SGD()`` is lr 0.01, its ``Adam()`` lr 1e-3, betas 0.9 / 0.999 and
+  epsilon 1e-7 in the "eps hat" form).
 * Batch sizes 1, 8, 16, ..., 256 and the full batch; batch 1 on MNIST uses
   a 10,000-image subset, as the thesis did.
 
@@ -27,15 +29,16 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 import numpy as np
 
+from benchmarks.common import environment_info, finish
 from course_lib import optim
 from course_lib.data import load_wine_quality, train_test_split
 from course_lib.nn import MLP
 from course_lib.train import train
-from experiments.shared import (RESULTS, environment_info, environment_markdown, keras_normalize, md_table,
-                                mnist_flat, pct, write_results)
+from experiments.shared import RESULTS, keras_normalize, md_table, mnist_flat, pct
 
 # Thesis, Figures 21 and 23: training loss (and accuracy) after 100 (MNIST) / 250 (wine) epochs
 PUBLISHED_MNIST = {("adam", 1): (0.0, 1.0), ("adam", 60000): (0.331, 0.9081), ("adam", 8): (0.001, 0.9998),
@@ -50,8 +53,16 @@ PUBLISHED_WINE = {("adam", 1): 0.567, ("adam", "full"): 0.811, ("adam", 8): 0.57
                   ("sgd", 32): 0.691, ("sgd", 64): 0.74, ("sgd", 128): 0.759, ("sgd", 256): 0.772}
 
 
-def make_optimizer(name: str):
-    return optim.SGD(0.01) if name == "sgd" else optim.Adam(1e-3, eps=1e-7, eps_hat=True)
+KERAS_CLASSES = {"sgd": "SGD", "adam": "Adam"}  # the thesis' optimizers, named as in the results
+REGISTRY = {info.name: info for info in optim.OPTIMIZERS}
+
+
+def make_optimizer(name: str) -> optim.Optimizer:
+    """The course_lib optimizer that takes the steps of Keras' ``SGD()`` or ``Adam()`` (``name`` "sgd" or
+    "adam") with Keras' defaults: ``info.cls(**keras.defaults, **keras.ours)``, the registry's
+    ``KerasEquivalent`` of that optimizer."""
+    info = REGISTRY[KERAS_CLASSES[name]]
+    return info.cls(**info.keras.defaults, **info.keras.ours)
 
 
 def mnist_runs(batch_sizes, epochs, quick):
@@ -101,7 +112,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--mnist-epochs", type=int, default=5)
     parser.add_argument("--wine-epochs", type=int, default=250)
-    parser.add_argument("--out", default=None)
+    parser.add_argument("--out", type=Path, default=RESULTS, help="results directory (default experiments/results)")
     args = parser.parse_args(argv)
     if args.quick:
         mnist_bs, wine_bs, m_ep, w_ep = (32, 256, "full"), (32, "full"), 1, 5
@@ -121,7 +132,7 @@ def main(argv=None) -> dict:
               for r in mnist]
     w_rows = [[r["optimizer"], r["batch_size"], "--" if r["published"] is None else r["published"],
                f"{r['train_loss']:.3f}", f"{r['test_loss']:.3f}", f"{r['seconds']:.1f}"] for r in wine]
-    md = "\n".join([
+    finish("source_004_batch_sizes", result, [
         "# Source 004 reproduced: SGD vs Adam across batch sizes\n",
         ("QUICK RUN (small data, few epochs).\n" if args.quick else ""),
         f"## MNIST, Dense(128, relu) + softmax, {m_ep} epochs (the thesis: 100)\n",
@@ -136,10 +147,7 @@ def main(argv=None) -> dict:
         md_table(["optimizer", "batch", "published train MSE", "ours: train MSE", "ours: test MSE", "time (s)"],
                  w_rows),
         "",
-        environment_markdown(result["environment"]),
-    ])
-    write_results("source_004_batch_sizes", result, md, args.out or RESULTS)
-    print(md)
+    ], args.out)
     return result
 
 

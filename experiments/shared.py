@@ -1,4 +1,4 @@
-"""Shared parts of the experiment scripts: data, results files, table formatting.
+"""Shared parts of the experiment scripts: data, table formatting.
 
 Every script reproduces experiments of a course source with ``course_lib``
 and writes ``experiments/results/<name>.json`` and ``.md`` (the published
@@ -6,8 +6,9 @@ numbers beside ours); ``--quick`` runs a small version for the tests.  They
 run as modules from the repository root (``.venv/bin/python -m
 experiments.exp_003_mnist_mlp``); the ``experiments`` package has set the
 kit's environment (``course_env``: one BLAS thread) before numpy is imported.
-The environment facts of a run are recorded by the benchmarks' functions,
-re-exported here.
+The results files are written, and the environment facts of a run recorded,
+by the benchmarks' own functions (``benchmarks.common.finish`` and
+``environment_info``), so that both folders hold results of one format.
 """
 
 from __future__ import annotations
@@ -16,23 +17,24 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.common import environment_info, environment_markdown, write_results
+from course_lib.data import flatten_images, load_mnist
 
-__all__ = ["RESULTS", "environment_info", "environment_markdown", "write_results", "mnist_flat",
-           "keras_normalize", "md_table", "pct"]
+__all__ = ["RESULTS", "mnist_flat", "keras_normalize", "md_table", "pct"]
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def mnist_flat(kind: str = "digits", n_train: int | None = None, scale: str = "255"):
-    """MNIST as float32 rows: ``scale="255"`` divides by 255 (source 003);
-    ``"keras_normalize"`` is source 004's ``tf.keras.utils.normalize(x, axis=1)``."""
-    from course_lib.data import load_mnist
+    """MNIST as float32 rows, int64 labels, the first ``n_train`` training images (all when None).
 
+    ``scale="255"`` is ``data.flatten_images`` (pixels / 255, source 003);
+    ``"keras_normalize"`` is source 004's ``tf.keras.utils.normalize(x, axis=1)`` of the
+    (n, 28, 28) images (each image column divided by its L2 norm), then flattened.
+    """
     (X, y), (Xt, yt) = load_mnist(kind)
     if n_train is not None:
         X, y = X[:n_train], y[:n_train]
-    prep = {"255": lambda a: a.reshape(len(a), -1).astype(np.float32) / np.float32(255),
+    prep = {"255": flatten_images,
             "keras_normalize": lambda a: keras_normalize(a.astype(np.float32), axis=1).reshape(len(a), -1)}[scale]
     return (prep(X), y.astype(np.int64)), (prep(Xt), yt.astype(np.int64))
 

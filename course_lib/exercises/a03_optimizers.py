@@ -5,9 +5,12 @@ Each check runs the student's function against the ``course_lib`` reference on
 seeded random inputs through ``engine.check_function`` and names the likely
 mistake (see ``course_lib.exercises``).  The reference rule of each optimizer
 and its default hyperparameters come from the registry ``optim.OPTIMIZERS``;
-each wrong variant is the reference with one piece changed (built from
-``optim``'s own pieces, ``bias_correction`` and ``adaptive_step``), so only
-the wrong piece is written here.
+each wrong variant is the reference with one piece changed: the reference
+called with a wrong argument, or the wrong piece followed by the rest of the
+rule from ``optim``'s own pieces (``sgd_update``, ``bias_correction``,
+``adaptive_step``, the rule itself), so only the wrong piece is written here
+(and the classical momentum's step ``w + v``, a single addition, after a
+wrong velocity).
 """
 
 from __future__ import annotations
@@ -56,11 +59,17 @@ def momentum_classical(student, lr=_MOMENTUM_LR, beta=_MOMENTUM.defaults["beta"]
     def reference(w, g, v, lr, beta):
         return _MOMENTUM.rule(w, g, v, lr, beta, variant="classical")
 
+    def sign_flipped(w, g, v, lr, beta):
+        v_new = beta * v + lr * g  # the wrong piece: both signs of the rule flipped
+        return w - v_new, v_new
+
+    def no_beta(w, g, v, lr, beta):
+        v_new = v - lr * g  # the wrong piece; the step is the reference's w + v
+        return w + v_new, v_new
+
     return engine.check_function(student, reference, cases, name="momentum_classical", **_OPT_TOL, variants={
-        "the sign is flipped: the classical velocity is v = beta v - lr g, and w = w + v":
-            lambda w, g, v, lr, beta: (w - (beta * v + lr * g), beta * v + lr * g),
-        "beta is missing on the old velocity: v = beta v - lr g":
-            lambda w, g, v, lr, beta: (w + v - lr * g, v - lr * g),
+        "the sign is flipped: the classical velocity is v = beta v - lr g, and w = w + v": sign_flipped,
+        "beta is missing on the old velocity: v = beta v - lr g": no_beta,
         "this is the EMA form (source 001); the classical one has no (1 - beta) and adds v":
             lambda w, g, v, lr, beta: _MOMENTUM.rule(w, g, v, lr, beta, variant="ema")})
 
@@ -72,9 +81,12 @@ def momentum_ema(student, lr=_MOMENTUM_LR, beta=_MOMENTUM.defaults["beta"], seed
     def reference(w, g, v, lr, beta):
         return _MOMENTUM.rule(w, g, v, lr, beta, variant="ema")
 
+    def no_one_minus_beta(w, g, v, lr, beta):
+        v_new = beta * v + g  # the wrong piece; the step is the EMA form's w - lr v
+        return optim.sgd_update(w, v_new, lr), v_new
+
     return engine.check_function(student, reference, cases, name="momentum_ema", **_OPT_TOL, variants={
-        "the (1 - beta) factor on the gradient is missing":
-            lambda w, g, v, lr, beta: (w - lr * (beta * v + g), beta * v + g),
+        "the (1 - beta) factor on the gradient is missing": no_one_minus_beta,
         "this is the classical form (v = beta v - lr g, w = w + v), not source 001's average":
             lambda w, g, v, lr, beta: _MOMENTUM.rule(w, g, v, lr, beta, variant="classical")})
 
@@ -187,8 +199,10 @@ def rprop(student, etas=_RPROP.defaults["etas"], step_sizes=_RPROP.defaults["ste
         return _RPROP.rule(w, g, g_prev, step, etas, step_sizes)
 
     def no_zeroing(w, g, g_prev, step):
-        _, _, step_new = reference(w, g, g_prev, step)  # the step sizes adapt as in the reference
-        return w - np.sign(g) * step_new, g, step_new  # but g is neither zeroed after a flip nor kept from moving
+        _, _, step_new = reference(w, g, g_prev, step)  # the step sizes adapt as in the reference,
+        # but g is neither zeroed after a flip nor kept from moving: the reference's move with those steps
+        # and no history (g_prev = 0: no sign change to act on), w - sign(g) step_new, g_prev_new = g
+        return reference(w, g, np.zeros_like(g_prev), step_new)
 
     return engine.check_function(student, reference, cases, name="rprop", **_OPT_TOL, variants={
         "after a sign change iRprop- sets the stored gradient to 0 and does not move that coordinate": no_zeroing})
@@ -216,7 +230,7 @@ def exponential(student, seed=None) -> int:
     return engine.check_function(student, lambda lr0, b, k: schedules.exponential(lr0, b)(k), cases,
                                   name="exponential", rtol=1e-12, atol=0.0, variants={
         "epoch 0 must give lr0 (base ** 0 = 1): the exponent is the epoch, counted from 0":
-            lambda lr0, b, k: lr0 * b ** (k + 1)})
+            lambda lr0, b, k: schedules.exponential(lr0, b)(k + 1)})
 
 
 def trained_network(net, threshold: float = 0.95) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import optim
-from ..data import load_mnist
+from ..data import flatten_images, load_mnist
 from ..train import batches_of
 from . import engine
 from .engine import GradingError, case_rng, network_from, reached
@@ -69,7 +69,7 @@ def project_result(net, seconds, accuracy: float = 0.95, time_limit: float = 120
     """The network reaches ``accuracy`` on MNIST's 10,000 test images, trained within ``time_limit`` seconds.
 
     The test accuracy is computed here, from the network's parameters, on the
-    test images scaled to [0, 1] (``data.load_mnist``).  ``seconds`` is a
+    test images scaled to [0, 1] (``data.flatten_images``).  ``seconds`` is a
     number or a function giving it, read after the network is fetched: the
     grader passes its own clock of the kernel's time (the cells before the
     test, loading and training included, and the fetching itself, so a network
@@ -83,6 +83,6 @@ def project_result(net, seconds, accuracy: float = 0.95, time_limit: float = 120
     if not 0 < sec <= time_limit:
         raise GradingError(f"training took {sec:.0f} s; the project asks for at most {time_limit:.0f} s.")
     _, (X_img, y_test) = load_mnist()
-    X_test = X_img.reshape(len(X_img), -1).astype(np.float64) / 255
+    X_test = flatten_images(X_img, dtype=np.float64)
     return reached(model.accuracy(X_test, y_test), accuracy, "the test accuracy",
                     "Try more epochs or training images, or a larger learning rate.")

@@ -158,7 +158,7 @@ def running_loss(lam: float = 0.05, lr: float = 0.1, steps: int = 600, seed=0) -
     State: ``sample_loss``, ``Q``, ``true_loss`` (per step).
     """
     F = logistic_clouds(seed=seed)
-    run = minibatch_sgd(F, np.array([-2.0, 2.5]), lr, 1, batches_per_epoch(steps, F.n), seed=seed, max_steps=steps)  # epochs enough for the steps
+    run = minibatch_sgd(F, np.array([-2.0, 2.5]), lr, 1, -(-steps // F.n), seed=seed, max_steps=steps)  # epochs enough for the steps
     sample_loss = run.batch_loss              # L_i of the step's sample, at w_k before the step
     true_loss = F(run.path[:-1].T)            # F(w_k) over all samples (the expensive full pass)
 

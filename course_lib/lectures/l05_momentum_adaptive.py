@@ -40,17 +40,7 @@ def _race_problem(function: str, condition_number: float):
 
 
 def _race_settings(info, lr: float, lr_adaptive: float, beta: float) -> dict:
-    """The hyperparameters the race's sliders set for one optimizer (the rest keep the class' defaults)."""
-    settings = {}
-    if info.lr_role is not None:
-        settings["lr"] = lr if info.lr_role == "gradient" else lr_adaptive
-    if info.momentum is not None:
-        settings[info.momentum] = beta
-    return settings
-
-
-def _race_optimizers(lr: float, lr_adaptive: float, beta: float) -> dict:
-    """Every optimizer of ``optim.OPTIMIZERS``, fresh, keyed by name, as the race's sliders set them.
+    """The hyperparameters the race's sliders set for one optimizer of ``optim.OPTIMIZERS``.
 
     ``lr`` drives the methods whose learning rate multiplies the gradient
     (``lr_role == "gradient"``: SGD, Momentum, Nesterov); ``lr_adaptive``
@@ -63,8 +53,12 @@ def _race_optimizers(lr: float, lr_adaptive: float, beta: float) -> dict:
     by its own size, so their lr is a step length, not a multiple of the
     gradient.
     """
-
-    return {info.name: info.cls(**_race_settings(info, lr, lr_adaptive, beta)) for info in optim.OPTIMIZERS}
+    settings = {}
+    if info.lr_role is not None:
+        settings["lr"] = lr if info.lr_role == "gradient" else lr_adaptive
+    if info.momentum is not None:
+        settings[info.momentum] = beta
+    return settings
 
 
 def optimizer_race(function: str = "ravine", lr: float = 0.01, lr_adaptive: float = 0.05, beta: float = 0.9,
@@ -82,7 +76,8 @@ def optimizer_race(function: str = "ravine", lr: float = 0.01, lr_adaptive: floa
     a run stopped early has diverged.
 
     State: ``paths`` and ``gaps`` (dict by optimizer name), ``final_gap``,
-    ``diverged`` (dict of bool).
+    ``diverged`` (dict of bool), ``optimizers`` (each racer as the sliders
+    set it, fresh).
     """
     as_choice("function", function, RACE_FUNCTIONS)
     racers = optim.OPTIMIZERS
@@ -114,14 +109,16 @@ def optimizer_race(function: str = "ravine", lr: float = 0.01, lr_adaptive: floa
             ax.set(xlim=xb, ylim=yb)
             start.set_data([x0[0]], [x0[1]])
             minimum.set_data([f.minima[0][0]], [f.minima[0][1]])
-        paths, gaps, diverged = {}, {}, {}
+        paths, gaps, diverged, optimizers = {}, {}, {}, {}
         for info in racers:
             name, settings = info.name, _race_settings(info, lr, lr_adaptive, beta)
+            optimizers[name] = info.cls(**settings)  # fresh, as the sliders set it (the state shows it)
             # a run depends only on its own hyperparameters: keep it while they stay
             run_key = (key, steps, tuple(settings.items()))
             if runs.get(name, (None,))[0] != run_key:
-                # grad_unvalidated: x0 is checked once by trajectory, which then feeds back its own iterates
-                path = optim.trajectory(info.cls(**settings), f.grad_unvalidated, x0, steps, stop_beyond=LEAVES_PLOT)
+                # grad_unvalidated: x0 is validated once by trajectory, which then feeds back its own iterates
+                path = optim.trajectory(info.cls(**settings), f.grad_unvalidated, x0, steps,
+                                        stop_beyond=LEAVES_PLOT)
                 runs[name] = (run_key, path, f(path.T) - f.fmin, len(path) <= steps)
             _, path, gap, div = runs[name]
             paths[name], gaps[name], diverged[name] = path, gap, div
@@ -130,12 +127,13 @@ def optimizer_race(function: str = "ravine", lr: float = 0.01, lr_adaptive: floa
             lines[name].set_label(f"{name} (diverged)" if div else name)
         ax.legend(loc="lower right", fontsize=8, ncol=2)
         ax_gap.set_xlim(0, steps)
-        title = (f"ravine, κ = {condition_number:.3g} (SGD stable for lr < {linesearch.largest_stable_step(condition_number):.3g})"
+        stable = linesearch.largest_stable_step(condition_number)  # the ravine's largest curvature is kappa
+        title = (f"ravine, κ = {condition_number:.3g} (SGD stable for lr < {stable:.3g})"
                  if function == "ravine" else "Rosenbrock's valley")
         ax.set_title(title)
         best = min((g[-1], n) for n, g in gaps.items() if not diverged[n])[1] if not all(diverged.values()) else None
         ax_gap.set_title(f"closest after {steps} steps: {best}" if best else "all diverged")
-        return {"paths": paths, "gaps": gaps, "diverged": diverged,
+        return {"paths": paths, "gaps": gaps, "diverged": diverged, "optimizers": optimizers,
                 "final_gap": {n: float(g[-1]) for n, g in gaps.items()}, "best": best}
 
     gradient_scaled = ", ".join(i.name for i in racers if i.lr_role == "gradient")

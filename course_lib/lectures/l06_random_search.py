@@ -3,8 +3,11 @@ descent, counted in loss evaluations.
 
 Every run is a library call (``optim.trajectory`` with an exact or a
 ``gradcheck.numerical_gradient``, ``random_search.finite_difference_search``,
-``random_search.ars``) and every loss is ``PerceptronProblem.loss``; this module
-counts the evaluations and draws the curves.
+``random_search.ars``) on ``perceptron.make_separable_data(..., flip=0.1)``, and
+every loss drawn is ``PerceptronProblem``'s J(w) at a method's iterates: ``loss``
+at gradient descent's path and at the finite-difference search's ``history["w"]``,
+minus the ``rollout`` reward of ARS's current policy.  Those evaluations are for the
+picture and not counted; this module counts the methods' own and draws the curves.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ import numpy as np
 
 from .. import optim
 from ..gradcheck import numerical_gradient
-from ..random_search import PerceptronProblem, ars, finite_difference_search, make_separable_data
-from ..validation import as_generator, as_int
+from ..perceptron import PerceptronProblem, make_separable_data
+from ..random_search import ars, finite_difference_search
+from ..validation import as_int
 from .figures import figure as _figure
 from .interactive import Interactive, float_slider, int_slider
 
@@ -47,8 +51,12 @@ def random_search_race(dim: int = 10, sigma: float = 0.05, n_directions: int = 8
     divided by the rewards' standard deviation and so has a roughly fixed
     length (about 2 lr sigma along -grad L / |grad L|).
 
-    ``seed`` (an int) fixes the data (seed), the finite-difference directions
-    (seed + 1) and ARS's (seed + 2); every slider move redraws from them.
+    ``seed`` (an int) fixes the data and its flipped labels (seed), the
+    finite-difference directions (seed + 1) and ARS's (seed + 2); every slider
+    move redraws from them.  Every curve is the true training loss J(w) at the
+    method's iterates (for the finite-difference method not its free estimate
+    (L+ + L-) / 2, which is biased by O(sigma^2) and one step late), computed
+    for the picture and not counted as evaluations.
 
     State: ``curves`` (dict name -> (evaluations, loss)), ``final`` (dict).
     """
@@ -65,9 +73,7 @@ def random_search_race(dim: int = 10, sigma: float = 0.05, n_directions: int = 8
     ax.legend(loc="upper right", fontsize=8)
 
     def draw(dim, sigma, n_directions, budget):
-        rng = as_generator("seed", seed)
-        X, y, _ = make_separable_data(N_POINTS, rng, n_features=dim)
-        y = np.where(rng.random(len(y)) < 0.1, 1.0 - y, y)  # 10% flipped labels: a finite minimum
+        X, y, _ = make_separable_data(N_POINTS, seed, n_features=dim, flip=0.1)  # flipped labels: a finite minimum
         P = PerceptronProblem(X, y)
         w0 = np.zeros(dim + 1)
         lr = 1.0
@@ -104,10 +110,10 @@ def random_search_race(dim: int = 10, sigma: float = 0.05, n_directions: int = 8
 
     def random_curves(P, w0, lr, dim, sigma, n_directions, budget):
         curves = {}
-        # the method of finite differences, 2 evaluations per step
+        # the method of finite differences, 2 evaluations per step; J at w0 and after every step
         _, hist = finite_difference_search(P.loss, w0, lr / (2 * sigma ** 2), sigma, budget // 2, seed + 1)
         curves[names[2]] = (np.concatenate([[0], hist["n_evaluations"]]),
-                            np.concatenate([[P.loss(w0)], hist["loss_estimate"]]))
+                            np.array([P.loss(w) for w in (w0, *hist["w"])]))
         # ARS V1, 2N rollouts per iteration, reward = -loss
         iters = max(budget // (2 * n_directions), 1)
         _, h = ars(P.rollout, (1, dim + 1), iters, step_size=lr * sigma, n_directions=n_directions,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from .figures import Plot, figure
@@ -21,7 +19,7 @@ def digits(images, labels, predicted=None, n: int = 16, title: str = "") -> Plot
     images = np.asarray(images)
     k = min(n, len(images))
     cols = min(8, k) if k else 1
-    rows = max(1, math.ceil(k / cols))
+    rows = max(1, -(-k // cols))  # ceiling division
     fig, axes = figure(1.25 * cols, 1.45 * rows + (0.3 if title else 0), ncols=cols, nrows=rows)
     for i, ax in enumerate(axes):
         ax.set_axis_off()

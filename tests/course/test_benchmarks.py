@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+from benchmarks.common import environment_info, finish
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,6 +22,31 @@ def run_quick(name: str, out: Path) -> tuple[dict, str]:
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, f"benchmarks.bench_{name} --quick failed:\n{proc.stderr[-3000:]}"
     return json.loads((out / f"{name}.json").read_text()), (out / f"{name}.md").read_text()
+
+
+def test_finish_writes_the_numbers_and_the_page_ending_with_the_environment(tmp_path, capsys):
+    env = environment_info()
+    result = {"environment": env, "ratio": np.float32(0.25), "rows": [{"batch_size": 10}]}
+    out = tmp_path / "made" / "here"  # made if missing
+    md = finish("demo", result, ["# Demo\n", "| a |", "|---|", ""], out)
+    assert json.loads((out / "demo.json").read_text()) == {"environment": json.loads(json.dumps(env)),
+                                                           "ratio": 0.25, "rows": [{"batch_size": 10}]}
+    page = (out / "demo.md").read_text()
+    assert page == md
+    # the parts one per line, then the environment's lines
+    assert page.startswith(f"# Demo\n\n| a |\n|---|\n\n- date (UTC): {env['date_utc']}\n- Python {env['python']}, ")
+    assert page.endswith(f"- environment: {', '.join(f'{k}={v}' for k, v in env['env'].items())}\n")
+    assert capsys.readouterr().out == page + "\n"
+
+
+def test_every_benchmark_writes_its_results_with_finish():
+    """One writer of results files (benchmarks.common.finish), so every results file has one format."""
+    scripts = sorted((ROOT / "benchmarks").glob("bench_*.py"))
+    assert scripts
+    for path in scripts:
+        text = path.read_text()
+        assert "finish(" in text, f"{path.name} does not write its results with benchmarks.common.finish"
+        assert "json.dump" not in text and "write_text(" not in text, f"{path.name} writes a results file itself"
 
 
 @pytest.mark.slow

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,6 +20,52 @@ def run_quick(module: str, name: str, out: Path) -> tuple[dict, str]:
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, f"experiments.{module} --quick failed:\n{proc.stderr[-3000:]}"
     return json.loads((out / f"{name}.json").read_text()), (out / f"{name}.md").read_text()
+
+
+def test_every_experiment_writes_its_results_with_the_benchmarks_finish():
+    """One writer of results files for benchmarks and experiments alike (benchmarks.common.finish)."""
+    scripts = sorted((ROOT / "experiments").glob("exp_*.py"))
+    assert scripts
+    for path in sorted((ROOT / "experiments").glob("*.py")):
+        text = path.read_text()
+        assert "json.dump" not in text and "write_text(" not in text, f"{path.name} writes a results file itself"
+        if path in scripts:
+            assert "from benchmarks.common import" in text and "finish(" in text, path.name
+
+
+def test_mnist_rows_are_the_librarys_flattened_images():
+    from course_lib import data
+    from experiments.shared import mnist_flat
+
+    (X, y), (Xt, yt) = mnist_flat(n_train=100)
+    (X_img, y_img), (Xt_img, _) = data.load_mnist()
+    assert X.shape == (100, 784) and X.dtype == np.float32 and Xt.shape == (10000, 784)
+    assert y.dtype == yt.dtype == np.int64 and y.tolist() == y_img[:100].tolist()
+    assert X[3, 28 * 14 + 12] == np.float32(int(X_img[3, 14, 12]) / 255)  # pixel (14, 12) of image 3
+    np.testing.assert_array_equal(Xt, data.flatten_images(Xt_img))
+    # source 004: tf.keras.utils.normalize(x, axis=1) of the (n, 28, 28) images: every image column that
+    # is not all black gets L2 norm 1, and the directions are the raw pixels'
+    (Xn, _), _ = mnist_flat(n_train=5, scale="keras_normalize")
+    cols = Xn.reshape(5, 28, 28)
+    norms = np.sqrt((cols.astype(np.float64) ** 2).sum(axis=1))
+    raw = X_img[:5].astype(np.float64)
+    np.testing.assert_allclose(norms, np.where(raw.sum(axis=1) > 0, 1.0, 0.0), rtol=1e-6)
+    j = int(np.argmax(raw[0].sum(axis=0)))  # the inkiest column of image 0
+    np.testing.assert_allclose(cols[0, :, j], raw[0, :, j] / np.linalg.norm(raw[0, :, j]), rtol=1e-6)
+
+
+def test_source_004_uses_the_optimizers_with_keras_defaults():
+    """Keras 3's documented defaults: ``SGD(learning_rate=0.01)``; ``Adam(learning_rate=0.001, beta_1=0.9,
+    beta_2=0.999, epsilon=1e-07)``, its epsilon added to sqrt(v) after the bias correction of the step
+    size (the "eps hat" form)."""
+    from course_lib import optim
+    from experiments.exp_004_batch_sizes import make_optimizer
+
+    sgd, adam = make_optimizer("sgd"), make_optimizer("adam")
+    assert type(sgd) is optim.SGD and sgd.lr == 0.01
+    assert type(adam) is optim.Adam
+    assert (adam.lr, adam.beta1, adam.beta2, adam.eps, adam.amsgrad, adam.eps_hat) == (0.001, 0.9, 0.999, 1e-7,
+                                                                                        False, True)
 
 
 @pytest.mark.slow

@@ -22,6 +22,19 @@ def test_relative_error_edge_cases():
         checks.relative_error(no_floor)
 
 
+def test_relative_error_mean_and_max_denominator_are_named():
+    def mean_not_max(a, b):  # the element-wise errors averaged, as a student may write it
+        return float(np.mean(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-8)))
+
+    def max_denominator(a, b):
+        return float(np.max(np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), 1e-8)))
+
+    with pytest.raises(GradingError, match="report the largest relative error over the entries, not their mean"):
+        checks.relative_error(mean_not_max)
+    with pytest.raises(GradingError, match=r"the denominator is \|a\| \+ \|b\| \(CS231n's code\)"):
+        checks.relative_error(max_denominator)
+
+
 def test_check_gradient_cases_do_not_give_themselves_away():
     """The off gradient's factor, offset and place are drawn per seed; the functions carry neutral names."""
     seen = []

@@ -111,6 +111,13 @@ def test_other_classic_mistakes_are_named():
         checks.momentum_classical(lambda w, g, v, lr, beta: (w - (beta * v + lr * g), beta * v + lr * g))
     with pytest.raises(GradingError, match=r"the \(1 - beta\) factor on the gradient is missing"):
         checks.momentum_ema(lambda w, g, v, lr, beta: (w - lr * (beta * v + g), beta * v + g))
+    with pytest.raises(GradingError, match="beta is missing on the old velocity"):
+        checks.momentum_classical(lambda w, g, v, lr, beta: (w + (v - lr * g), v - lr * g))
+    with pytest.raises(GradingError, match=r"this is the EMA form \(source 001\)"):
+        checks.momentum_classical(lambda w, g, v, lr, beta: (w - lr * (beta * v + (1 - beta) * g),
+                                                             beta * v + (1 - beta) * g))
+    with pytest.raises(GradingError, match=r"this is the classical form"):
+        checks.momentum_ema(lambda w, g, v, lr, beta: (w + (beta * v - lr * g), beta * v - lr * g))
     with pytest.raises(GradingError, match="eps is inside the square root"):
         checks.rmsprop(lambda w, g, s, lr, rho, eps: (w - lr * g / np.sqrt(rho * s + (1 - rho) * g * g + eps),
                                                   rho * s + (1 - rho) * g * g))

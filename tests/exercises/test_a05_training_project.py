@@ -33,3 +33,25 @@ def test_training_project_checks():
         checks.project_result(untrained, 50)
     with pytest.raises(GradingError, match="took 200 s"):
         checks.project_result(untrained, 200)
+
+
+def test_project_accuracy_is_measured_on_pixels_scaled_to_0_1():
+    """A one-layer network that says 0 when the image's pixels, scaled to [0, 1], sum past a threshold
+    and 1 otherwise: its accuracy, worked out here from the raw images, is what the check measures."""
+    import numpy as np
+
+    from course_lib import data, nn
+
+    _, (X_img, y) = data.load_mnist()
+    ink = X_img.reshape(len(X_img), -1).sum(axis=1, dtype=np.int64)  # sum of the raw pixels, 0..255 each
+    cut = int(np.median(ink)) + 0.5  # between two integer sums: no image lies on it
+    expected = float(np.mean(np.where(ink > cut, 0, 1) == y))
+    net = nn.MLP([784, 10], seed=0)
+    W, b = net.params
+    W[...] = 0.0
+    W[:, 0] = 1.0           # logit 0: sum of the scaled pixels = ink / 255
+    b[...] = -1e3
+    b[0], b[1] = 0.0, cut / 255  # logit 1: the threshold, in the same scale
+    assert checks.project_result(net, 50, accuracy=expected) == 1
+    with pytest.raises(GradingError, match=rf"the test accuracy is {100 * expected:.1f}%; at least 100%"):
+        checks.project_result(net, 50, accuracy=1.0)

@@ -355,7 +355,7 @@ def test_failures_and_repairs_are_reported(adversarial):
     assert results["wrong_name"].notes == ["graded my_homework.ipynb as numerical_gradients.ipynb (wrong file name)"]
     assert "nbgrader metadata of" in results["metadata_stripped"].notes[0]
     for fake in ("attack_fake_test_cell", "attack_bonus_test_cell"):
-        assert results[fake].notes == ["numerical_gradients.ipynb: nbgrader metadata removed from 1 cell_of(s) that are "
+        assert results[fake].notes == ["numerical_gradients.ipynb: nbgrader metadata removed from 1 cell(s) that are "
                                        "not the assignment's (unknown or repeated ids)"]
     assert all(not r.notes for s, r in results.items()
                if s not in ("wrong_name", "metadata_stripped", "attack_fake_test_cell", "attack_bonus_test_cell"))

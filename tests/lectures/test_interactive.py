@@ -1,8 +1,6 @@
 """The slider machinery (``Interactive``), and every lecture's widget redrawn fast and in full.
 
-Each widget's update path (``Interactive.update``) is called as a slider
-move would call it; the tests read the data of the figure's lines and its
-titles and compare them with closed forms or recursions written out here.
+(How a figure is read: ``figure_data.py``.)
 """
 
 import io

@@ -1,23 +1,17 @@
 """Lecture 1's slider figures: what they draw, checked against independent computations.
 
-Each widget's update path (``Interactive.update``) is called as a slider
-move would call it; the tests read the data of the figure's lines and its
-titles and compare them with closed forms or recursions written out here.
+(How a figure is read: ``figure_data.py``.)
 """
 
 import numpy as np
 import pytest
 
 from course_lib.lectures import l01_gradient_descent as lecture
+from figure_data import line_data
 
 
 # Source 004, Figure 1, as printed (typed in here, not taken from course_lib)
 SEXTIC = [0.000017, -0.001133, 0.029241, -0.36691, 2.234115, -5.510020, 4.722197]
-
-
-def line_data(line):
-    x, y = line.get_data()
-    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
 
 def sextic_gd(lr, x0, steps):

@@ -1,8 +1,6 @@
 """Lecture 2's slider figures: what they draw, checked against independent computations.
 
-Each widget's update path (``Interactive.update``) is called as a slider
-move would call it; the tests read the data of the figure's lines and its
-titles and compare them with closed forms or recursions written out here.
+(How a figure is read: ``figure_data.py``.)
 The quotients themselves (``gradcheck.difference_quotients``) are tested in
 tests/lib/test_gradcheck.py.
 """

@@ -1,19 +1,13 @@
 """Lecture 3's slider figures: what they draw, checked against independent computations.
 
-Each widget's update path (``Interactive.update``) is called as a slider
-move would call it; the tests read the data of the figure's lines and its
-titles and compare them with closed forms or recursions written out here.
+(How a figure is read: ``figure_data.py``.)
 """
 
 import numpy as np
 import pytest
 
 from course_lib.lectures import l03_perceptron_to_backprop as lecture
-
-
-def line_data(line):
-    x, y = line.get_data()
-    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+from figure_data import line_data
 
 
 @pytest.mark.parametrize("a, bias, wt", [(1.0, 0.0, 1.0), (4.0, -2.0, 0.5), (0.3, 3.0, 2.0)])

@@ -1,8 +1,6 @@
 """Lecture 4's slider figures: what they draw, checked against independent computations.
 
-Each widget's update path (``Interactive.update``) is called as a slider
-move would call it; the tests read the data of the figure's lines and its
-titles and compare them with closed forms or recursions written out here.
+(How a figure is read: ``figure_data.py``.)
 """
 
 import numpy as np
@@ -10,11 +8,7 @@ import pytest
 
 from course_lib.functions import logistic_clouds
 from course_lib.lectures import l04_stochastic_minibatch_batch as lecture
-
-
-def line_data(line):
-    x, y = line.get_data()
-    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+from figure_data import line_data
 
 
 def test_full_batch_path_is_gradient_descent_on_F():

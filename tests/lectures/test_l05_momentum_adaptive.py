@@ -1,8 +1,6 @@
 """Lecture 5's slider figures: what they draw, checked against independent computations.
 
-Each widget's update path (``Interactive.update``) is called as a slider
-move would call it; the tests read the data of the figure's lines and its
-titles and compare them with closed forms or recursions written out here.
+(How a figure is read: ``figure_data.py``.)
 """
 
 import types
@@ -12,11 +10,7 @@ import pytest
 
 from course_lib import optim
 from course_lib.lectures import l05_momentum_adaptive as lecture
-
-
-def line_data(line):
-    x, y = line.get_data()
-    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+from figure_data import line_data
 
 
 def ravine_matrix(kappa):
@@ -84,7 +78,7 @@ def test_momentum_forms_coincide_after_rescaling():
 def test_race_settings_follow_the_registry_by_hand():
     # lr for the gradient-scaled methods, lr_adaptive for the step-length ones, beta for every momentum
     # coefficient, the class' defaults for everything else (Adadelta: Zeiler's lr 1, rho 0.95, eps 1e-6)
-    racers = lecture._race_optimizers(lr=0.01, lr_adaptive=0.05, beta=0.8)
+    racers = lecture.optimizer_race(lr=0.01, lr_adaptive=0.05, beta=0.8, steps=5).state["optimizers"]
     assert list(racers) == ["SGD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adadelta", "Adam", "Rprop"]
     assert {n: o.lr for n, o in racers.items()} == {"SGD": 0.01, "Momentum": 0.01, "Nesterov": 0.01, "Adagrad": 0.05,
                                                     "RMSprop": 0.05, "Adadelta": 1.0, "Adam": 0.05, "Rprop": 0.05}
@@ -105,7 +99,7 @@ def test_race_is_built_from_the_registry(monkeypatch):
     w = lecture.optimizer_race(steps=20)
     assert set(w.state["paths"]) == {"SGD", "Adam"}
     assert [line.get_label() for line in w.fig.axes[0].lines[:2]] == ["SGD", "Adam"]
-    assert w.controls["lr"].description == "lr (SGD)" and set(lecture._race_optimizers(0.1, 0.1, 0.5)) == {"SGD", "Adam"}
+    assert w.controls["lr"].description == "lr (SGD)" and set(w.state["optimizers"]) == {"SGD", "Adam"}
 
 
 def test_race_runs_stop_where_they_leave_the_plot():

@@ -1,8 +1,6 @@
 """Lecture 6's slider figures: what they draw, checked against independent computations.
 
-Each widget's update path (``Interactive.update``) is called as a slider
-move would call it; the tests read the data of the figure's lines and its
-titles and compare them with closed forms or recursions written out here.
+(How a figure is read: ``figure_data.py``.)
 """
 
 import numpy as np
@@ -10,18 +8,27 @@ import numpy as np
 from course_lib.lectures import l06_random_search as lecture
 
 
-def test_random_search_race_counts_evaluations_and_runs_gd_exactly():
-    from course_lib.random_search import make_separable_data
+def _lecture_data(dim):
+    """The lecture's data: 200 separable points with 10% of the labels flipped, from seed 0."""
+    from course_lib.perceptron import make_separable_data
 
+    X, y, _ = make_separable_data(lecture.N_POINTS, 0, n_features=dim, flip=0.1)
+    return np.hstack([X, np.ones((len(X), 1))]), y
+
+
+def _loss(Xa, y, v):
+    """J(v) = mean(log(1 + e^z) - y z), z = [X, 1] v: the logistic loss written out."""
+    z = Xa @ v
+    return np.mean(np.logaddexp(0, z) - y * z)
+
+
+def test_random_search_race_counts_evaluations_and_runs_gd_exactly():
     w = lecture.random_search_race(dim=5, budget=400)
     curves = w.state["curves"]
     for name, (evals, loss) in curves.items():
         assert evals[0] == 0 and evals[-1] <= 400, name
         assert np.all(np.diff(evals) > 0), name
-    rng = np.random.default_rng(0)
-    X, y, _ = make_separable_data(lecture.N_POINTS, rng, n_features=5)
-    y = np.where(rng.random(len(y)) < 0.1, 1.0 - y, y)
-    Xa = np.hstack([X, np.ones((len(X), 1))])
+    Xa, y = _lecture_data(5)
     v = np.zeros(6)
     losses = []
     for _ in range(200):
@@ -34,3 +41,21 @@ def test_random_search_race_counts_evaluations_and_runs_gd_exactly():
     en, Ln = curves["GD, central-difference gradient"]
     assert en[1] == 12  # 2 (d + 1) evaluations per step
     np.testing.assert_allclose(Ln, losses[:len(Ln)], rtol=1e-6)  # the numerical gradient is that accurate
+
+
+def test_random_search_race_draws_the_true_loss_of_the_finite_difference_iterates():
+    # Not the free estimate (L+ + L-) / 2: J itself at w0 and after every step, the steps written out by
+    # hand (source 001 with the sign corrected: dW = sigma z, w <- w - lr (L+ - L-) dW, lr = 1 / (2 sigma^2),
+    # directions from seed + 1 = 1), at 2 evaluations per step.
+    sigma = 0.05
+    w = lecture.random_search_race(dim=5, sigma=sigma, budget=400)
+    e, L = w.state["curves"]["finite differences (001)"]
+    Xa, y = _lecture_data(5)
+    gen, v, lr = np.random.default_rng(1), np.zeros(6), 1.0 / (2 * sigma ** 2)
+    losses = [_loss(Xa, y, v)]
+    for _ in range(200):
+        dW = sigma * gen.standard_normal(6)
+        v = v - lr * (_loss(Xa, y, v + dW) - _loss(Xa, y, v - dW)) * dW
+        losses.append(_loss(Xa, y, v))
+    assert e.tolist() == list(range(0, 402, 2))
+    np.testing.assert_allclose(L, losses, rtol=1e-8)

@@ -1,19 +1,13 @@
 """Lecture 8's slider figures: what they draw, checked against independent computations.
 
-Each widget's update path (``Interactive.update``) is called as a slider
-move would call it; the tests read the data of the figure's lines and its
-titles and compare them with closed forms or recursions written out here.
+(How a figure is read: ``figure_data.py``.)
 """
 
 import numpy as np
 
 from course_lib.lectures import l08_asgd_dead_units as lecture
 from course_lib.train import asgd_runs
-
-
-def line_data(line):
-    x, y = line.get_data()
-    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+from figure_data import line_data
 
 
 def test_asgd_widget_counts_dead_units_by_hand():

@@ -40,6 +40,47 @@ def test_mnist_matches_the_published_facts():
     assert data.load_mnist()[0][0] is X  # the second call is free
 
 
+def test_flatten_images_is_pixels_over_255_row_by_row():
+    images = np.array([[[0, 51, 102], [153, 204, 255]],
+                       [[255, 0, 0], [0, 0, 51]]], dtype=np.uint8)
+    X = data.flatten_images(images)
+    # by hand: 51 / 255 = 0.2, 102 / 255 = 0.4, ...; row i reads image i row by row
+    expected = [[0.0, 0.2, 0.4, 0.6, 0.8, 1.0], [1.0, 0.0, 0.0, 0.0, 0.0, 0.2]]
+    assert X.dtype == np.float32 and X.shape == (2, 6)
+    np.testing.assert_array_equal(X, np.array(expected, dtype=np.float32))
+    X64 = data.flatten_images(images, dtype=np.float64)
+    assert X64.dtype == np.float64
+    np.testing.assert_array_equal(X64, np.array(expected))
+    assert data.flatten_images(images, dtype="float64").dtype == np.float64
+
+
+def test_flatten_images_on_mnist_is_a_new_copy_with_the_published_mean():
+    (X_img, _), _ = data.load_mnist()
+    X = data.flatten_images(X_img[:1000])
+    assert X.shape == (1000, 784) and X.dtype == np.float32
+    assert X.flags.writeable and not np.shares_memory(X, X_img)
+    assert X[7, 28 * 13 + 9] == np.float32(int(X_img[7, 13, 9]) / 255)  # pixel (13, 9) of image 7
+    X_all = data.flatten_images(X_img)
+    assert X_all.min() == 0.0 and X_all.max() == 1.0
+    # ../shared/data/README.md: the mean pixel of the training images is 33.32 (of 255)
+    assert round(float(X_all.mean(dtype=np.float64)) * 255, 2) == 33.32
+    assert not X_img.flags.writeable and data.load_mnist()[0][0] is X_img  # the cache is untouched
+
+
+def test_flatten_images_refuses_what_it_cannot_scale():
+    with pytest.raises(TypeError, match=r"images must be a uint8 array of pixel values 0\.\.255.*got array of "
+                                        r"dtype float32 and shape \(2, 28, 28\)"):
+        data.flatten_images(np.zeros((2, 28, 28), np.float32))  # already scaled: /255 again would be wrong
+    with pytest.raises(TypeError, match="images must be a uint8 array.*got list"):
+        data.flatten_images([[[0, 255]]])
+    with pytest.raises(ValueError, match=r"images must have shape \(n, height, width\); got array of dtype uint8 "
+                                         r"and shape \(28, 28\)"):
+        data.flatten_images(np.zeros((28, 28), np.uint8))  # one image, not a batch of them
+    for dtype in (np.int64, np.float16, None, "pixels"):
+        with pytest.raises(ValueError, match="dtype must be float32 or float64; got"):
+            data.flatten_images(np.zeros((1, 28, 28), np.uint8), dtype=dtype)
+
+
 def test_fashion_mnist_matches_the_published_facts():
     (X, y), (Xt, yt) = data.load_mnist("fashion")
     assert X.shape == (60000, 28, 28) and Xt.shape == (10000, 28, 28)
@@ -129,6 +170,24 @@ def test_keras_cache_is_used(tmp_path, monkeypatch):
              x_test=np.zeros((10000, 28, 28), np.uint8), y_test=np.zeros(10000, np.uint8))
     (X, _), _ = data.load_mnist(download=False)
     assert X[0, 0, 0] == 7
+
+
+def test_the_mnist_download_imports_keras_through_keras_peer(tmp_path, monkeypatch):
+    """TensorFlow is imported in one place, ``keras_peer.import_keras``; a failed download says what to do."""
+    from course_lib import keras_peer
+
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "nowhere"))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    calls = []
+
+    def no_keras():
+        calls.append(1)
+        raise ImportError("no keras here")
+
+    monkeypatch.setattr(keras_peer, "import_keras", no_keras)
+    with pytest.raises(DataNotFoundError, match=r"download through Keras: failed \(ImportError: no keras here\)"):
+        data.load_mnist()
+    assert calls == [1]
 
 
 def test_wine_header_is_checked(tmp_path):

@@ -158,3 +158,16 @@ def test_exact_line_search_respects_luenberger_on_source_004():
     path, _ = steepest_descent_exact(A, b, np.zeros(2), steps=10)
     gap = np.array([f004(x) for x in path]) + 1.0  # f* = -1
     assert np.all(gap <= exact_step_bound(lam[1] / lam[0], 10) * gap[0] * (1 + 1e-12))
+
+
+def test_backtracking_along_the_newton_direction_uses_the_decrement():
+    # f = x^2 + 10 y^2 at (1, 1): g = (2, 20), H = diag(2, 20), Newton's d = H^-1 g = (1, 1), g'd = 22;
+    # t = 1 lands on the minimum (f = 0 <= 11 - c * 22 for c = 1/4): accepted at once, two evaluations
+    f = lambda x: x[0] ** 2 + 10 * x[1] ** 2  # noqa: E731
+    x, g, d = np.array([1.0, 1.0]), np.array([2.0, 20.0]), np.array([1.0, 1.0])
+    assert backtracking_step(f, x, g, c=0.25, d=d, return_evals=True) == (1.0, 2)
+    # along 3d (g'd = 66): t = 1 gives f(-2, -2) = 44 > 11 - 0.25 * 66; t = 1/2 gives f(-0.5, -0.5) = 2.75,
+    # exactly 11 - 0.25 * 0.5 * 66 = 2.75: accepted (the test is <=)
+    assert backtracking_step(f, x, g, c=0.25, d=3 * d) == 0.5
+    with pytest.raises(ValueError, match="-d must be a descent direction"):
+        backtracking_step(f, x, g, d=-d)

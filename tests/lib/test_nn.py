@@ -271,6 +271,35 @@ def test_dense_backward_by_hand():
         nn.dense_backward(dZ, X, np.zeros((2, 3), dtype=int))
 
 
+def test_unvalidated_losses_and_dense_backward_are_the_validated_ones_without_their_checks():
+    # by hand: u = log 4 has sigmoid(u) = 0.8; against 1 and 0 the losses are -log 0.8 and -log 0.2 and the
+    # per-sample gradients sigmoid(u) - y = -0.2 and 0.8
+    u, y = np.full((2, 1), math.log(4)), np.array([[1.0], [0.0]])
+    np.testing.assert_allclose(nn.binary_cross_entropy_from_logits_unvalidated(u, y, 1.0, "none"),
+                               [-math.log(0.8), -math.log(0.2)], rtol=1e-14)
+    np.testing.assert_allclose(nn.binary_cross_entropy_from_logits_grad_unvalidated(u, y, 1.0, "sum"),
+                               [[-0.2], [0.8]], rtol=1e-14)
+    # and bit for bit the validated functions' numbers, for every reduction and a slope
+    rng = np.random.default_rng(4)
+    z, t = rng.normal(size=(5, 3)) * 4, rng.random((5, 3))
+    for a in (1.0, 2.5):
+        for reduction in ("mean", "sum", "none"):
+            np.testing.assert_array_equal(nn.binary_cross_entropy_from_logits_unvalidated(z, t, a, reduction),
+                                          nn.binary_cross_entropy_from_logits(z, t, a, reduction))
+        for reduction in ("mean", "sum"):
+            np.testing.assert_array_equal(nn.binary_cross_entropy_from_logits_grad_unvalidated(z, t, a, reduction),
+                                          nn.binary_cross_entropy_from_logits_grad(z, t, a, reduction))
+    # dense_backward_unvalidated: the example of test_dense_backward_by_hand, and None for what is not asked
+    X, W, dZ = np.array([[1.0, 2.0]]), np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0]]), np.array([[1.0, -1.0, 2.0]])
+    dX, dW, db = nn.dense_backward_unvalidated(dZ, X, W)
+    np.testing.assert_array_equal(dX, [[-1.0, 1.0]])
+    np.testing.assert_array_equal(dW, [[1.0, -1.0, 2.0], [2.0, -2.0, 4.0]])
+    np.testing.assert_array_equal(db, [1.0, -1.0, 2.0])
+    dX, dW_only, db = nn.dense_backward_unvalidated(dZ, X, W, input_gradient=False, bias=False)
+    assert dX is None and db is None
+    np.testing.assert_array_equal(dW_only, dW)
+
+
 def test_loss_input_errors():
     with pytest.raises(ValueError, match="labels must hold class labels in 0..2"):
         nn.softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 3]))
@@ -351,12 +380,30 @@ def test_rank1_loss_batch_equals_perturbed_loss():
         theta = net.get_flat()
         idx = rng.choice(net.n_params, 40, replace=False)
         h = rng.choice([-1.0, 1.0], 40) * 1e-3
-        expect = []
-        for i, s in zip(idx, h):
-            t = theta.copy()
-            t[i] += s
-            expect.append(f(t))
-        np.testing.assert_allclose(f_batch(idx, h), expect, rtol=1e-12)
+        np.testing.assert_allclose(f_batch(idx, h), _perturbed_losses(f, theta, idx, h), rtol=1e-12)
+
+
+def _perturbed_losses(f, theta, idx, h):
+    """The loss with one parameter perturbed at a time, by the loop: ``f(theta + h_k e_{idx_k})``."""
+    expect = []
+    for i, s in zip(idx, h):
+        t = theta.copy()
+        t[i] += s
+        expect.append(f(t))
+    return expect
+
+
+def test_rank1_loss_batch_without_biases_equals_perturbed_loss():
+    # without biases the layers above a perturbed unit run the same forward pass (z = a W, no b)
+    rng = np.random.default_rng(15)
+    for hidden, output, loss in (("relu", "softmax", "cross_entropy"), ("tanh", "identity", "mse")):
+        net = MLP([5, 4, 3, 2], hidden=hidden, output=output, loss=loss, bias=False, seed=3)
+        X, y = _data(net, 7, rng)
+        f, _, f_batch = net.flat_functions(X, y)
+        theta = net.get_flat()
+        idx = np.arange(net.n_params)
+        h = rng.choice([-1.0, 1.0], net.n_params) * 1e-3
+        np.testing.assert_allclose(f_batch(idx, h), _perturbed_losses(f, theta, idx, h), rtol=1e-12)
 
 
 def test_batched_check_on_a_relu_network_agrees_with_the_loop():

@@ -1022,3 +1022,35 @@ def test_trajectory_takes_the_validated_steps_numbers():
             opt.step([x], [logcosh_grad(x)])
             expected.append(x.copy())
         assert_array_equal(trajectory(info.cls(**hyper), logcosh_grad, x0, 20), expected)
+
+
+def test_ema_is_the_running_average_of_every_rule():
+    # by hand: 0.75 * 1 + 0.25 * 3 = 1.5
+    assert optim.ema(np.array([1.0]), np.array([3.0]), 0.75).tolist() == [1.5]
+    assert optim.ema_unvalidated(1.0, 3.0, 0.75) == 1.5
+    # RMSprop's s and Adam's m are this average: one step from zero state
+    g = np.array([2.0, -1.0])
+    _, s = optim.rmsprop_update(np.zeros(2), g, np.zeros(2), lr=0.1, rho=0.9)
+    np.testing.assert_allclose(s, 0.1 * g * g, rtol=1e-15)
+    with pytest.raises(ValueError, match="beta"):
+        optim.ema(np.zeros(2), np.ones(2), 1.0)
+    with pytest.raises(ValueError, match=r"x must broadcast against avg"):
+        optim.ema(np.zeros(2), np.ones(3), 0.5)
+
+
+def test_nesterov_takes_the_classical_velocity_step():
+    # Nesterov's velocity is heavy-ball momentum's, v = beta v - lr g (one line, the same numbers); only the
+    # parameter step differs: by hand, v = 0.9 * 0.5 - 0.1 * 2 = 0.25, then w + v = 1.25 (classical)
+    # and w + beta v - lr g = 1 + 0.225 - 0.2 = 1.025 (Nesterov)
+    w, g, v = np.array([1.0]), np.array([2.0]), np.array([0.5])
+    w_c, v_c = momentum_update(w, g, v, lr=0.1, beta=0.9)
+    w_n, v_n = nesterov_update(w, g, v, lr=0.1, beta=0.9)
+    assert_allclose([v_c[0], v_n[0], w_c[0], w_n[0]], [0.25, 0.25, 1.25, 1.025], rtol=1e-15)
+    rng = np.random.default_rng(8)
+    w, g, v = rng.normal(size=(3, 5))
+    assert_array_equal(nesterov_update(w, g, v, 0.05, 0.8)[1], momentum_update(w, g, v, 0.05, 0.8)[1])
+    # and the classes, in place, take the pure functions' numbers
+    for cls, rule in ((optim.Momentum, momentum_update), (optim.Nesterov, nesterov_update)):
+        opt, p = cls(lr=0.05, beta=0.8), w.copy()
+        opt.step([p], [g])
+        assert_array_equal(p, rule(w, g, np.zeros(5), 0.05, 0.8)[0])

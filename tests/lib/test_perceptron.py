@@ -98,3 +98,44 @@ def test_perceptron_is_stable_for_large_logits():
             assert prob.rollout(lambda S: S @ w[:, None])[0] == -loss  # the reward is -J
         # z = -1000 against y = 1: J = log(1 + e^-1000) + 1000 = 1000
         assert PerceptronProblem(np.array([[-1000.0]]), np.array([1.0])).loss(w) == 1000.0
+
+
+def test_flipped_labels_are_drawn_after_the_points_from_the_same_seed():
+    # flip = 0 (default) draws nothing more: the Generator is where the separable data left it
+    gen = np.random.default_rng(3)
+    X0, y0, u0 = make_separable_data(40, gen, n_features=2)
+    uniforms = gen.random(40)  # the next 40 uniforms of that stream
+    # flip = 0.3: the same points and direction; label i flipped where the i-th of those uniforms is < 0.3
+    X, y, u = make_separable_data(40, 3, n_features=2, flip=0.3)
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(u, u0)
+    np.testing.assert_array_equal(y, np.where(uniforms < 0.3, 1 - y0, y0))
+    assert 0 < np.sum(y != y0) < 40 and set(np.unique(y)) <= {0.0, 1.0}
+    # flip = 1 flips every label, flip = 0 none
+    np.testing.assert_array_equal(make_separable_data(40, 3, flip=1.0)[1], 1 - y0)
+    np.testing.assert_array_equal(make_separable_data(40, 3, flip=0.0)[1], y0)
+    # each label independently with probability flip: the flipped count is Binomial(n, p); for n = 20000,
+    # p = 0.1 its mean is 2000 and its standard deviation sqrt(n p (1 - p)) = 42.4; we allow 5 of them
+    Xb, yb, ub = make_separable_data(20_000, 7, flip=0.1)
+    flipped = np.sum(yb != (Xb @ ub > 0))
+    assert abs(flipped - 2000) < 5 * np.sqrt(20_000 * 0.1 * 0.9)
+    for bad in (-0.1, 1.5):
+        with pytest.raises(ValueError, match=rf"flip must lie in \[0.0, 1.0\]; got {bad}"):
+            make_separable_data(10, 0, flip=bad)
+    with pytest.raises(ValueError, match="flip must be finite; got nan"):
+        make_separable_data(10, 0, flip=float("nan"))
+
+
+def test_perceptron_loss_and_gradient_are_nns_binary_cross_entropy_and_dense_backward():
+    # one implementation: the perceptron's numbers are nn's (the same arithmetic, bit for bit)
+    from course_lib import nn
+
+    X, y, _ = make_separable_data(30, 2, n_features=3, flip=0.2)
+    prob = PerceptronProblem(X, y)
+    w = np.array([0.5, -1.0, 0.25, 0.3])
+    Xa = np.hstack([X, np.ones((30, 1))])
+    z = (Xa @ w)[:, None]
+    assert prob.loss(w) == nn.binary_cross_entropy_from_logits(z, y)
+    dz = nn.binary_cross_entropy_from_logits_grad(z, y, reduction="sum")
+    np.testing.assert_array_equal(prob.gradient(w), nn.dense_backward(dz, Xa, w[:, None])[1][:, 0] / 30)
+    assert prob.rollout(lambda S: S @ w[:, None])[0] == -prob.loss(w)

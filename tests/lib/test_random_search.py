@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from course_lib import random_search as rs
+from course_lib.perceptron import PerceptronProblem, make_separable_data
 from course_lib.random_search import (
     LQR,
     LinearPolicy,
-    PerceptronProblem,
     RunningStat,
     ars,
     ars_update,
@@ -23,7 +23,6 @@ from course_lib.random_search import (
     finite_difference_search,
     finite_difference_step,
     lqr_optimal_gain,
-    make_separable_data,
 )
 
 SEEDS = (0, 1, 2)
@@ -182,6 +181,27 @@ def test_finite_difference_rng_may_be_an_int_seed():
     np.testing.assert_allclose(w_int, w_ref, rtol=1e-12, atol=1e-15)
 
 
+def test_finite_difference_search_history_holds_the_iterates_and_the_free_estimates():
+    # Three steps by hand on the quadratic.  Its central difference is exact, and its even part gives
+    # the estimate's bias exactly: (L(w + d) + L(w - d)) / 2 = L(w) + 1/2 d^T H d.
+    loss = quadratic(H_Q, B_Q)
+    w0, lr, sigma = np.array([0.3, -0.2, 0.1]), 0.7, 0.05
+    gen, w = np.random.default_rng(11), w0.copy()
+    iterates, estimates = [], []
+    for _ in range(3):
+        dW = sigma * gen.standard_normal(size=3)
+        estimates.append(loss(w) + 0.5 * dW @ H_Q @ dW)  # at w_t, the weights before the step
+        w = w - lr * 2.0 * ((H_Q @ w - B_Q) @ dW) * dW
+        iterates.append(w)
+    w_final, hist = finite_difference_search(loss, w0, lr, sigma, 3, np.random.default_rng(11))
+    assert hist["w"].shape == (3, 3)
+    np.testing.assert_allclose(hist["w"], iterates, rtol=1e-12, atol=1e-15)  # w_1, w_2, w_3: after each step
+    np.testing.assert_array_equal(hist["w"][-1], w_final)
+    np.testing.assert_allclose(hist["loss_estimate"], estimates, rtol=1e-12)
+    np.testing.assert_array_equal(hist["n_evaluations"], [2, 4, 6])
+    np.testing.assert_array_equal(w0, [0.3, -0.2, 0.1])
+
+
 # ===========================================================================
 # ars_update and basic_random_search_update
 # ===========================================================================
@@ -219,6 +239,19 @@ def test_ars_update_all_directions():
     c = 0.2 / np.sqrt(65.0)
     expected = M_START + c * np.array([[-3.0, 1.0]])
     np.testing.assert_allclose(ars_update(M_START, DELTAS, R_PLUS, R_MINUS, 0.1, 3), expected, rtol=1e-14)
+
+
+def test_ars_update_is_basic_random_search_over_the_top_b_with_rewards_divided_by_sigma_R():
+    # Mania et al. 2018, Algorithm 1: ARS is basic random search restricted to the b best directions, the
+    # rewards divided by their standard deviation sigma_R (np.std, ddof=0, of the 2b rewards used).
+    rng = np.random.default_rng(21)
+    M, deltas = rng.normal(size=(2, 3)), rng.normal(size=(7, 2, 3))
+    rp, rm = rng.normal(size=7), rng.normal(size=7)
+    for b in range(1, 8):
+        top = sorted(range(7), key=lambda k: -max(rp[k], rm[k]))[:b]  # best first, ties by index (sorted is stable)
+        sigma_R = np.std(np.concatenate([rp[top], rm[top]]))
+        expected = basic_random_search_update(M, deltas[top], rp[top] / sigma_R, rm[top] / sigma_R, 0.1)
+        np.testing.assert_allclose(ars_update(M, deltas, rp, rm, 0.1, b), expected, rtol=1e-12, atol=1e-15)
 
 
 def test_basic_random_search_hand_worked_example():
@@ -514,6 +547,8 @@ def dare_residual(A, B, Q, R, P):
 def test_lqr_optimal_gain_solves_the_riccati_equation(A, B, Q, R):
     K, P = lqr_optimal_gain(A, B, Q, R)
     assert np.max(np.abs(dare_residual(A, B, Q, R, P))) < 1e-10 * max(1.0, np.max(np.abs(P)))
+    # the returned P is one whose residual met the default tol = 1e-12 (up to this formula's round-off)
+    assert np.max(np.abs(dare_residual(A, B, Q, R, P))) <= 2e-12 * max(1.0, np.max(np.abs(P)))
     np.testing.assert_allclose(K, np.linalg.solve(R + B.T @ P @ B, B.T @ P @ A), rtol=1e-12)
     assert np.max(np.abs(np.linalg.eigvals(A - B @ K))) < 1.0  # closed loop is stable
     np.testing.assert_allclose(P, P.T)
@@ -662,6 +697,7 @@ def test_module_exports():
         assert hasattr(rs, name)
     from course_lib import perceptron
 
-    # the perceptron is course_lib.perceptron's (assignment 4 hands that module over), re-exported here
-    assert rs.PerceptronProblem is perceptron.PerceptronProblem
-    assert rs.make_separable_data is perceptron.make_separable_data
+    # the perceptron has one home, course_lib.perceptron (assignment 4 hands that module over): no alias here
+    for name in ("PerceptronProblem", "make_separable_data"):
+        assert name in perceptron.__all__ and hasattr(perceptron, name)
+        assert name not in rs.__all__ and not hasattr(rs, name), name
