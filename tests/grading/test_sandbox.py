@@ -177,3 +177,29 @@ def test_nothing_is_bound_under_a_fresh_mount_before_it_is_made(monkeypatch):
         if kind == "fresh":
             early = [d for j, k, d in mounts if k == "bind" and j < i and (d + "/").startswith(dest.rstrip("/") + "/")]
             assert not early, f"{early} bound before {dest} is mounted over them"
+
+
+# The reference implementations each assignment's checks compare with (read off the assignments by hand):
+# none of them may reach that assignment's grading kernel, however the modules it hands over import each other.
+REFERENCES = {
+    "01_numerical_gradients": {"gradcheck"},
+    "02_backprop": {"nn"},
+    "03_optimizers": {"optim", "schedules"},
+    "04_random_search": {"random_search"},
+    "05_training_project": {"train", "optim"},
+    "06_quiz": set(),
+}
+
+
+def test_no_assignment_hands_over_its_own_reference(tmp_path):
+    from pathlib import Path
+
+    from traitlets.config.loader import PyFileConfigLoader
+
+    grading = Path(__file__).resolve().parents[2] / "grading"
+    hand_over = dict(PyFileConfigLoader("nbgrader_config.py", path=str(grading)).load_config().TrustedExecute.hand_over)
+    assert set(hand_over) <= set(REFERENCES)
+    for assignment, references in REFERENCES.items():
+        view = library_view(hand_over.get(assignment, []), tmp_path / assignment / "course_lib")
+        handed = sorted(name for name in references if "ReferenceUnavailable" not in (view / f"{name}.py").read_text())
+        assert not handed, f"{assignment}'s grading kernel gets {handed}, its own reference"
