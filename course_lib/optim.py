@@ -167,6 +167,8 @@ __all__ = [
     "OptimizerInfo",
     "OPTIMIZERS",
     "trajectory",
+    "settled",
+    "steps_to_settle",
 ]
 
 MOMENTUM_VARIANTS = ("classical", "ema")
@@ -1598,3 +1600,33 @@ def trajectory(optimizer, grad: Callable, x0, steps: int, stop_beyond: float | N
     return path
 
 
+def settled(path, rtol: float = 1e-6) -> np.ndarray:
+    """For each step ``k = 1 .. len(path) - 1`` of an iteration, whether it moved less than ``rtol`` relative.
+
+    ``settled[k - 1]`` is ``max_i |x_k,i - x_(k-1),i| <= rtol (1 + max_i |x_k,i|)``:
+    the rule by which lecture 1's figure calls a run converged (its last step).
+    ``path`` as ``trajectory`` returns it, shape ``(steps + 1, dim)``.
+    """
+    path = as_float_array("path", path, allow_scalar=False, finite=False)
+    if path.ndim != 2:
+        raise ValueError(f"path must be a 2-D array (iterates, coordinates) as trajectory returns; got shape {path.shape}")
+    rtol = as_positive("rtol", rtol)
+    step = np.abs(np.diff(path, axis=0)).max(axis=1, initial=0.0)
+    return step <= rtol * (1 + np.abs(path[1:]).max(axis=1, initial=0.0))
+
+
+def steps_to_settle(optimizer, grad: Callable, x0, max_steps: int = 200, rtol: float = 1e-6,
+                    stop_beyond: float | None = None) -> tuple:
+    """How many steps ``optimizer`` needs on ``grad`` from ``x0`` to settle: ``(k, x_k)``.
+
+    ``k`` is the first step that ``settled`` calls settled, ``x_k`` its
+    iterate; ``(None, last iterate)`` when no step within ``max_steps`` does
+    or the run stops beyond ``stop_beyond`` (``trajectory``'s stop rule).
+    ``optimizer`` must be fresh, as for ``trajectory``.
+    """
+    path = trajectory(optimizer, grad, x0, max_steps, stop_beyond=stop_beyond)
+    done = np.flatnonzero(settled(path, rtol))
+    if done.size == 0:
+        return None, path[-1].copy()
+    k = int(done[0]) + 1
+    return k, path[k].copy()

@@ -61,7 +61,7 @@ def sextic_descent(lr: float = 0.3, x0: float = 1.0, steps: int = 30) -> Interac
         ax_k.set_yscale("symlog" if finite.max() > 50 else "linear")
         nearest = int(np.argmin(np.abs(minima - p[-1])))
         lr_max = linesearch.largest_stable_step(curvature[nearest])
-        converged = not diverged and len(p) > 1 and abs(p[-1] - p[-2]) <= 1e-6 * (1 + abs(p[-1]))
+        converged = not diverged and len(p) > 1 and bool(optim.settled(path)[-1])
         cycling = (not diverged and not converged and len(p) > 3
                    and abs(p[-1] - p[-3]) <= 1e-6 * (1 + abs(p[-1])))
         if diverged:

@@ -40,7 +40,7 @@ def random_search_race(dim: int = 10, sigma: float = 0.05, n_directions: int = 8
 
     * gradient descent with a central-difference gradient: 2 (dim + 1) evaluations per step;
     * gradient descent with the exact gradient (backprop), drawn with one
-      step per 2 evaluations (a backward pass costs about one forward pass);
+      step per 2 evaluations (one product forward, one backward: a single layer needs no input gradient);
     * the method of finite differences (source 001, sign corrected): 2 per step;
     * ARS V1 with N directions: 2N per iteration (rewards = -loss, all N used).
 

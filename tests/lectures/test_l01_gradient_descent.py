@@ -95,3 +95,53 @@ def test_linear_rate_beyond_two_over_beta_grows():
     w = lecture.linear_rate(condition_number=10.0, lr_beta=2.1, steps=40)
     gap = w.state["gap"]
     assert gap[-1] > gap[0] and not w.state["bound_holds"]
+
+
+def first_settled_step(path):
+    """The first k with |x_k - x_(k-1)| <= 1e-6 (1 + |x_k|): the widget's "converged" rule, in plain numpy."""
+    steps = np.abs(np.diff(path)) <= 1e-6 * (1 + np.abs(path[1:]))
+    return int(np.argmax(steps)) + 1 if steps.any() else None
+
+
+def settle(lr, x0, max_steps=200):
+    """optim.steps_to_settle for gradient descent on the sextic, as lecture 1 calls it: (k, x_k)."""
+    from course_lib import functions, optim
+
+    k, x = optim.steps_to_settle(optim.SGD(lr), functions.sextic().grad, [x0], max_steps, stop_beyond=1e3)
+    return k, float(x[0])
+
+
+def sextic_minima():
+    """The two minima of the printed sextic: the real roots of f' where f'' > 0."""
+    p = np.poly1d(SEXTIC)
+    roots = p.deriv().roots
+    real = np.sort(roots[np.abs(roots.imag) < 1e-9].real)
+    return [r for r in real if p.deriv(2)(r) > 0]
+
+
+@pytest.mark.parametrize("lr, x0", [(0.3, 1.0), (0.3, 12.0), (0.1, 12.0), (1.0, 3.0)])
+def test_steps_to_settle_is_the_first_converged_step(lr, x0):
+    k = first_settled_step(sextic_gd(lr, x0, 400))
+    steps, x = settle(lr, x0, 400)
+    assert steps == k
+    assert x == pytest.approx(sextic_gd(lr, x0, k)[-1], rel=1e-12)
+    # the widget with exactly that many steps ends converged, one step fewer does not
+    w = lecture.sextic_descent(lr=lr, x0=x0, steps=k)
+    assert w.state["converged"] and w.state["steps_taken"] == k
+    w.update(steps=k - 1)
+    assert not w.state["converged"]
+
+
+def test_steps_to_settle_reports_none_when_the_run_does_not_settle():
+    assert settle(0.3, 12.0, 30)[0] is None   # 30 steps are too few
+    assert settle(3.0, 15.0)[0] is None                   # diverges
+
+
+def test_lecture_1_hint_reaches_both_minima_at_learning_rate_0_3():
+    # lecture 1's hint: from x0 = 1 and from x0 = 12 at learning rate 0.3 the run ends in different minima
+    local, global_ = sextic_minima()
+    k = max(first_settled_step(sextic_gd(0.3, x0, 400)) for x0 in (1.0, 12.0))
+    w = lecture.sextic_descent(lr=0.3, x0=1.0, steps=k)
+    assert w.state["converged"] and w.state["x"] == pytest.approx(local, abs=1e-4)
+    w.update(x0=12.0)
+    assert w.state["converged"] and w.state["x"] == pytest.approx(global_, abs=1e-4)

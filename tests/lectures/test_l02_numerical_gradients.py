@@ -25,3 +25,17 @@ def test_finite_differences_follow_truncation_and_round_off():
     w.update(dtype="float32")
     assert w.state["eps"] == np.finfo(np.float32).eps
     assert 1e-3 <= w.state["best_h"]["central"] <= 3e-2          # cbrt(1.2e-7) = 5e-3
+
+
+def test_error_at_source_003s_step_against_the_best_central_step_is_measured():
+    # lecture 2 prints this ratio from the widget's state; here it is computed directly with numpy
+    w = lecture.finite_differences(function="exp", x=1.0, dtype="float64")
+    h = np.logspace(-16, -1, 91)
+    central = np.abs((np.exp(1.0 + h) - np.exp(1.0 - h)) / (2 * h) - np.e)
+    at_1e8 = abs((np.exp(1.0 + 1e-8) - np.exp(1.0 - 1e-8)) / 2e-8 - np.e)
+    assert w.state["error_at_1e-8"]["central"] == pytest.approx(at_1e8, rel=1e-9)
+    assert np.nanmin(w.state["errors"]["central"]) == pytest.approx(central.min(), rel=1e-9)
+    assert w.state["best_h"]["central"] == pytest.approx(h[np.argmin(central)], rel=1e-12)
+    ratio = w.state["error_at_1e-8"]["central"] / np.nanmin(w.state["errors"]["central"])
+    assert ratio == pytest.approx(at_1e8 / central.min(), rel=1e-9)
+    assert ratio > 300   # far more than the "roughly a hundred times" the lecture once said

@@ -1054,3 +1054,16 @@ def test_nesterov_takes_the_classical_velocity_step():
         opt, p = cls(lr=0.05, beta=0.8), w.copy()
         opt.step([p], [g])
         assert_array_equal(p, rule(w, g, np.zeros(5), 0.05, 0.8)[0])
+
+
+def test_settled_and_steps_to_settle_follow_the_relative_step_rule():
+    path = np.array([[1.0], [0.5], [0.5 + 1e-7], [0.5 + 2e-7]])
+    # steps: 0.5 (not settled), 1e-7 <= 1e-6 * 1.5 (settled), 1e-7 (settled)
+    assert optim.settled(path).tolist() == [False, True, True]
+    # gradient descent on x^2 with lr 0.25 halves x: |x_k - x_(k-1)| = 2^-k <= 1e-6 (1 + 2^-k) first at k = 20
+    k, x = optim.steps_to_settle(optim.SGD(0.25), lambda x: 2 * x, [1.0], max_steps=100)
+    assert k == 20 and x[0] == 2.0 ** -20
+    assert optim.steps_to_settle(optim.SGD(0.25), lambda x: 2 * x, [1.0], max_steps=10)[0] is None
+    assert optim.steps_to_settle(optim.SGD(3.0), lambda x: 2 * x, [1.0], stop_beyond=1e3)[0] is None  # diverges
+    with pytest.raises(ValueError, match="path must be a 2-D array"):
+        optim.settled(np.zeros(3))
