@@ -1,5 +1,6 @@
 """Gradient checks on the 784-300-100-100-10 MLP of course source 003: the plain loop vs the fast checks.
 
+The network has biases added to the source's layers (``benchmarks.mlp_reference``).
 Checking all 276,710 parameters with central differences is 553,420 loss
 evaluations.  This script measures, in the same run and on the same network
 and data batch:

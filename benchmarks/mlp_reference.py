@@ -1,8 +1,9 @@
-"""The network of course source 003 as a flat-vector model, for the gradient-check benchmark.
+"""Course source 003's layers, with biases added, as a flat-vector model, for the gradient-check benchmark.
 
 784-300-100-100-10, ReLU hidden layers, softmax output with mean
-cross-entropy, Glorot-uniform weights and zero biases (Keras' defaults, which
-``003`` uses) -- 276,710 parameters.  The benchmark works on one flat
+cross-entropy, Glorot-uniform weights and zero biases (Keras' defaults; source
+``003``'s own formulas have no biases, and lecture 7 trains its network
+without them, 276,200 parameters) -- 276,710 parameters.  The benchmark works on one flat
 parameter vector ``theta`` (``W1, b1, W2, b2, ...``, each ``W_l`` of shape
 ``(fan_in, fan_out)``, row-major); this module adapts ``course_lib.nn.MLP``
 to that view.  The backprop (``grad``) and the rank-1 batched loss

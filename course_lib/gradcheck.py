@@ -33,7 +33,8 @@ perturbing weight ``W[i, j]`` changes only unit ``j``'s pre-activation, by
 of the result is ``f`` at ``x`` with ``x.flat[idx[j]] += h[j]``.
 ``from_stacked`` and ``from_scalar`` build such an ``f_batch``.
 ``benchmarks/bench_gradcheck.py`` times all four on the 784-300-100-100-10
-network of course source ``003`` (276,710 parameters).
+network of course source ``003`` with biases added (276,710 parameters; the
+source's own network has none, 276,200).
 
 Choosing the step (erratum of source ``003``)
 ---------------------------------------------

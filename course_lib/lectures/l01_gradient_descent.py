@@ -81,8 +81,9 @@ def sextic_descent(lr: float = 0.3, x0: float = 1.0, steps: int = 30) -> Interac
         "steps": int_slider("steps", steps, 1, 200),
     }
     return Interactive(fig, controls, draw, dynamic=lambda: [path_line, start, curve, ax.title],
-                       caption="Stable near a minimum x* only for lr &lt; 2 / f''(x*): "
-                               "1.68 at x* = 2.10, 1.19 at x* = 20.52.")
+                       caption="Stable near a minimum x* only for lr &lt; 2 / f''(x*): " + ", ".join(
+                           f"{linesearch.largest_stable_step(c):.2f} at x* = {m:.2f}" for m, c in zip(minima, curvature))
+                       + ".")
 
 
 def linear_rate(condition_number: float = 10.0, lr_beta: float = 1.0, steps: int = 40,

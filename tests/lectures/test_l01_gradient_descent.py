@@ -145,3 +145,11 @@ def test_lecture_1_hint_reaches_both_minima_at_learning_rate_0_3():
     assert w.state["converged"] and w.state["x"] == pytest.approx(local, abs=1e-4)
     w.update(x0=12.0)
     assert w.state["converged"] and w.state["x"] == pytest.approx(global_, abs=1e-4)
+
+
+def test_the_caption_states_the_largest_stable_steps_of_the_printed_sextic():
+    # 2 / f''(x*) at the two minima of the printed polynomial, by numpy
+    p = np.poly1d(SEXTIC)
+    expected = [f"{2 / p.deriv(2)(m):.2f} at x* = {m:.2f}" for m in sextic_minima()]
+    caption = lecture.sextic_descent().caption.value
+    assert all(e in caption for e in expected), (caption, expected)
