@@ -45,7 +45,7 @@ from course_lib.train import train
 
 SIZES = (784, 300, 100, 100, 10)
 LR = 0.1
-SGD_INFO = next(info for info in optim.OPTIMIZERS if info.name == "SGD")  # optim.SGD(LR) and its Keras twin
+SGD_INFO = optim.optimizer_info("SGD")  # optim.SGD(LR) and its Keras twin
 
 
 def epoch_flops(n: int) -> float:

@@ -166,6 +166,7 @@ __all__ = [
     "KerasEquivalent",
     "OptimizerInfo",
     "OPTIMIZERS",
+    "optimizer_info",
     "trajectory",
     "settled",
     "steps_to_settle",
@@ -1514,6 +1515,14 @@ OPTIMIZERS: tuple[OptimizerInfo, ...] = (
         "Rprop", rprop_update, Rprop, state=("g_prev", "step"), lr_role="step",
         source="Riedmiller & Braun (1993); the iRprop- variant of Igel & Huesken (2000)"),
 )
+
+
+def optimizer_info(name: str) -> OptimizerInfo:
+    """The registry's entry for the optimizer class ``name`` (``"Adam"``, ``"RMSprop"``, ...)."""
+    for info in OPTIMIZERS:
+        if info.name == name:
+            return info
+    raise ValueError(f"name must be one of {', '.join(repr(i.name) for i in OPTIMIZERS)}; got {name!r}")
 """Every optimizer of course_lib, in the order the lectures introduce them (see ``OptimizerInfo``)."""
 
 

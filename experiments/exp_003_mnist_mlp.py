@@ -80,7 +80,7 @@ def keras_adam_peer(X, y, Xt, yt, epochs, seed):
     keras = keras_peer.import_keras()
     keras.utils.set_random_seed(seed)
     model = keras_peer.mlp_model(MLP(SIZES, bias=False, dtype=np.float32, seed=seed))
-    adam_info = next(info for info in optim.OPTIMIZERS if info.name == "Adam")
+    adam_info = optim.optimizer_info("Adam")
     _, adam = adam_info.keras_pair(keras, **ADAM_C)
     model.compile(optimizer=adam, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     hist = model.fit(X, y, batch_size=100, epochs=epochs, verbose=0, shuffle=True, validation_data=(Xt, yt))

@@ -54,14 +54,13 @@ PUBLISHED_WINE = {("adam", 1): 0.567, ("adam", "full"): 0.811, ("adam", 8): 0.57
 
 
 KERAS_CLASSES = {"sgd": "SGD", "adam": "Adam"}  # the thesis' optimizers, named as in the results
-REGISTRY = {info.name: info for info in optim.OPTIMIZERS}
 
 
 def make_optimizer(name: str) -> optim.Optimizer:
     """The course_lib optimizer that takes the steps of Keras' ``SGD()`` or ``Adam()`` (``name`` "sgd" or
     "adam") with Keras' defaults: ``info.cls(**keras.defaults, **keras.ours)``, the registry's
     ``KerasEquivalent`` of that optimizer."""
-    info = REGISTRY[KERAS_CLASSES[name]]
+    info = optim.optimizer_info(KERAS_CLASSES[name])
     return info.cls(**info.keras.defaults, **info.keras.ours)
 
 

@@ -22,10 +22,9 @@ from ..data import make_circles
 from . import engine
 from .engine import case_rng, network_from, reached
 
-_REGISTRY = {info.name: info for info in optim.OPTIMIZERS}
-_MOMENTUM, _NESTEROV = _REGISTRY["Momentum"], _REGISTRY["Nesterov"]
-_ADAGRAD, _RMSPROP = _REGISTRY["Adagrad"], _REGISTRY["RMSprop"]
-_ADAM, _RPROP = _REGISTRY["Adam"], _REGISTRY["Rprop"]
+_MOMENTUM, _NESTEROV = optim.optimizer_info("Momentum"), optim.optimizer_info("Nesterov")
+_ADAGRAD, _RMSPROP = optim.optimizer_info("Adagrad"), optim.optimizer_info("RMSprop")
+_ADAM, _RPROP = optim.optimizer_info("Adam"), optim.optimizer_info("Rprop")
 
 _OPT_TOL = {"rtol": 1e-9, "atol": 1e-12}
 _MOMENTUM_LR = 0.1  # Momentum and Nesterov have no default lr (it must suit the problem's curvature)

@@ -82,3 +82,15 @@ def test_no_path_hacks_in_the_tree():
                  if "sys.path.insert" in p.read_text() and p != Path(__file__)]
     offenders += ["course.py"] if "sys.path.insert" in (ROOT / "course.py").read_text() else []
     assert not offenders, f"sys.path.insert in {offenders}"
+
+
+def test_one_ceiling_division():
+    """train.batches_per_epoch's docstring: every ceiling division is written ``-(-a // b)``, never ``math.ceil(a / b)``."""
+    calls = []
+    for folder in ("course_lib", "course_grader", "benchmarks", "experiments"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "ceil"
+                        and node.args and isinstance(node.args[0], ast.BinOp) and isinstance(node.args[0].op, ast.Div)):
+                    calls.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not calls, f"ceil(a / b) in {calls}"

@@ -1067,3 +1067,9 @@ def test_settled_and_steps_to_settle_follow_the_relative_step_rule():
     assert optim.steps_to_settle(optim.SGD(3.0), lambda x: 2 * x, [1.0], stop_beyond=1e3)[0] is None  # diverges
     with pytest.raises(ValueError, match="path must be a 2-D array"):
         optim.settled(np.zeros(3))
+
+
+def test_optimizer_info_finds_the_registry_entry_by_name():
+    assert optim.optimizer_info("Adam").cls is optim.Adam and optim.optimizer_info("SGD").rule is optim.sgd_update
+    with pytest.raises(ValueError, match=r"name must be one of 'SGD', .*'Rprop'; got 'AdaGrad'"):
+        optim.optimizer_info("AdaGrad")
