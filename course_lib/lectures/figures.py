@@ -15,7 +15,7 @@ import io
 
 import numpy as np
 
-__all__ = ["Plot", "Markdown", "figure", "to_png", "encode_png", "results_table"]
+__all__ = ["Plot", "Markdown", "reveal", "figure", "to_png", "encode_png", "results_table"]
 
 DPI = 72
 
@@ -85,6 +85,22 @@ class Markdown:
 
     def __str__(self) -> str:
         return self.text
+
+
+def reveal(text: str, summary: str = "Answer") -> Markdown:
+    """``text`` (Markdown, math allowed) folded behind a click: an HTML ``<details>`` block.
+
+    The lectures' questions show their answers this way, so that the student thinks
+    first; an answer with a number is made in a code cell from the computation that
+    gives it (``lecture.answers()`` and the like), never typed.  JupyterLab, the
+    classic notebook and nbconvert's HTML render ``<details>`` folded; the blank lines
+    keep the text inside it Markdown.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"text must be a non-empty string of Markdown; got {text!r}")
+    if not isinstance(summary, str) or not summary.strip() or "<" in summary:
+        raise ValueError(f"summary must be a short plain-text label without '<'; got {summary!r}")
+    return Markdown(f"<details>\n<summary>{summary}</summary>\n\n{text.strip()}\n\n</details>")
 
 
 def results_table(name: str, section: str | None = None, folder=None) -> Markdown:

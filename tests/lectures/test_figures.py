@@ -36,3 +36,26 @@ def test_results_tables_are_read_from_the_repositorys_experiments_folder(tmp_pat
         figures.results_table("demo", "Table 3", folder=tmp_path)
     with pytest.raises(FileNotFoundError, match=r"no results file .*missing.md; available: \['demo'\]"):
         figures.results_table("missing", folder=tmp_path)
+
+
+def test_a_reveal_folds_its_markdown_behind_a_summary_and_refuses_bad_labels():
+    from html.parser import HTMLParser
+
+    shown = figures.reveal("It is $2/f''(x^*) = 0.5$.\n\nSecond paragraph.", "Answer 1")
+    text = shown._repr_markdown_()
+    tags = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            tags.append(tag)
+
+    Tags().feed(text)
+    assert tags == ["details", "summary"]           # folded: the answer is inside <details>, after its label
+    body = text.split("</summary>", 1)[1]
+    assert body.startswith("\n\n") and body.rstrip().endswith("</details>")  # blank line: still Markdown inside
+    assert "$2/f''(x^*) = 0.5$" in body and "Second paragraph." in body
+    assert "<summary>Answer 1</summary>" in text
+    with pytest.raises(ValueError, match="text must be a non-empty string of Markdown; got ' '"):
+        figures.reveal(" ")
+    with pytest.raises(ValueError, match="summary must be a short plain-text label without '<'; got '<b>x</b>'"):
+        figures.reveal("x", "<b>x</b>")
