@@ -33,12 +33,12 @@ def main(argv=None) -> dict:
     import nbformat
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="only the empty notebook and lecture 9 (smoke test)")
+    parser.add_argument("--quick", action="store_true", help="only the empty notebook and lecture 10 (smoke test)")
     parser.add_argument("--out", type=Path, default=None, help="results directory (default benchmarks/results)")
     args = parser.parse_args(argv)
     lectures = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     if args.quick:
-        lectures = [p for p in lectures if p.name.startswith("09")]
+        lectures = [p for p in lectures if p.name.startswith("10")]
     empty = nbformat.v4.new_notebook()
     empty.cells.append(nbformat.v4.new_code_cell("pass"))
     empty.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

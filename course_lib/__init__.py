@@ -25,7 +25,7 @@ for one audience):
 lectures       the lectures' figures, one module per lecture (``course_lib.lectures.l01_gradient_descent`` ...)
 exercises      the assignments' open checks, one module per assignment, and their engine ``check_function``;
                the grader (the separate package ``course_grader``) runs the same checks on its own inputs
-reflect        source 001's "Reflect..." questions (plain data) for lecture 9's self-checks
+reflect        source 001's "Reflect..." questions (plain data) for lecture 10's self-checks
 keras_peer     the same MLP in Keras, for side-by-side comparisons
 """
 

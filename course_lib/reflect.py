@@ -1,4 +1,4 @@
-"""Source 001's "Reflect..." questions, with explanations, for lecture 9's self-checks.
+"""Source 001's "Reflect..." questions, with explanations, for lecture 10's self-checks.
 
 ``QUESTIONS`` is a list of ``Question`` in the slides' order (slides
 42-44).  Where the slides' answer key is arguable, the kit accepts every
@@ -14,7 +14,7 @@ defensible option and says why:
   the other standard remedy (the same slides recommend it on slide 40).
 
 Plain data: importing this module imports nothing beyond the standard library
-(lecture 9 shows the questions with ``course_lib.lectures.l09_reflect.self_check``).
+(lecture 10 shows the questions with ``course_lib.lectures.l10_reflect.self_check``).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 The answer key lives only in the instructor's source assignment
 (``solutions/06_quiz``, its hidden tests), which the grader evaluates in its
 own process; this module, which every student has, holds the questions and
-their options only.  Lecture 9 self-checks other questions (source 001's
+their options only.  Lecture 10 self-checks other questions (source 001's
 "Reflect...", ``course_lib.reflect``).
 
 The options are shown in an order of the student's own: ``ask(number,

@@ -9,7 +9,7 @@
 ``l06_random_search``              random search and ARS against gradient descent
 ``l07_mnist_from_scratch``         a grid of digits with their labels and predictions
 ``l08_asgd_dead_units``            aSGD against SGD, seed by seed
-``l09_reflect``                    self-checking questions
+``l10_reflect``                    self-checking questions
 ``interactive``                    ``Interactive``: a figure, its sliders and the redraw between them
 ``figures``                        static figures (``Plot``), ``Markdown``, the PNG encoder
 =================================  ==========================================================
@@ -21,7 +21,7 @@ package (it needs ipywidgets and matplotlib).
 
 LECTURES = ("l01_gradient_descent", "l02_numerical_gradients", "l03_perceptron_to_backprop",
             "l04_stochastic_minibatch_batch", "l05_momentum_adaptive", "l06_random_search", "l07_mnist_from_scratch",
-            "l08_asgd_dead_units", "l09_reflect")
+            "l08_asgd_dead_units", "l10_reflect")
 
 
 def widgets() -> dict:

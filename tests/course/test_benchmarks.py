@@ -95,7 +95,7 @@ def test_widgets_benchmark_quick(tmp_path):
 @pytest.mark.slow
 def test_notebooks_benchmark_quick(tmp_path):
     result, md = run_quick("notebooks", tmp_path)
-    assert [r["notebook"] for r in result["rows"]] == ["09_reflect.ipynb"]
+    assert [r["notebook"] for r in result["rows"]] == ["10_reflect.ipynb"]
     assert result["empty_notebook_s"] > 0 and result["rows"][0]["seconds"] > 0
     assert md.startswith("# Lecture notebooks run headless")
 

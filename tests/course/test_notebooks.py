@@ -18,8 +18,8 @@ ALL_NOTEBOOKS = sorted(p for p in ROOT.glob("notebooks/**/*.ipynb") if ".ipynb_c
 BUDGET_SECONDS = 360
 
 
-def test_there_are_nine_lectures():
-    assert [p.name[:2] for p in LECTURES] == [f"{i:02d}" for i in range(1, 10)], [p.name for p in LECTURES]
+def test_there_are_ten_lectures():
+    assert [p.name[:2] for p in LECTURES] == [f"{i:02d}" for i in range(1, 11)], [p.name for p in LECTURES]
 
 
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)

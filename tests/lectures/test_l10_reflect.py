@@ -1,7 +1,7 @@
-"""Lecture 9's self-check widget: a column of questions, each checked with its feedback."""
+"""Lecture 10's self-check widget: a column of questions, each checked with its feedback."""
 
 from course_lib import reflect
-from course_lib.lectures import l09_reflect as lecture
+from course_lib.lectures import l10_reflect as lecture
 
 
 def test_self_check_grades_and_explains():

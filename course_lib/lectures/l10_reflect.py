@@ -1,4 +1,4 @@
-"""Lecture 9, reflect: source 001's questions as self-checking widgets (the questions
+"""Lecture 10, reflect: source 001's questions as self-checking widgets (the questions
 themselves are plain data in ``course_lib.reflect``).
 """
 
