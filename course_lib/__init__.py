@@ -8,6 +8,8 @@ Modules
 -------
 gradcheck      numerical gradients (forward, backward, central) and gradient checks
 optim          optimizer update rules, classes and their registry OPTIMIZERS
+momentum_theory  Goh (2017)'s momentum on a quadratic: error per eigenvector, (alpha, beta) phase diagram,
+               optimal tuning
 schedules      learning-rate schedules as functions of the epoch
 linesearch     exact line search for quadratics and backtracking
 functions      test objectives with value, gradient, Hessian and known minima
@@ -29,9 +31,10 @@ reflect        source 001's "Reflect..." questions (plain data) for lecture 10's
 keras_peer     the same MLP in Keras, for side-by-side comparisons
 """
 
-from . import data, functions, gradcheck, linesearch, nn, optim, perceptron, random_search, schedules, train
+from . import (data, functions, gradcheck, linesearch, momentum_theory, nn, optim, perceptron, random_search,
+               schedules, train)
 
 __version__ = "0.1.0"
 
-__all__ = ["data", "functions", "gradcheck", "linesearch", "nn", "optim", "perceptron", "random_search", "schedules",
-           "train", "__version__"]
+__all__ = ["data", "functions", "gradcheck", "linesearch", "momentum_theory", "nn", "optim", "perceptron",
+           "random_search", "schedules", "train", "__version__"]

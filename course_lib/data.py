@@ -52,7 +52,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .validation import describe, as_bool, as_choice, as_generator, as_in_interval, as_int, as_nonnegative
+from .validation import (describe, as_bool, as_choice, as_float_array, as_generator, as_in_interval, as_int,
+                         as_nonnegative)
 
 __all__ = [
     "DataNotFoundError",
@@ -66,7 +67,11 @@ __all__ = [
     "make_circles",
     "make_spirals",
     "train_test_split",
+    "thesis_wine_split",
     "Standardizer",
+    "l2_normalize",
+    "feature_scales",
+    "row_norm_share",
 ]
 
 
@@ -509,6 +514,37 @@ def train_test_split(X, y, test_size: float = 0.3, seed=0, stratify: bool = Fals
     return X[~mask], X[mask], y[~mask], y[mask]
 
 
+def thesis_wine_split(X, y, train_fraction: float = 0.75):
+    """Source 004's wine split: the first ``int(train_fraction * n)`` rows train, the rest test, unshuffled.
+
+    The thesis' wine listing (its section 3.2, lines 7-11) computes
+    ``train_size = int(len(x_train) * 0.75)`` and slices ``x[0:train_size]``
+    and ``x[train_size:]``: with the 4898 white wines in the file's order,
+    the first 3673 train and the last 1225 test.  Nothing is shuffled, so the
+    two parts are the file's first three quarters and its last quarter, which
+    differ (the quality score varies less in the last quarter).  The rows are
+    sliced as they are (``int`` truncates, as Python's does); each side keeps
+    at least one sample.  ``train_test_split`` is the shuffled split.
+
+    Parameters
+    ----------
+    X, y : arrays with one row per sample (the same number)
+    train_fraction : float in (0, 1), default 0.75 (the thesis')
+
+    Returns
+    -------
+    X_train, X_test, y_train, y_test
+        Views of ``X`` and ``y`` (scikit-learn's order, as ``train_test_split``).
+    """
+    X, y = _pair(X, y)
+    frac = as_in_interval("train_fraction", train_fraction, 0.0, 1.0, closed="neither")
+    n_train = int(frac * len(X))
+    if not 1 <= n_train <= len(X) - 1:
+        raise ValueError(f"train_fraction must leave at least one sample on each side of the split of {len(X)}; "
+                         f"got {train_fraction!r} ({n_train} training samples)")
+    return X[:n_train], X[n_train:], y[:n_train], y[n_train:]
+
+
 class Standardizer:
     """Centre and scale features with the *training* data's mean and standard deviation.
 
@@ -547,3 +583,79 @@ class Standardizer:
         if self.mean_ is None:
             raise RuntimeError("call fit(X_train) before inverse_transform")
         return np.asarray(Z, dtype=np.float64) * self.scale_ + self.mean_
+
+
+def l2_normalize(X, axis: int = -1) -> np.ndarray:
+    """Each slice of ``X`` along ``axis`` divided by its Euclidean (L2) norm: Keras' ``normalize``.
+
+    ``tf.keras.utils.normalize(x, axis, order=2)`` computes ``x / ||x||_2``
+    along ``axis`` (a zero norm is left as 1, so a zero slice stays zero).
+    Source 004 preprocesses MNIST and Wine Quality with ``axis=1``.  Its wine
+    code builds the array before it removes the target column, so the table
+    it normalises is ``(n, 12)``, the 11 features with the quality score left
+    in as the last column; with or without it, ``axis=1`` scales each *wine*
+    (row) to norm 1, not each *feature* (column) to a common range -- the
+    features keep their very different scales, dominated by the two sulfur
+    dioxide columns (``row_norm_share``).  Scaling features is
+    ``Standardizer``'s job.
+
+    Parameters
+    ----------
+    X : floating-point array
+    axis : int, default -1
+        The axis along which the norm is taken (``1``: along each row of a 2-D table).
+
+    Returns
+    -------
+    A new float array of ``X``'s shape and dtype.
+    """
+    X = as_float_array("X", X, allow_scalar=False)
+    axis = as_int("axis", axis)
+    if not -X.ndim <= axis < X.ndim:
+        raise ValueError(f"axis must be an axis of X (from {-X.ndim} to {X.ndim - 1}); got {axis}")
+    norm = np.sqrt(np.sum(X * X, axis=axis, keepdims=True))
+    return X / np.where(norm == 0, 1, norm).astype(X.dtype)
+
+
+def _as_table(X) -> np.ndarray:
+    X = as_float_array("X", X, allow_scalar=False)
+    if X.ndim != 2 or X.shape[0] < 1:
+        raise ValueError(f"X must be a 2-D table (samples, features) with at least one row; got shape {X.shape}")
+    return X
+
+
+def feature_scales(X) -> dict:
+    """Each column's scale before and after the two scalings of source 004's wine code, as arrays.
+
+    ``mean``, ``std`` (population, ``ddof=0``, as ``Standardizer`` uses),
+    ``min``, ``max`` of each column of ``X`` (samples, features);
+    ``std_standardized``: the columns' standard deviations after
+    ``Standardizer().fit_transform(X)`` (1 for every non-constant column);
+    ``std_row_normalized``: after ``l2_normalize(X, axis=1)`` (source 004's
+    ``normalize(x, axis=1)``, which scales rows, so the columns keep
+    spreads that differ by orders of magnitude).
+    """
+    X = _as_table(X)
+    return {"mean": X.mean(axis=0), "std": X.std(axis=0), "min": X.min(axis=0), "max": X.max(axis=0),
+            "std_standardized": Standardizer().fit_transform(X).std(axis=0),
+            "std_row_normalized": l2_normalize(X, axis=1).std(axis=0)}
+
+
+def row_norm_share(X, k: int = 2) -> tuple:
+    """The ``k`` columns largest in mean square and the share of each row's squared norm they hold.
+
+    Returns ``(columns, share)``: the columns' indices, largest mean square
+    first, and for every row ``sum_{j in columns} x_j^2 / sum_j x_j^2``
+    (a zero row gets share 0).  Under ``l2_normalize(X, axis=1)`` a share
+    near 1 means the row's normalised entries are those columns' alone: on
+    the white wines the two sulfur dioxide columns hold more than 90% of
+    almost every row's norm.
+    """
+    X = _as_table(X)
+    k = as_int("k", k, minimum=1)
+    if k > X.shape[1]:
+        raise ValueError(f"k must be at most the number of columns, {X.shape[1]}; got {k}")
+    columns = np.argsort(np.mean(X * X, axis=0), kind="stable")[::-1][:k]
+    total = np.sum(X * X, axis=1)
+    share = np.divide(np.sum(X[:, columns] ** 2, axis=1), total, out=np.zeros(len(X)), where=total > 0)
+    return columns, share

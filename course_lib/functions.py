@@ -23,11 +23,16 @@ objective                       what it is for
 ``quadratic_from_matrix``       0.5 x'Ax - b'x + c for any symmetric positive definite A
 ``two_variable_quadratic``      source 004: x1^2 + 2 x2^2 - 2 x1 x2 - 2 x2 (exact line search)
 ``sextic``                      source 004's polynomial of degree 6 (small and large steps)
+``flat_minimum``                x^2 - log(1 + x^2): convex, 9/4-smooth, not strongly convex
 ``rosenbrock``                  the banana valley, minimum (a, a^2)
 ``himmelblau``                  four global minima: where you end depends on where you start
 ``logistic_regression``         source 000, Example 2: L2-regularised logistic loss
 ``logistic_clouds``             the same on two overlapping Gaussian clouds (lecture 4)
 ==============================  ===========================================================
+
+Two checks of source ``000``'s section 3-4 inequalities on any objective:
+``jensen_sides`` (Jensen's inequality for a discrete distribution) and
+``pl_ratio`` (Lemma 1, the Polyak-Lojasiewicz inequality).
 
 Shapes
 ------
@@ -111,6 +116,9 @@ __all__ = [
     "two_variable_quadratic",
     "SEXTIC_COEFFICIENTS",
     "sextic",
+    "flat_minimum",
+    "jensen_sides",
+    "pl_ratio",
     "rosenbrock",
     "himmelblau",
     "LogisticRegression",
@@ -324,6 +332,9 @@ class Quadratic(Objective):
         The data (``A`` and ``b`` read-only).
     eigenvalues : ndarray
         Of ``A``, ascending.
+    eigenvectors : ndarray (d, d)
+        Unit eigenvectors of ``A`` as columns, in the order of ``eigenvalues``
+        (column 0 the flattest direction), from ``numpy.linalg.eigh``.
     smoothness : float
         ``L = lambda_max(A)``: ``grad f`` is L-Lipschitz; gradient descent
         converges for steps ``lr < 2/L``.
@@ -345,6 +356,7 @@ class Quadratic(Objective):
             raise ValueError(f"b must have shape ({n},) to match A of shape {A.shape}; got shape {b.shape}")
         self.A, self.b, self.c = _frozen(A), _frozen(b), as_real("c", c)
         self.eigenvalues = _frozen(np.linalg.eigvalsh(A) if eigenvalues is None else eigenvalues)
+        self.eigenvectors = _frozen(np.linalg.eigh(A)[1])
         self.smoothness = float(self.eigenvalues[-1])
         self.strong_convexity = float(self.eigenvalues[0])
         self.condition_number = self.smoothness / self.strong_convexity
@@ -494,6 +506,100 @@ def sextic() -> Objective:
     obj.coefficients = SEXTIC_COEFFICIENTS
     obj.stationary_points = _frozen(real)
     return obj
+
+
+# --------------------------------------------------------------------------
+# convex, smooth, not strongly convex
+# --------------------------------------------------------------------------
+def flat_minimum() -> Objective:
+    """``f(x) = x^2 - log(1 + x^2)``: convex and 9/4-smooth, but not strongly convex (the O(1/t) regime).
+
+    ``f'(x) = 2x^3 / (1 + x^2)``, ``f''(x) = 2 - 2 (1 - x^2) / (1 + x^2)^2``.
+    With ``u = x^2``, ``h(u) = (1 - u)/(1 + u)^2`` has ``h'(u) = -(3 - u)/(1 +
+    u)^3``, so ``h`` falls from 1 at ``u = 0`` to its minimum ``-1/8`` at
+    ``u = 3``: hence ``0 <= f'' <= 2 + 1/4``.  ``f`` is convex, ``grad f`` is
+    ``beta``-Lipschitz with ``beta = 9/4`` (attained at ``x = +-sqrt 3``), and
+    ``f''(0) = 0``: no ``alpha > 0`` makes ``f`` strongly convex (near 0,
+    ``f ~ x^4 / 2``).  Minimum 0 at 0.  Source ``000``'s remark after Theorem
+    3 (gradient descent with step ``1/beta`` "converges ... at a slower pace in
+    O(1/t)") is drawn on it in lecture 1 (``linesearch.sublinear_bound``).
+
+    Attributes besides ``Objective``'s: ``smoothness = 9/4``,
+    ``strong_convexity = 0``.
+    """
+    obj = Objective(
+        "flat_minimum", 1,
+        value=lambda x: x[0] ** 2 - np.log1p(x[0] ** 2),
+        grad=lambda x: 2 * x ** 3 / (1 + x ** 2),
+        hessian=lambda x: np.array([[2 - 2 * (1 - x[0] ** 2) / (1 + x[0] ** 2) ** 2]]),
+        bounds=[(-3.0, 3.0)], minima=[[0.0]], fmin=0.0, formula="x^2 - log(1 + x^2)",
+    )
+    obj.smoothness, obj.strong_convexity = 2.25, 0.0
+    return obj
+
+
+def jensen_sides(f: Callable, points, weights=None) -> tuple[float, float]:
+    """Both sides of Jensen's inequality for a discrete distribution: ``(f(E[x]), E[f(x)])``.
+
+    Source ``000``, Proposition 1: for a convex ``f`` and a probability
+    measure ``mu``, ``f(integral x dmu) <= integral f(x) dmu``.  Here ``mu``
+    puts the weight ``weights[i]`` (default ``1/N`` each; normalised to sum
+    1) on ``points[i]``.  Two points with weights ``theta`` and ``1 -
+    theta`` give the chord inequality ``f(theta a + (1 - theta) b) <= theta
+    f(a) + (1 - theta) f(b)`` (source ``000``, equation (3)).
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x)`` for a grid ``x`` of shape ``(dim, N)`` returning ``N``
+        values, and for one point of shape ``(dim,)`` (an ``Objective``).
+    points : array (N,) for a 1-D ``f``, or (N, dim)
+    weights : array (N,) of non-negative numbers with a positive sum, optional
+    """
+    if not callable(f):
+        raise TypeError(f"f must be a callable of x; got {describe(f)}")
+    P = as_float_array("points", points, allow_scalar=False)
+    if P.ndim == 1:
+        P = P[:, None]
+    if P.ndim != 2 or P.shape[0] == 0:
+        raise ValueError(f"points must have shape (N,) or (N, dim) with N >= 1; got shape {P.shape}")
+    if weights is None:
+        w = np.full(P.shape[0], 1.0 / P.shape[0])
+    else:
+        w = as_float_array("weights", weights, allow_scalar=False)
+        if w.shape != (P.shape[0],):
+            raise ValueError(f"weights must have shape ({P.shape[0]},), one per point; got shape {w.shape}")
+        if np.any(w < 0) or not w.sum() > 0:
+            raise ValueError(f"weights must be >= 0 with a positive sum; got {w[:5].tolist()}...")
+        w = w / w.sum()
+    mean = w @ P
+    values = np.asarray(f(P.T), dtype=np.float64).reshape(-1)
+    if values.shape != (P.shape[0],):
+        raise ValueError(f"f must return one value per point ({P.shape[0]}); got shape {values.shape}")
+    return as_scalar_output("f(E[x])", f(mean)), float(w @ values)
+
+
+def pl_ratio(f: Objective, x, alpha) -> np.ndarray | float:
+    """``||grad f(x)||^2 / (2 alpha (f(x) - f*))``: Lemma 1 of source ``000`` holds at ``x`` iff this is ``>= 1``.
+
+    Lemma 1 (the Polyak-Lojasiewicz inequality): an ``alpha``-strongly convex
+    ``f`` satisfies ``||grad f(x)||^2 >= 2 alpha (f(x) - f*)`` for every ``x``.
+    On ``0.5 x'Ax`` with ``alpha = lambda_min(A)`` the ratio is ``||Ax||^2 /
+    (alpha x'Ax)``, exactly 1 along the flattest eigenvector.  ``x`` is one
+    point ``(dim,)`` or a grid ``(dim, ...)`` (see the module docstring); at a
+    minimiser (``f(x) = f*``) the ratio is ``inf``.  ``f.fmin`` must be known.
+    """
+    if not isinstance(f, Objective):
+        raise TypeError(f"f must be an Objective (it needs f.fmin); got {describe(f)}")
+    if f.fmin is None:
+        raise ValueError(f"f must know its minimum f.fmin; {f.name} does not")
+    alpha = as_positive("alpha", alpha)
+    x = f._point(x)
+    gap = np.asarray(f(x), dtype=np.float64) - f.fmin
+    g2 = np.sum(np.asarray(f.grad(x)) ** 2, axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(gap > 0, g2 / (2 * alpha * np.where(gap > 0, gap, 1.0)), np.inf)
+    return float(ratio) if ratio.ndim == 0 else ratio
 
 
 # --------------------------------------------------------------------------
@@ -784,6 +890,17 @@ class LogisticRegression(Objective):
         # F is 2 lam-strongly convex with a Lipschitz Hessian: damped Newton converges from w = 0
         w = _newton(self._g, self._h, np.zeros(self.dim), f=self._f)
         return _frozen(w[None]), float(self._f(w))
+
+    def curvature_at_minimum(self) -> np.ndarray:
+        """The eigenvalues of the Hessian at the minimiser ``w*``, ascending.
+
+        The smallest is ``>= 2 lam`` (``strong_convexity``) and the largest
+        ``<= smoothness("tight")``.  Near ``w*``, gradient descent with the step
+        ``1/beta`` shrinks the error by about ``1 - lambda_min / beta`` per
+        step, so ``beta / lambda_min`` is the condition number the run meets
+        there, at most the global ``kappa = beta / (2 lam)``.
+        """
+        return np.linalg.eigvalsh(self._h(self.minima[0]))
 
     def smoothness(self, bound: str = "source") -> float:
         """An upper bound beta on the largest eigenvalue of the Hessian, for all ``w``.

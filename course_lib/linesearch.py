@@ -17,7 +17,8 @@ search chooses it at each step:
   holds.  If ``grad f`` is L-Lipschitz the test holds for every ``t <= 1/L``,
   so the accepted step is at least ``beta / L`` (or 1): backtracking finds a
   safe learning rate without knowing L.  The factor 1/2 is Armijo's constant
-  ``c``; ``c`` is a parameter here.
+  ``c``; ``c`` is a parameter here.  ``backtracking_trials`` returns every
+  trial step and ``f`` there (lecture 1 draws them).
 
 Sources: course source ``004`` (exact line search on
 ``f(x) = x1^2 + 2 x2^2 - 2 x1 x2 - 2 x2`` from (0, 0): first step 1/4 to (0,
@@ -45,11 +46,21 @@ For an ``alpha``-strongly convex function with ``beta``-Lipschitz gradient
   ``(1 - 1/kappa)^t <= exp(-t/kappa)``).  Source ``000`` prints the last form as
   ``exp(-t beta/alpha)``, the ratio inverted (``fixed_step_bound_as_printed``,
   an erratum: it would promise faster convergence the worse the conditioning);
+  for any fixed step ``0 < eta < 2/beta`` the factor per step is ``1 - alpha eta
+  (2 - beta eta) < 1`` (``fixed_step_factor``, ``fixed_step_bound_general``).
+  These are upper bounds, not tight on a quadratic: there the gap along the
+  eigenvector of ``lambda`` shrinks by ``(1 - eta lambda)^2`` per step;
 * on a quadratic, any fixed step is stable only below ``2/beta``; in one
   dimension near a minimum ``x*``, below ``2 / f''(x*)`` (``largest_stable_step``);
 * exact line search on a quadratic: ``f(x_k) - f* <= ((kappa - 1)/(kappa +
   1))^(2k) (f(x_0) - f*)`` (``exact_step_bound``; Luenberger & Ye, *Linear and
   Nonlinear Programming*, section 8.2, the steepest-descent theorem).
+* ``linear_rate_steps(kappa, tol)``: the steps the bound ``(1 - 1/kappa)^t``
+  needs to reach ``tol``; ``steps_to_reach(gaps, tol)``: the steps a run needed.
+
+Without strong convexity (convex, ``beta``-smooth, a minimiser ``x*``), the
+step ``1/beta`` gives ``f(x_t) - f* <= beta ||x_0 - x*||^2 / (2t)``
+(``sublinear_bound``): O(1/t), source ``000``'s remark after Theorem 3.
 
 numpy, ``course_lib.validation`` and ``course_lib.optim`` are imported here.
 """
@@ -78,11 +89,17 @@ __all__ = [
     "exact_step_quadratic",
     "steepest_descent_exact",
     "backtracking_step",
+    "backtracking_trials",
     "gradient_descent_backtracking",
     "largest_stable_step",
     "fixed_step_bound",
     "fixed_step_bound_as_printed",
+    "fixed_step_factor",
+    "fixed_step_bound_general",
     "exact_step_bound",
+    "linear_rate_steps",
+    "steps_to_reach",
+    "sublinear_bound",
 ]
 
 
@@ -265,8 +282,11 @@ def backtracking_step(f: Callable, x, g, t0: float = 1.0, beta: float = 0.5, c: 
     return (t, evals) if return_evals else t
 
 
-def _backtrack(f, x, g, d, t0: float, beta: float, c: float, max_shrinks: int):
-    """``backtracking_step`` on validated arguments: ``(t, evaluations of f)``."""
+def _backtrack(f, x, g, d, t0: float, beta: float, c: float, max_shrinks: int, trials: list | None = None):
+    """``backtracking_step`` on validated arguments: ``(t, evaluations of f)``.
+
+    With a list ``trials``, each trial ``(t, f(x - t d))`` is appended to it, in order.
+    """
     slope = float(np.sum(g * d))
     if slope == 0.0:
         return 0.0, 0
@@ -277,6 +297,8 @@ def _backtrack(f, x, g, d, t0: float, beta: float, c: float, max_shrinks: int):
     for _ in range(max_shrinks + 1):
         f_trial = as_scalar_output("f(x - t d)", f(x - t * d), finite=False)
         evals += 1
+        if trials is not None:
+            trials.append((float(t), float(f_trial)))
         if f_trial <= fx - c * t * slope:  # NaN/inf trials fail the test and shrink t
             return float(t), evals
         t *= beta
@@ -284,6 +306,40 @@ def _backtrack(f, x, g, d, t0: float, beta: float, c: float, max_shrinks: int):
         f"backtracking found no step with sufficient decrease after {max_shrinks} "
         f"reductions (last t = {t / beta:.3g}); is g really the gradient of f at x?"
     )
+
+
+def backtracking_trials(f: Callable, x, g, t0: float = 1.0, beta: float = 0.5, c: float = 0.5,
+                        max_shrinks: int = 60, d=None) -> tuple[np.ndarray, np.ndarray]:
+    """Every trial step of ``backtracking_step`` and the value of ``f`` there; the last one is accepted.
+
+    The trials are ``t0, beta t0, beta^2 t0, ...`` up to the first ``t`` with
+    ``f(x - t d) <= f(x) - c t g'd`` (``d = g`` by default: source ``000``,
+    equation (21), whose printed inequality is the condition to keep
+    shrinking).  Same arguments, validation and errors as ``backtracking_step``.
+
+    Returns
+    -------
+    ts : array (k,)
+        The trial steps in the order tried; ``ts[-1]`` is the accepted step,
+        ``backtracking_step``'s answer (``k = 0`` when ``g'd = 0``: no step).
+    values : array (k,)
+        ``f(x - ts[i] d)``.
+    """
+    x = as_float_array("x", x, allow_scalar=False)
+    g = as_float_array("g", g, allow_scalar=False)
+    require_same_shape("x", x, "g", g)
+    d = g if d is None else as_float_array("d", d, allow_scalar=False)
+    require_same_shape("g", g, "d", d)
+    t0 = as_positive("t0", t0)
+    beta = as_in_interval("beta", beta, 0.0, 1.0, closed="neither")
+    c = as_in_interval("c", c, 0.0, 1.0, closed="neither")
+    max_shrinks = as_int("max_shrinks", max_shrinks, minimum=0)
+    if float(np.sum(g * d)) < 0:
+        raise ValueError(f"-d must be a descent direction (g'd >= 0); got g'd = {float(np.sum(g * d)):.6g}")
+    trials: list = []
+    _backtrack(f, x, g, d, t0, beta, c, max_shrinks, trials)
+    ts = np.array([t for t, _ in trials], dtype=np.float64)
+    return ts, np.array([v for _, v in trials], dtype=np.float64)
 
 
 def gradient_descent_backtracking(f: Callable, grad: Callable, x0, steps: int = 100,
@@ -344,13 +400,48 @@ def fixed_step_bound(alpha, eta, steps) -> np.ndarray:
     ``f(x+) <= f(x) - (eta/2) ||grad f||^2`` and the Polyak-Lojasiewicz
     inequality ``||grad f||^2 >= 2 alpha (f - f*)`` give one factor ``1 -
     alpha eta`` per step (source ``000``, Theorem 3, for ``eta = 1/beta``).
-    The caller knows ``beta``: the bound is only claimed for ``eta <= 1/beta``.
+    The caller knows ``beta``: this simple form is only claimed for ``eta <=
+    1/beta``; ``fixed_step_bound_general`` covers every ``eta < 2/beta``.
+    An upper bound, not tight on a quadratic (see the module docstring).
     """
     alpha, eta = as_positive("alpha", alpha), as_positive("eta", eta)
     if alpha * eta > 1:
         raise ValueError(f"alpha * eta must be <= 1 (the bound needs eta <= 1/beta <= 1/alpha); "
                          f"got alpha = {alpha!r}, eta = {eta!r}")
     return (1.0 - alpha * eta) ** np.arange(as_int("steps", steps, minimum=0) + 1)
+
+
+def fixed_step_factor(alpha, beta, eta) -> float:
+    """``1 - alpha eta (2 - beta eta)``: the factor per step on ``f - f*`` for any fixed step ``0 < eta < 2/beta``.
+
+    Gradient descent ``x+ = x - eta grad f(x)`` on an ``alpha``-strongly
+    convex (or PL), ``beta``-smooth function.  Smoothness gives ``f(x+) <=
+    f(x) - eta (1 - beta eta / 2) ||grad f||^2`` (the quadratic upper bound
+    at ``x+``), and Lemma 1 of source ``000`` (PL: ``||grad f||^2 >= 2 alpha
+    (f - f*)``) turns it into ``f(x+) - f* <= (1 - alpha eta (2 - beta eta))
+    (f(x) - f*)``; the factor is below 1 for every ``0 < eta < 2/beta`` and
+    smallest, ``1 - alpha/beta``, at ``eta = 1/beta`` (Theorem 3).  For ``eta
+    <= 1/beta``, ``2 - beta eta >= 1`` and the factor is at most ``1 - alpha
+    eta``, the simpler form of ``fixed_step_bound`` (Nesterov, *Introductory
+    Lectures on Convex Optimization*, section 2.1.5; Karimi, Nutini & Schmidt
+    2016, Theorem 1, for ``eta = 1/beta``).
+    """
+    alpha, beta, eta = as_positive("alpha", alpha), as_positive("beta", beta), as_positive("eta", eta)
+    if alpha > beta:
+        raise ValueError(f"alpha must be <= beta (strong convexity below smoothness); got alpha = {alpha!r}, beta = {beta!r}")
+    if beta * eta >= 2:
+        raise ValueError(f"eta must be below 2/beta = {2 / beta!r} (no decrease is guaranteed beyond); got {eta!r}")
+    return 1.0 - alpha * eta * (2.0 - beta * eta)
+
+
+def fixed_step_bound_general(alpha, beta, eta, steps) -> np.ndarray:
+    """``(1 - alpha eta (2 - beta eta))^t`` for ``t = 0 .. steps``: the bound for any step ``0 < eta < 2/beta``.
+
+    The bound on ``(f(x_t) - f*) / (f(x_0) - f*)`` from ``fixed_step_factor``
+    (see there for the proof and sources); for ``eta = 1/beta`` it is
+    Theorem 3's ``(1 - alpha/beta)^t``.
+    """
+    return fixed_step_factor(alpha, beta, eta) ** np.arange(as_int("steps", steps, minimum=0) + 1)
 
 
 def fixed_step_bound_as_printed(alpha, beta, steps) -> np.ndarray:
@@ -377,3 +468,76 @@ def exact_step_bound(kappa, steps) -> np.ndarray:
     if kappa < 1:
         raise ValueError(f"kappa must be >= 1 (a ratio of the largest to the smallest eigenvalue); got {kappa!r}")
     return ((kappa - 1) / (kappa + 1)) ** (2 * np.arange(as_int("steps", steps, minimum=0) + 1))
+
+
+def linear_rate_steps(kappa, tol) -> int:
+    """The fewest steps ``t`` with ``(1 - 1/kappa)^t <= tol``: what Theorem 3's bound needs for ``tol``.
+
+    ``t = ceil(log(tol) / log(1 - 1/kappa))`` (0 for ``tol >= 1``; 1 for
+    ``kappa = 1``, where one step of ``1/beta`` is exact).  With ``kappa = 10``
+    and ``tol = 1e-6``: ``log(1e-6) / log(0.9) = 131.1``, so 132 steps.
+    Source ``000``, Theorem 3 (step ``1/beta``; ``kappa = beta / alpha``).
+    """
+    kappa = as_positive("kappa", kappa)
+    if kappa < 1:
+        raise ValueError(f"kappa must be >= 1 (a ratio of the largest to the smallest curvature); got {kappa!r}")
+    tol = as_positive("tol", tol)
+    if tol >= 1:
+        return 0
+    if kappa == 1:
+        return 1
+    t = int(-(-np.log(tol) // np.log1p(-1.0 / kappa)))  # the ceiling of the ratio
+    # the ceiling of a rounded quotient can be one off: make (1 - 1/kappa)^t <= tol < (1 - 1/kappa)^(t-1) exact
+    while t > 1 and (1 - 1 / kappa) ** (t - 1) <= tol:
+        t -= 1
+    while (1 - 1 / kappa) ** t > tol:
+        t += 1
+    return t
+
+
+def steps_to_reach(gaps, tol) -> int | None:
+    """The first ``t`` with ``gaps[t] <= tol * gaps[0]``: the steps a run needed to shrink its gap by ``tol``.
+
+    ``gaps`` is ``f(x_t) - f*`` for ``t = 0, 1, ...`` (one run).  ``None``
+    when no entry gets there, and also when a gap that is not finite (NaN or
+    inf: the run broke down) comes before the first entry that does: a run is
+    not counted as having reached ``tol`` after it produced a NaN, even if
+    later entries are small.  ``tol`` in (0, 1].
+    """
+    gaps = as_float_array("gaps", gaps, allow_scalar=False, finite=False)
+    if gaps.ndim != 1 or gaps.size == 0:
+        raise ValueError(f"gaps must be a non-empty 1-D array (f(x_t) - f* for t = 0, 1, ...); got shape {gaps.shape}")
+    if not np.isfinite(gaps[0]) or gaps[0] < 0:
+        raise ValueError(f"gaps[0] must be finite and >= 0 (f(x_0) - f*); got {gaps[0]!r}")
+    tol = as_in_interval("tol", tol, 0.0, 1.0, closed="right")
+    broken = np.flatnonzero(~np.isfinite(gaps))
+    end = int(broken[0]) if broken.size else gaps.size          # only the entries before the breakdown count
+    hit = np.flatnonzero(gaps[:end] <= tol * gaps[0])
+    return int(hit[0]) if hit.size else None
+
+
+def sublinear_bound(beta, distance, steps) -> np.ndarray:
+    """``beta ||x_0 - x*||^2 / (2t)`` for ``t = 0 .. steps`` (``inf`` at ``t = 0``): the O(1/t) rate.
+
+    Gradient descent with the step ``1/beta`` on a convex, ``beta``-smooth
+    function with a minimiser ``x*`` (``distance = ||x_0 - x*||``) satisfies
+    ``f(x_t) - f* <= beta ||x_0 - x*||^2 / (2t)``, without strong convexity.
+    Proof: the descent step ``f(x+) <= f(x) - ||g||^2 / (2 beta)`` and
+    convexity ``f(x) - f* <= g'(x - x*)`` give ``f(x+) - f* <= (beta/2)
+    (||x - x*||^2 - ||x+ - x*||^2)``; summed over the steps the right side
+    telescopes, and ``f(x_t)`` is the smallest of the summed values.
+    (Vandenberghe, EE236C lecture notes "Gradient method", constant step
+    ``t <= 1/L``; Beck, *First-Order Methods in Optimization*, Theorem
+    10.21.)  Bubeck, *Convex Optimization: Algorithms and Complexity*,
+    Theorem 3.3, states the looser ``2 beta ||x_1 - x*||^2 / (t - 1)``
+    (his ``x_1`` is the start).  Source ``000`` only says "O(1/t)".  An upper bound, not
+    tight: the exact worst case over convex ``beta``-smooth functions for the
+    step ``1/beta`` is ``beta ||x_0 - x*||^2 / (4t + 2)`` (Drori & Teboulle
+    2014, "Performance of first-order methods for smooth convex
+    minimization: a novel approach", Theorem 3.1).
+    """
+    beta = as_positive("beta", beta)
+    distance = as_nonnegative("distance", distance)
+    t = np.arange(as_int("steps", steps, minimum=0) + 1, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        return np.where(t > 0, beta * distance ** 2 / (2 * np.maximum(t, 1)), np.inf)

@@ -77,6 +77,23 @@ The aSGD "mean effective gradient" (source ``000``) is
 ``MLP.loss_and_grads(..., reduction="effective")``; ``MLP.dead_units`` finds
 the dead and always-on ReLU units it is about.
 
+Initialisation, regularisation and normalisation (lecture 9)
+-------------------------------------------------------------
+The initialisers (``INITS``: ``zeros``, ``glorot_uniform``, ``glorot_normal``,
+``he_uniform``, ``he_normal``; and ``scaled_normal(n_in, n_out, std)``)
+share the signature ``(n_in, n_out, seed, dtype)``.  ``dropout_forward`` /
+``dropout_backward`` (inverted dropout), ``batchnorm_forward`` /
+``batchnorm_backward`` (training mode), ``batchnorm_inference`` (the moving
+averages in place of the batch's statistics) and ``l2_penalty`` /
+``l2_penalty_grad`` are the pieces, each written once, each with its
+``*_unvalidated`` fast path that the validated function calls;
+``RegularizedMLP`` is the network that trains with them, through those fast
+paths (Keras' conventions: ``Dropout(rate)``, ``BatchNormalization()`` with
+eps 1e-3 and momentum 0.99, ``kernel_regularizer=L2(l2)``).
+``MLP.layer_activations``, ``MLP.gradient_norms`` and ``saturated_fraction``
+are the per-layer diagnostics of initialisation and of vanishing and
+exploding gradients.
+
 Validated and unvalidated
 -------------------------
 ``MLP``'s public methods validate their arguments (shapes, dtypes, finite
@@ -100,7 +117,8 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from .validation import describe, as_bool, as_float_array, as_choice, as_generator, as_int, as_positive
+from .validation import (describe, as_bool, as_float_array, as_choice, as_generator, as_in_interval, as_int,
+                         as_nonnegative, as_positive, require_same_shape)
 
 __all__ = [
     "count_parameters",
@@ -133,12 +151,33 @@ __all__ = [
     "LOSSES",
     "dense_backward",
     "dense_backward_unvalidated",
+    "dropout_forward",
+    "dropout_backward",
+    "dropout_mask_unvalidated",
+    "batchnorm_forward",
+    "batchnorm_forward_unvalidated",
+    "batchnorm_backward",
+    "batchnorm_backward_unvalidated",
+    "batchnorm_inference",
+    "batchnorm_inference_unvalidated",
+    "dropout_forward_unvalidated",
+    "dropout_backward_unvalidated",
+    "l2_penalty",
+    "l2_penalty_unvalidated",
+    "l2_penalty_grad",
+    "l2_penalty_grad_unvalidated",
+    "saturated_fraction",
     "INITS",
+    "distinct_columns",
+    "zeros",
     "glorot_uniform",
+    "glorot_normal",
     "he_uniform",
     "he_normal",
+    "scaled_normal",
     "UnitActivity",
     "MLP",
+    "RegularizedMLP",
 ]
 
 
@@ -568,6 +607,270 @@ def dense_backward(dZ, X, W):
 
 
 # ---------------------------------------------------------------------------
+# Regularisation and normalisation: dropout, batch normalisation, L2
+# ---------------------------------------------------------------------------
+
+def dropout_forward(a, rate, rng):
+    """Inverted dropout in training mode: ``(out, mask)`` with ``out = a * mask``.
+
+    Rule (Srivastava et al. 2014, "Dropout", with the rescaling moved to
+    training time, as Keras' ``Dropout`` layer does in training): every
+    entry is kept with probability ``1 - rate`` and the kept ones are scaled
+    by ``1 / (1 - rate)``, so the expected output equals the input and
+    inference is the identity (a network in inference mode skips dropout:
+    no mask and no scaling; the paper instead keeps training unscaled and
+    multiplies the weights by its retention probability ``p`` at test time,
+    which gives the same expected activations)::
+
+        u = rng.random(a.shape)                 # exactly one draw, U[0, 1)
+        mask = (u >= rate) / (1 - rate)         # 0 or 1 / (1 - rate)
+        out = a * mask
+
+    Parameters
+    ----------
+    a : float array, any shape
+        A layer's activations.
+    rate : float in [0, 1)
+        The probability of dropping a unit (Keras' ``rate``; the paper's
+        retention probability is ``p = 1 - rate``).  ``rate = 0`` keeps
+        everything (the draw is still made, so the stream advances alike).
+    rng : int or numpy Generator
+        ``validation.as_generator``: an int gives the same mask every time,
+        a Generator draws a new one and advances.
+
+    Returns
+    -------
+    out, mask : arrays shaped like ``a``, of ``a``'s dtype
+        ``mask`` is what ``dropout_backward`` multiplies the gradient by.
+    """
+    a = as_float_array("a", a)
+    rate = as_in_interval("rate", rate, 0.0, 1.0, closed="left")
+    return dropout_forward_unvalidated(a, rate, as_generator("rng", rng))
+
+
+def dropout_forward_unvalidated(a, rate, rng):
+    """``dropout_forward`` without validation (float ``a``, ``rate`` in [0, 1), ``rng`` a Generator): ``(out, mask)``.
+
+    ``RegularizedMLP``'s training pass calls it on every hidden layer.
+    """
+    mask = dropout_mask_unvalidated(a.shape, rate, rng, a.dtype)
+    return a * mask, mask                                            # out = a * mask
+
+
+def dropout_mask_unvalidated(shape, rate, rng, dtype=np.float64) -> np.ndarray:
+    """``dropout_forward``'s mask without validation: ``(rng.random(shape) >= rate) / (1 - rate)`` in ``dtype``.
+
+    ``rate`` in [0, 1) and ``rng`` a Generator; ``dropout_forward_unvalidated`` draws with it.
+    """
+    return ((rng.random(shape) >= rate) / (1.0 - rate)).astype(dtype, copy=False)
+
+
+def dropout_backward_unvalidated(grad_out, mask, out=None) -> np.ndarray:
+    """``dropout_backward`` without validation; ``out=`` writes the product in place (``RegularizedMLP``'s backward pass)."""
+    return np.multiply(grad_out, mask, out=out)                      # grad_out * mask
+
+
+def dropout_backward(grad_out, mask) -> np.ndarray:
+    """The gradient through inverted dropout: ``grad_out * mask`` (``out = a * mask`` is linear in ``a``)."""
+    grad_out = as_float_array("grad_out", grad_out)
+    mask = as_float_array("mask", mask)
+    require_same_shape("mask", mask, "grad_out", grad_out)
+    return dropout_backward_unvalidated(grad_out, mask)
+
+
+def _batchnorm_inputs(z, gamma, beta):
+    z = as_float_array("z", z, allow_scalar=False)
+    if z.ndim != 2 or z.shape[0] == 0:
+        raise ValueError(f"z must be a 2-D array (samples, units) with at least one sample; got shape {z.shape}")
+    gamma = as_float_array("gamma", gamma, allow_scalar=False)
+    beta = as_float_array("beta", beta, allow_scalar=False)
+    if gamma.shape != (z.shape[1],):
+        raise ValueError(f"gamma must have shape ({z.shape[1]},), one scale per unit of z; got {gamma.shape}")
+    if beta.shape != (z.shape[1],):
+        raise ValueError(f"beta must have shape ({z.shape[1]},), one shift per unit of z; got {beta.shape}")
+    return z, gamma, beta
+
+
+def batchnorm_forward_unvalidated(z, gamma, beta, eps=1e-3):
+    """``batchnorm_forward`` without validating its arguments (2-D float ``z``, ``gamma`` and ``beta`` (k,), eps > 0).
+
+    Also returns the batch mean and biased variance: ``(out, cache, mu, var)``
+    (a network keeps moving averages of them for inference).
+    """
+    mu = z.mean(axis=0)
+    var = z.var(axis=0)                                                # biased: the mean of (z - mu)^2
+    inv_std = 1.0 / np.sqrt(var + eps)
+    z_hat = (z - mu) * inv_std
+    return gamma * z_hat + beta, (z_hat, inv_std, gamma), mu, var
+
+
+def batchnorm_forward(z, gamma, beta, eps=1e-3):
+    """Batch normalisation in training mode: ``(out, cache)``.
+
+    Rule (Ioffe & Szegedy 2015, Algorithm 1), per unit (column) over the
+    batch (axis 0, ``n`` samples)::
+
+        mu = mean(z)             var = mean((z - mu)^2)       (biased, 1/n)
+        z_hat = (z - mu) / sqrt(var + eps)
+        out = gamma * z_hat + beta
+
+    Every unit's pre-activations have mean ``beta`` and standard deviation
+    about ``|gamma|`` over the batch, whatever the weights below did.
+
+    Parameters
+    ----------
+    z : float array (n, k)
+        Pre-activations of a layer for a batch.
+    gamma, beta : float arrays (k,)
+        The learned scale and shift (Keras starts them at 1 and 0).
+    eps : float > 0, default 1e-3
+        Keras' ``BatchNormalization`` default (PyTorch's ``BatchNorm1d``
+        uses 1e-5; the paper leaves it open).
+
+    Returns
+    -------
+    out : (n, k)
+    cache : ``(z_hat, inv_std, gamma)``, with ``inv_std = 1 / sqrt(var + eps)``
+        What ``batchnorm_backward`` needs.
+    """
+    z, gamma, beta = _batchnorm_inputs(z, gamma, beta)
+    eps = as_positive("eps", eps)
+    out, cache, _, _ = batchnorm_forward_unvalidated(z, gamma, beta, eps)
+    return out, cache
+
+
+def batchnorm_backward_unvalidated(grad_out, cache):
+    """``batchnorm_backward`` without validating its arguments."""
+    z_hat, inv_std, gamma = cache
+    g = grad_out
+    n = g.shape[0]
+    dbeta = g.sum(axis=0)
+    dgamma = (g * z_hat).sum(axis=0)
+    dz = (gamma * inv_std / n) * (n * g - dbeta - z_hat * dgamma)
+    return dz, dgamma, dbeta
+
+
+def batchnorm_backward(grad_out, cache):
+    """The backward pass of ``batchnorm_forward``: ``(dz, dgamma, dbeta)`` from ``g = dLoss/d out``.
+
+    ::
+
+        dbeta  = sum_n g
+        dgamma = sum_n g * z_hat
+        dz     = gamma * inv_std / n * (n g - sum_n g - z_hat * sum_n (g * z_hat))
+
+    Derivation (Ioffe & Szegedy 2015, section 3, written in closed form):
+    ``d z_hat = gamma g``; ``z_hat`` depends on ``z`` directly and through
+    ``mu`` and ``var``, and ``d mu / dz_i = 1/n``, ``d var / dz_i = 2 (z_i -
+    mu) / n``; collecting the three paths gives the last line.  Its columns
+    sum to 0 and are orthogonal to ``z_hat``: shifting or scaling a unit's
+    ``z`` over the batch changes nothing after normalisation.
+
+    ``cache`` is what ``batchnorm_forward`` returned with the output.
+    """
+    if not (isinstance(cache, tuple) and len(cache) == 3):
+        raise TypeError(f"cache must be the (z_hat, inv_std, gamma) tuple batchnorm_forward returns; "
+                        f"got {describe(cache)}")
+    z_hat = as_float_array("cache[0] (z_hat)", cache[0], allow_scalar=False)
+    grad_out = as_float_array("grad_out", grad_out, allow_scalar=False)
+    require_same_shape("z_hat", z_hat, "grad_out", grad_out)
+    return batchnorm_backward_unvalidated(grad_out, cache)
+
+
+def batchnorm_inference_unvalidated(z, moving_mean, moving_var, gamma, beta, eps=1e-3):
+    """``batchnorm_inference`` without validating its arguments (what ``RegularizedMLP``'s inference pass calls)."""
+    return gamma * (z - moving_mean) / np.sqrt(moving_var + eps) + beta
+
+
+def batchnorm_inference(z, moving_mean, moving_var, gamma, beta, eps=1e-3):
+    """Batch normalisation in inference mode: ``gamma * (z - moving_mean) / sqrt(moving_var + eps) + beta``.
+
+    At test time (Ioffe & Szegedy 2015, Algorithm 2; Keras'
+    ``BatchNormalization`` called with ``training=False``) the batch's own
+    mean and variance are replaced by the averages collected in training,
+    so a sample's output no longer depends on the other samples of its
+    batch: the layer is a fixed affine map per unit.  Keras collects them
+    as exponential moving averages (``optim.ema`` with its ``momentum``,
+    default 0.99, of the batch mean and of the *biased* batch variance;
+    they start at 0 and 1); the paper uses the unbiased variance of the
+    population.
+
+    Parameters
+    ----------
+    z : float array (n, k)
+    moving_mean, moving_var, gamma, beta : float arrays (k,)
+    eps : float > 0, default 1e-3 (Keras)
+    """
+    z, gamma, beta = _batchnorm_inputs(z, gamma, beta)
+    moving_mean = as_float_array("moving_mean", moving_mean, allow_scalar=False)
+    moving_var = as_float_array("moving_var", moving_var, allow_scalar=False)
+    for name, v in (("moving_mean", moving_mean), ("moving_var", moving_var)):
+        if v.shape != (z.shape[1],):
+            raise ValueError(f"{name} must have shape ({z.shape[1]},), one value per unit of z; got {v.shape}")
+    if np.any(moving_var < 0):
+        raise ValueError("moving_var must be >= 0 (a variance)")
+    eps = as_positive("eps", eps)
+    return batchnorm_inference_unvalidated(z, moving_mean, moving_var, gamma, beta, eps)
+
+
+def _weight_list(weights) -> list:
+    if isinstance(weights, np.ndarray) or not hasattr(weights, "__len__"):
+        raise TypeError(f"weights must be a list of weight arrays (e.g. net.weights); got {describe(weights)}")
+    return [as_float_array(f"weights[{i}]", W) for i, W in enumerate(weights)]
+
+
+def l2_penalty(weights, lam) -> float:
+    """``lam * sum over W of sum(W**2)``: the L2 penalty added to the loss (weight decay).
+
+    Keras' convention: ``regularizers.L2(l2=lam)`` on a layer's kernel adds
+    ``lam * sum(W**2)`` to the loss -- no factor 1/2 and no division by the
+    number of samples (source ``000``'s regularised logistic regression,
+    eq. 15, writes ``lambda ||w||^2`` alike; the ``lambda/2 ||W||^2`` of
+    many textbooks is this with ``lam = lambda/2``).  Pass the weight
+    matrices only (``MLP.weights``): biases are not penalised, as in Keras'
+    ``kernel_regularizer`` and Goodfellow et al. (2016), section 7.1.
+
+    Parameters
+    ----------
+    weights : list of float arrays
+    lam : float >= 0
+    """
+    weights = _weight_list(weights)
+    lam = as_nonnegative("lam", lam)
+    return l2_penalty_unvalidated(weights, lam)
+
+
+def l2_penalty_unvalidated(weights, lam) -> float:
+    """``l2_penalty`` without validation (a list of float arrays, ``lam >= 0``): ``RegularizedMLP``'s loss adds it."""
+    return float(lam * sum(float(np.sum(W * W)) for W in weights))     # lam sum W^2
+
+
+def l2_penalty_grad(weights, lam) -> list:
+    """The gradient of ``l2_penalty``: ``[2 * lam * W for W in weights]``.
+
+    Added to the loss gradient, one SGD step becomes ``W <- (1 - 2 lr lam) W
+    - lr grad``: the weights shrink by a constant factor every step, hence
+    "weight decay".  That equivalence is SGD's only: an adaptive optimizer
+    (Adam, RMSprop) divides the penalty's gradient by its running scale
+    like any other gradient, so the shrinking is no longer proportional to
+    ``W`` (Adam's first step moves every weight by about ``lr`` whatever
+    its size); AdamW (Loshchilov & Hutter 2019) decouples the decay from
+    the gradient to get it back.
+    """
+    weights = _weight_list(weights)
+    lam = as_nonnegative("lam", lam)
+    return [l2_penalty_grad_unvalidated(W, lam) for W in weights]
+
+
+def l2_penalty_grad_unvalidated(W, lam) -> np.ndarray:
+    """``2 lam W``: the gradient of ``lam * sum(W**2)`` for one float array, without validation.
+
+    ``RegularizedMLP`` adds it to each weight gradient.
+    """
+    return 2.0 * lam * W                                               # 2 lam W
+
+
+# ---------------------------------------------------------------------------
 # Initialisation
 # ---------------------------------------------------------------------------
 
@@ -578,7 +881,9 @@ def _fan(n_in, n_out) -> tuple[int, int]:
 def glorot_uniform(n_in: int, n_out: int, seed=0, dtype=np.float64) -> np.ndarray:
     """``U(-r, r)`` with ``r = sqrt(6 / (n_in + n_out))`` (Glorot & Bengio 2010, eq. 16; Keras' default).
 
-    A weight matrix of shape ``(n_in, n_out)``.  ``seed``: an int or a
+    Variance ``r^2 / 3 = 2 / (n_in + n_out)``, derived for an activation
+    symmetric about 0 with slope 1 there (tanh near 0; not the sigmoid, of
+    mean 1/2 and slope 1/4 at 0).  A weight matrix of shape ``(n_in, n_out)``.  ``seed``: an int or a
     numpy Generator (``validation.as_generator``; a Generator advances).
     """
     n_in, n_out = _fan(n_in, n_out)
@@ -594,7 +899,11 @@ def he_uniform(n_in: int, n_out: int, seed=0, dtype=np.float64) -> np.ndarray:
 
 
 def he_normal(n_in: int, n_out: int, seed=0, dtype=np.float64) -> np.ndarray:
-    """``N(0, 2 / n_in)`` (He et al. 2015); ``seed`` as ``glorot_uniform``.
+    """``N(0, 2 / n_in)`` (He et al. 2015, eq. 10, derived for ReLU); ``seed`` as ``glorot_uniform``.
+
+    A ReLU passes on half of its symmetric input's mean square, ``E[a^2] =
+    Var(z) / 2``, so keeping ``Var(z)`` from layer to layer needs ``n_in
+    Var(w) / 2 = 1``.
 
     Keras' ``HeNormal`` draws from a normal *truncated* at two standard
     deviations and rescaled; this is the plain normal of the paper.
@@ -603,8 +912,102 @@ def he_normal(n_in: int, n_out: int, seed=0, dtype=np.float64) -> np.ndarray:
     return as_generator("seed", seed).normal(0.0, np.sqrt(2.0 / n_in), (n_in, n_out)).astype(dtype, copy=False)
 
 
-INITS = {"glorot_uniform": glorot_uniform, "he_uniform": he_uniform, "he_normal": he_normal}
-"""Weight initialisations by name, each ``init(n_in, n_out, seed, dtype)``; biases always start at 0 (Keras' default)."""
+def distinct_columns(W, tol: float = 0.0) -> int:
+    """How many different units a weight matrix ``(n_in, n_out)`` holds: its distinct columns.
+
+    Columns ``j`` and ``k`` count as one when ``max_i |W[i, j] - W[i, k]| <=
+    tol`` (grouped greedily, each column joining the first group whose
+    first member it matches).  A network started from ``zeros`` keeps every
+    column of a layer equal however long it trains (the symmetry a random
+    start breaks): 1 distinct column instead of ``n_out``.
+    """
+    W = as_float_array("W", W, allow_scalar=False)
+    if W.ndim != 2:
+        raise ValueError(f"W must be a 2-D weight matrix (n_in, n_out); got shape {W.shape}")
+    tol = as_nonnegative("tol", tol)
+    leaders = []
+    for j in range(W.shape[1]):
+        if not any(np.max(np.abs(W[:, j] - W[:, k])) <= tol for k in leaders):
+            leaders.append(j)
+    return len(leaders)
+
+
+def saturated_fraction(a, activation: str, threshold: float = 0.99) -> float:
+    """The share of entries of a layer's activations ``a`` where the unit's slope is (nearly) 0.
+
+    From the activation's output, as ``*_derivative_from_output``:
+
+    * ``"tanh"``: ``|a| > threshold`` (the slope ``1 - a^2`` is below
+      ``1 - threshold^2``, 0.0199 at the default);
+    * ``"sigmoid"``: ``a < 1 - threshold`` or ``a > threshold`` (the slope
+      ``g (1 - g)`` is below ``threshold (1 - threshold)``, 0.0099; times the
+      slope ``a`` of source ``004``'s sigmoid);
+    * ``"relu"``: ``a <= 0``, the unit is off (slope exactly 0; a ReLU does
+      not saturate for large inputs).
+
+    The measure of lecture 9's initialisation figure (Glorot & Bengio 2010,
+    section 3, follow the saturation of sigmoid and tanh layers).
+    """
+    a = as_float_array("a", a)
+    activation = as_choice("activation", activation, ("tanh", "sigmoid", "relu"))
+    threshold = as_in_interval("threshold", threshold, 0.5, 1.0, closed="neither")
+    if activation == "tanh":
+        return float(np.mean(np.abs(a) > threshold))
+    if activation == "sigmoid":
+        return float(np.mean((a < 1.0 - threshold) | (a > threshold)))
+    return float(np.mean(a <= 0))
+
+
+def zeros(n_in: int, n_out: int, seed=0, dtype=np.float64) -> np.ndarray:
+    """All weights 0: the initialisation that cannot learn (``seed`` accepted and validated, unused).
+
+    Every unit of a layer then computes the same function and receives the
+    same gradient, so the units stay identical forever (the symmetry that
+    random initialisation breaks; Goodfellow et al. 2016, section 8.4).  With
+    zero weights *and* biases a ReLU or tanh network's hidden activations
+    and its weight gradients are exactly 0: only the output bias learns.
+    """
+    n_in, n_out = _fan(n_in, n_out)
+    as_generator("seed", seed)
+    return np.zeros((n_in, n_out), dtype=dtype)
+
+
+def glorot_normal(n_in: int, n_out: int, seed=0, dtype=np.float64) -> np.ndarray:
+    """``N(0, 2 / (n_in + n_out))``: Glorot & Bengio's (2010) variance with a plain normal; ``seed`` as ``glorot_uniform``.
+
+    The variance ``2 / (n_in + n_out)`` is the compromise of Glorot &
+    Bengio's eq. 12 between keeping the forward (``1/n_in``) and the backward
+    (``1/n_out``) variance.  Keras' ``GlorotNormal`` draws from a normal
+    *truncated* at two standard deviations, with the standard deviation
+    raised by 1/0.8796 so that the variance is the same; this is the plain
+    normal (no weight beyond 2 std is refused), as ``he_normal``.
+    """
+    n_in, n_out = _fan(n_in, n_out)
+    std = np.sqrt(2.0 / (n_in + n_out))
+    return as_generator("seed", seed).normal(0.0, std, (n_in, n_out)).astype(dtype, copy=False)
+
+
+def scaled_normal(n_in: int, n_out: int, std, seed=0, dtype=np.float64) -> np.ndarray:
+    """``N(0, std^2)`` whatever the layer's size: the "too small" and "too large" initialisations.
+
+    With ``std`` far below ``1 / sqrt(n_in)`` every layer shrinks its input
+    (activations and gradients vanish with depth); far above, tanh and
+    sigmoid units saturate and ReLU activations grow layer after layer.
+    ``MLP(init=functools.partial(scaled_normal, std=0.01))`` selects it.
+    ``seed`` as ``glorot_uniform``.
+    """
+    n_in, n_out = _fan(n_in, n_out)
+    std = as_positive("std", std)
+    return as_generator("seed", seed).normal(0.0, std, (n_in, n_out)).astype(dtype, copy=False)
+
+
+INITS = {"glorot_uniform": glorot_uniform, "glorot_normal": glorot_normal, "he_uniform": he_uniform,
+         "he_normal": he_normal, "zeros": zeros}
+"""Weight initialisations by name, each ``init(n_in, n_out, seed, dtype)``; biases always start at 0 (Keras' default).
+
+``scaled_normal`` takes a ``std`` as well, so it is not here: pass
+``functools.partial(scaled_normal, std=...)`` as ``MLP``'s ``init``.
+"""
 
 
 # ---------------------------------------------------------------------------
@@ -660,7 +1063,12 @@ class MLP:
         None picks the natural pair: cross-entropy for softmax, binary
         cross-entropy for sigmoid, mse otherwise.  Cross-entropy needs a
         softmax output, binary cross-entropy a sigmoid output.
-    init : {"glorot_uniform", "he_uniform", "he_normal"}, default "glorot_uniform"
+    init : name or callable, default "glorot_uniform"
+        A name of ``INITS`` ("glorot_uniform", "glorot_normal", "he_uniform",
+        "he_normal", "zeros"), or a callable ``init(n_in, n_out, seed=,
+        dtype=)`` returning the ``(n_in, n_out)`` matrix, e.g.
+        ``functools.partial(scaled_normal, std=0.01)``.  It is called with
+        one Generator, layer after layer.
     bias : bool, default True
         Without biases ``params`` is ``[W1, W2, ...]``.
     seed : int or numpy Generator, default 0
@@ -707,7 +1115,11 @@ class MLP:
             raise ValueError(f"loss='binary_cross_entropy' needs output='sigmoid'; got output={output!r}")
         if output == "softmax" and self.sizes[-1] < 2:
             raise ValueError(f"a softmax output needs at least 2 units; sizes[-1] is {self.sizes[-1]}")
-        self.init = as_choice("init", init, tuple(INITS))
+        if callable(init):
+            make_weights = init
+        else:
+            make_weights = INITS[as_choice("init", init, tuple(INITS))]
+        self.init = init
         self.bias = as_bool("bias", bias)
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
@@ -716,7 +1128,11 @@ class MLP:
         rng = as_generator("seed", seed)
         self.params = []
         for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]):
-            self.params.append(INITS[init](n_in, n_out, rng, self.dtype))
+            W = np.asarray(make_weights(n_in, n_out, seed=rng, dtype=self.dtype))
+            if W.shape != (n_in, n_out):
+                raise ValueError(f"init must return a weight matrix of shape (n_in, n_out) = ({n_in}, {n_out}); "
+                                 f"got shape {W.shape}")
+            self.params.append(W.astype(self.dtype, copy=False))
             if self.bias:
                 self.params.append(np.zeros(n_out, dtype=self.dtype))
 
@@ -869,6 +1285,30 @@ class MLP:
         """
         X = self.as_inputs(X)
         return self._forward(X)[0]
+
+    def layer_activations(self, X) -> list:
+        """``[a_1, ..., a_{L-1}]``: every hidden layer's activations ``a_l = g(z_l)``, each (n, sizes[l]).
+
+        The per-layer diagnostic of initialisation (Glorot & Bengio 2010,
+        figure 6; deeplearning.ai's initialisation lab): the histograms of
+        these show whether the signal keeps its spread through the depth,
+        shrinks to 0 or saturates.  ``pre_activations`` gives the ``z_l``.
+        """
+        X = self.as_inputs(X)
+        return list(self._forward(X)[1][1:self.n_layers])             # acts[0] is X, acts[L] the output
+
+    def gradient_norms(self, X, y) -> np.ndarray:
+        """``||dLoss/dW_l||`` (Frobenius) of the mean loss on ``(X, y)``, for l = 1..L, as an array of L floats.
+
+        The per-layer diagnostic of vanishing and exploding gradients
+        (Glorot & Bengio 2010, section 4.2.2): backpropagation multiplies
+        the signal by ``W_l^T`` and by ``g'(z)`` once per layer, so the norms
+        of the lower layers shrink or grow geometrically with the depth.
+        ``y`` as in ``loss_and_grads``.
+        """
+        _, grads = self.loss_and_grads(X, y)
+        L = self.n_layers
+        return np.array([float(np.linalg.norm(g)) for g in (grads[0:2 * L:2] if self.bias else grads[:L])])
 
     def forward_grid(self, xx, yy, unit: int = 0) -> np.ndarray:
         """Output ``unit``'s activation at every point of a 2-D grid, shaped like ``xx``.
@@ -1267,3 +1707,262 @@ class MLP:
             return out
 
         return f_batch
+
+
+# ---------------------------------------------------------------------------
+# A network with dropout, L2 and batch normalisation (lecture 9)
+# ---------------------------------------------------------------------------
+
+class RegularizedMLP(MLP):
+    """``MLP`` with L2 weight decay, inverted dropout and batch normalisation on its hidden layers.
+
+    Every hidden layer computes, in training (``loss_and_grads``, the step
+    of ``course_lib.train.train``)::
+
+        z = a_prev @ W + b
+        z = gamma * (z - mu_B) / sqrt(var_B + eps) + beta     if batchnorm   (batchnorm_forward)
+        a = g(z)
+        a = a * mask                                         if dropout     (dropout_forward)
+
+    and in inference (``evaluate``, ``predict``, ``forward``,
+    ``layer_activations``, ``pre_activations``, the validation of ``train``)
+    the same without dropout and with the moving averages of ``mu_B`` and
+    ``var_B`` in place of the batch's (Keras' ``Dense``, ``BatchNormalization``
+    and ``Dropout`` layers in that order, with ``training=True`` and
+    ``False``; ``batchnorm_inference``).  The moving averages are updated at
+    every training forward pass: ``m <- momentum m + (1 - momentum) mu_B``
+    and alike with the biased ``var_B`` (``optim.ema``; Keras, whose
+    ``momentum`` default 0.99 suits thousands of steps, a short run wants
+    0.9); they start at 0 and 1.  ``evaluate_batch_statistics`` evaluates
+    with the data's own statistics instead, to show what the averages cost.  The objective of training is the data loss plus
+    ``l2_penalty(weights, l2)`` (Keras' ``kernel_regularizer=L2(l2)`` on every
+    layer, output included; biases, gamma and beta are not penalised).
+
+    Parameters
+    ----------
+    sizes, hidden, output, loss, init, seed, dtype, slope
+        As ``MLP`` (always with biases).  The weights are those of ``MLP``
+        with the same arguments; the dropout masks are drawn from the same
+        Generator afterwards.
+    dropout : float in [0, 1), default 0
+        The rate of every hidden layer (the input and output are not dropped).
+    l2 : float >= 0, default 0
+    batchnorm : bool, default False
+    momentum : float in [0, 1), default 0.99
+    eps : float > 0, default 1e-3
+        Batch normalisation's (Keras' defaults).
+
+    Attributes
+    ----------
+    params : list of ndarray
+        ``[W1, b1, ..., WL, bL]`` and then, with ``batchnorm``, ``[gamma1,
+        beta1, ..., gamma_{L-1}, beta_{L-1}]``.  The hidden biases are kept
+        under batch normalisation, which cancels them (their gradient is 0);
+        Ioffe & Szegedy drop them.
+    moving_mean, moving_var : lists of ndarray (one per hidden layer; empty without ``batchnorm``)
+    rng : numpy Generator
+        Draws the dropout masks.
+
+    ``evaluate`` (and so ``train``'s validation loss) is the data loss in
+    inference mode, without the penalty; ``loss_and_grads`` returns the
+    training objective, penalty included, which is what the gradients are
+    of.  The aSGD reductions, ``loss_batch`` and ``flat_functions`` are
+    ``MLP``'s only: the training loss here depends on the batch (batch
+    statistics) and on the draw (dropout).
+    """
+
+    def __init__(self, sizes, hidden="relu", output="softmax", loss=None, init="glorot_uniform", seed=0,
+                 dtype=np.float64, slope=1.0, dropout=0.0, l2=0.0, batchnorm=False, momentum=0.99, eps=1e-3):
+        rng = as_generator("seed", seed)
+        super().__init__(sizes, hidden=hidden, output=output, loss=loss, init=init, bias=True, seed=rng,
+                         dtype=dtype, slope=slope)
+        self.rng = rng
+        self.dropout = as_in_interval("dropout", dropout, 0.0, 1.0, closed="left")
+        self.l2 = as_nonnegative("l2", l2)
+        self.batchnorm = as_bool("batchnorm", batchnorm)
+        self.momentum = as_in_interval("momentum", momentum, 0.0, 1.0, closed="left")
+        self.eps = as_positive("eps", eps)
+        hidden_sizes = self.sizes[1:-1]
+        self.moving_mean, self.moving_var = [], []
+        if self.batchnorm:
+            for k in hidden_sizes:
+                self.params += [np.ones(k, dtype=self.dtype), np.zeros(k, dtype=self.dtype)]
+                self.moving_mean.append(np.zeros(k, dtype=self.dtype))
+                self.moving_var.append(np.ones(k, dtype=self.dtype))
+
+    @property
+    def weights(self) -> list:
+        """``[W1, W2, ...]``."""
+        return self.params[0:2 * self.n_layers:2]
+
+    @property
+    def biases(self) -> list:
+        """``[b1, b2, ...]``."""
+        return self.params[1:2 * self.n_layers:2]
+
+    @property
+    def gammas(self) -> list:
+        """Batch normalisation's scales, one per hidden layer (empty without ``batchnorm``)."""
+        return self.params[2 * self.n_layers::2]
+
+    @property
+    def betas(self) -> list:
+        """Batch normalisation's shifts, one per hidden layer (empty without ``batchnorm``)."""
+        return self.params[2 * self.n_layers + 1::2]
+
+    @property
+    def n_params(self) -> int:
+        """Weights, biases and batch normalisation's gamma and beta."""
+        return sum(p.size for p in self.params)
+
+    def __repr__(self) -> str:
+        return (super().__repr__()[:-1] + f", dropout={self.dropout:g}, l2={self.l2:g}, "
+                f"batchnorm={self.batchnorm})")
+
+    def _forward(self, X, first=0, params=None):
+        """Inference mode (``_layers`` with ``training=False``): ``(zs, acts)`` as ``MLP._forward``.
+
+        ``zs`` holds what enters each activation (after batch normalisation).
+        """
+        if first != 0 or params is not None:
+            raise NotImplementedError("RegularizedMLP has no rank-1 loss_batch; use MLP for the fast gradient check")
+        zs, acts, _, _, _ = self._layers(X, training=False)
+        return zs, acts
+
+    def _layers(self, X, training: bool, update: bool = False, drop: bool = False):
+        """The forward pass, both modes: ``(zs, acts, outs, masks, caches)``.
+
+        Per hidden layer ``z = a W + b`` (as ``MLP._forward``), then batch
+        normalisation -- ``batchnorm_forward_unvalidated`` on the batch in
+        training, ``batchnorm_inference_unvalidated`` with the moving
+        averages otherwise -- then ``g``, then (training with ``drop``)
+        ``dropout_forward_unvalidated``.  ``zs[l]`` enters layer l's
+        activation; ``outs[l]`` is the activation before dropout,
+        ``acts[l + 1]`` after; ``update`` moves the moving averages
+        (``optim.ema_unvalidated`` with ``momentum``).  The output's
+        activation is computed only for the mse loss (the others work from
+        the logits), as ``MLP._forward``.
+        """
+        from .optim import ema_unvalidated
+
+        L = self.n_layers
+        a = X
+        zs, acts, outs, masks, caches = [], [X], [], [], []
+        weights, biases = self.weights, self.biases
+        for layer in range(L - 1):
+            z = a @ weights[layer]
+            z += biases[layer]
+            cache = None
+            if self.batchnorm and training:
+                z, cache, mu, var = batchnorm_forward_unvalidated(z, self.gammas[layer], self.betas[layer], self.eps)
+                if update:
+                    ema_unvalidated(self.moving_mean[layer], mu, self.momentum, out=self.moving_mean[layer])
+                    ema_unvalidated(self.moving_var[layer], var, self.momentum, out=self.moving_var[layer])
+            elif self.batchnorm:
+                z = batchnorm_inference_unvalidated(z, self.moving_mean[layer], self.moving_var[layer],
+                                                    self.gammas[layer], self.betas[layer], self.eps)
+            zs.append(z)
+            a = self._g(layer, z)
+            outs.append(a)
+            caches.append(cache)
+            mask = None
+            if drop and self.dropout > 0:
+                a, mask = dropout_forward_unvalidated(a, self.dropout, self.rng)
+            masks.append(mask)
+            acts.append(a)
+        z = a @ weights[-1]
+        z += biases[-1]
+        zs.append(z)
+        acts.append(self._g(L - 1, z) if self.loss_name == "mse" else None)
+        return zs, acts, outs, masks, caches
+
+    def pre_activations(self, X, training: bool = False) -> list:
+        """``[z_1, ..., z_L]``, what enters each layer's activation (after batch normalisation).
+
+        ``training=False``: inference mode, as ``MLP.pre_activations``.
+        ``training=True``: batch normalisation with the statistics of ``X``
+        itself (what a training step sees; the moving averages are not
+        moved), without dropout.
+        """
+        if not as_bool("training", training):
+            return super().pre_activations(X)
+        X = self._as_batch(X)
+        return self._layers(X, training=True)[0]
+
+    def evaluate_batch_statistics(self, X, y) -> tuple[float, float | None]:
+        """``(mean data loss, accuracy)`` on ``(X, y)`` normalised with the statistics of ``X`` itself.
+
+        As ``evaluate``, but batch normalisation uses the mean and variance of
+        the whole of ``X`` (training mode's rule, ``pre_activations(X,
+        training=True)``; no dropout, no penalty, the moving averages not
+        moved) instead of the moving averages.  Set beside ``evaluate`` it
+        separates what the moving averages cost from what the weights do.
+        """
+        X = self._as_batch(X)
+        y = self.as_targets(y, len(X))
+        z = self._layers(X, training=True)[0][-1]
+        loss = _reduce(self._loss_terms(z, y), "mean")
+        return loss, (float(np.mean(self.correct_unvalidated(z, y))) if self.is_classifier else None)
+
+    def loss_and_grads_unvalidated(self, X, y, reduction="mean", return_logits=False):
+        """The training objective and its gradients, in training mode (batch statistics, a fresh dropout draw).
+
+        As ``MLP.loss_and_grads_unvalidated`` (``X``, ``y`` validated
+        already), for ``reduction="mean"`` only.  Backward, layer by layer:
+        ``dropout_backward``, then ``g'`` from the activation before dropout,
+        then ``batchnorm_backward``; ``2 l2 W`` is added to every weight
+        gradient (``l2_penalty_grad``).  Updates the moving averages and
+        advances ``rng``.
+        """
+        if reduction != "mean":
+            raise ValueError(f"RegularizedMLP trains with reduction='mean' only; got {reduction!r}")
+        L = self.n_layers
+        zs, acts, outs, masks, caches = self._layers(X, training=True, update=True, drop=True)
+        z_out = zs[-1]
+        loss = _reduce(self._loss_terms(z_out, y), "mean")
+        if self.l2 > 0:
+            loss += l2_penalty_unvalidated(self.weights, self.l2)
+        dz = _reduce_delta(self._output_delta(z_out, acts[-1], y), "mean")
+        grads = [None] * len(self.params)
+        for layer in range(L - 1, -1, -1):
+            da, gW, gb = dense_backward_unvalidated(dz, acts[layer], self.weights[layer], input_gradient=layer > 0)
+            if self.l2 > 0:
+                gW += l2_penalty_grad_unvalidated(self.weights[layer], self.l2)
+            grads[2 * layer], grads[2 * layer + 1] = gW, gb
+            if layer:
+                k = layer - 1
+                if masks[k] is not None:
+                    dropout_backward_unvalidated(da, masks[k], out=da)
+                gp = self._g_prime(k, outs[k])
+                dz = da if gp is None else da * gp
+                if self.batchnorm:
+                    dz, dgamma, dbeta = batchnorm_backward_unvalidated(dz, caches[k])
+                    grads[2 * L + 2 * k], grads[2 * L + 2 * k + 1] = dgamma, dbeta
+        if return_logits:
+            return loss, grads, z_out
+        return loss, grads
+
+    def describe_index(self, flat_index: int) -> str:
+        """As ``MLP.describe_index``, with ``gamma1[j]``, ``beta1[j]`` for batch normalisation's parameters."""
+        flat_index = as_int("flat_index", flat_index, minimum=0)
+        n_dense = count_parameters(self.sizes)
+        if flat_index < n_dense:
+            return super().describe_index(flat_index)
+        if flat_index >= self.n_params:
+            raise ValueError(f"flat_index must be < {self.n_params}; got {flat_index}")
+        rest = flat_index - n_dense
+        for k, p in enumerate(self.params[2 * self.n_layers:]):
+            if rest < p.size:
+                return f"{'gamma' if k % 2 == 0 else 'beta'}{k // 2 + 1}[{rest}]"
+            rest -= p.size
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def flat_functions(self, X, y):
+        """Not available: the training loss depends on the batch and the dropout draw (see the class docstring)."""
+        raise NotImplementedError("RegularizedMLP's training loss is random (dropout) and depends on the batch "
+                                  "(batch statistics): check its gradient with a fixed rng and the whole batch, "
+                                  "as tests/lib/test_nn.py does")
+
+    def loss_batch(self, X, y):
+        """Not available (see ``flat_functions``)."""
+        return self.flat_functions(X, y)

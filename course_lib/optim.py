@@ -112,6 +112,27 @@ Errata of the course sources corrected here
   ``v_{t-1}`` are missing.  See ``momentum_update`` and ``nesterov_update``.
 * ``003`` vs ``001``: the classical and the EMA momentum are both right; they
   agree exactly only after rescaling the learning rate (``momentum_update``).
+* ``003`` (section 3.3.2) finds "a momentum coefficient of 0.1 is a sensible
+  choice".  With ``v = alpha v - eta g`` a steady gradient moves the weights
+  by ``eta / (1 - alpha)`` per step: alpha 0.1 raises the effective learning
+  rate by 1/0.9 (11%) only, next to the factor 10 of the usual 0.9 -- little
+  momentum; its Table 4 gains over Table 2 (at most 0.30 points, and -0.21
+  at lr 0.01, batch 10) are within the seed-to-seed spread of such runs
+  (``experiments/results/source_003_mnist.md``).
+* ``004`` (section 4.1.2) reads Adam's bias correction as making the
+  algorithm "take bigger leaps in the beginning".  It does the opposite:
+  ``m_hat / sqrt(v_hat) = m / sqrt(v) * sqrt(1 - beta2**t) / (1 - beta1**t)``,
+  and that factor is 0.316 at t = 1 (beta 0.9, 0.999): the corrected first
+  step is about ``lr`` per coordinate, 3.16 times *smaller* than the
+  uncorrected one (``bias_correction``).
+* ``004`` gives ``eps = 1e-8`` as "the default values for the ADAM function
+  used in TensorFlow"; Keras' ``Adam()`` has ``epsilon=1e-7`` (in the eps-hat
+  form, ``adam_update``).
+* ``004``, Figure 18: "Gradient Descent with Momentum Term (alpha = 40,
+  lambda = 0.1)".  ``Delta W = alpha Delta W - lambda grad`` multiplies the
+  velocity by alpha every step; it is stable only for ``0 <= alpha < 1``.  On
+  its sextic from x = 23 with alpha 40 the iterates are 22.07, -15.5, -1399,
+  5.7e10.
 
 Imported here: numpy, the standard library and ``course_lib.validation``
 (never TensorFlow: the Keras comparisons get ``keras`` from their caller).
@@ -945,6 +966,13 @@ def bias_correction(avg, beta, t):
     for a constant ``x`` the average is ``(1 - beta**t) x`` and the
     correction gives back ``x``.  ``adam_update`` runs this line; it is public
     so that a variant of Adam can be built from Adam's own pieces.
+
+    Erratum of course source ``004`` (section 4.1.2): it says the correction
+    makes the algorithm "take bigger leaps in the beginning".  Applied to both
+    moments it shrinks Adam's early steps: ``m_hat / sqrt(v_hat)`` is ``m /
+    sqrt(v)`` times ``sqrt(1 - beta2**t) / (1 - beta1**t)``, 0.316 at t = 1
+    for beta1 0.9 and beta2 0.999, so the first corrected step is about
+    ``lr`` per coordinate where the uncorrected one would be 3.16 ``lr``.
 
     Examples
     --------

@@ -55,7 +55,11 @@ class PerceptronProblem:
     ``l(a, y) = -y log(a) + (1 - y) log(1 - a)``; the minus must cover both
     terms, ``-[y log a + (1 - y) log(1 - a)]``, which is the loss whose
     derivative the slide then uses (``dl/da = -y/a + (1 - y)/(1 - a)``,
-    ``dl/dz = a - y``).
+    ``dl/dz = a - y``).  Course source ``004`` (section 2.3.1) prints the
+    same loss with the same slip, ``J(W) = -(1/n) sum_{i=1}^n y_n log(f(x_n;
+    W)) + (1 - y_n) log(1 - f(x_n; W))`` -- the minus and the sum must cover
+    both terms -- and sums over ``i`` terms indexed ``n``; read ``J(W) =
+    -(1/n) sum_i [y_i log f(x_i; W) + (1 - y_i) log(1 - f(x_i; W))]``.
 
     ``rollout(policy)`` exposes the problem to ``ars``: the "states" are the
     rows of ``[X, 1]`` (a constant 1 for the bias), the policy of shape

@@ -42,7 +42,13 @@ With losses that step climbs the loss (on average it moves along +grad L); the
 "+" is right only when G_p, G_n are gains/rewards, as in ARS.  To minimise a
 loss the sign flips: ``W = W - alpha (G_p - G_n) dW``.
 
-Imported here: numpy, the standard library and ``course_lib.validation``.
+The race of lecture 6 (``race_problem``, ``gradient_descent_race``,
+``random_search_race``, ``race_curves``): gradient descent against the two
+derivative-free methods on the perceptron, counted in loss evaluations.
+
+Imported here: numpy, the standard library and ``course_lib.validation``
+(the race's functions import ``optim``, ``gradcheck`` and ``perceptron`` when
+they are called).
 
 Validation happens once, at each public function's boundary: ``ars`` validates
 its arguments and then runs the same internal step as ``ars_update`` (one
@@ -78,6 +84,11 @@ __all__ = [
     "ars",
     "LQR",
     "lqr_optimal_gain",
+    "RACE_METHODS",
+    "race_problem",
+    "gradient_descent_race",
+    "random_search_race",
+    "race_curves",
 ]
 
 ARS_VERSIONS = ("v1", "v2", "basic")
@@ -853,3 +864,103 @@ class LQR:
     def cost(self, policy) -> float:
         """Average cost per initial state, ``-rollout(policy)[0]``."""
         return -self.rollout(policy)[0]
+
+
+# --------------------------------------------------------------------------
+# lecture 6's race: loss evaluations against the loss, four methods
+# --------------------------------------------------------------------------
+RACE_METHODS = ("GD, central-difference gradient", "GD, exact gradient (backprop)", "finite differences (001)",
+                "ARS V1")
+"""The race's methods, in the order ``race_curves`` returns them."""
+
+
+def race_problem(dim: int, seed: int = 0, n_points: int = 200):
+    """The race's problem: the slide's perceptron on ``n_points`` points with ``dim`` features (plus a bias).
+
+    ``perceptron.make_separable_data(n_points, seed, n_features=dim,
+    flip=0.1)``: linearly separable but for 10% flipped labels, so the
+    logistic loss has a finite minimum.  Returns a ``PerceptronProblem``.
+    """
+    from .perceptron import PerceptronProblem, make_separable_data
+
+    dim = as_int("dim", dim, minimum=1)
+    n_points = as_int("n_points", n_points, minimum=2)
+    X, y, _ = make_separable_data(n_points, as_int("seed", seed, minimum=0), n_features=dim, flip=0.1)
+    return PerceptronProblem(X, y)
+
+
+def gradient_descent_race(problem, budget: int, lr: float = 1.0) -> dict:
+    """Gradient descent from w = 0 within ``budget`` loss evaluations: ``{method: (evaluations, J(w))}``.
+
+    * with a central-difference gradient (``gradcheck.numerical_gradient``,
+      step 1e-5): 2 (d + 1) evaluations per step, ``budget // (2 (d + 1))``
+      steps (at least one);
+    * with the exact gradient (backprop), counted at 2 evaluations per step
+      (one product forward, one backward: a single layer needs no input
+      gradient), ``budget // 2`` steps.
+
+    ``J(w)`` is the problem's loss at every iterate (computed for the
+    picture, not counted).
+    """
+    from . import optim
+    from .gradcheck import numerical_gradient
+
+    budget = as_int("budget", budget, minimum=2)
+    lr = as_positive("lr", lr)
+    w0 = np.zeros(_n_weights(problem))
+    per_step = 2 * len(w0)
+    steps = max(budget // per_step, 1)
+    path = optim.trajectory(optim.SGD(lr), lambda w: numerical_gradient(problem.loss, w, method="central", eps=1e-5),
+                            w0, steps)
+    curves = {RACE_METHODS[0]: (np.arange(steps + 1) * per_step, np.array([problem.loss(w) for w in path]))}
+    path = optim.trajectory(optim.SGD(lr), problem.gradient, w0, budget // 2)
+    curves[RACE_METHODS[1]] = (np.arange(len(path)) * 2, np.array([problem.loss(w) for w in path]))
+    return curves
+
+
+def _n_weights(problem) -> int:
+    return problem.X_aug.shape[1]          # the features and the bias
+
+
+def random_search_race(problem, sigma: float, n_directions: int, budget: int, seed: int = 0,
+                       lr: float = 1.0) -> dict:
+    """The two derivative-free methods from w = 0 within ``budget`` evaluations: ``{method: (evaluations, J(w))}``.
+
+    * the method of finite differences (source ``001``, sign corrected):
+      ``finite_difference_search`` with learning rate ``lr / (2 sigma^2)``
+      (its step then equals gradient descent's in expectation, E[(L+ - L-)
+      dW] ~ 2 sigma^2 grad L), 2 evaluations per step, ``budget // 2``
+      steps, directions from ``seed + 1``;
+    * ARS V1 with ``n_directions`` directions, all used, rewards = -loss,
+      step size ``lr sigma``: 2N evaluations per iteration, ``budget //
+      (2N)`` iterations (at least one), directions from ``seed + 2``.
+
+    ``J(w)`` at w = 0 and after every step (for ARS minus the reward of its
+    current policy): the true loss, not the methods' estimates.
+    """
+    sigma = as_positive("sigma", sigma)
+    n_directions = as_int("n_directions", n_directions, minimum=1)
+    budget = as_int("budget", budget, minimum=2)
+    seed = as_int("seed", seed, minimum=0)
+    lr = as_positive("lr", lr)
+    d = _n_weights(problem)
+    w0 = np.zeros(d)
+    _, hist = finite_difference_search(problem.loss, w0, lr / (2 * sigma ** 2), sigma, budget // 2, seed + 1)
+    curves = {RACE_METHODS[2]: (np.concatenate([[0], hist["n_evaluations"]]),
+                                np.array([problem.loss(w) for w in (w0, *hist["w"])]))}
+    iters = max(budget // (2 * n_directions), 1)
+    _, h = ars(problem.rollout, (1, d), iters, step_size=lr * sigma, n_directions=n_directions,
+               top_b=n_directions, noise=sigma, version="v1", seed=seed + 2, evaluate=True)
+    curves[RACE_METHODS[3]] = (np.concatenate([[0], h["n_rollouts"]]),
+                               np.concatenate([[problem.loss(w0)], -h["reward_current"]]))
+    return curves
+
+
+def race_curves(dim: int, sigma: float, n_directions: int, budget: int, seed: int = 0, n_points: int = 200) -> dict:
+    """Lecture 6's race: every method's ``(evaluations, J(w))`` on ``race_problem(dim, seed, n_points)``.
+
+    ``gradient_descent_race`` and ``random_search_race`` (learning rate 1),
+    in the order of ``RACE_METHODS``.
+    """
+    problem = race_problem(dim, seed, n_points)
+    return {**gradient_descent_race(problem, budget), **random_search_race(problem, sigma, n_directions, budget, seed)}

@@ -47,7 +47,16 @@ Notes on the course sources
   multiplying by 0.1 or by 0.9; ``step_decay`` takes the factor explicitly.
 * ``003`` computes the linear decay with alpha = k / N at the end of epoch k;
   ``linear(lr0, lr_final, N)(k)`` is the rate used *during* epoch k, so epoch
-  0 trains with lr0 and epoch N (if there is one) with lr_final.
+  0 trains with lr0 and epoch N (if there is one) with lr_final.  In the
+  report's N = 10 epochs, then, eta_N = 1e-4 (its Table 3's "eta_N") is never
+  used: the tenth and last epoch trains at ``linear(0.1, 1e-4, 10)(9)`` =
+  0.01009, a tenfold decay, not a thousandfold.  Its text also calls the
+  run "a decayed learning rate from 0.1 to 0.001"; Table 3 says 0.0001.
+
+The learning rate and the batch size: ``linear_scaling(lr, batch, new_batch)``
+(Goyal et al. 2017's rule) and ``equal_ratio_spread``, which measures how
+well a grid of runs follows it (lecture 7, on source ``003``'s Table 2,
+``SOURCE_003_TABLE2``).
 
 Keras counts optimizer *steps* (mini-batches), not epochs; with
 ``decay_steps=1`` and the epoch fed in as the step its schedules give the same
@@ -73,6 +82,11 @@ __all__ = [
     "step_decay",
     "linear",
     "apply",
+    "linear_scaling",
+    "equal_ratio_groups",
+    "equal_ratio_spread",
+    "SOURCE_003_TABLE2",
+    "SOURCE_003_MAIN",
 ]
 
 
@@ -282,3 +296,98 @@ def apply(schedule: Callable[[int], float], optimizer, epoch: int) -> float:
     lr = as_positive(f"schedule({epoch})", schedule(epoch))  # a finite real number > 0
     optimizer.lr = lr
     return lr
+
+
+# ---------------------------------------------------------------------------------------------
+# the learning rate against the batch size: the linear scaling rule
+# ---------------------------------------------------------------------------------------------
+SOURCE_003_TABLE2 = {(0.1, 1): (2.3026, 0.0980, 589), (0.1, 10): (0.0253, 0.9774, 555), (0.1, 100): (0.0161, 0.9768, 544),
+                     (0.01, 1): (0.0253, 0.9738, 588), (0.01, 10): (0.0167, 0.9769, 551), (0.01, 100): (0.1591, 0.9528, 547),
+                     (0.001, 1): (0.0166, 0.9762, 591), (0.001, 10): (0.1603, 0.9521, 558), (0.001, 100): (0.4820, 0.8772, 546)}
+"""Source ``003``, Table 2 ("Final performance metrics at epoch 10"), as printed:
+``(lr, batch) -> (training loss, test accuracy, time in s)``; the one copy the lecture and
+``experiments/exp_003_mnist_mlp.py`` use."""
+
+SOURCE_003_MAIN = {"a": 0.9774, "b": 0.9828, "c": 0.9842}
+"""Source ``003``, Tables 2, 5 and 6: the test accuracy at epoch 10 of its three main runs,
+(a) SGD lr 0.1 batch 10, (b) linear decay with momentum, (c) Adam."""
+
+
+def linear_scaling(lr: float, batch: int, new_batch: int) -> float:
+    """The learning rate for ``new_batch`` that keeps ``lr / batch`` fixed: Goyal et al.'s linear scaling rule.
+
+    "When the minibatch size is multiplied by k, multiply the learning rate
+    by k" (Goyal et al. 2017, "Accurate, Large Minibatch SGD: Training
+    ImageNet in 1 Hour", section 2.1): ``lr * new_batch / batch``.  The
+    argument: with the *mean* gradient of a batch, one step of ``k lr`` on a
+    batch of ``k m`` moves the weights about as far as ``k`` steps of ``lr``
+    on batches of ``m``, as long as the gradient changes little over those
+    steps (so it fails for large steps and early in training).  Source
+    ``003``'s update is ``w = w - lr dw / m`` with ``dw`` the batch's summed
+    gradient, a mean gradient, so its Table 2 should show equal losses
+    where ``lr / m`` is equal; ``equal_ratio_spread`` measures that.
+    """
+    lr = as_positive("lr", lr)
+    batch = as_int("batch", batch, minimum=1)
+    new_batch = as_int("new_batch", new_batch, minimum=1)
+    return lr * new_batch / batch
+
+
+def _ratio_key(lr: float, batch: int) -> float:
+    return float(f"{lr / batch:.12g}")   # 0.1/100 and 0.001/1 are one key despite binary rounding
+
+
+def _as_cells(cells) -> list:
+    out = []
+    for i, cell in enumerate(cells):
+        try:
+            lr, batch, loss = cell
+        except (TypeError, ValueError):
+            raise TypeError(f"cells[{i}] must be a triple (lr, batch, loss); got {cell!r}") from None
+        out.append((as_positive(f"cells[{i}] lr", lr), as_int(f"cells[{i}] batch", batch, minimum=1),
+                    as_positive(f"cells[{i}] loss", loss)))
+    if not out:
+        raise ValueError("cells must hold at least one (lr, batch, loss) triple; got none")
+    return out
+
+
+def equal_ratio_groups(cells) -> dict:
+    """``{lr / batch: [loss, ...]}`` over ``(lr, batch, loss)`` cells, in the cells' order.
+
+    The ratio is rounded to 12 significant digits, so that cells whose
+    ratios agree in decimal (0.1 / 100 and 0.001 / 1) share a group.
+    """
+    groups = {}
+    for lr, batch, loss in _as_cells(cells):
+        groups.setdefault(_ratio_key(lr, batch), []).append(loss)
+    return groups
+
+
+def equal_ratio_spread(cells) -> dict:
+    """How closely a grid of runs follows the linear scaling rule: spreads of log10(loss).
+
+    ``cells`` are ``(lr, batch, loss)`` triples (losses > 0), grouped by
+    ``lr / batch`` (``equal_ratio_groups``).  Returns
+
+    * ``within``: the pooled standard deviation of log10(loss) inside the
+      groups of two or more cells, ``sqrt(sum_g sum_i (l_gi - mean_g)^2 /
+      (n - G))`` over those groups' ``n`` cells and ``G`` groups (the
+      one-way analysis of variance's within-group estimate);
+    * ``across``: the sample standard deviation (``ddof=1``) of log10(loss)
+      over all cells;
+    * ``worst_ratio``: the largest ``max / min`` of the losses inside one group;
+    * ``groups``: the groups themselves.
+
+    If the rule held exactly, ``within`` would be 0 however much ``across``
+    is.  At least one group must hold two cells.
+    """
+    groups = equal_ratio_groups(cells)
+    multi = [np.log10(v) for v in groups.values() if len(v) > 1]
+    if not multi:
+        raise ValueError(f"cells must contain at least two cells with equal lr / batch; got ratios {sorted(groups)}")
+    logs = np.log10([loss for v in groups.values() for loss in v])
+    ss = sum(float(np.sum((g - g.mean()) ** 2)) for g in multi)
+    dof = sum(len(g) for g in multi) - len(multi)
+    worst = max(float(10 ** (g.max() - g.min())) for g in multi)
+    return {"within": float(np.sqrt(ss / dof)), "across": float(np.std(logs, ddof=1)) if len(logs) > 1 else 0.0,
+            "worst_ratio": worst, "groups": groups}

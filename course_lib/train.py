@@ -30,7 +30,14 @@ Also here, for the lectures and experiments:
   running loss);
 * ``asgd_runs`` -- source ``000``'s synthetic experiment for one seed: SGD
   and aSGD from the same data, weights and batches (lecture 8 and
-  ``experiments/exp_000_asgd.py``).
+  ``experiments/exp_000_asgd.py``);
+* lecture 9's runs: ``mnist_subsets`` (disjoint random subsets of MNIST's
+  training images), ``symmetry_runs`` (training from zeros),
+  ``regularization_runs`` (a small noisy training set for every L2 and
+  dropout value) and ``batchnorm_runs`` (a deep sigmoid network with and
+  without batch normalisation); ``EarlyStopping.replay`` finds where early
+  stopping would stop a recorded curve, and ``train(...,
+  evaluate_training=True)`` records the training side of a learning curve.
 
 Validated once: ``train`` validates the data (training and validation) with
 ``model.as_inputs`` and ``model.as_targets`` and then calls the fast paths:
@@ -59,7 +66,7 @@ import numpy as np
 
 from . import optim
 from .data import make_circles, make_spirals, train_test_split
-from .nn import MLP
+from .nn import MLP, RegularizedMLP
 from .schedules import apply as apply_schedule
 from .validation import (
     describe,
@@ -76,7 +83,8 @@ from .validation import (
 
 __all__ = ["History", "EarlyStopping", "TrainingDiverged", "batches_per_epoch", "batches_of", "batch_indices",
            "running_loss_estimate", "train", "SGDRun", "minibatch_sgd", "ASGDRuns", "ASGD_HIDDEN", "ASGD_LR",
-           "asgd_runs"]
+           "asgd_runs", "mnist_subsets", "symmetry_runs", "RegularizationRuns", "regularization_runs",
+           "batchnorm_runs"]
 
 
 class TrainingDiverged(FloatingPointError):
@@ -92,7 +100,11 @@ class History:
     trained, like Keras' ``fit``), ``val_loss`` and ``val_accuracy`` (after the
     epoch, on the validation data), ``lr`` (the learning rate used),
     ``epoch_time`` (wall seconds).  Per step: ``step_loss`` (the batch loss)
-    and ``running_loss`` (source ``002``'s estimate ``Q``).
+    and ``running_loss`` (source ``002``'s estimate ``Q``).  With
+    ``train(..., evaluate_training=True)`` also ``train_loss`` and
+    ``train_accuracy``: the whole training set evaluated after the epoch,
+    like the validation data (in inference mode: without dropout, the loss
+    without penalty), the learning curve to set beside ``val_loss``.
     """
 
     loss: list = field(default_factory=list)
@@ -103,6 +115,8 @@ class History:
     epoch_time: list = field(default_factory=list)
     step_loss: list = field(default_factory=list)
     running_loss: list = field(default_factory=list)
+    train_loss: list = field(default_factory=list)
+    train_accuracy: list = field(default_factory=list)
     steps_per_epoch: int = 0
     stopped_epoch: int | None = None
     best_epoch: int | None = None
@@ -124,7 +138,7 @@ class History:
 
     def as_dict(self) -> dict:
         """The per-epoch records as a dict of lists (e.g. for ``pandas.DataFrame``)."""
-        keys = ("loss", "accuracy", "val_loss", "val_accuracy", "lr", "epoch_time")
+        keys = ("loss", "accuracy", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr", "epoch_time")
         return {k: list(getattr(self, k)) for k in keys if getattr(self, k)}
 
     def __repr__(self) -> str:
@@ -142,13 +156,16 @@ class History:
 
 @dataclass
 class EarlyStopping:
-    """Stop when a monitored quantity has not improved for ``patience`` epochs.
+    """Stop when a monitored quantity has not improved for more than ``patience`` epochs.
 
     Parameters
     ----------
     monitor : {"val_loss", "val_accuracy", "loss", "accuracy"}
     patience : int
-        Epochs without improvement tolerated before stopping.
+        Epochs without improvement tolerated: the run stops at the
+        ``patience + 1``-th in a row.  Keras' ``EarlyStopping(patience=p)``
+        stops at the ``p``-th (its ``wait >= patience``), so it is this
+        rule with ``patience = p - 1`` (for ``p >= 1``; Keras' 0 acts as 1).
     min_delta : float
         An improvement must beat the best value by more than this.
     restore_best : bool
@@ -171,6 +188,42 @@ class EarlyStopping:
         if self.monitor.endswith("accuracy"):
             return value > best + self.min_delta
         return value < best - self.min_delta
+
+    def replay(self, values) -> tuple:
+        """``(stopped_epoch, best_epoch)``: where this rule stops a run whose monitored values were ``values``.
+
+        The rule ``train`` applies after every epoch, on a recorded curve
+        (``values[k]`` after epoch ``k``): the best epoch is the last one
+        that beat the best so far by more than ``min_delta``; the run stops
+        at the first epoch that is the ``patience + 1``-th in a row without
+        such an improvement.  ``stopped_epoch`` is None when the curve ends
+        first.  Lecture 9 moves a patience slider over precomputed curves
+        with it.
+        """
+        values = as_float_array("values", values, allow_scalar=False, finite=False)
+        if values.ndim != 1:
+            raise ValueError(f"values must be a 1-D array of per-epoch values; got shape {values.shape}")
+        best, best_epoch, waited = None, None, 0
+        for epoch, value in enumerate(values.tolist()):
+            improved, best, waited, stop = self.update_unvalidated(best, waited, value)
+            if improved:
+                best_epoch = epoch
+            if stop:
+                return epoch, best_epoch
+        return None, best_epoch
+
+    def update_unvalidated(self, best, waited: int, value: float) -> tuple:
+        """One epoch of the rule: ``(improved, best, waited, stop)`` after the epoch's ``value``.
+
+        ``best`` is the best value so far (None before the first epoch) and
+        ``waited`` the epochs since it; ``stop`` is True at the ``patience +
+        1``-th epoch in a row without an improvement.  ``train`` and
+        ``replay`` both apply the rule through this.
+        """
+        if best is None or self._better(value, best):
+            return True, value, 0, False
+        waited += 1
+        return False, best, waited, waited > self.patience
 
 
 def batches_per_epoch(n: int, batch_size: int) -> int:
@@ -259,7 +312,7 @@ def _progress_bar(total: int, enabled: bool):
 
 def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=True, seed=0,
           validation=None, early_stopping=None, reduction="mean", callbacks=(), progress=True,
-          running_loss_lambda=0.01) -> History:
+          running_loss_lambda=0.01, evaluate_training=False) -> History:
     """Train ``model`` with mini-batch gradient descent; return the ``History``.
 
     Parameters
@@ -296,6 +349,12 @@ def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=Tru
         Show a progress bar (a widget in notebooks); silent when False.
     running_loss_lambda : float in (0, 1], default 0.01
         The ``lambda`` of source ``002``'s running loss estimate.
+    evaluate_training : bool, default False
+        Also evaluate the whole training set after every epoch
+        (``History.train_loss``, ``train_accuracy``): the training side of a
+        learning curve, measured as the validation side is (``History.loss``
+        averages the batches while the weights move, and with dropout).
+        Costs one forward pass over the data per epoch.
 
     Raises
     ------
@@ -323,6 +382,7 @@ def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=Tru
     as_choice("reduction", reduction, ("mean", "effective"))
     lam = as_in_interval("running_loss_lambda", running_loss_lambda, 0.0, 1.0, closed="right")
     shuffle = as_bool("shuffle", shuffle)
+    evaluate_training = as_bool("evaluate_training", evaluate_training)
     if schedule is not None and not callable(schedule):
         raise TypeError(f"schedule must be a callable epoch -> lr (see course_lib.schedules); got {describe(schedule)}")
     callbacks = tuple(callbacks)
@@ -394,6 +454,12 @@ def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=Tru
             history.loss.append(loss_sum / n)
             if classifier:
                 history.accuracy.append(correct / counted)
+            if evaluate_training:
+                with np.errstate(over="ignore", invalid="ignore"):
+                    tl, ta = model.evaluate_unvalidated(X, y)
+                history.train_loss.append(tl)
+                if ta is not None:
+                    history.train_accuracy.append(ta)
             if validation is not None:
                 with np.errstate(over="ignore", invalid="ignore"):
                     vl, va = model.evaluate_unvalidated(X_val, y_val)
@@ -408,13 +474,11 @@ def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=Tru
             stop = False
             if early_stopping is not None:
                 value = getattr(history, early_stopping.monitor)[-1]
-                if best_value is None or early_stopping._better(value, best_value):
-                    best_value, waited, history.best_epoch = value, 0, epoch
+                improved, best_value, waited, stop = early_stopping.update_unvalidated(best_value, waited, value)
+                if improved:
+                    history.best_epoch = epoch
                     if early_stopping.restore_best:
                         best_params = [p.copy() for p in model.params]
-                else:
-                    waited += 1
-                    stop = waited > early_stopping.patience
             for cb in callbacks:
                 if cb(epoch, history, model) is True:
                     stop = True
@@ -605,3 +669,134 @@ def asgd_runs(dataset: str = "circles", seed=0, max_steps: int = 3000, lr: float
                      callbacks=[lambda e, h, m: h.loss[-1] < loss_stop], progress=False)
         runs[name] = (net, hist)
     return ASGDRuns(runs, X, y, X_test, y_test)
+
+
+# --------------------------------------------------------------------------
+# lecture 9: practical issues (initialisation's symmetry, overfitting, batch normalisation)
+# --------------------------------------------------------------------------
+def mnist_subsets(n_train: int, n_val: int, seed=0, dtype=np.float32):
+    """Disjoint random subsets of MNIST's 60,000 training images: ``(X, y, X_val, y_val)``.
+
+    ``rng.permutation(60000)`` (``rng = validation.as_generator("seed",
+    seed)``): its first ``n_train`` indices are the training set, the next
+    ``n_val`` the validation set; images flattened and scaled to [0, 1] by
+    ``data.flatten_images``.  A small training set is the overfitting
+    experiment of lecture 9; the test set stays untouched.
+    """
+    from .data import flatten_images, load_mnist
+
+    n_train = as_int("n_train", n_train, minimum=1)
+    n_val = as_int("n_val", n_val, minimum=1)
+    (images, labels), _ = load_mnist()
+    if n_train + n_val > len(images):
+        raise ValueError(f"n_train + n_val must be at most {len(images)}; got {n_train + n_val}")
+    order = as_generator("seed", seed).permutation(len(images))
+    tr, va = np.sort(order[:n_train]), np.sort(order[n_train:n_train + n_val])
+    return (flatten_images(images[tr], dtype), labels[tr].astype(np.int64),
+            flatten_images(images[va], dtype), labels[va].astype(np.int64))
+
+
+def symmetry_runs(inits=("zeros", "glorot_uniform"), hidden: str = "sigmoid", width: int = 16, n_train: int = 256,
+                  epochs: int = 5, lr: float = 0.5, batch_size: int = 32, seed=0) -> dict:
+    """The same 784-``width``-10 network trained from each initialisation: ``{init: (model, History)}``.
+
+    From ``zeros`` every hidden unit computes the same function and gets the
+    same gradient, so after any number of steps all columns of ``W1`` are
+    still equal (``nn.distinct_columns`` counts 1): the network has one
+    hidden unit, ``width`` times.  A random initialisation breaks that
+    symmetry.  (With ReLU or tanh the zero start is worse still: ``g(0) =
+    0``, so the hidden weights never receive a gradient.)  SGD on
+    ``mnist_subsets(n_train, 1, seed)``'s training images; the same batches
+    for every run.
+    """
+    width = as_int("width", width, minimum=1)
+    epochs = as_int("epochs", epochs, minimum=0)
+    X, y, _, _ = mnist_subsets(n_train, 1, seed, np.float64)
+    out = {}
+    for init in inits:
+        net = MLP([784, width, 10], hidden=hidden, init=init, seed=seed)
+        out[init] = (net, train(net, X, y, optim.SGD(lr), batch_size, epochs, seed=seed, progress=False))
+    return out
+
+
+class RegularizationRuns(NamedTuple):
+    """``regularization_runs``' grid: ``histories[(l2, dropout)]`` is that run's ``History``, ``models`` its network.
+
+    Every ``History`` has ``train_loss``/``train_accuracy`` (the whole
+    training set after each epoch, inference mode, data loss) and
+    ``val_loss``/``val_accuracy``; ``X, y`` are the training data, ``X_val,
+    y_val`` the validation data.
+    """
+
+    histories: dict
+    models: dict
+    l2s: tuple
+    dropouts: tuple
+    X: np.ndarray
+    y: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+
+
+def regularization_runs(l2s=(0.0, 1e-3, 1e-2), dropouts=(0.0, 0.25, 0.5), dataset: str = "circles",
+                        noise: float = 0.25, n_train: int = 100, n_val: int = 1000, hidden=(100, 100),
+                        epochs: int = 150, lr: float = 1e-2, batch_size: int = 20, seed=0) -> RegularizationRuns:
+    """Overfitting and two remedies: a small, noisy training set trained for every (L2, dropout) pair.
+
+    ``make_circles`` (or ``make_spirals``) with ``noise``: ``n_train +
+    n_val`` points, the first ``n_train`` for training and the rest for
+    validation, drawn from the same distribution.  The network is
+    ``nn.RegularizedMLP([2, *hidden, 1], output="sigmoid", l2=l2,
+    dropout=rate)`` (ReLU, Glorot uniform, binary cross-entropy), trained
+    with Adam(``lr``); every run starts from the same weights and sees the
+    same batches, only the penalty and the dropout rate differ.  Early
+    stopping needs no runs of its own: ``EarlyStopping.replay`` finds where
+    it would have stopped each curve.  Lecture 9 trains this grid once and
+    lets its sliders pick a run (deeplearning.ai's regularisation lab does
+    the same on a 2-D problem).
+
+    Returns ``RegularizationRuns``; ``models[(l2, rate)]`` holds each trained network.
+    """
+    l2s = tuple(as_nonnegative(f"l2s[{i}]", v) for i, v in enumerate(l2s))
+    dropouts = tuple(as_in_interval(f"dropouts[{i}]", v, 0.0, 1.0, closed="left") for i, v in enumerate(dropouts))
+    dataset = as_choice("dataset", dataset, ("circles", "spirals"))
+    hidden = tuple(as_int(f"hidden[{i}]", h, minimum=1) for i, h in enumerate(hidden))
+    n_train = as_int("n_train", n_train, minimum=1)
+    n_val = as_int("n_val", n_val, minimum=1)
+    epochs = as_int("epochs", epochs, minimum=1)
+    make = make_circles if dataset == "circles" else make_spirals
+    X_all, y_all = make(n_train + n_val, noise=noise, seed=seed)
+    X, y, X_val, y_val = X_all[:n_train], y_all[:n_train], X_all[n_train:], y_all[n_train:]
+    histories, models = {}, {}
+    for l2 in l2s:
+        for rate in dropouts:
+            net = RegularizedMLP([2, *hidden, 1], output="sigmoid", seed=seed, l2=l2, dropout=rate)
+            histories[(l2, rate)] = train(net, X, y, optim.Adam(lr), batch_size, epochs, seed=seed,
+                                          validation=(X_val, y_val), evaluate_training=True, progress=False)
+            models[(l2, rate)] = net
+    return RegularizationRuns(histories, models, l2s, dropouts, X, y, X_val, y_val)
+
+
+def batchnorm_runs(lrs=(0.05, 0.5), hidden=(64, 64, 64, 64, 64), activation: str = "sigmoid", n_train: int = 1000,
+                   n_val: int = 1000, epochs: int = 8, batch_size: int = 32, momentum: float = 0.9,
+                   seed=0) -> dict:
+    """A deep network with and without batch normalisation, SGD at each learning rate: ``{(batchnorm, lr): (model, History)}``.
+
+    ``nn.RegularizedMLP([784, *hidden, 10], hidden=activation,
+    batchnorm=...)`` (Glorot uniform, float64: in float32 the vanishing
+    gradients of the network without batch normalisation become subnormal
+    numbers, whose arithmetic is about 100 times slower; the moving averages with
+    ``momentum``, 0.9 for a short run) on ``mnist_subsets(n_train, n_val,
+    seed)``; the same initial weights and batches for every run.  Every
+    ``History`` has the training-set and validation learning curves.
+    """
+    lrs = tuple(as_positive(f"lrs[{i}]", v) for i, v in enumerate(lrs))
+    hidden = tuple(as_int(f"hidden[{i}]", h, minimum=1) for i, h in enumerate(hidden))
+    X, y, X_val, y_val = mnist_subsets(n_train, n_val, seed, np.float64)
+    out = {}
+    for bn in (False, True):
+        for lr in lrs:
+            net = RegularizedMLP([784, *hidden, 10], hidden=activation, seed=seed, batchnorm=bn, momentum=momentum)
+            out[(bn, lr)] = (net, train(net, X, y, optim.SGD(lr), batch_size, epochs, seed=seed,
+                                        validation=(X_val, y_val), evaluate_training=True, progress=False))
+    return out

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from course_lib.data import flatten_images, load_mnist
+from course_lib.data import flatten_images, l2_normalize, load_mnist
 
-__all__ = ["RESULTS", "mnist_flat", "keras_normalize", "md_table", "pct"]
+__all__ = ["RESULTS", "mnist_flat", "md_table", "pct"]
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -29,22 +29,16 @@ def mnist_flat(kind: str = "digits", n_train: int | None = None, scale: str = "2
 
     ``scale="255"`` is ``data.flatten_images`` (pixels / 255, source 003);
     ``"keras_normalize"`` is source 004's ``tf.keras.utils.normalize(x, axis=1)`` of the
-    (n, 28, 28) images (each image column divided by its L2 norm), then flattened.
+    (n, 28, 28) images (each image column divided by its L2 norm, ``data.l2_normalize``), then
+    flattened: the values lie in [0, 1], but this is not pixels / 255 (every column of every
+    image is rescaled by its own factor).
     """
     (X, y), (Xt, yt) = load_mnist(kind)
     if n_train is not None:
         X, y = X[:n_train], y[:n_train]
     prep = {"255": flatten_images,
-            "keras_normalize": lambda a: keras_normalize(a.astype(np.float32), axis=1).reshape(len(a), -1)}[scale]
+            "keras_normalize": lambda a: l2_normalize(a.astype(np.float32), axis=1).reshape(len(a), -1)}[scale]
     return (prep(X), y.astype(np.int64)), (prep(Xt), yt.astype(np.int64))
-
-
-def keras_normalize(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    """``tf.keras.utils.normalize(x, axis, order=2)``: divide by the L2 norm along ``axis``
-    (a zero norm is left as 1), as source 004 preprocesses its data."""
-    norm = np.sqrt(np.sum(x * x, axis=axis, keepdims=True))
-    norm[norm == 0] = 1
-    return x / norm
 
 
 def md_table(headers, rows) -> str:

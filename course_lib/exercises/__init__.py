@@ -7,6 +7,10 @@
 ``a04_random_search``          the finite-difference step, random search, ARS, the perceptron's weights
 ``a05_training_project``       one SGD epoch; the trained network's accuracy and time
 ``a06_quiz``                   the graded quiz's questions (no answer key) and the check of an answer
+``a07_gradient_descent``       a gradient-descent path, the largest stable step, exact and backtracking line search
+``a08_minibatch_schedules``    an epoch's batches, the mini-batch gradient, mini-batch SGD, running loss, schedules
+``a09_asgd_dead_units``        dead and always-on units, aSGD's counts and mean effective gradient, an aSGD step
+``a10_practical_issues``       inverted dropout, batch normalisation, the L2 step, He initialisation
 ``engine``                     ``check_function``: a student's function against the reference
 =============================  ==============================================================
 

@@ -12,10 +12,16 @@ numpy is imported at module level; matplotlib and PIL when the first figure is m
 from __future__ import annotations
 
 import io
+import json
+from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Plot", "Markdown", "reveal", "figure", "to_png", "encode_png", "results_table"]
+__all__ = ["Plot", "Markdown", "reveal", "figure", "to_png", "encode_png", "results_table", "results", "learning_curves"]
+
+RESULTS = Path(__file__).resolve().parents[2] / "experiments" / "results"
+"""The repository's ``experiments/results`` folder, where the experiments write their results files."""
 
 DPI = 72
 
@@ -110,9 +116,7 @@ def results_table(name: str, section: str | None = None, folder=None) -> Markdow
     re-running hours of training.  ``folder`` defaults to the repository's
     ``experiments/results``.
     """
-    from pathlib import Path
-
-    folder = Path(folder) if folder is not None else Path(__file__).resolve().parents[2] / "experiments" / "results"
+    folder = Path(folder) if folder is not None else RESULTS
     path = folder / f"{name}.md"
     if not path.exists():
         available = sorted(p.stem for p in folder.glob("*.md")) if folder.exists() else []
@@ -127,3 +131,121 @@ def results_table(name: str, section: str | None = None, folder=None) -> Markdow
             return Markdown("#### " + part.strip())
     headings = [p.splitlines()[0] for p in parts[1:]]
     raise ValueError(f"section must start one of the headings of {path.name}: {headings}; got {section!r}")
+
+
+def results(name: str, folder=None) -> dict:
+    """An experiment's results file ``<name>.json`` (``source_003_mnist`` ...), parsed.
+
+    The data behind ``results_table``'s Markdown: the lectures draw their
+    figures of hours-long runs from it.  ``folder`` defaults to the
+    repository's ``experiments/results``; a missing file raises
+    ``FileNotFoundError`` naming the path, the files there and how to make them.
+    """
+    if not isinstance(name, str) or not name or "/" in name or name.endswith(".json"):
+        raise ValueError(f"name must be a results file's name without folder or suffix, e.g. 'source_003_mnist'; "
+                         f"got {name!r}")
+    folder = Path(folder) if folder is not None else RESULTS
+    path = folder / f"{name}.json"
+    if not path.exists():
+        available = sorted(p.stem for p in folder.glob("*.json")) if folder.exists() else []
+        raise FileNotFoundError(f"no results file {path}; available: {available or 'none'} "
+                                f"(run `python3 course.py experiments` to make them)")
+    return json.loads(path.read_text())
+
+
+def _curves(run, per_step):
+    """The per-epoch (and, for a ``History``, per-step) records of ``run`` as arrays."""
+    get = (lambda k: run.get(k, [])) if isinstance(run, Mapping) else (lambda k: getattr(run, k))
+    rec = {k: np.asarray(get(k), dtype=float) for k in ("loss", "val_loss", "accuracy", "val_accuracy")}
+    steps = np.asarray([] if isinstance(run, Mapping) else getattr(run, per_step), dtype=float)
+    spe = 0 if isinstance(run, Mapping) else run.steps_per_epoch
+    rec["step_loss"], rec["steps_per_epoch"] = steps, spe
+    return rec
+
+
+def learning_curves(runs, title: str = "", baseline=None, per_step: str = "running_loss", max_points: int = 4000,
+                    logy: bool = True) -> Plot:
+    """Learning curves: loss (and accuracy) of training runs against the epoch and the iteration.
+
+    ``runs`` maps a label to a ``train.History`` or to a Keras ``History.history``
+    dict (``loss``, ``val_loss``, ``accuracy``, ``val_accuracy`` per epoch).
+    Drawn per run, in one colour:
+
+    * the loss against iterations, as in source 003's figures: a ``History``'s
+      ``running_loss`` (source 002's estimate Q of the loss, updated after every
+      step; ``per_step="step_loss"`` draws the raw batch losses instead), thin,
+      at the fractional epoch ``(step + 1) / steps_per_epoch``, thinned to
+      every k-th step so that at most ``max_points`` are drawn;
+    * the epoch's training loss (circles, solid): the mean of the epoch's
+      batch losses, measured while the weights moved, so it is drawn at the
+      epoch's middle, ``k + 0.5``;
+    * the validation loss (squares, dashed) after the epoch, at ``k + 1``:
+      training against validation;
+    * the same two for the accuracy in a second panel, when the runs have one.
+
+    When all the ``History`` runs take the same number of steps per epoch, a
+    top axis counts iterations.  ``baseline`` = ``(label, value)`` draws a
+    horizontal reference (e.g. the MSE of predicting the mean).
+
+    data: ``curves`` (label -> dict of ``epoch_x``, ``loss``, ``val_x``,
+    ``val_loss``, ``accuracy``, ``val_accuracy``, ``step_x``, ``step_loss``
+    (the per-step values drawn, of ``per_step``)),
+    ``steps_per_epoch`` (the shared value, or None).
+    """
+    if not isinstance(runs, Mapping) or not runs:
+        raise TypeError(f"runs must be a non-empty dict of label -> History or Keras history dict; got {runs!r}")
+    if per_step not in ("running_loss", "step_loss"):
+        raise ValueError(f"per_step must be 'running_loss' or 'step_loss'; got {per_step!r}")
+    recs = {label: _curves(run, per_step) for label, run in runs.items()}
+    with_acc = any(len(r["accuracy"]) or len(r["val_accuracy"]) for r in recs.values())
+    fig, axes = figure(12 if with_acc else 9, 4.6, ncols=2 if with_acc else 1)
+    ax_loss = axes[0]
+    curves = {}
+    for i, (label, r) in enumerate(recs.items()):
+        color = f"C{i}"
+        c = {"epoch_x": np.arange(len(r["loss"])) + 0.5, "val_x": np.arange(len(r["val_loss"])) + 1.0,
+             "loss": r["loss"], "val_loss": r["val_loss"], "accuracy": r["accuracy"],
+             "val_accuracy": r["val_accuracy"], "step_x": np.array([]), "step_loss": np.array([])}
+        if len(r["step_loss"]) and r["steps_per_epoch"]:
+            stride = -(-len(r["step_loss"]) // max_points)
+            k = np.arange(0, len(r["step_loss"]), stride)
+            c["step_x"], c["step_loss"] = (k + 1) / r["steps_per_epoch"], r["step_loss"][k]
+            ax_loss.plot(c["step_x"], c["step_loss"], "-", color=color, lw=0.8, alpha=0.45)
+        ax_loss.plot(c["epoch_x"], c["loss"], "o-", color=color, ms=4, label=f"{label}: training, mean over the epoch (mid-epoch)")
+        if len(c["val_loss"]):
+            ax_loss.plot(c["val_x"], c["val_loss"], "s--", color=color, ms=4, mfc="none",
+                         label=f"{label}: validation, after the epoch")
+        if with_acc:
+            ax_acc = axes[1]
+            ax_acc.plot(np.arange(len(c["accuracy"])) + 0.5, c["accuracy"], "o-", color=color, ms=4,
+                        label=f"{label}: training, mean over the epoch (mid-epoch)")
+            if len(c["val_accuracy"]):
+                ax_acc.plot(np.arange(len(c["val_accuracy"])) + 1.0, c["val_accuracy"], "s--", color=color,
+                            ms=4, mfc="none", label=f"{label}: validation, after the epoch")
+        curves[label] = c
+    if baseline is not None:
+        name, value = baseline
+        ax_loss.axhline(float(value), color="k", lw=1, ls=":", label=f"{name}: {float(value):.3g}")
+    n_epochs = max(max(len(r["loss"]), len(r["val_loss"])) for r in recs.values())
+    spes = {r["steps_per_epoch"] for r in recs.values() if r["steps_per_epoch"]}
+    shared = spes.pop() if len(spes) == 1 else None
+    for ax, name in zip(axes, ("loss", "accuracy")):
+        ax.set(xlabel="epoch", ylabel=name, xlim=(0, n_epochs))
+        ax.grid(alpha=0.3, which="both")
+        if name == "loss" and not with_acc:
+            ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        else:
+            ax.legend(fontsize=7, loc="upper right" if name == "loss" else "lower right")
+        if shared:
+            top = ax.secondary_xaxis("top", functions=(lambda e, s=shared: e * s, lambda i, s=shared: i / s))
+            top.set_xlabel("iteration (optimizer step)")
+    if logy:
+        ax_loss.set_yscale("log")
+        shown = np.concatenate([np.concatenate([c["loss"], c["val_loss"]]) for c in curves.values()]
+                               + ([np.array([float(baseline[1])])] if baseline is not None else []))
+        shown = shown[np.isfinite(shown) & (shown > 0)]
+        if len(shown):
+            ax_loss.set_ylim(shown.min() / 2, shown.max() * 3)
+    if title:
+        fig.suptitle(title)
+    return Plot(fig, {"curves": curves, "steps_per_epoch": shared})

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..gradcheck import METHODS, difference_errors, difference_quotients
+from ..gradcheck import METHODS, difference_errors, quotient_errors
 from ..validation import as_choice
-from .figures import figure as _figure
+from .figures import Markdown, figure as _figure, reveal
 from .interactive import Interactive, float_slider, dropdown
 
-__all__ = ["finite_differences"]
+__all__ = ["finite_differences", "float32_step_answer"]
 WIDGETS = ("finite_differences",)  # the slider figures, in the notebook's order
 
+
+STEPS = np.logspace(-16, -1, 91)
+"""The steps h of the figure's curves."""
 
 FD_FUNCTIONS = {  # name -> (f, f', f'', f''') for the error curves; all smooth on x > 0
     "exp": (np.exp, np.exp, np.exp, np.exp),
@@ -41,7 +44,7 @@ def finite_differences(function: str = "exp", x: float = 1.0, dtype: str = "floa
     smallest error), ``error_at_1e-8`` (dict), ``eps`` (machine epsilon).
     """
     as_choice("function", function, tuple(FD_FUNCTIONS))
-    h = np.logspace(-16, -1, 91)
+    h = STEPS
     fig, (ax,) = _figure(8, 4.6)
     lines = {m: ax.loglog([], [], "-", lw=1.6, label=m, color=c)[0]
              for m, c in zip(METHODS, ("C0", "C2", "C1"))}
@@ -58,20 +61,17 @@ def finite_differences(function: str = "exp", x: float = 1.0, dtype: str = "floa
     def draw(function, x, dtype):
         f, df, d2f, d3f = FD_FUNCTIONS[function]
         exact = float(df(x))
-        q = difference_quotients(f, x, h, dtype)
         eps = float(np.finfo(dtype).eps)
-        errors = {}
+        measured = _step_errors(function, x, dtype, h)
+        errors = measured.errors
         for m in METHODS:
-            err = np.abs(q[m].astype(np.float64) - exact)
-            err = np.where(np.isfinite(err), err, np.nan)
-            errors[m] = err
-            lines[m].set_data(h, np.maximum(err, 1e-17))
+            lines[m].set_data(h, np.maximum(errors[m], 1e-17))
         one_sided, roundoff_error = difference_errors("forward", h, f(x), d2f(x), d3f(x), eps)
         central, _ = difference_errors("central", h, f(x), d2f(x), d3f(x), eps)
         trunc1.set_data(h, one_sided)
         trunc2.set_data(h, central)
         roundoff.set_data(h, roundoff_error)
-        best = {m: float(h[np.nanargmin(errors[m])]) for m in METHODS}
+        best = measured.best_h
         at = {m: float(np.interp(-8, np.log10(h), errors[m])) for m in METHODS}
         ax.set_title(f"d/dx {function}(x) at x = {x:.3g} in {dtype}: best h forward {best['forward']:.0e}, "
                      f"central {best['central']:.0e}")
@@ -84,5 +84,26 @@ def finite_differences(function: str = "exp", x: float = 1.0, dtype: str = "floa
     }
     return Interactive(fig, controls, draw,
                        dynamic=lambda: [*lines.values(), trunc1, trunc2, roundoff, ax.get_legend(), ax.title],
-                       caption="Best step: about sqrt(eps) for one-sided, cbrt(eps) for central differences "
-                               "(float64: 1.5e-8 and 6e-6; float32: 3e-4 and 5e-3).")
+                       caption="Best step: about sqrt(eps) for one-sided, cbrt(eps) for central differences ("
+                               + "; ".join(f"{t}: {np.sqrt(np.finfo(t).eps):.1e} and {np.cbrt(np.finfo(t).eps):.1e}"
+                                           for t in ("float64", "float32")) + ").")
+
+def _step_errors(function: str, x: float, dtype: str, h=None):
+    """``gradcheck.quotient_errors`` for one of ``FD_FUNCTIONS`` at ``x`` on the steps ``h`` (default ``STEPS``)."""
+    f, df = FD_FUNCTIONS[function][:2]
+    return quotient_errors(f, float(df(x)), x, STEPS if h is None else h, dtype)
+
+
+def float32_step_answer(function: str = "exp", x: float = 1.0) -> Markdown:
+    """The answer to "why is the best central step so much larger in float32?", measured on the figure's steps."""
+    as_choice("function", function, tuple(FD_FUNCTIONS))
+    best = {t: _step_errors(function, x, t).best_h["central"] for t in ("float64", "float32")}
+    eps = {t: float(np.finfo(t).eps) for t in best}
+    return reveal(
+        f"Measured on the plot's steps ({function} at $x = {x:g}$): the best central step is {best['float32']:.1e} "
+        f"in float32 against {best['float64']:.1e} in float64. The best step balances truncation "
+        r"$\tfrac{h^2}{6}|f'''|$ against round-off $\varepsilon|f|/h$, so it grows like $\sqrt[3]{\varepsilon}$: "
+        f"float32's machine epsilon is {eps['float32']:.1e} against {eps['float64']:.1e} in float64, and "
+        f"their cube roots are {np.cbrt(eps['float32']):.1e} and {np.cbrt(eps['float64']):.1e}. A float32 "
+        f"network is therefore checked in float64, or with much larger steps.")
+

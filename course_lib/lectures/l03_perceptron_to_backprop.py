@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import numpy as np
 
+import timeit
+
 from .. import optim
 from ..data import make_circles, make_spirals
-from ..nn import MLP, sigmoid, sigmoid_derivative
+from ..nn import MLP, count_parameters, sigmoid, sigmoid_derivative
 from ..train import train
 from ..validation import as_choice, as_int
-from .figures import figure as _figure
+from .figures import Markdown, figure as _figure
 from .interactive import Interactive, float_slider, int_slider
 
-__all__ = ["sigmoid_slope", "decision_boundary"]
+__all__ = ["sigmoid_slope", "decision_boundary", "backward_cost"]
 WIDGETS = ("sigmoid_slope", "decision_boundary")  # the slider figures, in the notebook's order
 
 
@@ -68,36 +70,53 @@ def sigmoid_slope(a: float = 1.0, bias: float = 0.0, w: float = 1.0) -> Interact
 
 
 def decision_boundary(dataset: str = "circles", epochs: int = 60, hidden=(16, 16), lr: float = 0.005,
-                      batch_size: int = 32, seed=0, epoch: int | None = None) -> Interactive:
+                      batch_size: int = 32, seed: int = 0, epoch: int | None = None, n_train: int = 256,
+                      n_held_out: int = 128) -> Interactive:
     """An MLP learning circles (or spirals); the slider moves through its training epochs.
 
     The network (ReLU hidden layers, sigmoid output, binary cross-entropy,
-    Adam) is trained once, when the figure is made; after every epoch the
-    predicted probability on a grid is stored.  Left: the probability
-    (colour), the decision boundary p = 0.5 and the data.  Right: training
-    loss and accuracy per epoch, with the shown epoch marked.
+    Adam) is trained once, when the figure is made, on ``n_train`` points;
+    after every epoch the predicted probability on a grid is stored, and the
+    loss and accuracy are measured after the epoch's last step on the
+    training points (``MLP.evaluate``) and on ``n_held_out`` held-out points,
+    a fresh draw of the same data (seed + 1) that training never sees
+    (``train``'s ``validation``, whose ``History.val_loss`` is measured the
+    same way).  Left: the probability (colour), the
+    decision boundary p = 0.5 and the training data.  Right: the learning
+    curves, loss and accuracy per epoch on both sets, with the shown epoch
+    marked.  Epoch 0 is the untrained network.
 
-    State: ``epoch``, ``loss``, ``accuracy`` (training, at that epoch),
-    ``probabilities`` (the grid).
+    State: ``epoch``, ``loss``, ``accuracy`` (training, after that epoch),
+    ``val_loss``, ``val_accuracy`` (held out), ``curves`` (dict of the four
+    per-epoch lists, index = epoch), ``probabilities`` (the grid).
     """
 
     as_choice("dataset", dataset, ("circles", "spirals"))
     epochs = as_int("epochs", epochs, minimum=1)
-    X, y = (make_circles if dataset == "circles" else make_spirals)(256, seed=seed)
+    n_train = as_int("n_train", n_train, minimum=1)
+    n_held_out = as_int("n_held_out", n_held_out, minimum=1)
+    make = make_circles if dataset == "circles" else make_spirals
+    X, y = make(n_train, seed=seed)
+    X_val, y_val = make(n_held_out, seed=seed + 1)
     net = MLP([2, *hidden, 1], hidden="relu", output="sigmoid", seed=seed)
     lim = float(np.abs(X).max()) * 1.15
     g = np.linspace(-lim, lim, 90)
     xx, yy = np.meshgrid(g, g)
     grids = [net.forward_grid(xx, yy)]
-    acc0 = net.accuracy(X, y)
-    loss0 = net.loss(X, y)
+    before = {"": net.evaluate(X, y), "val_": net.evaluate(X_val, y_val)}    # epoch 0: untrained
+    after = []                                                          # training set, after each epoch
 
     def snapshot(e, hist, model):
         grids.append(model.forward_grid(xx, yy))
+        after.append(model.evaluate(X, y))
 
-    hist = train(net, X, y, optim.Adam(lr), batch_size, epochs, seed=seed, callbacks=[snapshot], progress=False)
-    losses = [loss0, *hist.loss]
-    accs = [acc0, *hist.accuracy]
+    hist = train(net, X, y, optim.Adam(lr), batch_size, epochs, seed=seed, validation=(X_val, y_val),
+                 callbacks=[snapshot], progress=False)
+    curves = {"loss": [before[""][0], *(a[0] for a in after)],
+              "accuracy": [before[""][1], *(a[1] for a in after)],
+              "val_loss": [before["val_"][0], *hist.val_loss],
+              "val_accuracy": [before["val_"][1], *hist.val_accuracy]}
+    losses, accs = curves["loss"], curves["accuracy"]
 
     fig, (ax, ax_l) = _figure(10, 4.4, ncols=2)
     img = ax.imshow(grids[0], extent=(-lim, lim, -lim, lim), origin="lower", cmap="RdBu", vmin=0, vmax=1,
@@ -107,13 +126,16 @@ def decision_boundary(dataset: str = "circles", epochs: int = 60, hidden=(16, 16
     ax.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
     ax.legend(loc="upper right", fontsize=8)
     fig.colorbar(img, ax=ax, shrink=0.8, label="p(class 1)")
-    ax_l.plot(range(epochs + 1), losses, color="C1", label="training loss")
-    ax_l.set(xlabel="epoch", ylabel="binary cross-entropy", yscale="log", title="training loss and accuracy")
+    ax_l.plot(range(epochs + 1), losses, color="C1", label="training loss, evaluated after the epoch")
+    ax_l.plot(range(epochs + 1), curves["val_loss"], "--", color="C1", label="held-out loss, evaluated after the epoch")
+    ax_l.set(xlabel="epoch", ylabel="binary cross-entropy", yscale="log",
+             title="learning curves: training (solid) and held-out (dashed)")
     from matplotlib.ticker import NullFormatter
 
     ax_l.yaxis.set_minor_formatter(NullFormatter())
     ax_a = ax_l.twinx()
-    ax_a.plot(range(epochs + 1), accs, color="C2", label="training accuracy")
+    ax_a.plot(range(epochs + 1), accs, color="C2", label="training accuracy, evaluated after the epoch")
+    ax_a.plot(range(epochs + 1), curves["val_accuracy"], "--", color="C2", label="held-out accuracy, evaluated after the epoch")
     ax_a.set(ylabel="accuracy", ylim=(0.4, 1.02))
     (marker,) = ax_l.plot([], [], "o", color="k", ms=7)
     cursor = ax_l.axvline(0, color="k", lw=0.8)
@@ -130,12 +152,38 @@ def decision_boundary(dataset: str = "circles", epochs: int = 60, hidden=(16, 16
             boundary[0] = ax.contour(xx, yy, grids[epoch], levels=[0.5], colors="k", linewidths=1.5)
         marker.set_data([epoch], [losses[epoch]])
         cursor.set_xdata([epoch, epoch])
-        ax.set_title(f"{dataset}, after {epoch} epoch{'s' if epoch != 1 else ''}: "
-                     f"training accuracy {accs[epoch]:.1%}")
-        return {"epoch": epoch, "loss": losses[epoch], "accuracy": accs[epoch], "probabilities": grids[epoch]}
+        ax.set_title(f"{dataset}, after {epoch} epoch{'s' if epoch != 1 else ''}: accuracy "
+                     f"{accs[epoch]:.1%} training, {curves['val_accuracy'][epoch]:.1%} held out")
+        return {"epoch": epoch, "loss": losses[epoch], "accuracy": accs[epoch],
+                "val_loss": curves["val_loss"][epoch], "val_accuracy": curves["val_accuracy"][epoch],
+                "curves": {k: list(v) for k, v in curves.items()}, "probabilities": grids[epoch]}
 
     controls = {"epoch": int_slider("epoch", epochs if epoch is None else epoch, 0, epochs)}
     return Interactive(fig, controls, draw,
                        dynamic=lambda: [img, boundary[0], *dots, ax.get_legend(), marker, cursor, ax.title],
                        caption=f"MLP 2-{'-'.join(map(str, hidden))}-1, ReLU + sigmoid, Adam lr {lr}, "
-                               f"batch {batch_size}, {len(X)} points; trained once, the slider replays it.")
+                               f"batch {batch_size}, {len(X)} training points, {len(X_val)} held out; trained "
+                               f"once, the slider replays it. After epoch {epochs}: loss {losses[-1]:.3f} "
+                               f"training, {curves['val_loss'][-1]:.3f} held out; accuracy {accs[-1]:.1%} and "
+                               f"{curves['val_accuracy'][-1]:.1%}.")
+
+
+def backward_cost(net, X, labels, number: int = 3, repeat: int = 5) -> Markdown:
+    """Forward + backward against forward alone: measured (``timeit``) and counted in multiply-adds.
+
+    Measured: the best of ``repeat`` timings of ``number`` calls of
+    ``net.loss_and_grads(X, labels)`` over the same for ``net.forward(X)``.
+    Counted per sample: the forward pass does one product per layer, ``sum_l
+    n_(l-1) n_l`` multiply-adds (``nn.count_parameters(sizes, bias=False)``);
+    the backward pass a weight gradient per layer (as many again) and an
+    input gradient ``delta W^T`` for every layer above the first (the first
+    layer skips it: ``count_parameters(sizes[1:], bias=False)``).
+    """
+    t_forward = min(timeit.repeat(lambda: net.forward(X), number=number, repeat=repeat))
+    t_both = min(timeit.repeat(lambda: net.loss_and_grads(X, labels), number=number, repeat=repeat))
+    forward = count_parameters(net.sizes, bias=False)
+    above = count_parameters(net.sizes[1:], bias=False)
+    counted = (2 * forward + above) / forward
+    return Markdown(f"forward + backward = {t_both / t_forward:.2f} forward passes measured, {counted:.2f} by "
+                    f"counting products ({forward:,} multiply-adds per sample forward, {forward:,} for the "
+                    f"weight gradients and {above:,} for the input gradients above the first layer)")

@@ -5,7 +5,10 @@ estimate, the learning-rate schedules.
 The computations are the library's: the problem is ``functions.logistic_clouds``, its
 per-sample and mini-batch gradients are methods of ``functions.LogisticRegression``, the
 paths come from ``train.minibatch_sgd`` and the running estimate from
-``train.running_loss_estimate``; this module draws them.
+``train.running_loss_estimate``; this module draws them.  Section 4.5, source 004's wine regression, trains ``nn.MLP`` with
+``train.train``; ``figures.learning_curves`` (re-exported here) draws any run's ``History`` (lecture 7
+draws its MNIST runs with it too) and ``wine_features`` tabulates the data before and after scaling (``data.Standardizer``,
+``data.l2_normalize``).
 """
 
 from __future__ import annotations
@@ -13,14 +16,18 @@ from __future__ import annotations
 import ipywidgets as _w
 import numpy as np
 
-from .. import schedules
+from collections.abc import Mapping
+
+from .. import nn, optim, schedules
+from ..data import Standardizer, feature_scales, row_norm_share
 from ..functions import logistic_clouds
-from ..train import batches_per_epoch, minibatch_sgd, running_loss_estimate
+from ..train import batches_per_epoch, minibatch_sgd, running_loss_estimate, train
 from ..validation import as_generator
-from .figures import figure as _figure
+from .figures import Markdown, Plot, figure as _figure, learning_curves, reveal
 from .interactive import Interactive, float_slider, int_slider
 
-__all__ = ["minibatch_descent", "gradient_noise", "running_loss", "schedule_explorer"]
+__all__ = ["minibatch_descent", "gradient_noise", "running_loss", "schedule_explorer", "noise_ball_answer",
+           "wine_features", "wine_regression", "learning_curves", "wine_steps_answer"]
 WIDGETS = ("minibatch_descent", "gradient_noise", "running_loss", "schedule_explorer")  # the slider figures, in the notebook's order
 
 
@@ -228,3 +235,108 @@ def schedule_explorer(lr0: float = 0.1, decay: float = 0.1, base: float = 0.95, 
         "epochs": int_slider("epochs", epochs, 10, 300, 10),
     }
     return Interactive(fig, controls, draw, dynamic=lambda: [*lines.values(), ax.get_legend(), ax.title])
+
+
+def wine_features(X, y, names) -> Markdown:
+    """Source 004's Wine Quality table, feature by feature: raw, standardised, row-normalised.
+
+    For each of the 11 features: its mean, standard deviation, minimum and
+    maximum; its standard deviation after ``Standardizer`` (1 for every
+    feature: each column centred and divided by its own spread) and after
+    source 004's ``normalize(x, axis=1)`` (``data.l2_normalize``: each *row*
+    divided by its norm, which leaves the columns on scales that differ by
+    orders of magnitude); last the target, the quality score.  Under the table:
+    the share of each row's squared norm held by the two columns largest in
+    mean square, the share of rows where it exceeds 90% and its median.
+    The numbers are ``data.feature_scales`` and ``data.row_norm_share``.
+    """
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float)
+    sc = feature_scales(X)
+    lines = ["| column | mean | std | min | max | std after `Standardizer` | std after `normalize(axis=1)` |",
+             "|---|---|---|---|---|---|---|"]
+    for j, name in enumerate(names):
+        lines.append(f"| {name} | {sc['mean'][j]:.4g} | {sc['std'][j]:.3g} | {sc['min'][j]:.4g} | "
+                     f"{sc['max'][j]:.4g} | {sc['std_standardized'][j]:.3g} | {sc['std_row_normalized'][j]:.2g} |")
+    lines.append(f"| **quality** (target) | {y.mean():.4g} | {y.std():.3g} | {y.min():.4g} | {y.max():.4g} | "
+                 "(not scaled) | (not scaled) |")
+    big, share = row_norm_share(X, 2)               # the two columns largest in the mean square
+    lines += ["", f"Under `normalize(axis=1)`, the two largest columns, {names[big[0]]} and {names[big[1]]}, hold "
+                  f"more than 90% of the squared norm of {np.mean(share > 0.9):.1%} of the rows "
+                  f"(median share {np.median(share):.1%})."]
+    return Markdown("\n".join(lines))
+
+
+def wine_regression(X_train, y_train, X_test, y_test, batch_sizes=(1, 8, 64, None), epochs: int = 5,
+                    lr: float = 0.001, seed: int = 0) -> Plot:
+    """Section 4.5's runs: source 004's wine network trained live at several batch sizes, drawn as learning curves.
+
+    The features standardised with the training wines' statistics
+    (``data.Standardizer``); for each batch size (``None``: the whole
+    training set) an ``nn.MLP([d, 128, 1])`` (ReLU, identity output, MSE,
+    the same initial weights) trained with ``train.train`` and plain
+    ``optim.SGD(lr)``, the test wines as validation data.  The reference
+    line is the test MSE of predicting the training wines' mean quality
+    (``nn.mean_squared_error``).  Drawn by ``figures.learning_curves``.
+
+    data: the learning curves' (``curves``, ``steps_per_epoch``), and
+    ``runs`` (label -> ``History``), ``baseline`` (the mean's test MSE),
+    ``epochs``, ``lr``, ``summary`` (one line per run and the baseline's).
+    """
+    scaler = Standardizer().fit(X_train)
+    Z_train, Z_test = scaler.transform(X_train), scaler.transform(X_test)
+    y_train, y_test = np.asarray(y_train, dtype=float), np.asarray(y_test, dtype=float)
+    baseline = float(nn.mean_squared_error(np.full((len(y_test), 1), y_train.mean()), y_test[:, None]))
+    runs, lines = {}, []
+    for B in batch_sizes:
+        B = len(Z_train) if B is None else B
+        net = nn.MLP([Z_train.shape[1], 128, 1], hidden="relu", output="identity", loss="mse", seed=seed)
+        runs[f"batch {B}"] = h = train(net, Z_train, y_train, optim.SGD(lr), B, epochs,
+                                       validation=(Z_test, y_test), progress=False)
+        lines.append(f"batch {B:>4}: {h.steps:>6,} steps, test MSE {h.val_loss[-1]:.3f} after {epochs} epochs "
+                     f"({h.wall_time:.1f} s)")
+    lines.append(f"predicting the training mean for every test wine: test MSE {baseline:.3f}")
+    plot = learning_curves(runs, title=f"wine quality: SGD, lr {lr:g}", baseline=("predicting the mean", baseline))
+    plot.data.update({"runs": runs, "baseline": baseline, "epochs": epochs, "lr": lr, "summary": "\n".join(lines)})
+    return plot
+
+
+def noise_ball_answer(batch_size: int = 1, lrs=(0.5, 0.05), epochs: int = 10, seed=0) -> Markdown:
+    """The answer to 4.1's question, computed: a smaller constant learning rate at batch size 1.
+
+    For each learning rate, ``train.minibatch_sgd`` on the lecture's problem
+    from 4.1's start: the mean of F - F* over the steps of the first epoch
+    and over those of the last (the noise ball).
+    """
+    F = logistic_clouds(seed=seed)
+    w0 = np.array([-2.0, 2.5])
+    spe = batches_per_epoch(F.n, batch_size)
+    rows = []
+    for lr in lrs:
+        gap = F(minibatch_sgd(F, w0, lr, batch_size, epochs, seed=seed).path.T) - F.fmin
+        rows.append(f"| {lr:g} | {np.mean(gap[1:spe + 1]):.2e} | {np.mean(gap[-spe:]):.2e} |")
+    return reveal("\n".join([
+        f"Batch size {batch_size}, {epochs} epochs of {spe} steps, from the same start and the same batches:", "",
+        "| learning rate | F − F* in the first epoch (mean) | F − F* in the last epoch (mean) |", "|---|---|---|", *rows, "",
+        "The smaller rate ends in a smaller noise ball (the last column) but gets less far in the first "
+        "epoch (the middle one). A decaying schedule takes the large steps first and the small ones last: "
+        "in `course_lib.train`, `schedule=schedules.linear(0.5, 0.01, epochs)`."]))
+
+
+def wine_steps_answer(runs) -> Markdown:
+    """The answer to 4.5's question (why the full batch barely moves), from the runs' own records.
+
+    ``runs`` maps a label to a ``train.History``: the optimizer steps each run
+    took (``History.steps``) and its last training and validation loss.
+    """
+    if not isinstance(runs, Mapping) or not runs:
+        raise TypeError(f"runs must be a non-empty dict of label -> History; got {runs!r}")
+    rows = [f"| {label} | {h.steps_per_epoch:,} | {h.steps:,} | {h.loss[-1]:.3f} | {h.val_loss[-1]:.3f} |"
+            for label, h in runs.items()]
+    return reveal("\n".join([
+        "Count the steps. An epoch is one pass over the data, but the weights move once per *batch*:", "",
+        "| run | steps per epoch | steps in all | training MSE (last epoch) | test MSE (last epoch) |",
+        "|---|---|---|---|---|", *rows, "",
+        "With the same learning rate, the full batch takes one exact step per epoch, the smallest batch "
+        "thousands of noisy ones. Per epoch the small batch does as much arithmetic but far more learning; "
+        "the full batch would need a much larger learning rate, or many more epochs."]))

@@ -1,6 +1,7 @@
-"""Lecture 5, momentum and adaptive methods: the optimizers racing on a ravine and on
-Rosenbrock's valley, classical and EMA momentum side by side, the conventions of course_lib
-and Keras.
+"""Lecture 5, momentum and adaptive methods: classical and EMA momentum side by side, Goh
+(2017)'s analysis of momentum on a quadratic (the error along each eigenvector, the (alpha,
+beta) phase diagram, the optimal tuning), the optimizers racing on a ravine and on Rosenbrock's
+valley, the conventions of course_lib and Keras, and the answers to the lecture's questions.
 
 Every list of optimizers here is ``optim.OPTIMIZERS``: the race's racers, its sliders'
 labels and the conventions table are built from it.
@@ -12,13 +13,15 @@ import inspect
 
 import numpy as np
 
-from .. import functions, linesearch, optim
+from .. import functions, linesearch, momentum_theory, optim
 from ..validation import as_choice
-from .figures import Markdown, figure as _figure
+from .figures import Markdown, figure as _figure, reveal
 from .interactive import Interactive, float_slider, int_slider, dropdown
 
-__all__ = ["optimizer_race", "momentum_forms", "conventions_table"]
-WIDGETS = ("optimizer_race", "momentum_forms")  # the slider figures, in the notebook's order
+__all__ = ["momentum_forms", "eigen_errors", "phase_diagram", "optimal_tuning", "best_beta_answer",
+           "phase_answer", "optimizer_race", "race_limits_answer", "conventions_table"]
+# the slider figures, in the notebook's order
+WIDGETS = ("momentum_forms", "eigen_errors", "phase_diagram", "optimizer_race")
 
 
 RACE_FUNCTIONS = ("ravine", "rosenbrock")
@@ -206,6 +209,215 @@ def momentum_forms(lr_ema: float = 0.05, beta: float = 0.9, steps: int = 60,
     }
     return Interactive(fig, controls, draw,
                        dynamic=lambda: [ema_line, cls_line, same_line, ax.get_legend(), ax.title])
+
+
+# ---------------------------------------------------------------------------------------------
+# Goh (2017), "Why Momentum Really Works": momentum on a quadratic, eigenvector by eigenvector
+# ---------------------------------------------------------------------------------------------
+EIGEN_KAPPA = 100.0    # the lecture's quadratic: eigenvalues 1, 10, 100 (functions.quadratic, dim 3)
+EIGEN_TOL = 1e-6       # the iteration counts: until the error is 1e-6 of the start's, for good
+PHASE_H = (0.0, 4.4)   # the phase diagram's alpha*lambda axis
+PHASE_SIZE = (221, 200)  # its grid: alpha*lambda points x beta points, computed once per figure
+
+
+def _eigen_problem(kappa: float = EIGEN_KAPPA):
+    """(quadratic, start): eigenvalues 1, sqrt(kappa), kappa in a rotated basis; the start's error is 1
+    along every eigenvector."""
+    f = functions.quadratic(condition_number=kappa, dim=3, angle=np.deg2rad(30.0))
+    return f, momentum_theory.start_from_eigenvector_errors(f, 1.0)
+
+
+def eigen_errors(alpha: float = 0.01, beta: float = 0.0, steps: int = 200) -> Interactive:
+    """The error of momentum along each eigenvector of a quadratic, against the iteration (Goh 2017).
+
+    The quadratic has eigenvalues 1, 10 and 100 (kappa = 100) in a rotated basis, and the start's
+    error is 1 along each eigenvector.  Solid: ``|x_i^k| = |q_i'(w_k - w*)|`` of a run of optim's
+    momentum rule (``momentum_theory.heavy_ball_path``, Distill's form; beta = 0 is gradient descent);
+    dashed: ``rate_i^k``, the spectral radius of ``R_i`` to the power k (``momentum_theory.momentum_rate``).
+    A run that leaves ``|w| > 1e6`` stops there (it diverges).  Sliders: alpha and beta; ``steps`` is
+    fixed when the figure is made (the axes stay, so a move redraws only the lines).
+
+    State: ``errors`` (``|x^k|``, one column per eigenvalue), ``lambdas``, ``rates``, ``regions``
+    (``momentum_theory.phase_region`` of each ``alpha * lambda_i``), ``rate`` (the slowest),
+    ``diverged``.
+    """
+    f, w0 = _eigen_problem()
+    lambdas = np.linalg.eigvalsh(f.A)
+    fig, (ax,) = _figure(7.5, 4.4)
+    solid, dashed = [], []
+    for i, lam in enumerate(lambdas):
+        (line,) = ax.semilogy([], [], "-", color=f"C{i}", lw=1.6, label=f"λ = {lam:g}")
+        (guide,) = ax.semilogy([], [], "--", color=f"C{i}", lw=1.0, alpha=0.8)
+        solid.append(line)
+        dashed.append(guide)
+    ax.semilogy([], [], "--", color="0.4", lw=1.0, label="rate$^k$ (closed form)")
+    ax.set(xlabel="iteration k", ylabel="$|x_i^k|$, error along eigenvector $i$", ylim=(1e-14, 1e4))
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(loc="lower left", fontsize=9)
+
+    ax.set_xlim(0, steps)
+
+    def draw(alpha, beta):
+        path = momentum_theory.heavy_ball_path(f, w0, alpha, beta, steps, stop_beyond=1e6)
+        _, _, X = momentum_theory.eigenvector_errors(f, path)
+        errors = np.abs(X)
+        k = np.arange(len(path))
+        rates = [momentum_theory.momentum_rate(lam, alpha, beta) for lam in lambdas]
+        regions = [momentum_theory.phase_region(alpha * lam, beta) for lam in lambdas]
+        with np.errstate(over="ignore"):
+            for i in range(len(lambdas)):
+                solid[i].set_data(k, np.maximum(errors[:, i], 1e-300))
+                dashed[i].set_data(np.arange(steps + 1), np.minimum(rates[i] ** np.arange(steps + 1.0), 1e300))
+        rate = max(rates)
+        diverged = len(path) <= steps
+        ax.set_title(f"α = {alpha:.3g}, β = {beta:.2f}: rates " + ", ".join(f"{r:.3f}" for r in rates)
+                     + (" (diverges)" if rate >= 1 else f"; slowest {rate:.4f}"))
+        return {"errors": errors, "lambdas": lambdas, "rates": rates, "regions": regions, "rate": rate,
+                "diverged": diverged}
+
+    controls = {
+        "alpha": float_slider("α (step)", alpha, 1e-3, 0.04, 0.02, log=True),
+        "beta": float_slider("β (momentum)", beta, 0.0, 0.99, 0.01, readout_format=".2f"),
+    }
+    return Interactive(fig, controls, draw, dynamic=lambda: [*solid, *dashed, ax.title],
+                       caption="Solid: optim's momentum rule, measured along each eigenvector; dashed: "
+                               "the closed-form rate to the power k.  β = 0 is gradient descent.")
+
+
+def _phase_grid():
+    """(h, beta, rate): ``momentum_theory.momentum_rate_unvalidated`` on the phase diagram's grid."""
+    h = np.linspace(*PHASE_H, PHASE_SIZE[0])[1:]
+    b = np.linspace(0.0, 0.995, PHASE_SIZE[1])
+    return h, b, momentum_theory.momentum_rate_unvalidated(h[None, :], b[:, None])
+
+
+def phase_diagram(alpha_lambda: float = 1.0, beta: float = 0.5, steps: int = 40) -> Interactive:
+    """Goh (2017)'s phase diagram of momentum along one eigenvector, and that eigenvector's error.
+
+    Left: the convergence rate (``momentum_theory.momentum_rate``) as a colour over ``(alpha lambda,
+    beta)``, computed once on a grid; grey where it diverges.  Black: the edge of the stable region
+    ``alpha lambda = 2 + 2 beta``; white dashed: the edges of the ripples ``(1 -+ sqrt beta)^2``
+    (``momentum_theory.ripple_band``); the cross is the sliders' point.  Right: the error ``x^k`` of a
+    run of optim's momentum on ``f(w) = w^2 / 2`` (``lambda = 1``, ``alpha = alpha lambda``) from
+    ``x^0 = 1``, ``steps`` iterations (fixed when the figure is made).
+
+    State: ``region`` (``momentum_theory.phase_region``), ``rate``, ``errors``, ``grid`` (h, beta, rate).
+    """
+    H, B, rate_grid = _phase_grid()
+    fig, (ax, ax_err) = _figure(11, 4.4, ncols=2)
+    shown = np.ma.masked_where(rate_grid >= 1.0, rate_grid)
+    ax.set_facecolor("0.82")
+    image = ax.pcolormesh(H, B, shown, cmap="viridis", vmin=0.0, vmax=1.0, shading="nearest", rasterized=True)
+    fig.colorbar(image, ax=ax, label="rate = max |σ| (grey: diverges)")
+    betas = np.linspace(0.0, 0.995, 200)
+    edges = np.array([momentum_theory.ripple_band(b) for b in betas])
+    ax.plot([2.0 + 2.0 * b for b in betas], betas, "k-", lw=2, label="αλ = 2 + 2β (stable edge)")
+    ax.plot(edges[:, 0], betas, "w--", lw=1.2, label="(1 ∓ √β)²: ripples between")
+    ax.plot(edges[:, 1], betas, "w--", lw=1.2)
+    (point,) = ax.plot([], [], "x", color="red", ms=12, mew=3, label="the sliders")
+    ax.set(xlabel="α λ", ylabel="β", xlim=PHASE_H, ylim=(0.0, 1.0))
+    ax.legend(loc="upper left", fontsize=8)
+    (err_line,) = ax_err.plot([], [], "o-", color="C3", ms=3, lw=1, label="$x^k$, optim's momentum")
+    ax_err.axhline(0.0, color="0.6", lw=0.8)
+    ax_err.set(xlabel="iteration k", ylabel="error $x^k$ (λ = 1)", ylim=(-1.1, 1.1))
+    ax_err.legend(loc="upper right", fontsize=8)
+    ax_err.set_xlim(0, steps)
+    one = functions.quadratic_from_matrix([[1.0]])
+
+    def draw(alpha_lambda, beta):
+        path = momentum_theory.heavy_ball_path(one, [1.0], alpha_lambda, beta, steps, stop_beyond=1e6)
+        point.set_data([alpha_lambda], [beta])
+        err_line.set_data(np.arange(len(path)), path[:, 0])
+        region = momentum_theory.phase_region(alpha_lambda, beta)
+        rate = momentum_theory.momentum_rate(1.0, alpha_lambda, beta)
+        ax.set_title(f"αλ = {alpha_lambda:.2f}, β = {beta:.2f}: {region}, rate {rate:.3f}")
+        ax_err.set_title(f"{region}: " + ("the error grows" if rate >= 1 else f"$|x^k| \\sim {rate:.3f}^k$"))
+        return {"region": region, "rate": rate, "errors": path[:, 0], "grid": (H, B, rate_grid)}
+
+    controls = {
+        "alpha_lambda": float_slider("α λ", alpha_lambda, 0.02, PHASE_H[1], 0.02, readout_format=".2f"),
+        "beta": float_slider("β", beta, 0.0, 0.99, 0.01, readout_format=".2f"),
+    }
+    return Interactive(fig, controls, draw, dynamic=lambda: [point, err_line, ax.title, ax_err.title],
+                       caption="The colour map is computed once; a move runs one short recursion.")
+
+
+def optimal_tuning(kappa: float = EIGEN_KAPPA, tol: float = EIGEN_TOL) -> Markdown:
+    """The answer to "how much faster is momentum?": a table of gradient descent at its best step and
+    momentum at ``(alpha*, beta*)`` on the lecture's quadratic (eigenvalues 1, sqrt(kappa), kappa), behind a
+    reveal.
+
+    Columns: alpha, beta, rate (``momentum_theory.optimal_gd`` / ``optimal_momentum``), the iterations the
+    rate predicts for the error to fall to ``tol`` of the start's (``iterations_for_rate``) and those a run
+    of optim's rule needs (``measured_iterations``); then the predicted speed-up
+    (``momentum_speedup``) against sqrt(kappa) and the measured one.
+    """
+    f, w0 = _eigen_problem(kappa)
+    lo, hi = f.strong_convexity, f.smoothness
+    rows = ["| method | α | β | rate per iteration | iterations predicted by the rate | iterations measured |",
+            "|---|---|---|---|---|---|"]
+    counts = {}
+    for name, tuning in (("gradient descent, α = 2/(λ₁ + λₙ)", momentum_theory.optimal_gd(lo, hi)),
+                         ("momentum, α\\*, β\\*", momentum_theory.optimal_momentum(lo, hi))):
+        predicted = momentum_theory.iterations_for_rate(tuning.rate, tol)
+        measured = momentum_theory.measured_iterations(f, w0, tuning.alpha, tuning.beta, tol,
+                                                       max_steps=4 * int(predicted) + 200)
+        counts[name] = (predicted, measured)
+        rows.append(f"| {name} | {tuning.alpha:.5f} | {tuning.beta:.5f} | {tuning.rate:.5f} | {predicted:.1f} | "
+                    f"{measured} |")
+    (gd_pred, gd_meas), (mom_pred, mom_meas) = counts.values()
+    text = "\n".join(rows) + (
+        f"\n\nFor κ = {kappa:g} and a tolerance of {tol:g}: the rates predict a speed-up of "
+        f"{momentum_theory.momentum_speedup(kappa):.2f} (√κ = {np.sqrt(kappa):.2f}); "
+        f"measured, momentum needs {mom_meas} iterations against {gd_meas}: "
+        f"{gd_meas / mom_meas:.2f} times fewer.  Momentum's measured count exceeds its prediction "
+        f"({mom_meas} against {mom_pred:.1f}) because at (α\\*, β\\*) the two extreme eigenvalues sit on the "
+        f"edge of the ripples, where R has a double eigenvalue and the error decays like k·rate^k, not rate^k.")
+    return reveal(text, summary="Answer: the optimal parameters and the iteration counts")
+
+
+def best_beta_answer(alpha: float = 0.01) -> Markdown:
+    """The answer to "at this step, which beta is fastest?" for the lecture's quadratic: the critical damping of
+    its smallest eigenvalue (``momentum_theory.critical_damping``), the rate of the whole problem there and
+    gradient descent's at the same step (``momentum_theory.convergence_rate``)."""
+    f, _ = _eigen_problem()
+    lambdas = np.linalg.eigvalsh(f.A)
+    beta, rate = momentum_theory.critical_damping(alpha * lambdas[0])
+    overall = momentum_theory.convergence_rate(lambdas, alpha, beta)
+    gd = momentum_theory.convergence_rate(lambdas, alpha, 0.0)
+    verdict = ("There the others are no slower" if overall <= rate * (1 + 1e-9)
+               else "But there the others are slower")
+    others = "; ".join(f"λ = {lam:g}: {momentum_theory.phase_region(alpha * lam, beta)}, rate "
+                       f"{momentum_theory.momentum_rate(lam, alpha, beta):.4f}" for lam in lambdas[1:])
+    return reveal(
+        f"The slowest eigenvector (λ = {lambdas[0]:g}, αλ = {alpha * lambdas[0]:.3g}) is fastest at its critical "
+        f"damping β = (1 − √(αλ))² = {beta:.4f}, with rate 1 − √(αλ) = {rate:.4f}.  {verdict} "
+        f"({others}), so the whole problem's rate is {overall:.4f} per iteration"
+        f"{' (at least 1: it diverges)' if overall >= 1 else ''}, against {gd:.4f} for gradient descent at "
+        f"the same step.")
+
+
+def phase_answer(alpha_lambda: float = 3.0) -> Markdown:
+    """The answer to "gradient descent diverges at this alpha lambda: which betas rescue it, and which is best?"
+    (``momentum_theory.smallest_stable_beta``, ``critical_damping``)."""
+    lo = momentum_theory.smallest_stable_beta(alpha_lambda)
+    beta, rate = momentum_theory.critical_damping(alpha_lambda)
+    return reveal(
+        f"At αλ = {alpha_lambda:g} gradient descent (β = 0) diverges (it needs αλ < 2).  Momentum converges "
+        f"for αλ < 2 + 2β, that is for every β > αλ/2 − 1 = {lo:.3f}; the fastest is the critical damping "
+        f"β = (1 − √(αλ))² = {beta:.3f}, rate |1 − √(αλ)| = {rate:.3f}.")
+
+
+def race_limits_answer(condition_number: float = 50.0, beta: float = 0.9) -> Markdown:
+    """The answer to "find the largest lr at which SGD, and Momentum, still converge on the ravine": ``2 /
+    kappa`` (``linesearch.largest_stable_step``) and ``(2 + 2 beta) / kappa``
+    (``momentum_theory.largest_stable_step``; the ravine's largest curvature is kappa)."""
+    sgd = linesearch.largest_stable_step(condition_number)
+    mom = momentum_theory.largest_stable_step(condition_number, beta)
+    return reveal(
+        f"On the ravine with κ = {condition_number:g} the largest curvature is κ: SGD converges for "
+        f"lr < 2/κ = {sgd:.4g}, heavy-ball momentum with β = {beta:g} for lr < (2 + 2β)/κ = {mom:.4g}, "
+        f"{mom / sgd:.2f} times as far (the stable region of Goh's phase diagram, αλ < 2 + 2β).")
 
 
 def _call(name: str, args, fixed: dict, order=()) -> str:

@@ -1,9 +1,9 @@
 """Lecture 6, random search: the method of finite differences and ARS against gradient
 descent, counted in loss evaluations.
 
-Every run is a library call (``optim.trajectory`` with an exact or a
-``gradcheck.numerical_gradient``, ``random_search.finite_difference_search``,
-``random_search.ars``) on ``perceptron.make_separable_data(..., flip=0.1)``, and
+Every run is the library's (``random_search.race_curves``, ``gradient_descent_race`` and
+``random_search_race``: ``optim.trajectory`` with an exact or a ``gradcheck.numerical_gradient``,
+``finite_difference_search``, ``ars``) on ``random_search.race_problem``, and
 every loss drawn is ``PerceptronProblem``'s J(w) at a method's iterates: ``loss``
 at gradient descent's path and at the finite-difference search's ``history["w"]``,
 minus the ``rollout`` reward of ARS's current policy.  Those evaluations are for the
@@ -14,19 +14,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import optim
-from ..gradcheck import numerical_gradient
-from ..perceptron import PerceptronProblem, make_separable_data
-from ..random_search import ars, finite_difference_search
+from .. import random_search as _rs
 from ..validation import as_int
-from .figures import figure as _figure
+from .figures import Markdown, figure as _figure
 from .interactive import Interactive, float_slider, int_slider
 
-__all__ = ["random_search_race"]
+__all__ = ["random_search_race", "race_table"]
 WIDGETS = ("random_search_race",)  # the slider figures, in the notebook's order
 
 
 N_POINTS = 200  # of the random-search problem
+NAMES = _rs.RACE_METHODS
+"""The race's methods, in the legend's order (``random_search.RACE_METHODS``)."""
 
 
 def random_search_race(dim: int = 10, sigma: float = 0.05, n_directions: int = 8, budget: int = 600,
@@ -63,8 +62,7 @@ def random_search_race(dim: int = 10, sigma: float = 0.05, n_directions: int = 8
     seed = as_int("seed", seed, minimum=0)
 
     fig, (ax,) = _figure(9, 4.2)
-    names = ("GD, central-difference gradient", "GD, exact gradient (backprop)",
-             "finite differences (001)", "ARS V1")
+    names = NAMES
     styles = ("C0", "C0", "C1", "C2")
     lines = {n: ax.semilogy([], [], ls, color=c, lw=1.6, label=n)[0]
              for n, c, ls in zip(names, styles, ("-", ":", "-", "-"))}
@@ -73,17 +71,10 @@ def random_search_race(dim: int = 10, sigma: float = 0.05, n_directions: int = 8
     ax.legend(loc="upper right", fontsize=8)
 
     def draw(dim, sigma, n_directions, budget):
-        X, y, _ = make_separable_data(N_POINTS, seed, n_features=dim, flip=0.1)  # flipped labels: a finite minimum
-        P = PerceptronProblem(X, y)
-        w0 = np.zeros(dim + 1)
-        lr = 1.0
-        curves = {}
-        if memo.get("gd_key") == (dim, budget):  # the gradient-descent runs do not depend on sigma or N
-            curves[names[0]], curves[names[1]] = memo["gd"]
-        else:
-            curves.update(gd_curves(P, w0, lr, dim, budget))
-            memo["gd_key"], memo["gd"] = (dim, budget), (curves[names[0]], curves[names[1]])
-        curves.update(random_curves(P, w0, lr, dim, sigma, n_directions, budget))
+        problem = _rs.race_problem(dim, seed, N_POINTS)
+        if memo.get("gd_key") != (dim, budget):  # the gradient-descent runs do not depend on sigma or N
+            memo["gd_key"], memo["gd"] = (dim, budget), _rs.gradient_descent_race(problem, budget)
+        curves = {**memo["gd"], **_rs.random_search_race(problem, sigma, n_directions, budget, seed)}
         for n, (e, L) in curves.items():
             lines[n].set_data(e, L)
         ax.set_xlim(0, budget)
@@ -95,34 +86,6 @@ def random_search_race(dim: int = 10, sigma: float = 0.05, n_directions: int = 8
 
     memo = {}
 
-    def gd_curves(P, w0, lr, dim, budget):
-        curves = {}
-        # GD with a numerical gradient: 2(d + 1) evaluations per step
-        per_step = 2 * (dim + 1)
-        steps = max(budget // per_step, 1)
-        path = optim.trajectory(optim.SGD(lr), lambda w: numerical_gradient(P.loss, w, method="central", eps=1e-5),
-                                w0, steps)
-        curves[names[0]] = (np.arange(steps + 1) * per_step, np.array([P.loss(w) for w in path]))
-        # GD with the exact gradient, one step per 2 evaluations
-        path = optim.trajectory(optim.SGD(lr), P.gradient, w0, budget // 2)
-        curves[names[1]] = (np.arange(len(path)) * 2, np.array([P.loss(w) for w in path]))
-        return curves
-
-    def random_curves(P, w0, lr, dim, sigma, n_directions, budget):
-        curves = {}
-        # the method of finite differences, 2 evaluations per step; J at w0 and after every step
-        _, hist = finite_difference_search(P.loss, w0, lr / (2 * sigma ** 2), sigma, budget // 2, seed + 1)
-        curves[names[2]] = (np.concatenate([[0], hist["n_evaluations"]]),
-                            np.array([P.loss(w) for w in (w0, *hist["w"])]))
-        # ARS V1, 2N rollouts per iteration, reward = -loss
-        iters = max(budget // (2 * n_directions), 1)
-        _, h = ars(P.rollout, (1, dim + 1), iters, step_size=lr * sigma, n_directions=n_directions,
-                   top_b=n_directions, noise=sigma, version="v1", seed=seed + 2,
-                   evaluate=True)
-        curves[names[3]] = (np.concatenate([[0], h["n_rollouts"]]),
-                            np.concatenate([[P.loss(w0)], -h["reward_current"]]))
-        return curves
-
     controls = {
         "dim": int_slider("features d", dim, 1, 50, continuous=False),
         "sigma": float_slider("σ (perturbation)", sigma, 1e-3, 0.5, 0.05, log=True),
@@ -130,3 +93,22 @@ def random_search_race(dim: int = 10, sigma: float = 0.05, n_directions: int = 8
         "budget": int_slider("evaluations", budget, 200, 2000, 100, continuous=False),
     }
     return Interactive(fig, controls, draw, dynamic=lambda: [*lines.values(), ax.get_legend(), ax.title])
+
+
+def race_table(dims=(2, 10, 50), sigma: float = 0.05, n_directions: int = 8, budget: int = 600,
+               seed: int = 0) -> Markdown:
+    """The race's numbers at a few dimensions: each method's steps in the budget and its final loss J(w).
+
+    The same runs as ``random_search_race`` (same data, directions and
+    learning rates); the loss at the start, J(0) = log 2, is the same for all.
+    """
+    seed = as_int("seed", seed, minimum=0)
+    budget = as_int("budget", budget, minimum=2)
+    rows = ["| features d | " + " | ".join(NAMES) + " |", "|---|" + "---|" * len(NAMES)]
+    for dim in dims:
+        dim = as_int("dims", dim, minimum=1)
+        curves = _rs.race_curves(dim, sigma, n_directions, budget, seed, N_POINTS)
+        cells = [f"{len(curves[n][0]) - 1} steps: {curves[n][1][-1]:.3f}" for n in NAMES]
+        rows.append(f"| {dim} | " + " | ".join(cells) + " |")
+    return Markdown(f"Loss J(w) after {budget} evaluations (J = {np.log(2):.3f} at the start, w = 0; "
+                    f"σ = {sigma:g}, N = {n_directions}):\n\n" + "\n".join(rows))

@@ -68,6 +68,85 @@ def test_source_004_uses_the_optimizers_with_keras_defaults():
                                                                                         False, True)
 
 
+def test_source_004s_wine_split_is_the_librarys_one_implementation():
+    """The experiment and lecture 4 split the wines with ``data.thesis_wine_split`` (tested against the
+    thesis' slices in tests/lib/test_data.py), not with a copy of their own."""
+    from course_lib import data
+    from experiments import exp_004_batch_sizes
+
+    assert exp_004_batch_sizes.thesis_wine_split is data.thesis_wine_split
+    assert "def thesis_wine_split" not in (ROOT / "experiments" / "exp_004_batch_sizes.py").read_text()
+    lecture_4 = (ROOT / "notebooks" / "04_stochastic_minibatch_batch.ipynb").read_text()
+    assert "data.thesis_wine_split(X, y)" in lecture_4 and "train_test_split" not in lecture_4
+
+
+def test_keras_early_stopping_rule_stops_where_keras_does():
+    """Our rule against Keras' own ``EarlyStopping`` (min_delta 1e-4, patience 3), driven epoch by epoch."""
+    import types
+
+    from course_lib import keras_peer
+    from experiments.exp_004_batch_sizes import keras_early_stopping
+
+    keras = keras_peer.import_keras()
+
+    def keras_stop(values, monitor):
+        cb = keras.callbacks.EarlyStopping(monitor=monitor, min_delta=1e-4, patience=3,
+                                           mode="min" if monitor == "loss" else "max")
+        model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        cb.set_model(model)
+        model.stop_training = False
+        cb.on_train_begin()
+        for epoch, value in enumerate(values):
+            cb.on_epoch_end(epoch, {monitor: value})
+            if model.stop_training:
+                return epoch
+        return None
+
+    def our_stop(values, monitor):
+        cb = keras_early_stopping(monitor, 1e-4, 3)
+        for epoch in range(len(values)):
+            if cb(epoch, types.SimpleNamespace(**{monitor: values[:epoch + 1]}), None):
+                return epoch
+        return None
+
+    loss = [1.0, 0.5, 0.49995, 0.4, 0.39999, 0.39998, 0.39997, 0.1]      # 0.49995: not better by 1e-4
+    acc = [0.5, 0.9, 0.90005, 0.95, 0.95001, 0.94, 0.9500999, 0.99]
+    never = [1.0, 0.9, 0.8, 0.7999, 0.79, 0.78]
+    # by hand: the best is beaten by more than 1e-4 at epochs 1 and 3; epochs 4, 5, 6 are not: stop at 6
+    assert keras_stop(loss, "loss") == our_stop(loss, "loss") == 6
+    assert keras_stop(acc, "accuracy") == our_stop(acc, "accuracy") == 6
+    assert keras_stop(never, "loss") is None and our_stop(never, "loss") is None
+
+
+def test_source_003_uses_the_one_copy_of_the_published_numbers():
+    """exp_003 compares with ``schedules.SOURCE_003_MAIN`` / ``SOURCE_003_TABLE2`` (tested against the report's
+    text in tests/lectures/test_l07_mnist_from_scratch.py), not with a copy of its own."""
+    from course_lib import schedules
+    from experiments import exp_003_mnist_mlp
+
+    assert exp_003_mnist_mlp.SOURCE_003_MAIN is schedules.SOURCE_003_MAIN
+    assert exp_003_mnist_mlp.SOURCE_003_TABLE2 is schedules.SOURCE_003_TABLE2
+    text = (ROOT / "experiments" / "exp_003_mnist_mlp.py").read_text()
+    assert "PUBLISHED_MAIN =" not in text and "PUBLISHED_TABLE2 =" not in text
+
+
+def test_source_003_render_only_rewrites_the_page_from_the_json_without_training(tmp_path):
+    """``--render-only`` writes the .md from the .json in ``--out``: the committed page is that rendering, and
+    the collapse's explanation has a heading of its own (lecture 7 shows the Table 2 section without it)."""
+    results = ROOT / "experiments" / "results"
+    json_text = (results / "source_003_mnist.json").read_text()
+    (tmp_path / "source_003_mnist.json").write_text(json_text)
+    proc = subprocess.run([sys.executable, "-m", "experiments.exp_003_mnist_mlp", "--render-only", "--out",
+                           str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    md = (tmp_path / "source_003_mnist.md").read_text()
+    assert md == (results / "source_003_mnist.md").read_text()
+    assert json.loads((tmp_path / "source_003_mnist.json").read_text()) == json.loads(json_text)
+    table_2 = md[md.index("\n## Table 2"):]
+    table_2 = table_2[:table_2.index("\n## ", 3)]
+    assert "ln 10" not in table_2 and "\n## The collapse at lr 0.1, batch 1\n" in md
+
+
 @pytest.mark.slow
 def test_source_003_quick(tmp_path):
     result, md = run_quick("exp_003_mnist_mlp", "source_003_mnist", tmp_path)
@@ -84,6 +163,12 @@ def test_source_003_quick(tmp_path):
     assert abs(result["keras_c"][0]["test_accuracy"] - result["main"]["c"][0]["test_accuracy"]) < 0.05
     assert len(result["grid"]) == 6
     assert result["test_share_of_class_0"] == pytest.approx(980 / 10000)  # ../shared/data/README.md
+    from course_lib import data
+
+    (_, y_img), _ = data.load_mnist()
+    assert result["train_share_of_class_0"] == pytest.approx(np.mean(y_img[:5000] == 0))  # quick: 5,000 images
+    for runs in result["main"].values():  # the trained network's loss on the training set, after training
+        assert 0 < runs[0]["train_loss_after"] < runs[0]["test_loss"] + 0.5
     assert math.isclose(result["ln10"], math.log(10))
     assert "97.74%" in md and "98.28%" in md and "98.42%" in md
 
@@ -93,11 +178,20 @@ def test_source_004_quick(tmp_path):
     result, md = run_quick("exp_004_batch_sizes", "source_004_batch_sizes", tmp_path)
     assert {r["optimizer"] for r in result["mnist"]} == {"sgd", "adam"}
     assert all(0 <= r["test_accuracy"] <= 1 for r in result["mnist"])
-    assert result["wine_n_train"] == round(4898 * 0.75)
+    assert (result["wine_n_train"], result["wine_n_test"]) == (int(4898 * 0.75), 4898 - int(4898 * 0.75))
+    from course_lib import data
+
+    _, y, _ = data.load_wine_quality("white")
+    assert result["wine_train_variance"] == pytest.approx(np.var(y[:3673]))
+    assert result["wine_test_mse_of_train_mean"] == pytest.approx(np.mean((y[3673:] - y[:3673].mean()) ** 2))
     # the chosen seed's ReLU output is alive, so the wine model learns below the constant predictor
     best = min(r["test_loss"] for r in result["wine"])
-    assert best < 1.5 * result["wine_test_variance"]
-    assert "0.811" in md  # a published number is shown beside ours
+    assert best < 1.5 * result["wine_test_mse_of_train_mean"]
+    for r in result["figure_16_17"]:  # RMSEs, as the thesis' mse(..., squared=False) prints
+        assert 1 <= r["epochs"] <= r["max_epochs"] and r["train_rmse"] > 0 and r["test_rmse"] > 0
+    assert 1 <= result["figure_13_14"]["epochs"] <= result["figure_13_14"]["max_epochs"]
+    assert [r["batch_size"] for r in result["mnist_long"]] == [6000, 6000]  # quick: the full batch, 2 epochs
+    assert "0.811" in md and "0.880" in md and "97.39%" in md  # published numbers are shown beside ours
 
 
 @pytest.mark.slow
@@ -112,3 +206,44 @@ def test_source_000_quick(tmp_path):
     for v in result["paired"].values():
         assert 0 <= v["asgd_fewer_steps"] <= v["both_reached"] <= result["seeds"]
     assert md.startswith("# Source 000 reproduced")
+
+
+def _readme_section(title: str) -> str:
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index(f"## {title}"):]
+    return section[:section.index("\n## ", 3)]
+
+
+def test_readme_states_what_the_results_files_hold():
+    """The README's experiment numbers are the results files' (no drift between prose and runs)."""
+    text = _readme_section("Experiments: the course sources reproduced")
+    r3 = json.loads((ROOT / "experiments" / "results" / "source_003_mnist.json").read_text())
+    for k, label in (("a", "(a) SGD"), ("b", "(b) linear decay"), ("c", "(c) Adam")):
+        (row,) = [ln for ln in text.splitlines() if ln.startswith(f"| {label}")]
+        s = r3["main_summary"][k]["test_accuracy"]
+        expected = [f"{100 * r3['main'][k][0]['test_accuracy']:.2f}%",
+                    f"{100 * s['mean']:.2f}% ({100 * s['min']:.2f}–{100 * s['max']:.2f}%)"]
+        if k == "c":
+            ks = r3["keras_c_summary"]
+            expected.append(f"{100 * ks['mean']:.2f}% ({100 * ks['min']:.2f}–{100 * ks['max']:.2f}%)")
+        assert all(e in row for e in expected), (row, expected)
+    assert f"last epoch at {r3['main']['b'][0]['lr_per_epoch'][-1]:.4g}" in text
+    assert f"{r3['train_share_of_class_0']:.2%}" == "9.87%" and "the training set's is\n9.87%" in text
+
+    r4 = json.loads((ROOT / "experiments" / "results" / "source_004_batch_sizes.json").read_text())
+    assert (r4["wine_n_train"], r4["wine_n_test"]) == (3673, 1225) and "first 3673 wines train, the last 1225" in text
+    gaps = [abs(r["train_loss"] - r["published"]) for r in r4["wine"]]
+    assert len(gaps) == 16 and max(gaps) <= 0.016 and "within 0.016 of the published one in all 16 rows" in text
+    long = r4["mnist_long"]
+    close = [r for r in long if abs(r["train_loss"] - r["published"][0]) <= 0.005
+             and abs(r["train_accuracy"] - r["published"][1]) <= 0.0014]
+    assert (len(close), len(long)) == (7, 8) and "seven of the eight rows" in text
+    (far,) = [r for r in long if r not in close]
+    assert (far["optimizer"], far["batch_size"]) == ("sgd", 60000)
+    assert f"({far['train_loss']:.3f} / {100 * far['train_accuracy']:.2f}% vs 0.71 / 84.05%)" in text
+    f13 = r4["figure_13_14"]
+    assert f"after\n{f13['epochs']} epochs" in text and f"{100 * f13['test_accuracy']:.2f}% test" in text
+    f16 = r4["figure_16_17"]
+    epochs = sorted(r["epochs"] for r in f16)
+    assert f"gives here {epochs[0]}–{epochs[-1]} epochs" in text
+    assert f"{np.sqrt(r4['wine_train_variance']):.3f} and {np.sqrt(r4['wine_test_mse_of_train_mean']):.3f}" in text

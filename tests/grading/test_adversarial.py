@@ -5,6 +5,10 @@ Every case is built here from assignment 1, graded by the parallel driver
 expected automatic score is asserted (6 points are autograded; the written
 answer is graded by hand).  Afterwards the grades are exported to CSV (one row
 per student, nothing lost) and the whole run is repeated: same grades.
+
+Assignments 7-10 are graded too, each with its solution, its untouched
+notebook, a submission that calls the reference in one question, and one
+whose every answer did no work (``NO_WORK``), with their exact scores.
 """
 
 from __future__ import annotations
@@ -97,7 +101,10 @@ def _submissions(course):
               "plt.plot([1, 2, 3]); plt.show()\nw = ipywidgets.IntSlider(value=3, description='k')\nw")
     s["widgets_and_plots"] = (_append(solved(course), "relative_error", widget), NB1, 6, None)
     for name, code in _attacks(course).items():
-        s[name] = (_prepend(_untouched(course), "differences", code), NB1, 0, None)
+        nb = _prepend(_untouched(course), "differences", code)
+        if name in ANSWERING:  # its answers also after every solution cell's stubs, which would replace them
+            _everywhere(nb, code.split("import glob\n")[0])
+        s[name] = (nb, NB1, 0, None)
     # a file whose name puts a fake timings line into the grader's log (nbgrader logs the files it copies)
     s["attack_log_injection"] = (_untouched(course), NB1, 0, None)
     # lines of 4 MB each: cut in bytes as they arrive, the answers still graded
@@ -235,6 +242,9 @@ def _attacks(course) -> dict:
     return a
 
 
+# the attacks that define the assignment's functions (the others attack the grader, the sandbox or the machine)
+ANSWERING = ("attack_recognise_inputs", "attack_patch_checks", "attack_reference", "attack_lying_objects",
+             "attack_precomputed")
 ATTACKS = ["attack_recognise_inputs", "attack_log_injection", "attack_patch_checks", "attack_reference", "attack_lying_objects", "attack_ipython", "attack_precomputed",
            "attack_read_and_write", "attack_network", "attack_outlive", "attack_fork_bomb", "attack_fake_test_cell",
            "attack_bonus_test_cell"]
@@ -425,3 +435,156 @@ def test_export_has_one_row_per_student(adversarial):
     assert sorted(r["student_id"] for r in rows) == sorted(subs)
     by_student = {r["student_id"]: float(r["raw_score"]) for r in rows}
     assert by_student["correct"] == 6 and by_student["untouched"] == 0
+
+
+# --------------------------------------------------------------------------
+# Assignments 7-10: the solution, the untouched notebook, the reference called, and answers that did no work
+# --------------------------------------------------------------------------
+# assignment -> (notebook, automatic points, the solution cell that calls the reference, that code, the points left)
+NEW = {
+    "07_gradient_descent": ("gradient_descent.ipynb", 8, "backtracking",
+                            "from course_lib.linesearch import backtracking_step as helper\n"
+                            "def backtracking_step(f, x, g, beta=0.5, c=0.5):\n"
+                            "    return helper(f, x, g, beta=beta, c=c)\n", 5),  # and Question 5 calls it: 8 - 2 - 1
+    "08_minibatch_schedules": ("minibatch_schedules.ipynb", 8, "step_decay",
+                               "from course_lib.schedules import step_decay as helper\n"
+                               "def step_decay(lr0, factor, every, epoch):\n"
+                               "    return helper(lr0, factor, every)(epoch)\n", 7),
+    "09_asgd_dead_units": ("asgd_dead_units.ipynb", 6, "dead",
+                           "from course_lib import nn\n"
+                           "def dead_units(params, X):\n"
+                           "    net = nn.MLP([params[0].shape[0]] + [W.shape[1] for W in params[0::2]], hidden='relu',\n"
+                           "                 output='sigmoid', loss='binary_cross_entropy')\n"
+                           "    for p, q in zip(net.params, params):\n        p[...] = q\n"
+                           "    return [(u.dead, u.always_on) for u in net.dead_units(X)]\n", 4),
+    "10_practical_issues": ("practical_issues.ipynb", 8, "he",
+                            "from course_lib.nn import he_normal as helper\n"
+                            "def he_normal(n_in, n_out, rng):\n    return helper(n_in, n_out, rng)\n", 7),
+}
+
+# Answers that did no work, each written to pass that question's VISIBLE tests where it can (the hidden checks
+# draw other inputs): the visible inputs recognised, the structure of the grader's cases guessed (assignment 9's
+# zeroed, pushed-off and pushed-on units), a generic answer of the right shape, or the right statistics from an
+# rng of its own (assignment 10's dropout mask and He weights). Each defines every function of its assignment and
+# is put at the end of every solution cell, so that it replaces the stubs before every test.
+NO_WORK = {
+    "07_gradient_descent": (
+        "import numpy as np\n"
+        "def gradient_descent(grad, x0, lr, n_steps):\n"
+        "    x0 = np.asarray(x0, dtype=float)\n"
+        "    if x0.tolist() == [1.0] and lr == 0.25:\n        return np.array([[1.0], [0.5], [0.25]])\n"
+        "    if x0.tolist() == [1.0, 0.1]:\n        return np.array([[1.0, 0.1], [0.5, -0.4]])\n"
+        "    return np.tile(x0, (n_steps + 1, 1))\n"
+        "def largest_stable_step(A):\n    return 2.0 / np.max(np.diag(A))  # right for diagonal matrices only\n"
+        "def steepest_descent_exact(A, b, x0, n_steps):\n"
+        "    xs = np.linalg.solve(A, b)  # straight to the minimiser after the visible example's first step\n"
+        "    return np.vstack([x0, [0.0, 0.5]] + [xs] * (n_steps - 1))\n"
+        "def backtracking_step(f, x, g, beta=0.5, c=0.5):\n    return min(beta, 0.5)\n"
+        "def gradient_descent_backtracking(f, grad, x0, n_steps, beta=0.5, c=0.5):\n"
+        "    return np.vstack([x0] + [np.zeros_like(x0)] * n_steps)\n"),
+    "08_minibatch_schedules": (
+        "import numpy as np\n"
+        "def epoch_batches(n, batch_size, rng):  # in order: the rng is not used\n"
+        "    return [np.arange(n)[s:s + batch_size] for s in range(0, n, batch_size)]\n"
+        "def minibatch_gradient(X, y, lam, w, idx):  # the data term's gradient at w = 0, wherever w is\n"
+        "    return -0.5 * (y[idx] @ X[idx]) / len(idx) + 2 * lam * w\n"
+        "def minibatch_sgd(X, y, lam, w0, lr, batch_size, epochs, rng):\n"
+        "    return np.tile(w0, (1 + epochs * -(-len(X) // batch_size), 1))\n"
+        "def running_loss(losses, lam):\n"
+        "    losses = np.asarray(losses, dtype=float)\n"
+        "    return losses[0] * (1 - lam) ** np.arange(len(losses)) if losses[-1] == 0 else losses\n"
+        "def step_decay(lr0, factor, every, epoch):\n    return lr0 * factor ** (epoch // 2)\n"
+        "def step_learning_rates(lr0, decay, n, batch_size, epochs):\n"
+        "    return np.repeat(lr0 / (1 + decay * np.arange(epochs)), 3)\n"),
+    "09_asgd_dead_units": (
+        "import numpy as np\n"
+        "def dead_units(params, X):  # from the biases alone: pushed off is dead, pushed far on is always on\n"
+        "    return [(b < 0, b > 4) for b in params[1:-2:2]]\n"
+        "def effective_counts(params, X, y):\n    return [np.full(np.shape(p), float(len(X))) for p in params]\n"
+        "def effective_gradient(params, X, y):\n    return [np.zeros(np.shape(p)) for p in params]\n"
+        "def asgd_step(params, X, y, lr):\n    return [np.array(p, dtype=float) for p in params]\n"),
+    "10_practical_issues": (
+        "import numpy as np\n"
+        "def dropout_forward(a, rate, rng):  # the right distribution, from an rng of its own\n"
+        "    mask = (np.random.default_rng(7).random(np.shape(a)) >= rate) / (1 - rate)\n"
+        "    return a * mask, mask\n"
+        "def dropout_backward(grad_out, mask):\n    return np.where(mask > 0, 2.0 * grad_out, 0.0)\n"
+        "def batchnorm_forward(z, gamma, beta, eps=1e-3):  # eps left out\n"
+        "    return gamma * (z - z.mean(axis=0)) / z.std(axis=0) + beta\n"
+        "def batchnorm_backward(grad_out, z, gamma, eps=1e-3):\n"
+        "    z_hat = (z - z.mean(axis=0)) / np.sqrt(z.var(axis=0) + eps)\n"
+        "    return grad_out * gamma / np.sqrt(z.var(axis=0) + eps), (grad_out * z_hat).sum(axis=0), grad_out.sum(axis=0)\n"
+        "def sgd_step_l2(W, grad, lr, lam):  # the visible test has grad = 0\n    return W * (1 - 2 * lr * lam)\n"
+        "def he_normal(n_in, n_out, rng):  # the right standard deviation, from an rng of its own\n"
+        "    return np.random.default_rng(12345).normal(0.0, np.sqrt(2 / n_in), (n_in, n_out))\n"),
+}
+
+NEW_STUDENTS = ("correct", "untouched", "uses_reference", "attack_no_work")
+
+
+def _everywhere(nb, code):
+    """``code`` at the end of every solution cell (a cell's own stubs would otherwise replace its functions)."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.source += "\n" + code + "\n"
+    return nb
+
+
+def _new_submissions(course, assignment):
+    """student -> (notebook, expected automatic score, what the output must say) for one of assignments 7-10."""
+    name, points, cell, uses_reference, left = NEW[assignment]
+    untouched = lambda: nbformat.read(course / "notebooks" / "exercises" / assignment / name, as_version=4)  # noqa: E731
+    solution = solved(course, assignment, name)
+    return {"correct": (solution, points, None),
+            "untouched": (untouched(), 0, "NotImplementedError"),
+            "uses_reference": (_append(solved(course, assignment, name), cell, uses_reference), left,
+                               "calls the reference implementation"),
+            "attack_no_work": (_everywhere(untouched(), NO_WORK[assignment]), 0, None)}
+
+
+@pytest.fixture(scope="module")
+def adversarial_new(course, bubblewrap):
+    """Each of assignments 7-10 graded with the submissions of ``_new_submissions``, under the 8 s cell limit."""
+    cfg = course / "grading" / "nbgrader_config.py"
+    if "c.TrustedExecute.timeout = 8" not in cfg.read_text():
+        cfg.write_text(cfg.read_text() + "\nc.TrustedExecute.timeout = 8\n")
+    from course_grader.parallel_autograde import autograde_parallel
+    from nbgrader.api import Gradebook
+
+    out = {}
+    for assignment, (name, *_) in NEW.items():
+        subs = _new_submissions(course, assignment)
+        for student, (nb, _, _) in subs.items():
+            submit(course, student, nb, assignment, name)
+        results = {r.student: r for r in autograde_parallel(course / "grading", assignment, workers=2, time_limit=240,
+                                                             memory_limit_mb=3072, students=list(subs),
+                                                             log=lambda msg: None)}
+        with Gradebook(f"sqlite:///{course / 'grading' / 'gradebook.db'}") as gb:
+            for student, (_, expected, says) in subs.items():
+                grades = gb.find_submission_notebook(name.removesuffix(".ipynb"), assignment, student).grades
+                scores = {g.name: g.score for g in grades if g.cell.cell_type == "code"}
+                nb = nbformat.read(course / "grading" / "autograded" / student / assignment / name, as_version=4)
+                text = "\n".join(str(o.get("evalue", "")) + str(o.get("ename", "")) + "".join(o.get("traceback", []))
+                                 for c in nb.cells for o in c.get("outputs", []))
+                out[(assignment, student)] = (scores, expected, says, text, results[student])
+    return out
+
+
+@pytest.mark.parametrize("assignment,student", [(a, s) for a in NEW for s in NEW_STUDENTS])
+def test_each_new_assignment_submission_gets_its_expected_grade(adversarial_new, assignment, student):
+    scores, expected, says, text, result = adversarial_new[(assignment, student)]
+    assert result.ok, result.reason
+    assert sum(scores.values()) == expected, (assignment, student, scores, result.timings)
+    if says:
+        assert says in text, (assignment, student, says)
+    if student == "attack_no_work":  # its answers were graded (failed by the hidden checks), not the stubs
+        assert "not implemented yet" not in text and "NotImplementedError" not in text, (assignment, text[:2000])
+
+
+def test_the_attacks_answers_reach_the_checks(adversarial):
+    """An attack's own functions are graded, not the stubs of the solution cells after it (0 points for nothing)."""
+    *_, course, _ = adversarial
+    for student in ANSWERING:
+        nb = nbformat.read(course / "grading" / "autograded" / student / A1 / NB1, as_version=4)
+        text = "".join(str(o.get("evalue", "")) for o in cell_of(nb, "test_check_gradient").outputs)
+        assert text and "not implemented yet" not in text, (student, text)

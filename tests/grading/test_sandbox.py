@@ -188,6 +188,10 @@ REFERENCES = {
     "04_random_search": {"random_search"},
     "05_training_project": {"train", "optim"},
     "06_quiz": set(),
+    "07_gradient_descent": {"optim", "linesearch", "functions"},
+    "08_minibatch_schedules": {"train", "functions", "schedules", "optim"},
+    "09_asgd_dead_units": {"nn", "train", "optim"},
+    "10_practical_issues": {"nn", "optim"},
 }
 
 

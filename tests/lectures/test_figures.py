@@ -59,3 +59,29 @@ def test_a_reveal_folds_its_markdown_behind_a_summary_and_refuses_bad_labels():
         figures.reveal(" ")
     with pytest.raises(ValueError, match="summary must be a short plain-text label without '<'; got '<b>x</b>'"):
         figures.reveal("x", "<b>x</b>")
+
+
+def test_results_reads_an_experiments_json_with_a_clear_error(tmp_path):
+    import json
+
+    assert figures.results("source_003_mnist") == json.loads(
+        (ROOT / "experiments" / "results" / "source_003_mnist.json").read_text())
+    (tmp_path / "demo.json").write_text('{"grid": [1, 2]}')
+    assert figures.results("demo", folder=tmp_path) == {"grid": [1, 2]}
+    with pytest.raises(FileNotFoundError, match=r"no results file .*missing.json; available: \['demo'\] "
+                                                r"\(run `python3 course.py experiments`"):
+        figures.results("missing", folder=tmp_path)
+    with pytest.raises(ValueError, match="name must be a results file's name"):
+        figures.results("demo.json", folder=tmp_path)
+
+
+def test_learning_curves_name_where_each_training_loss_is_drawn():
+    runs = {"run": {"loss": [0.9, 0.5, 0.3], "val_loss": [0.8, 0.45, 0.35], "accuracy": [0.5, 0.7, 0.8],
+                    "val_accuracy": [0.55, 0.72, 0.79]}}
+    plot = figures.learning_curves(runs)
+    labels = {ln.get_label(): ln for ln in plot.fig.axes[0].lines}
+    # the epoch's mean of the batch losses, measured while the weights moved: drawn mid-epoch, k + 1/2
+    train = labels["run: training, mean over the epoch (mid-epoch)"]
+    assert list(train.get_xdata()) == [0.5, 1.5, 2.5] and list(train.get_ydata()) == [0.9, 0.5, 0.3]
+    val = labels["run: validation, after the epoch"]
+    assert list(val.get_xdata()) == [1.0, 2.0, 3.0]

@@ -51,8 +51,14 @@ def test_unknown_control_is_a_clear_error():
 MOVES = {  # factory -> (control, values to move through)
     "sextic_descent": ("lr", [0.1, 0.2, 0.3]),
     "linear_rate": ("lr_beta", [0.5, 0.8]),
+    "jensen_chord": ("theta", [0.2, 0.7]),
+    "sublinear_rate": ("x0", [1.5, -2.0]),
+    "regularised_logistic": ("lam", [0.003, 0.3]),
+    "backtracking": ("c", [0.2, 0.8]),
     "optimizer_race": ("lr", [0.005, 0.02]),
     "momentum_forms": ("beta", [0.5, 0.8]),
+    "eigen_errors": ("beta", [0.5, 0.8]),
+    "phase_diagram": ("beta", [0.3, 0.7]),
     "finite_differences": ("x", [0.5, 2.0]),
     "sigmoid_slope": ("bias", [-2.0, 1.0]),
     "decision_boundary": ("epoch", [3, 30]),
@@ -62,6 +68,10 @@ MOVES = {  # factory -> (control, values to move through)
     "schedule_explorer": ("lr0", [0.05, 0.2]),
     "random_search_race": ("sigma", [0.02, 0.1]),
     "asgd_vs_sgd": ("seed", [1, 2]),
+    "initialisation": ("scheme", ["too small: N(0, 0.01²)", "He normal"]),
+    "vanishing_gradients": ("depth", [3, 20]),
+    "overfitting": ("l2", [0.001, 0.01]),
+    "batchnorm_distributions": ("depth", [3, 8]),
 }
 
 
@@ -106,7 +116,8 @@ def test_fast_redraw_matches_a_full_redraw(made, name):
     differing = np.mean(np.any(np.abs(fast - full) > 40, axis=-1))
     assert fast.shape == full.shape and differing < 0.01, f"{name}: {differing:.2%} of the pixels differ"
     assert w.png[:8] == b"\x89PNG\r\n\x1a\n"
-    if name in ("sextic_descent", "momentum_forms", "finite_differences", "decision_boundary", "running_loss"):
+    if name in ("sextic_descent", "momentum_forms", "eigen_errors", "phase_diagram", "finite_differences",
+                "decision_boundary", "running_loss"):
         assert w.full_redraws == redraws, "moving this slider should not redraw the axes"
     w.invalidate()  # the flags were changed above: force a clean background next time
 

@@ -39,3 +39,15 @@ def test_error_at_source_003s_step_against_the_best_central_step_is_measured():
     ratio = w.state["error_at_1e-8"]["central"] / np.nanmin(w.state["errors"]["central"])
     assert ratio == pytest.approx(at_1e8 / central.min(), rel=1e-9)
     assert ratio > 300   # far more than the "roughly a hundred times" the lecture once said
+
+
+def test_caption_and_float32_answer_state_the_computed_steps():
+    w = lecture.finite_differences()
+    # sqrt and cbrt of 2^-52 and 2^-23, the IEEE 754 double and single machine epsilons
+    assert ("float64: 1.5e-08 and 6.1e-06; float32: 3.5e-04 and 4.9e-03" in w.caption.value
+            and f"{2.0 ** -26:.1e}" == "1.5e-08" and f"{np.cbrt(2.0 ** -23):.1e}" == "4.9e-03")
+    text = lecture.float32_step_answer("exp", 1.0).text
+    w.update(dtype="float32")
+    assert text.startswith("<details>") and f"is {w.state['best_h']['central']:.1e} in float32" in text
+    with pytest.raises(ValueError, match="function"):
+        lecture.float32_step_answer("tan")

@@ -77,3 +77,87 @@ def test_schedules_drawn_are_the_formulas():
     np.testing.assert_allclose(c["linear (003)"], 0.2 + (1e-3 - 0.2) * k / 50)
     labels = [line.get_label() for line in w.fig.axes[0].lines]
     assert any(lab.startswith("exponential: ") and f"{0.2 * 0.9 ** 50:.1e}" in lab for lab in labels)
+
+
+def _tiny_run(batch_size=8, epochs=3):
+    from course_lib import nn, optim
+    from course_lib.train import train
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + 0.1 * rng.normal(size=64)
+    net = nn.MLP([3, 8, 1], output="identity", loss="mse", seed=0)
+    return train(net, X[:48], y[:48], optim.SGD(0.05), batch_size, epochs, validation=(X[48:], y[48:]),
+                 progress=False)
+
+
+def test_learning_curves_draw_the_epoch_means_mid_epoch_and_validation_after_it():
+    h = _tiny_run()
+    w = lecture.learning_curves({"run": h, "keras-like": {"loss": [3.0, 2.0], "val_loss": [2.5, 1.5]}},
+                                baseline=("mean", 1.0))
+    c = w.data["curves"]["run"]
+    # the epoch's training loss is the mean of its 6 batch losses (48 samples, batches of 8)
+    np.testing.assert_allclose(c["loss"], np.asarray(h.step_loss).reshape(3, 6).mean(axis=1), rtol=1e-12)
+    np.testing.assert_allclose(c["epoch_x"], [0.5, 1.5, 2.5])
+    np.testing.assert_allclose(c["val_x"], [1, 2, 3])
+    np.testing.assert_allclose(c["val_loss"], h.val_loss)
+    # the per-step curve is source 002's running estimate, at the fraction of an epoch after each step
+    q = h.step_loss[0]
+    for k, L in enumerate(h.step_loss):
+        q = 0.01 * L + 0.99 * q if k else L
+        assert c["step_loss"][k] == pytest.approx(q, rel=1e-12)
+    np.testing.assert_allclose(c["step_x"], (np.arange(18) + 1) / 6)
+    ax = w.fig.axes[0]
+    drawn = {line.get_label(): line_data(line) for line in ax.lines}
+    np.testing.assert_allclose(drawn["run: validation, after the epoch"][1], h.val_loss)
+    np.testing.assert_allclose(drawn["keras-like: training, mean over the epoch (mid-epoch)"][0], [0.5, 1.5])
+    assert w.data["steps_per_epoch"] == 6 and ax.get_yscale() == "log"
+    assert len(w.fig.axes) == 1   # the loss panel only (no accuracy), with its iteration axis on top
+    (top,) = ax.child_axes
+    assert top.get_xlabel().startswith("iteration")
+
+
+def test_learning_curves_thin_long_runs_and_check_their_arguments():
+    h = _tiny_run(batch_size=1, epochs=2)                # 96 steps
+    c = lecture.learning_curves({"r": h}, per_step="step_loss", max_points=10).data["curves"]["r"]
+    np.testing.assert_allclose(c["step_loss"], np.asarray(h.step_loss)[::10])
+    with pytest.raises(ValueError, match="per_step"):
+        lecture.learning_curves({"r": h}, per_step="loss")
+    with pytest.raises(TypeError, match="runs must be"):
+        lecture.learning_curves([h])
+
+
+def test_wine_features_table_states_the_standardised_and_row_normalised_spreads():
+    X = np.array([[3.0, 4.0], [4.0, 3.0], [6.0, 8.0]])
+    y = np.array([5.0, 6.0, 7.0])
+    text = lecture.wine_features(X, y, ("a", "b")).text
+    rows = text.splitlines()
+    # by hand: column a is 3, 4, 6 (mean 13/3); normalize(axis=1) makes the rows (0.6, 0.8), (0.8, 0.6), (0.6, 0.8)
+    std = lambda *v: np.std(v)
+    assert rows[2] == f"| a | {13 / 3:.4g} | {std(3, 4, 6):.3g} | 3 | 6 | 1 | {std(0.6, 0.8, 0.6):.2g} |"
+    assert rows[3] == f"| b | 5 | {std(4, 3, 8):.3g} | 3 | 8 | 1 | {std(0.8, 0.6, 0.8):.2g} |"
+    assert rows[4] == f"| **quality** (target) | 6 | {np.sqrt(2 / 3):.3g} | 5 | 7 | (not scaled) | (not scaled) |"
+
+
+def test_noise_ball_answer_is_the_paths_of_minibatch_sgd():
+    text = lecture.noise_ball_answer(batch_size=1, lrs=(0.5, 0.05), epochs=3).text
+    assert text.startswith("<details>")
+    F = logistic_clouds()
+    for lr in (0.5, 0.05):   # SGD written out: one sample per step, the batches of seed 0's permutations
+        rng = np.random.default_rng(0)
+        x = np.array([-2.0, 2.5])
+        gaps = [F(x) - F.fmin]
+        for _ in range(3):
+            for i in rng.permutation(F.n):
+                m = F.y[i] * (F.X[i] @ x)
+                x = x - lr * (-(F.X[i] * F.y[i]) / (1 + np.exp(m)) + 2 * F.lam * x)
+                gaps.append(F(x) - F.fmin)
+        gaps = np.array(gaps)
+        assert f"| {lr:g} | {gaps[1:257].mean():.2e} | {gaps[-256:].mean():.2e} |" in text
+
+
+def test_wine_steps_answer_counts_the_steps_of_each_run():
+    h1, h8 = _tiny_run(batch_size=1, epochs=2), _tiny_run(batch_size=8, epochs=2)
+    text = lecture.wine_steps_answer({"b1": h1, "b8": h8}).text
+    assert f"| b1 | 48 | 96 | {h1.loss[-1]:.3f} | {h1.val_loss[-1]:.3f} |" in text
+    assert f"| b8 | 6 | 12 | {h8.loss[-1]:.3f} | {h8.val_loss[-1]:.3f} |" in text

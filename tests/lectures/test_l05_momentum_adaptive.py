@@ -181,4 +181,177 @@ def test_notebook_shows_the_rendered_table_not_a_typed_one():
     markdown = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
     assert "lecture.conventions_table()" in code
     assert "Keras 3 default" not in markdown and "how to match Keras" not in markdown
-    assert "## 5.5 Conventions: course_lib and Keras" in markdown and "optim.OPTIMIZERS" in markdown
+    assert "## 5.6 Conventions: course_lib and Keras" in markdown and "optim.OPTIMIZERS" in markdown
+
+
+
+# ---------------------------------------------------------------------------------------------
+# Goh (2017)'s analysis: the eigenvector errors, the phase diagram, the optimal tuning
+# ---------------------------------------------------------------------------------------------
+def lecture_quadratic():
+    """By hand: eigenvalues 1, 10, 100; the first two eigenvectors rotated by 30 degrees in the (x1, x2) plane."""
+    a = np.deg2rad(30.0)
+    Q = np.array([[np.cos(a), -np.sin(a), 0.0], [np.sin(a), np.cos(a), 0.0], [0.0, 0.0, 1.0]])
+    return Q @ np.diag([1.0, 10.0, 100.0]) @ Q.T, Q
+
+
+def distill_run(A, w0, alpha, beta, steps):
+    """Goh 2017's recursion written out (b = 0, so w* = 0): z = beta z + A w, w = w - alpha z."""
+    w, z, path = np.array(w0, float), np.zeros(len(w0)), [np.array(w0, float)]
+    for _ in range(steps):
+        z = beta * z + A @ w
+        w = w - alpha * z
+        path.append(w.copy())
+    return np.array(path)
+
+
+def spectral_radius(h, beta):
+    """By hand: the largest |root| of s^2 - (1 + beta - h) s + beta (the characteristic polynomial of R)."""
+    return float(np.max(np.abs(np.roots([1.0, -(1.0 + beta - h), beta]))))
+
+
+@pytest.mark.parametrize("alpha, beta", [(0.01, 0.0), (0.01, 0.81), (0.02, 0.5), (0.03, 0.9)])
+def test_eigen_errors_draws_each_eigenvector_of_the_textbook_recursion(alpha, beta):
+    A, Q = lecture_quadratic()
+    steps = 150
+    w = lecture.eigen_errors(alpha=alpha, beta=beta, steps=steps)
+    hand = np.abs(distill_run(A, Q @ np.ones(3), alpha, beta, steps) @ Q)   # |q_i'(w_k - w*)|, one column each
+    lines = w.fig.axes[0].lines
+    solid, dashed = lines[0:6:2], lines[1:6:2]
+    for i, lam in enumerate((1.0, 10.0, 100.0)):
+        k, drawn = line_data(solid[i])
+        np.testing.assert_array_equal(k, np.arange(steps + 1))
+        np.testing.assert_allclose(drawn, np.maximum(hand[:, i], 1e-300), rtol=1e-9, atol=1e-13)
+        assert solid[i].get_label() == f"λ = {lam:g}"
+        rho = spectral_radius(alpha * lam, beta)
+        # (np.roots has ~1e-8 error at a double root, as at beta = 0.81 for lambda = 1: k times that at step k)
+        np.testing.assert_allclose(line_data(dashed[i])[1], rho ** np.arange(steps + 1.0), rtol=1e-5, atol=1e-300)
+        assert w.state["rates"][i] == pytest.approx(rho, rel=1e-6, abs=1e-12)
+    assert w.state["rate"] == pytest.approx(max(spectral_radius(alpha * l, beta) for l in (1, 10, 100)), rel=1e-6)
+    assert "rates " + ", ".join(f"{r:.3f}" for r in w.state["rates"]) in w.fig.axes[0].get_title()
+    assert not w.state["diverged"]
+
+
+def test_eigen_errors_stops_a_diverging_run_and_says_so():
+    # alpha lambda_n = 0.045 * 100 = 4.5 > 2 + 2 beta for every beta < 1
+    w = lecture.eigen_errors(alpha=0.045, beta=0.5, steps=100)
+    assert w.state["diverged"] and w.state["rate"] > 1 and "(diverges)" in w.fig.axes[0].get_title()
+    assert w.state["regions"][2] == "divergence"
+    w.update(alpha=0.02)                     # 2 <= 2 + 2 * 0.5: converges again
+    assert not w.state["diverged"] and "(diverges)" not in w.fig.axes[0].get_title()
+
+
+def region_by_hand(h, beta):
+    """The sign of the discriminant and of the roots of s^2 - (1 + beta - h) s + beta."""
+    roots = np.roots([1.0, -(1.0 + beta - h), beta])
+    if np.max(np.abs(roots)) >= 1:
+        return "divergence"
+    if np.iscomplexobj(roots) and abs(roots[0].imag) > 1e-12:
+        return "ripples"
+    return "monotone" if np.max(roots.real) > 0 and np.min(roots.real) >= 0 else "oscillation"
+
+
+@pytest.mark.parametrize("h, beta", [(0.1, 0.2), (1.0, 0.5), (2.8, 0.3), (3.0, 0.7), (3.9, 0.9), (0.5, 0.0),
+                                     (1.5, 0.0)])
+def test_phase_diagram_marks_the_point_and_draws_its_recursion(h, beta):
+    w = lecture.phase_diagram(alpha_lambda=h, beta=beta, steps=40)
+    ax, ax_err = w.fig.axes[:2]                      # (axes 2 is the colour bar)
+    point = ax.lines[-1]
+    assert [float(v[0]) for v in point.get_data()] == [h, beta]
+    by_hand = distill_run(np.array([[1.0]]), [1.0], h, beta, 40)[:, 0]
+    k, drawn = line_data(ax_err.lines[0])
+    n = len(drawn)                                   # a diverging run stops beyond 1e6
+    np.testing.assert_allclose(drawn, by_hand[:n], rtol=1e-10, atol=1e-14)
+    assert n == 41 or np.abs(by_hand[n]) > 1e6
+    assert w.state["region"] == region_by_hand(h, beta)
+    assert w.state["rate"] == pytest.approx(spectral_radius(h, beta), rel=1e-6)
+    assert w.state["region"] in ax.get_title() and f"{w.state['rate']:.3f}" in ax.get_title()
+
+
+def test_phase_diagram_colours_are_the_spectral_radius_and_the_edges_are_the_closed_forms():
+    w = lecture.phase_diagram()
+    H, B, rate = w.state["grid"]
+    rng = np.random.default_rng(0)
+    for _ in range(60):
+        j, i = rng.integers(len(B)), rng.integers(len(H))
+        assert rate[j, i] == pytest.approx(spectral_radius(H[i], B[j]), rel=1e-6, abs=1e-7)
+    mesh = w.fig.axes[0].collections[0]
+    shown = np.ma.getdata(mesh.get_array()).reshape(rate.shape)
+    mask = np.ma.getmaskarray(mesh.get_array()).reshape(rate.shape)
+    np.testing.assert_array_equal(mask, rate >= 1)                       # grey exactly where it diverges
+    np.testing.assert_allclose(shown[~mask], rate[~mask])
+    edge, low, high = w.fig.axes[0].lines[:3]
+    h_edge, b_edge = line_data(edge)
+    np.testing.assert_allclose(h_edge, 2 + 2 * b_edge)                    # 2 + 2 beta
+    np.testing.assert_allclose(line_data(low)[0], (1 - np.sqrt(line_data(low)[1])) ** 2, atol=1e-12)
+    np.testing.assert_allclose(line_data(high)[0], (1 + np.sqrt(line_data(high)[1])) ** 2, atol=1e-12)
+    # on both ripple edges the discriminant (1 + beta - h)^2 - 4 beta vanishes
+    for line in (low, high):
+        h, b = line_data(line)
+        np.testing.assert_allclose((1 + b - h) ** 2 - 4 * b, 0, atol=1e-12)
+
+
+def answer_numbers(md):
+    text = md.text
+    assert text.startswith("<details>\n<summary>") and text.rstrip().endswith("</details>")
+    import re
+    return text, [float(x) for x in re.findall(r"(?<![\w.])-?\d+\.\d+", text)]
+
+
+def test_optimal_tuning_states_the_closed_forms_and_the_measured_counts():
+    import re
+    text = lecture.optimal_tuning(kappa=100).text
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in text.splitlines() if line.startswith("| ")][1:]
+    (gd_row, mom_row) = rows
+    # by hand for eigenvalues 1 .. 100: GD alpha 2/101, rate 99/101; momentum (2/11)^2, (9/11)^2, rate 9/11
+    assert [float(x) for x in gd_row[1:4]] == pytest.approx([2 / 101, 0.0, 99 / 101], abs=5e-6)
+    assert [float(x) for x in mom_row[1:4]] == pytest.approx([4 / 121, 81 / 121, 9 / 11], abs=5e-6)
+    assert float(gd_row[4]) == pytest.approx(np.log(1e-6) / np.log(99 / 101), abs=0.05)
+    assert float(mom_row[4]) == pytest.approx(np.log(1e-6) / np.log(9 / 11), abs=0.05)
+    # measured: the hand recursion on the hand-built quadratic, until the error stays below 1e-6 of the start's
+    A, Q = lecture_quadratic()
+    for row, (alpha, beta) in ((gd_row, (2 / 101, 0.0)), (mom_row, (4 / 121, 81 / 121))):
+        err = np.linalg.norm(distill_run(A, Q @ np.ones(3), alpha, beta, 2000), axis=1)
+        assert int(row[5]) == np.flatnonzero(err > 1e-6 * err[0])[-1] + 1
+    gd_k, mom_k = int(gd_row[5]), int(mom_row[5])
+    speedup = np.log(9 / 11) / np.log(99 / 101)
+    m = re.search(r"speed-up of (\d+\.\d\d) \(√κ = 10\.00\); measured, momentum needs (\d+) iterations against "
+                  r"(\d+): (\d+\.\d\d) times fewer", text)
+    assert m, text
+    assert m.group(1) == f"{speedup:.2f}" and (int(m.group(2)), int(m.group(3))) == (mom_k, gd_k)
+    assert m.group(4) == f"{gd_k / mom_k:.2f}"
+    assert mom_k > float(mom_row[4])        # the double root: k rate^k, slower than rate^k
+    assert "summary>Answer" in text
+
+
+def test_best_beta_answer_is_the_brute_force_best_beta():
+    text, nums = answer_numbers(lecture.best_beta_answer(alpha=0.01))
+    # by hand: alpha lambda_1 = 0.01, beta = (1 - 0.1)^2 = 0.81, rate 0.9; GD max |1 - 0.01 lambda| = 0.99
+    assert "β = (1 − √(αλ))² = 0.8100" in text and "rate 1 − √(αλ) = 0.9000" in text
+    assert "the whole problem's rate is 0.9000 per iteration, against 0.9900" in text
+    betas = np.linspace(0.0, 0.99, 991)
+    worst = [max(spectral_radius(0.01 * l, b) for l in (1, 10, 100)) for b in betas]
+    assert betas[int(np.argmin(worst))] == pytest.approx(0.81, abs=0.011) and min(worst) == pytest.approx(0.9, abs=2e-3)
+    assert "There the others are no slower" in text
+    assert "But there the others are slower" in lecture.best_beta_answer(alpha=0.035).text   # 3.5 > (2 - sqrt 0.035)^2
+
+
+def test_phase_answer_by_hand():
+    text, _ = answer_numbers(lecture.phase_answer(alpha_lambda=3.0))
+    # 3 < 2 + 2 beta for beta > 0.5; critical damping (1 - sqrt 3)^2 = 4 - 2 sqrt 3 = 0.536, rate sqrt 3 - 1 = 0.732
+    assert "every β > αλ/2 − 1 = 0.500" in text
+    assert f"= {4 - 2 * np.sqrt(3):.3f}, rate |1 − √(αλ)| = {np.sqrt(3) - 1:.3f}" in text
+    assert spectral_radius(3.0, 0.499) > 1 > spectral_radius(3.0, 0.501)
+    betas = np.linspace(0.5, 0.99, 4901)
+    best = betas[int(np.argmin([spectral_radius(3.0, b) for b in betas]))]
+    assert best == pytest.approx(4 - 2 * np.sqrt(3), abs=1e-3)
+
+
+def test_race_limits_answer_is_where_the_race_starts_to_diverge():
+    text, _ = answer_numbers(lecture.race_limits_answer(condition_number=50, beta=0.9))
+    assert "lr < 2/κ = 0.04," in text and "lr < (2 + 2β)/κ = 0.076," in text and "1.90 times as far" in text
+    w = lecture.optimizer_race(condition_number=50.0, beta=0.9, steps=300)
+    for lr, sgd, momentum in ((0.95 * 0.04, False, False), (1.05 * 0.04, True, False),
+                              (0.95 * 0.076, True, False), (1.05 * 0.076, True, True)):
+        state = w.update(lr=lr)
+        assert (state["diverged"]["SGD"], state["diverged"]["Momentum"]) == (sgd, momentum), lr

@@ -4,6 +4,7 @@
 """
 
 import numpy as np
+import pytest
 
 from course_lib.lectures import l06_random_search as lecture
 
@@ -59,3 +60,17 @@ def test_random_search_race_draws_the_true_loss_of_the_finite_difference_iterate
         losses.append(_loss(Xa, y, v))
     assert e.tolist() == list(range(0, 402, 2))
     np.testing.assert_allclose(L, losses, rtol=1e-8)
+
+
+def test_race_table_shows_the_race_runs_and_counts_their_steps():
+    table = lecture.race_table(dims=(3, 5), sigma=0.05, n_directions=4, budget=400)
+    rows = [r for r in table.text.splitlines() if r.startswith("| 3 |") or r.startswith("| 5 |")]
+    assert len(rows) == 2 and f"J = {np.log(2):.3f} at the start" in table.text
+    for dim, row in zip((3, 5), rows):
+        w = lecture.random_search_race(dim=dim, sigma=0.05, n_directions=4, budget=400)
+        cells = [c.strip() for c in row.strip("|").split("|")[1:]]
+        steps = [400 // (2 * (dim + 1)), 200, 200, 400 // 8]       # 2(d + 1), 2, 2 and 2N evaluations per step
+        for name, cell, n in zip(lecture.NAMES, cells, steps):
+            assert cell == f"{n} steps: {w.state['final'][name]:.3f}", (dim, name)
+        Xa, y = _lecture_data(dim)
+        assert _loss(Xa, y, np.zeros(dim + 1)) == pytest.approx(np.log(2))

@@ -285,3 +285,97 @@ def test_train_test_split_seed_is_an_int_or_a_generator():
     assert not np.array_equal(data.train_test_split(X, y, test_size=5, seed=gen)[3], split[3])  # it advanced
     with pytest.raises(TypeError, match="seed must be an int or a numpy random Generator"):
         data.train_test_split(X, y, seed="2")
+
+
+def test_thesis_wine_split_is_the_theses_slices():
+    """Source 004's lines 7-11: ``train_size = int(len(x_train) * 0.75)``, then ``x[0:train_size]`` and
+    ``x[train_size:]`` -- the file's first 3673 of 4898 white wines train, the last 1225 test, unshuffled."""
+    X, y, _ = data.load_wine_quality("white")
+    X_train, X_test, y_train, y_test = data.thesis_wine_split(X, y)
+    assert (len(X_train), len(X_test)) == (3673, 1225) == (4898 * 3 // 4, 4898 - 4898 * 3 // 4)
+    np.testing.assert_array_equal(X_train, X[:3673])
+    np.testing.assert_array_equal(X_test, X[3673:])
+    np.testing.assert_array_equal(y_train, y[:3673])
+    np.testing.assert_array_equal(y_test, y[3673:])
+    # the file's first row (the thesis' Figure 15, row 0): 7.0 0.27 0.36 20.7 ... 8.8, quality 6
+    assert X_train[0, 0] == 7.0 and X_train[0, -1] == 8.8 and y_train[0] == 6
+    # the last row (Figure 15, row 4897): 6.0 0.21 0.38 0.8 ... 11.8, quality 6
+    assert X_test[-1, 0] == 6.0 and X_test[-1, -1] == 11.8 and y_test[-1] == 6
+    # by hand on 10 rows: int(0.75 * 10) = 7 (truncated, not rounded to 8), int(0.5 * 10) = 5
+    Xs, ys = np.arange(20.0).reshape(10, 2), np.arange(10)
+    assert [len(part) for part in data.thesis_wine_split(Xs, ys)] == [7, 3, 7, 3]
+    assert data.thesis_wine_split(Xs, ys, train_fraction=0.5)[3].tolist() == [5, 6, 7, 8, 9]
+
+
+def test_thesis_wine_split_names_bad_arguments():
+    X, y = np.zeros((4, 2)), np.zeros(4)
+    with pytest.raises(ValueError, match="same number of samples; got 4 and 3"):
+        data.thesis_wine_split(X, y[:3])
+    with pytest.raises(ValueError, match="train_fraction must lie in"):
+        data.thesis_wine_split(X, y, train_fraction=1.0)
+    with pytest.raises(ValueError, match=r"train_fraction must leave at least one sample on each side .* got 0.2 \(0"):
+        data.thesis_wine_split(X, y, train_fraction=0.2)
+
+
+# ---------------------------------------------------------------------------------------------
+# l2_normalize: source 004's tf.keras.utils.normalize(x, axis=1)
+# ---------------------------------------------------------------------------------------------
+def test_l2_normalize_divides_each_slice_by_its_euclidean_norm():
+    X = np.array([[3.0, 4.0], [0.0, 0.0], [1.0, 0.0]])
+    # by hand: |(3, 4)| = 5; a zero row stays zero; along the columns |(3, 0, 1)| = sqrt(10), |(4, 0, 0)| = 4
+    np.testing.assert_allclose(data.l2_normalize(X, axis=1), [[0.6, 0.8], [0.0, 0.0], [1.0, 0.0]], rtol=1e-15)
+    np.testing.assert_allclose(data.l2_normalize(X, axis=0),
+                               [[3 / np.sqrt(10), 1.0], [0.0, 0.0], [1 / np.sqrt(10), 0.0]], rtol=1e-15)
+    assert data.l2_normalize(X.astype(np.float32)).dtype == np.float32
+    assert data.l2_normalize(X)[0, 0] == 0.6 and X[0, 0] == 3.0     # a new array; the input is untouched
+
+
+def test_l2_normalize_is_keras_normalize():
+    from course_lib import keras_peer
+
+    keras = keras_peer.import_keras()
+    X = np.random.default_rng(0).normal(size=(5, 4, 3))
+    for x, axis in ((X, 1), (X, -1), (X[:, :, 0], 1)):   # (Keras' own normalize fails for axis=0)
+        np.testing.assert_allclose(data.l2_normalize(x, axis=axis), keras.utils.normalize(x, axis=axis, order=2),
+                                   rtol=1e-12)
+
+
+def test_l2_normalize_of_the_wine_rows_leaves_the_features_on_different_scales():
+    X, _, names = data.load_wine_quality("white")
+    Z = data.l2_normalize(X, axis=1)
+    np.testing.assert_allclose(np.linalg.norm(Z, axis=1), 1.0, rtol=1e-12)
+    spread = Z.std(axis=0)
+    # total sulfur dioxide (about 140 mg/l) dominates every row's norm; chlorides (about 0.05) are crushed
+    assert names[int(np.argmax(np.abs(Z).mean(axis=0)))] == "total sulfur dioxide"
+    assert spread.max() / spread.min() > 100
+
+
+def test_l2_normalize_names_bad_arguments():
+    with pytest.raises(TypeError, match="X must be a floating-point array"):
+        data.l2_normalize(np.ones((2, 2), dtype=int))
+    with pytest.raises(ValueError, match="axis must be an axis of X"):
+        data.l2_normalize(np.ones((2, 2)), axis=2)
+    with pytest.raises(TypeError, match="axis must be an integer"):
+        data.l2_normalize(np.ones((2, 2)), axis=1.0)
+
+
+def test_feature_scales_and_row_norm_share_by_hand():
+    from course_lib.data import feature_scales, row_norm_share
+
+    X = np.array([[1.0, 100.0, 3.0], [3.0, 300.0, 3.0], [2.0, 200.0, 0.0]])
+    sc = feature_scales(X)
+    np.testing.assert_allclose(sc["mean"], [2.0, 200.0, 2.0])
+    np.testing.assert_allclose(sc["std"], [np.sqrt(2 / 3), 100 * np.sqrt(2 / 3), np.sqrt(2.0)])
+    np.testing.assert_allclose(sc["min"], [1, 100, 0]) and np.testing.assert_allclose(sc["max"], [3, 300, 3])
+    np.testing.assert_allclose(sc["std_standardized"], [1.0, 1.0, 1.0])
+    rows = X / np.sqrt((X ** 2).sum(1, keepdims=True))                  # Keras' normalize(axis=1), by hand
+    np.testing.assert_allclose(sc["std_row_normalized"], rows.std(axis=0))
+    cols, share = row_norm_share(X, 1)                                  # column 1 is largest in mean square
+    assert cols.tolist() == [1]
+    np.testing.assert_allclose(share, [1e4 / 10010, 9e4 / 90018, 4e4 / 40004])
+    cols, share = row_norm_share(np.array([[0.0, 0.0], [1.0, 1.0]]), 2)
+    assert sorted(cols.tolist()) == [0, 1] and share.tolist() == [0.0, 1.0]   # a zero row has share 0
+    with pytest.raises(ValueError, match="k must be at most the number of columns, 3; got 4"):
+        row_norm_share(X, 4)
+    with pytest.raises(ValueError, match="X must be a 2-D table"):
+        feature_scales(np.ones(3))

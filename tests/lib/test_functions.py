@@ -59,12 +59,15 @@ OBJECTIVES = [
     F.logistic_regression(*_logistic_data(n=25, d=2, seed=4), 0.1),
 ]
 IDS = [f"{f.name}-{i}" for i, f in enumerate(OBJECTIVES)]
+# and the convex function whose minimum is flat (f''(x*) = 0): every check but positive curvature
+WITH_FLAT = OBJECTIVES + [F.flat_minimum()]
+WITH_FLAT_IDS = IDS + ["flat_minimum"]
 
 
 # --------------------------------------------------------------------------
 # every objective: derivatives, minima, grids
 # --------------------------------------------------------------------------
-@pytest.mark.parametrize("f", OBJECTIVES, ids=IDS)
+@pytest.mark.parametrize("f", WITH_FLAT, ids=WITH_FLAT_IDS)
 def test_gradient_and_hessian_match_finite_differences(f):
     rng = np.random.default_rng(0)
     for _ in range(3):
@@ -90,7 +93,7 @@ def test_minima_are_stationary_with_positive_curvature(f):
         assert all(lo < mi < hi for mi, (lo, hi) in zip(m, f.bounds))
 
 
-@pytest.mark.parametrize("f", OBJECTIVES, ids=IDS)
+@pytest.mark.parametrize("f", WITH_FLAT, ids=WITH_FLAT_IDS)
 def test_grid_evaluation_equals_pointwise(f):
     if f.dim == 1:
         grid = np.linspace(*f.bounds[0], 5)[None]  # shape (1, 5)
@@ -106,7 +109,7 @@ def test_grid_evaluation_equals_pointwise(f):
         np.testing.assert_allclose(grads[(slice(None),) + index], f.grad(point), rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("f", OBJECTIVES, ids=IDS)
+@pytest.mark.parametrize("f", WITH_FLAT, ids=WITH_FLAT_IDS)
 def test_evaluation_leaves_x_unchanged_and_returns_new_arrays(f):
     x = np.array([np.mean(b) + 0.1 for b in f.bounds])
     before = x.copy()
@@ -670,3 +673,98 @@ def test_the_finite_sums_fast_paths_give_the_validated_numbers():
     # by hand for one sample: F_i = log(1 + exp(-y_i x_i'w)) + lam |w|^2
     m = P.y[0] * (P.X[0] @ w)
     assert P.sample_losses_unvalidated(w, np.array([0]))[0] == pytest.approx(np.log1p(np.exp(-m)) + P.lam * (w @ w))
+
+
+# --------------------------------------------------------------------------
+# flat_minimum: convex, 9/4-smooth, not strongly convex; Jensen's inequality
+# --------------------------------------------------------------------------
+def test_flat_minimum_hand_values_and_constants():
+    f = F.flat_minimum()
+    # by hand: f(1) = 1 - log 2, f'(1) = 2 / 2 = 1, f''(1) = 2 - 0 = 2, f''(0) = 2 - 2 = 0
+    assert f(1.0) == pytest.approx(1 - math.log(2), rel=1e-15)
+    assert f.grad(1.0)[0] == pytest.approx(1.0, rel=1e-15)
+    assert f.hessian(np.array([1.0]))[0, 0] == pytest.approx(2.0, rel=1e-15)
+    assert f.hessian(np.array([0.0]))[0, 0] == 0.0 and f.strong_convexity == 0.0
+    assert f.minima.tolist() == [[0.0]] and f.fmin == 0.0
+    # f'' on a fine grid: never negative (convex), largest 9/4 at x = sqrt(3) (beta), by finite differences
+    xs = np.linspace(-30, 30, 600_001)
+    h = 1e-4
+    d2 = (F.flat_minimum()(xs[None] + h) - 2 * F.flat_minimum()(xs[None]) + F.flat_minimum()(xs[None] - h)) / h ** 2
+    assert d2.min() > -1e-6 and d2.max() == pytest.approx(9 / 4, abs=1e-5)
+    assert abs(xs[np.argmax(d2)]) == pytest.approx(math.sqrt(3), abs=1e-3)
+    assert f.smoothness == 9 / 4 == f.hessian(np.array([math.sqrt(3)]))[0, 0]
+
+
+def test_jensen_sides_two_points_is_the_chord_and_samples_the_means():
+    f = F.flat_minimum()
+    a, b, theta = -2.0, 1.5, 0.3
+    f_mean, mean_f = F.jensen_sides(f, np.array([a, b]), np.array([theta, 1 - theta]))
+    g = lambda x: x * x - math.log(1 + x * x)  # noqa: E731  (written out here)
+    assert f_mean == pytest.approx(g(theta * a + (1 - theta) * b), rel=1e-14)
+    assert mean_f == pytest.approx(theta * g(a) + (1 - theta) * g(b), rel=1e-14)
+    assert f_mean <= mean_f
+    # unnormalised weights are normalised; 2-D points; a non-convex f can break the inequality
+    assert F.jensen_sides(f, np.array([a, b]), np.array([3.0, 7.0])) == pytest.approx((f_mean, mean_f), rel=1e-14)
+    q = F.quadratic(4.0)
+    P = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]])
+    fm, mf = F.jensen_sides(q, P)
+    assert fm == pytest.approx(q(P.mean(axis=0))) and mf == pytest.approx(np.mean([q(p) for p in P]))
+    s = F.sextic()
+    fm, mf = F.jensen_sides(s, np.array([2.0, 12.0]))       # the hump at 7.22 lies above the chord
+    assert fm > mf
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(points=np.array([])), "points"),
+    (dict(points=np.array([1.0, 2.0]), weights=np.array([1.0])), "weights"),
+    (dict(points=np.array([1.0, 2.0]), weights=np.array([-1.0, 2.0])), "weights"),
+    (dict(points=np.array([1.0, 2.0]), weights=np.array([0.0, 0.0])), "weights"),
+    (dict(points=[1, 2]), "points"),
+])
+def test_jensen_sides_rejects_bad_input_naming_it(kwargs, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        F.jensen_sides(F.flat_minimum(), **kwargs)
+    with pytest.raises(TypeError, match="f must be a callable"):
+        F.jensen_sides(3.0, np.array([1.0]))
+
+
+def test_logistic_curvature_at_minimum_is_the_hessian_spectrum_there():
+    X, y = _logistic_data(n=60, d=3, seed=2)
+    f = F.logistic_regression(X, y, 0.02)
+    w = f.minima[0]
+    m = y * (X @ w)
+    s = 1 / (1 + np.exp(-m))
+    H = (X.T * (s * (1 - s))) @ X / len(y) + 2 * 0.02 * np.eye(3)   # written out here
+    np.testing.assert_allclose(f.curvature_at_minimum(), np.linalg.eigvalsh(H), rtol=1e-10)
+    lo, hi = f.curvature_at_minimum()[[0, -1]]
+    assert 2 * 0.02 <= lo and hi <= f.smoothness("tight") * (1 + 1e-12)
+
+
+def test_pl_ratio_is_one_along_the_flat_eigenvector_of_a_quadratic_and_above_elsewhere():
+    q = F.quadratic(8.0, angle=0.3)
+    c, s_ = math.cos(0.3), math.sin(0.3)
+    flat_dir, steep_dir = np.array([c, s_]), np.array([-s_, c])     # the rotated axes, eigenvalues 1 and 8
+    assert F.pl_ratio(q, 0.7 * flat_dir, 1.0) == pytest.approx(1.0, rel=1e-12)
+    # along the steep one ||Ax||^2 / (alpha x'Ax) = 8^2 / 8 = 8
+    assert F.pl_ratio(q, -1.3 * steep_dir, 1.0) == pytest.approx(8.0, rel=1e-12)
+    grid = np.stack(np.meshgrid(np.linspace(-2, 2, 9), np.linspace(-2, 2, 9)))
+    r = F.pl_ratio(q, grid, 1.0)
+    assert r.shape == (9, 9) and np.isinf(r[4, 4]) and np.all(r >= 1 - 1e-12)
+    with pytest.raises(ValueError, match="alpha"):
+        F.pl_ratio(q, flat_dir, 0.0)
+    with pytest.raises(TypeError, match="Objective"):
+        F.pl_ratio(lambda x: x @ x, flat_dir, 1.0)
+    with pytest.raises(ValueError, match="fmin"):
+        F.pl_ratio(F.Objective("bowl", 1, value=lambda x: x[0] ** 2, grad=lambda x: 2 * x), np.array([1.0]), 1.0)
+
+
+@pytest.mark.parametrize("angle", [0.0, np.deg2rad(30.0), 1.0])
+def test_quadratic_eigenvectors_are_the_rotated_axes_in_the_order_of_the_eigenvalues(angle):
+    f = F.quadratic(condition_number=10.0, dim=2, angle=angle)
+    # by hand: A = R diag(1, 10) R', so A (R e1) = R e1 and A (R e2) = 10 R e2
+    flat, steep = np.array([np.cos(angle), np.sin(angle)]), np.array([-np.sin(angle), np.cos(angle)])
+    V = f.eigenvectors
+    assert abs(V[:, 0] @ flat) == pytest.approx(1.0, abs=1e-12) and abs(V[:, 1] @ steep) == pytest.approx(1.0, abs=1e-12)
+    np.testing.assert_allclose(f.A @ V, V * f.eigenvalues, atol=1e-12)
+    with pytest.raises(ValueError):
+        f.eigenvectors[0, 0] = 2.0                                    # read-only, like A

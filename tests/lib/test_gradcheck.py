@@ -454,3 +454,27 @@ def test_difference_errors_are_the_taylor_and_round_off_terms():
     assert measured == pytest.approx(difference_errors("backward", h, np.e, np.e, np.e)[0], rel=1e-2)
     with pytest.raises(ValueError, match="h must hold steps > 0"):
         difference_errors("central", 0.0, 1.0, 1.0, 1.0)
+
+
+def test_quotient_errors_are_the_distances_to_the_exact_derivative_and_the_best_step_is_their_minimum():
+    from course_lib import gradcheck
+
+    h = np.array([1e-12, 1e-8, 1e-5, 1e-3, 1e-1])
+    got = gradcheck.quotient_errors(np.exp, np.e, 1.0, h)
+    x = 1.0
+    by_hand = {"forward": (np.exp(x + h) - np.exp(x)) / h, "backward": (np.exp(x) - np.exp(x - h)) / h,
+               "central": (np.exp(x + h) - np.exp(x - h)) / (2 * h)}
+    for m, q in by_hand.items():
+        np.testing.assert_allclose(got.errors[m], np.abs(q - np.e), rtol=1e-6, atol=1e-15)
+        assert got.best_h[m] == h[np.argmin(np.abs(q - np.e))]
+    assert got.best_h["central"] == 1e-5 and got.best_h["forward"] == 1e-8  # cbrt(eps) ~ 6e-6, sqrt(eps) ~ 1.5e-8
+
+
+def test_quotient_errors_mark_overflowed_quotients_as_nan_and_refuse_a_grid_without_a_finite_one():
+    from course_lib import gradcheck
+
+    got = gradcheck.quotient_errors(np.exp, np.exp(80.0), 80.0, [1e-3, 30.0], "float32")  # exp(110) overflows float32
+    assert np.isnan(got.errors["forward"][1]) and np.isfinite(got.errors["forward"][0])
+    assert got.best_h["forward"] == 1e-3
+    with pytest.raises(ValueError, match="h must hold at least one step with a finite forward quotient"):
+        gradcheck.quotient_errors(np.exp, np.exp(80.0), 80.0, [30.0], "float32")

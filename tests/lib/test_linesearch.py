@@ -7,6 +7,10 @@ import pytest
 
 from course_lib.linesearch import (
     backtracking_step,
+    backtracking_trials,
+    linear_rate_steps,
+    steps_to_reach,
+    sublinear_bound,
     exact_step_quadratic,
     gradient_descent_backtracking,
     steepest_descent_exact,
@@ -150,6 +154,26 @@ def test_rate_bounds_are_the_closed_forms():
         largest_stable_step(-1.0)
 
 
+@pytest.mark.parametrize("alpha, beta", [(1.0, 10.0), (0.5, 2.0), (1.0, 1.0)])
+def test_fixed_step_factor_is_the_smoothness_and_pl_bound_for_every_step_below_two_over_beta(alpha, beta):
+    from course_lib.linesearch import fixed_step_bound, fixed_step_bound_general, fixed_step_factor
+
+    # by hand: f(x+) <= f - eta (1 - beta eta / 2) |g|^2 and |g|^2 >= 2 alpha (f - f*)
+    for eta in np.linspace(0.05, 1.95, 39) / beta:
+        factor = 1 - 2 * alpha * eta * (1 - beta * eta / 2)
+        assert fixed_step_factor(alpha, beta, eta) == pytest.approx(factor, rel=1e-14) and 0 <= factor < 1
+        # on the quadratic diag(alpha, beta) the gap shrinks by max((1 - eta lam)^2) per step: within the bound
+        assert max((1 - eta * alpha) ** 2, (1 - eta * beta) ** 2) <= factor + 1e-15
+        np.testing.assert_allclose(fixed_step_bound_general(alpha, beta, eta, 3), factor ** np.arange(4), rtol=1e-14)
+        if eta <= 1 / beta:                                           # the simple form is looser there
+            assert factor <= fixed_step_bound(alpha, eta, 1)[1] + 1e-15
+    assert fixed_step_factor(alpha, beta, 1 / beta) == pytest.approx(1 - alpha / beta)   # Theorem 3
+    with pytest.raises(ValueError, match="eta must be below 2/beta"):
+        fixed_step_factor(alpha, beta, 2 / beta)
+    with pytest.raises(ValueError, match="alpha must be <= beta"):
+        fixed_step_factor(2 * beta, beta, 0.1 / beta)
+
+
 def test_exact_line_search_respects_luenberger_on_source_004():
     # f(x_k) - f* against ((kappa-1)/(kappa+1))^(2k) (f(x_0) - f*), kappa of A = [[2, -2], [-2, 4]]
     from course_lib.linesearch import exact_step_bound
@@ -171,3 +195,109 @@ def test_backtracking_along_the_newton_direction_uses_the_decrement():
     assert backtracking_step(f, x, g, c=0.25, d=3 * d) == 0.5
     with pytest.raises(ValueError, match="-d must be a descent direction"):
         backtracking_step(f, x, g, d=-d)
+
+
+# --------------------------------------------------------------------------
+# backtracking's trials; the step counts of the linear rate; the O(1/t) bound
+# --------------------------------------------------------------------------
+def test_backtracking_trials_on_source_004s_quadratic_by_hand():
+    # from (0, 0), g = (0, -2), ||g||^2 = 4, f(x - t g) = f(0, 2t) = 8t^2 - 4t; the test (c = 1/2) is
+    # 8t^2 - 4t <= -2t, i.e. t <= 1/4: t = 1 (f = 4), 1/2 (f = 0) fail, 1/4 (f = -1/2 = -2/4) passes
+    ts, values = backtracking_trials(f004, np.zeros(2), grad004(np.zeros(2)))
+    assert ts.tolist() == [1.0, 0.5, 0.25] and values.tolist() == [4.0, 0.0, -0.5]
+    assert ts[-1] == backtracking_step(f004, np.zeros(2), grad004(np.zeros(2)))
+
+
+@pytest.mark.parametrize("t0, beta, c", [(4.0, 0.5, 0.5), (10.0, 0.3, 0.1), (2.0, 0.8, 0.9), (0.1, 0.5, 0.5)])
+@pytest.mark.parametrize("x0", [1.0, 5.0, 12.0, 15.0])
+def test_backtracking_trials_follow_the_rule_on_the_sextic(t0, beta, c, x0):
+    from course_lib import functions
+
+    p = np.poly1d([0.000017, -0.001133, 0.029241, -0.36691, 2.234115, -5.510020, 4.722197])  # source 004
+    g = p.deriv()(x0)
+    expected, t = [], t0
+    while True:  # shrink while (21) holds: f(x - t g) > f(x) - c t g^2
+        expected.append(t)
+        if p(x0 - t * g) <= p(x0) - c * t * g * g:
+            break
+        t *= beta
+    f = functions.sextic()
+    ts, values = backtracking_trials(f, np.array([x0]), np.array([g]), t0=t0, beta=beta, c=c)
+    np.testing.assert_allclose(ts, expected, rtol=1e-15)
+    np.testing.assert_allclose(values, p(x0 - ts * g), rtol=1e-12)
+    assert ts[-1] == backtracking_step(f, np.array([x0]), np.array([g]), t0=t0, beta=beta, c=c)
+
+
+def test_backtracking_trials_validates_like_backtracking_step():
+    x, g = np.zeros(2), grad004(np.zeros(2))
+    with pytest.raises(ValueError, match="beta"):
+        backtracking_trials(f004, x, g, beta=1.0)
+    with pytest.raises(ValueError, match="c must"):
+        backtracking_trials(f004, x, g, c=0.0)
+    with pytest.raises(ValueError, match="t0"):
+        backtracking_trials(f004, x, g, t0=-1.0)
+    with pytest.raises(ValueError, match="descent direction"):
+        backtracking_trials(f004, x, g, d=-g)
+    ts, values = backtracking_trials(f004, np.array([1.0, 1.0]), np.zeros(2))  # at the minimiser: no trial
+    assert ts.size == 0 and values.size == 0
+
+
+@pytest.mark.parametrize("kappa, tol", [(10.0, 1e-6), (2.0, 0.5), (1000.0, 1e-3), (1.5, 1e-12), (37.3, 0.01)])
+def test_linear_rate_steps_is_the_first_t_below_tol(kappa, tol):
+    t = linear_rate_steps(kappa, tol)
+    q = 1 - 1 / kappa
+    assert q ** t <= tol < q ** (t - 1)                     # smallest such t, by brute force below
+    assert t == next(k for k in range(10 ** 7) if q ** k <= tol)
+
+
+def test_linear_rate_steps_edge_cases_and_the_lectures_example():
+    assert linear_rate_steps(10, 1e-6) == 132               # log(1e-6)/log(0.9) = 131.1
+    assert math_ceil_ratio(1e-6, 0.9) == 132
+    assert linear_rate_steps(1.0, 1e-9) == 1 and linear_rate_steps(5.0, 1.0) == 0
+    with pytest.raises(ValueError, match="kappa"):
+        linear_rate_steps(0.5, 1e-3)
+    with pytest.raises(ValueError, match="tol"):
+        linear_rate_steps(10, 0.0)
+
+
+def math_ceil_ratio(tol, q):
+    import math
+
+    return math.ceil(math.log(tol) / math.log(q))
+
+
+def test_steps_to_reach():
+    gaps = np.array([2.0, 1.0, 0.5, 0.02, 0.001])
+    assert steps_to_reach(gaps, 0.25) == 2 and steps_to_reach(gaps, 0.01) == 3 and steps_to_reach(gaps, 1e-4) is None
+    assert steps_to_reach(gaps, 1.0) == 0
+    # a NaN (or inf) gap is a breakdown: nothing after it counts as reached, as the docstring says
+    assert steps_to_reach(np.array([1.0, np.nan, 0.0]), 0.5) is None
+    assert steps_to_reach(np.array([1.0, np.inf, 0.0]), 0.5) is None
+    assert steps_to_reach(np.array([1.0, 0.4, np.nan]), 0.5) == 1        # reached before it broke down
+    with pytest.raises(ValueError, match="tol"):
+        steps_to_reach(gaps, 0.0)
+    with pytest.raises(ValueError, match="gaps"):
+        steps_to_reach(np.array([[1.0]]), 0.5)
+
+
+def test_sublinear_bound_holds_for_gradient_descent_on_convex_smooth_functions():
+    # a convex quadratic with a zero eigenvalue (not strongly convex) and f = x^2 - log(1 + x^2), step 1/beta
+    bound = sublinear_bound(4.0, 2.0, 3)
+    assert bound[0] == np.inf and bound[1:].tolist() == [8.0, 4.0, 8.0 / 3]   # 4 * 4 / (2t)
+    A = np.diag([0.0, 0.01, 1.0, 4.0])
+    x0 = np.array([1.0, 3.0, -2.0, 1.0])
+    x, beta = x0.copy(), 4.0
+    x_star = np.array([1.0, 0.0, 0.0, 0.0])      # the minimiser nearest x0 (the first axis is flat)
+    b = sublinear_bound(beta, np.linalg.norm(x0 - x_star), 200)
+    for t in range(1, 201):
+        x = x - A @ x / beta
+        assert 0.5 * x @ A @ x <= b[t] * (1 + 1e-12)
+    y = 2.7
+    b = sublinear_bound(9 / 4, 2.7, 500)
+    for t in range(1, 501):
+        y = y - 2 * y ** 3 / (1 + y ** 2) / (9 / 4)
+        assert y * y - np.log1p(y * y) <= b[t]
+    with pytest.raises(ValueError, match="beta"):
+        sublinear_bound(0.0, 1.0, 3)
+    with pytest.raises(ValueError, match="distance"):
+        sublinear_bound(1.0, -1.0, 3)

@@ -786,3 +786,434 @@ def test_count_parameters_is_the_count_of_the_arrays_it_would_allocate():
         assert net.n_params == nn.count_parameters(sizes, bias) == sum(p.size for p in net.params)
     with pytest.raises(ValueError, match=r"sizes\[1\] must be an integer >= 1; got 0"):
         nn.count_parameters([2, 0, 1])
+
+
+# ---------------------------------------------------------------------------
+# Dropout, batch normalisation, L2 (lecture 9)
+# ---------------------------------------------------------------------------
+
+def test_dropout_forward_is_one_uniform_draw_thresholded_and_rescaled():
+    a = np.arange(1.0, 13.0).reshape(3, 4)
+    out, mask = nn.dropout_forward(a, 0.25, 11)
+    u = np.random.default_rng(11).random((3, 4))  # the one draw, restated
+    for i, j in itertools.product(range(3), range(4)):
+        expect = 1 / 0.75 if u[i, j] >= 0.25 else 0.0
+        assert mask[i, j] == expect
+        assert out[i, j] == a[i, j] * expect
+    rng = np.random.default_rng(3)
+    nn.dropout_forward(a, 0.5, rng)
+    assert rng.bit_generator.state == (lambda r: (r.random((3, 4)), r.bit_generator.state)[1])(
+        np.random.default_rng(3))  # exactly one draw of a.shape
+    out0, mask0 = nn.dropout_forward(a, 0.0, 5)
+    np.testing.assert_array_equal(out0, a)
+    np.testing.assert_array_equal(mask0, np.ones_like(a))
+    out32, mask32 = nn.dropout_forward(a.astype(np.float32), 0.3, 0)
+    assert out32.dtype == mask32.dtype == np.float32
+
+
+def test_dropout_keeps_the_expected_activation():
+    # E[mask] = (1 - rate) / (1 - rate) = 1; a mean of N entries has std sqrt(rate / (1 - rate) / N)
+    rate, N = 0.4, 400_000
+    _, mask = nn.dropout_forward(np.ones(N), rate, 0)
+    assert abs(mask.mean() - 1) < 5 * math.sqrt(rate / (1 - rate) / N)
+    assert abs(np.mean(mask == 0) - rate) < 5 * math.sqrt(rate * (1 - rate) / N)
+
+
+def test_dropout_backward_matches_central_differences():
+    rng = np.random.default_rng(2)
+    a, G = rng.normal(size=(4, 5)), rng.normal(size=(4, 5))
+    _, mask = nn.dropout_forward(a, 0.5, 7)
+    f = lambda x: float(np.sum(nn.dropout_forward(x, 0.5, 7)[0] * G))  # noqa: E731  the same mask each call
+    np.testing.assert_allclose(nn.dropout_backward(G, mask), gradcheck.numerical_gradient(f, a), rtol=1e-8, atol=1e-10)
+
+
+def test_dropout_errors():
+    with pytest.raises(ValueError, match=r"rate must lie in \[0.0, 1.0\); got 1"):
+        nn.dropout_forward(np.ones(3), 1, 0)
+    with pytest.raises(ValueError, match=r"rate must lie in"):
+        nn.dropout_forward(np.ones(3), -0.1, 0)
+    with pytest.raises(TypeError, match="a must be a floating-point array"):
+        nn.dropout_forward(np.ones(3, dtype=int), 0.5, 0)
+    with pytest.raises(TypeError, match="rng must be an int or a numpy random Generator"):
+        nn.dropout_forward(np.ones(3), 0.5, 0.5)
+    with pytest.raises(ValueError, match="grad_out must have the same shape as mask"):
+        nn.dropout_backward(np.ones(3), np.ones(4))
+
+
+def test_batchnorm_forward_by_hand():
+    z = np.array([[1.0, -2.0], [3.0, 0.0], [8.0, 4.0]])
+    gamma, beta = np.array([2.0, 0.5]), np.array([-1.0, 3.0])
+    out, (z_hat, inv_std, g) = nn.batchnorm_forward(z, gamma, beta)
+    for j in range(2):
+        col = [float(v) for v in z[:, j]]
+        mu = sum(col) / 3
+        var = sum((v - mu) ** 2 for v in col) / 3   # biased
+        for i in range(3):
+            zh = (col[i] - mu) / math.sqrt(var + 1e-3)   # Keras' eps
+            assert z_hat[i, j] == pytest.approx(zh, rel=1e-14)
+            assert out[i, j] == pytest.approx(gamma[j] * zh + beta[j], rel=1e-14)
+        assert inv_std[j] == pytest.approx(1 / math.sqrt(var + 1e-3), rel=1e-14)
+    np.testing.assert_array_equal(g, gamma)
+    # every column: mean beta, variance gamma^2 var / (var + eps)
+    np.testing.assert_allclose(out.mean(axis=0), beta, atol=1e-14)
+    np.testing.assert_allclose(out.var(axis=0), gamma**2 * z.var(axis=0) / (z.var(axis=0) + 1e-3), rtol=1e-13)
+    out5, _ = nn.batchnorm_forward(z, gamma, beta, eps=1e-5)
+    np.testing.assert_allclose(out5, gamma * (z - z.mean(0)) / np.sqrt(z.var(0) + 1e-5) + beta, rtol=1e-14)
+
+
+def test_batchnorm_backward_matches_central_differences():
+    rng = np.random.default_rng(4)
+    z, G = rng.normal(size=(6, 3)) * 3 + 1, rng.normal(size=(6, 3))
+    gamma, beta = rng.uniform(0.5, 2, 3), rng.normal(size=3)
+    out, cache = nn.batchnorm_forward(z, gamma, beta)
+    dz, dgamma, dbeta = nn.batchnorm_backward(G, cache)
+
+    def loss(zz=z, gg=gamma, bb=beta):
+        return float(np.sum(nn.batchnorm_forward(zz, gg, bb)[0] * G))
+
+    np.testing.assert_allclose(dz, gradcheck.numerical_gradient(lambda x: loss(zz=x), z), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(dgamma, gradcheck.numerical_gradient(lambda x: loss(gg=x), gamma), rtol=1e-7)
+    np.testing.assert_allclose(dbeta, gradcheck.numerical_gradient(lambda x: loss(bb=x), beta), rtol=1e-7)
+    # shifting or scaling a column of z changes nothing after normalisation (up to eps): dz sums to 0
+    np.testing.assert_allclose(dz.sum(axis=0), 0, atol=1e-12)
+
+
+def test_batchnorm_errors():
+    with pytest.raises(ValueError, match=r"gamma must have shape \(2,\)"):
+        nn.batchnorm_forward(np.ones((3, 2)), np.ones(3), np.zeros(2))
+    with pytest.raises(ValueError, match=r"beta must have shape \(2,\)"):
+        nn.batchnorm_forward(np.ones((3, 2)), np.ones(2), np.zeros(1))
+    with pytest.raises(ValueError, match="z must be a 2-D array"):
+        nn.batchnorm_forward(np.ones(3), np.ones(3), np.zeros(3))
+    with pytest.raises(ValueError, match="eps must be > 0"):
+        nn.batchnorm_forward(np.ones((3, 2)), np.ones(2), np.zeros(2), eps=0)
+    _, cache = nn.batchnorm_forward(np.arange(6.0).reshape(3, 2), np.ones(2), np.zeros(2))
+    with pytest.raises(ValueError, match="grad_out must have the same shape as z_hat"):
+        nn.batchnorm_backward(np.ones((2, 2)), cache)
+    with pytest.raises(TypeError, match="cache must be the"):
+        nn.batchnorm_backward(np.ones((3, 2)), cache[:2])
+
+
+def test_l2_penalty_by_hand_and_its_gradient():
+    W1, W2 = np.array([[1.0, -2.0]]), np.array([[3.0], [0.5]])
+    assert nn.l2_penalty([W1, W2], 0.1) == pytest.approx(0.1 * (1 + 4 + 9 + 0.25), rel=1e-15)
+    assert nn.l2_penalty([W1, W2], 0.0) == 0.0
+    for W, g in zip((W1, W2), nn.l2_penalty_grad([W1, W2], 0.1)):
+        num = gradcheck.numerical_gradient(lambda x: nn.l2_penalty([x], 0.1), W)
+        np.testing.assert_allclose(g, num, rtol=1e-8)
+        np.testing.assert_array_equal(g, 0.2 * W)
+    with pytest.raises(ValueError, match="lam must be >= 0"):
+        nn.l2_penalty([W1], -1)
+    with pytest.raises(TypeError, match="weights must be a list of weight arrays"):
+        nn.l2_penalty(W1, 0.1)
+    with pytest.raises(TypeError, match=r"weights\[1\] must be a floating-point array"):
+        nn.l2_penalty_grad([W1, np.ones((2, 2), dtype=int)], 0.1)
+
+
+# ---------------------------------------------------------------------------
+# More initialisers; per-layer diagnostics
+# ---------------------------------------------------------------------------
+
+def test_zeros_glorot_normal_and_scaled_normal_by_hand():
+    np.testing.assert_array_equal(nn.zeros(3, 4), np.zeros((3, 4)))
+    assert nn.zeros(3, 4, dtype=np.float32).dtype == np.float32
+    np.testing.assert_array_equal(nn.glorot_normal(3, 4, seed=7),
+                                  np.random.default_rng(7).normal(0.0, math.sqrt(2 / 7), (3, 4)))
+    np.testing.assert_array_equal(nn.scaled_normal(3, 4, 0.01, seed=7),
+                                  np.random.default_rng(7).normal(0.0, 0.01, (3, 4)))
+    # the variances the names promise, on large matrices (a sample variance of N normals: rel. std sqrt(2/N))
+    for W, var in ((nn.glorot_normal(300, 500, seed=1), 2 / 800), (nn.scaled_normal(300, 500, 1.5, seed=1), 2.25)):
+        assert abs(W.var() / var - 1) < 5 * math.sqrt(2 / W.size)
+    with pytest.raises(ValueError, match="std must be > 0"):
+        nn.scaled_normal(3, 4, 0.0)
+    with pytest.raises(TypeError, match="seed must be an int or a numpy random Generator"):
+        nn.zeros(3, 4, seed="a")
+
+
+def test_initialisers_by_name_and_callable_in_the_network():
+    import functools
+
+    assert set(nn.INITS) == {"glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "zeros"}
+    net = MLP([3, 4, 2], init="glorot_normal", seed=5)
+    rng = np.random.default_rng(5)  # one Generator, layer after layer
+    np.testing.assert_array_equal(net.weights[0], rng.normal(0, math.sqrt(2 / 7), (3, 4)))
+    np.testing.assert_array_equal(net.weights[1], rng.normal(0, math.sqrt(2 / 6), (4, 2)))
+    net = MLP([3, 4, 2], init=functools.partial(nn.scaled_normal, std=0.2), seed=5)
+    rng = np.random.default_rng(5)
+    np.testing.assert_array_equal(net.weights[0], rng.normal(0, 0.2, (3, 4)))
+    assert all(np.all(W == 0) for W in MLP([3, 4, 2], init="zeros").weights)
+    with pytest.raises(ValueError, match=r"init must return a weight matrix of shape \(n_in, n_out\) = \(3, 4\)"):
+        MLP([3, 4, 2], init=lambda n_in, n_out, seed, dtype: np.zeros((n_out, n_in)))
+
+
+@pytest.mark.parametrize("hidden", ["relu", "tanh"])
+def test_zero_initialisation_keeps_every_hidden_unit_at_zero(hidden):
+    # by hand: z_1 = X 0 + 0 = 0, a_1 = g(0) = 0 for ReLU and tanh, so every layer's input is 0 and
+    # dW_l = a_{l-1}^T dz_l = 0 for l >= 2; dz_1 = dz_2 W_2^T = 0, so dW_1 = 0 too: only the output bias moves
+    net = MLP([3, 5, 5, 2], hidden=hidden, init="zeros")
+    X, y = np.random.default_rng(0).normal(size=(8, 3)), np.array([0, 1, 1, 1, 1, 1, 1, 0])
+    assert all(np.all(a == 0) for a in net.layer_activations(X))
+    np.testing.assert_array_equal(net.gradient_norms(X, y), [0.0, 0.0, 0.0])
+    _, grads = net.loss_and_grads(X, y)
+    np.testing.assert_allclose(grads[-1], [0.5 - 2 / 8, 0.5 - 6 / 8], rtol=1e-15)  # mean of softmax(0) - onehot(y)
+
+
+def test_layer_activations_and_gradient_norms_by_hand_and_by_differences():
+    net = MLP([3, 4, 5, 2], hidden="tanh", seed=2)
+    rng = np.random.default_rng(1)
+    for b in net.biases:
+        b[...] = rng.uniform(-0.5, 0.5, b.shape)
+    X, y = rng.normal(size=(6, 3)), rng.integers(0, 2, 6)
+    W1, b1, W2, b2, W3, b3 = net.params
+    a1 = np.tanh(X @ W1 + b1)
+    a2 = np.tanh(a1 @ W2 + b2)
+    acts = net.layer_activations(X)
+    assert len(acts) == 2
+    np.testing.assert_allclose(acts[0], a1, rtol=1e-15)
+    np.testing.assert_allclose(acts[1], a2, rtol=1e-15)
+    f, _, _ = net.flat_functions(X, y)
+    num = gradcheck.numerical_gradient(f, net.get_flat())
+    sizes = [p.size for p in net.params]
+    pieces = np.split(num, np.cumsum(sizes)[:-1])
+    np.testing.assert_allclose(net.gradient_norms(X, y), [np.linalg.norm(pieces[k]) for k in (0, 2, 4)], rtol=1e-7)
+    nb = MLP([3, 4, 2], bias=False, seed=2)
+    _, grads = nb.loss_and_grads(X, y)
+    np.testing.assert_allclose(nb.gradient_norms(X, y), [np.linalg.norm(g) for g in grads], rtol=1e-15)
+
+
+# ---------------------------------------------------------------------------
+# RegularizedMLP: L2, dropout and batch normalisation in one network
+# ---------------------------------------------------------------------------
+
+def _training_objective(net, X, y, seed):
+    """f(theta): the training objective at theta with the dropout masks of Generator(seed) (fixed draws)."""
+    def f(theta):
+        saved = net.get_flat()
+        net.set_flat(theta)
+        net.rng = np.random.default_rng(seed)
+        try:
+            return net.loss_and_grads_unvalidated(X, y)[0]
+        finally:
+            net.set_flat(saved)
+    return f
+
+
+@pytest.mark.parametrize("dropout,l2,batchnorm", [(0.0, 0.0, True), (0.4, 0.0, False), (0.0, 0.05, False),
+                                                  (0.3, 0.02, True)])
+@pytest.mark.parametrize("hidden,output", [("tanh", "softmax"), ("sigmoid", "identity")])
+def test_regularized_mlp_gradients_match_central_differences(dropout, l2, batchnorm, hidden, output):
+    net = nn.RegularizedMLP([4, 6, 5, 3], hidden=hidden, output=output, seed=2, dropout=dropout, l2=l2,
+                            batchnorm=batchnorm)
+    rng = np.random.default_rng(8)
+    for p in net.params[1:2 * net.n_layers:2] + net.params[2 * net.n_layers:]:  # biases, gammas, betas off their start
+        p += rng.uniform(-0.5, 0.5, p.shape)
+    X = rng.normal(size=(9, 4))
+    y = rng.integers(0, 3, 9) if output == "softmax" else rng.normal(size=(9, 3))
+    y = net.as_targets(y, 9)
+    f = _training_objective(net, X, y, seed=5)
+    theta = net.get_flat()
+    net.rng = np.random.default_rng(5)
+    _, grads = net.loss_and_grads_unvalidated(X, y)
+    analytic = np.concatenate([g.ravel() for g in grads])
+    h = np.cbrt(np.finfo(float).eps)
+    atol = 10 * np.finfo(float).eps * max(abs(f(theta)), 1.0) / h
+    res = gradcheck.check_gradient(f, analytic, theta, tol=1e-6, atol=atol)
+    assert res.passed, res
+
+
+def test_regularized_mlp_training_forward_by_hand():
+    # the training pass written out in plain numpy, with the same Generator: batchnorm, g, dropout per layer
+    net = nn.RegularizedMLP([3, 4, 5, 2], hidden="relu", seed=1, dropout=0.25, l2=0.1, batchnorm=True, momentum=0.9)
+    X, y = np.random.default_rng(0).normal(size=(7, 3)), np.array([0, 1, 1, 0, 1, 0, 0])
+    W1, b1, W2, b2, W3, b3, g1, be1, g2, be2 = [p.copy() for p in net.params]
+    rng = np.random.default_rng(77)
+    net.rng = np.random.default_rng(77)
+
+    def bn(z, g, b):
+        return g * (z - z.mean(0)) / np.sqrt(z.var(0) + 1e-3) + b
+
+    def drop(a):
+        return a * (rng.random(a.shape) >= 0.25) / 0.75
+
+    a1 = drop(np.maximum(bn(X @ W1 + b1, g1, be1), 0))
+    a2 = drop(np.maximum(bn(a1 @ W2 + b2, g2, be2), 0))
+    logits = a2 @ W3 + b3
+    log_p = logits - np.log(np.exp(logits).sum(1, keepdims=True))
+    expect = -np.mean(log_p[np.arange(7), y]) + 0.1 * sum(np.sum(W ** 2) for W in (W1, W2, W3))
+    loss, _, z_out = net.loss_and_grads_unvalidated(X, y, return_logits=True)
+    assert loss == pytest.approx(expect, rel=1e-13)
+    np.testing.assert_allclose(z_out, logits, rtol=1e-13)
+    # the moving averages after one step: 0.9 * (0, 1) + 0.1 * (batch mean, biased batch variance)
+    h1 = X @ W1 + b1
+    np.testing.assert_allclose(net.moving_mean[0], 0.1 * h1.mean(0), rtol=1e-13)
+    np.testing.assert_allclose(net.moving_var[0], 0.9 + 0.1 * h1.var(0), rtol=1e-13)
+
+
+def test_regularized_mlp_inference_by_hand_and_the_plain_network_when_nothing_is_on():
+    net = nn.RegularizedMLP([3, 4, 2], hidden="tanh", seed=3, dropout=0.5, batchnorm=True)
+    rng = np.random.default_rng(1)
+    net.moving_mean[0][...] = rng.normal(size=4)
+    net.moving_var[0][...] = rng.uniform(0.5, 2, 4)
+    net.gammas[0][...] = rng.uniform(0.5, 2, 4)
+    net.betas[0][...] = rng.normal(size=4)
+    X = rng.normal(size=(5, 3))
+    W1, b1, W2, b2 = net.weights[0], net.biases[0], net.weights[1], net.biases[1]
+    zn = net.gammas[0] * (X @ W1 + b1 - net.moving_mean[0]) / np.sqrt(net.moving_var[0] + 1e-3) + net.betas[0]
+    np.testing.assert_allclose(net.forward(X), nn.softmax(np.tanh(zn) @ W2 + b2), rtol=1e-13)
+    np.testing.assert_allclose(net.pre_activations(X)[0], zn, rtol=1e-13)
+    np.testing.assert_allclose(net.layer_activations(X)[0], np.tanh(zn), rtol=1e-13)
+    assert net.n_params == nn.count_parameters([3, 4, 2]) + 8
+    assert net.describe_index(nn.count_parameters([3, 4, 2]) + 5) == "beta1[1]"
+    assert net.describe_index(0) == "W1[0, 0]"
+    # nothing on: the plain MLP's weights, loss and gradients
+    plain, reg = MLP([3, 4, 2], seed=4), nn.RegularizedMLP([3, 4, 2], seed=4)
+    y = np.array([0, 1, 1, 0, 1])
+    lp, gp = plain.loss_and_grads(X, y)
+    lr, gr = reg.loss_and_grads(X, y)
+    assert lr == pytest.approx(lp, rel=1e-15)
+    for a, b in zip(gp, gr):
+        np.testing.assert_allclose(a, b, rtol=1e-15)
+
+
+def test_regularized_mlp_trains_and_refuses_what_it_cannot_do():
+    from course_lib import optim
+    from course_lib.train import train
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(64, 2)), rng.integers(0, 2, 64)
+    net = nn.RegularizedMLP([2, 8, 2], seed=0, dropout=0.2, l2=1e-3, batchnorm=True, momentum=0.9)
+    hist = train(net, X, y, optim.SGD(0.1), 16, 3, validation=(X, y), progress=False)
+    assert hist.val_loss[-1] == pytest.approx(net.evaluate(X, y)[0], rel=1e-15)  # inference data loss
+    assert net.evaluate(X, y)[0] == pytest.approx(nn.softmax_cross_entropy(
+        net.pre_activations(X)[-1], y), rel=1e-14)
+    with pytest.raises(ValueError, match="reduction='mean' only"):
+        net.loss_and_grads(X, y, reduction="effective")
+    with pytest.raises(NotImplementedError, match="training loss is random"):
+        net.flat_functions(X, y)
+    with pytest.raises(ValueError, match=r"dropout must lie in \[0.0, 1.0\)"):
+        nn.RegularizedMLP([2, 2], dropout=1.0)
+    with pytest.raises(ValueError, match="l2 must be >= 0"):
+        nn.RegularizedMLP([2, 2], l2=-1)
+
+
+def test_distinct_columns_by_hand():
+    W = np.array([[1.0, 1.0, 2.0, 1.0], [0.0, 0.0, 0.0, 1e-9]])
+    assert nn.distinct_columns(W) == 3          # columns 0 and 1 equal; 3 differs by 1e-9
+    assert nn.distinct_columns(W, tol=1e-8) == 2
+    assert nn.distinct_columns(np.zeros((5, 7))) == 1
+    assert nn.distinct_columns(nn.glorot_uniform(5, 7)) == 7
+    with pytest.raises(ValueError, match="W must be a 2-D weight matrix"):
+        nn.distinct_columns(np.ones(3))
+
+
+def test_regularized_mlp_training_pre_activations_use_the_batchs_statistics():
+    net = nn.RegularizedMLP([3, 4, 5, 2], hidden="tanh", seed=6, batchnorm=True, dropout=0.5)
+    X = np.random.default_rng(2).normal(size=(50, 3)) * 4 + 1
+    W1, b1, W2, b2 = net.weights[0], net.biases[0], net.weights[1], net.biases[1]
+    z1 = X @ W1 + b1
+    z1n = (z1 - z1.mean(0)) / np.sqrt(z1.var(0) + 1e-3)            # gamma 1, beta 0 at the start
+    z2 = np.tanh(z1n) @ W2 + b2                                    # no dropout
+    z2n = (z2 - z2.mean(0)) / np.sqrt(z2.var(0) + 1e-3)
+    zs = net.pre_activations(X, training=True)
+    np.testing.assert_allclose(zs[0], z1n, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(zs[1], z2n, rtol=1e-12, atol=1e-14)
+    np.testing.assert_array_equal(net.moving_mean[0], 0.0)         # not moved
+    # inference at the start: moving mean 0 and variance 1, so z / sqrt(1 + eps)
+    np.testing.assert_allclose(net.pre_activations(X)[0], z1 / np.sqrt(1 + 1e-3), rtol=1e-13)
+
+
+# ---------------------------------------------------------------------------
+# Review of lecture 9's pieces: inference-mode batch normalisation, saturation, weight decay,
+# the cancelled biases, the one forward pass of both modes
+# ---------------------------------------------------------------------------
+
+def test_batchnorm_inference_by_hand():
+    z = np.array([[1.0, -2.0], [3.0, 0.0], [8.0, 4.0]])
+    mean, var = np.array([0.5, -1.0]), np.array([4.0, 0.25])
+    gamma, beta = np.array([2.0, 0.5]), np.array([-1.0, 3.0])
+    out = nn.batchnorm_inference(z, mean, var, gamma, beta)
+    for i, j in itertools.product(range(3), range(2)):   # one affine map per unit, no batch statistic
+        expect = float(gamma[j]) * (float(z[i, j]) - float(mean[j])) / math.sqrt(float(var[j]) + 1e-3) + float(beta[j])
+        assert out[i, j] == pytest.approx(expect, rel=1e-14)
+    # each row alone gives the same: a sample's output does not depend on its batch
+    np.testing.assert_array_equal(nn.batchnorm_inference(z[1:2], mean, var, gamma, beta), out[1:2])
+    with pytest.raises(ValueError, match=r"moving_var must have shape \(2,\)"):
+        nn.batchnorm_inference(z, mean, np.ones(3), gamma, beta)
+    with pytest.raises(ValueError, match="moving_var must be >= 0"):
+        nn.batchnorm_inference(z, mean, -var, gamma, beta)
+
+
+def test_saturated_fraction_by_hand():
+    a = np.array([[-0.995, -0.5, 0.0, 0.991, 0.999, 0.2]])
+    assert nn.saturated_fraction(a, "tanh") == 3 / 6                  # |a| > 0.99: -0.995, 0.991, 0.999
+    s = np.array([0.005, 0.5, 0.995, 0.011, 0.0099])
+    assert nn.saturated_fraction(s, "sigmoid") == 3 / 5                # below 0.01 or above 0.99
+    assert nn.saturated_fraction(np.array([0.0, 0.0, 1.5, 3.0]), "relu") == 0.5   # off
+    assert nn.saturated_fraction(a, "tanh", threshold=0.9) == 3 / 6
+    with pytest.raises(ValueError, match="activation must be one of"):
+        nn.saturated_fraction(a, "softmax")
+
+
+def test_under_batchnorm_the_hidden_biases_get_no_gradient():
+    # z - mean_B(z) does not change when b is added to every sample's z: d loss / d b = 0 exactly in theory
+    net = nn.RegularizedMLP([4, 6, 5, 3], hidden="tanh", seed=1, batchnorm=True)
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(12, 4)), rng.integers(0, 3, 12)
+    _, grads = net.loss_and_grads(X, y)
+    for gb in grads[1:2 * (net.n_layers - 1):2]:                    # hidden biases
+        np.testing.assert_allclose(gb, 0.0, atol=1e-15)
+    assert np.linalg.norm(grads[2 * net.n_layers - 1]) > 1e-3        # the output bias does learn
+
+
+def test_l2_is_weight_decay_for_sgd_but_not_for_adam():
+    from course_lib import optim
+
+    rng = np.random.default_rng(5)
+    X, y = rng.normal(size=(16, 3)), rng.integers(0, 2, 16)
+    lam, lr = 0.05, 0.1
+    plain = MLP([3, 4, 2], seed=2)
+    _, g = plain.loss_and_grads(X, y)                               # the data loss' gradient only
+    W0 = [W.copy() for W in plain.weights]
+    reg = nn.RegularizedMLP([3, 4, 2], seed=2, l2=lam)
+    _, grads = reg.loss_and_grads(X, y)
+    optim.SGD(lr).step(reg.params, grads)
+    for k, W in enumerate(reg.weights):                              # SGD: W <- (1 - 2 lr lam) W - lr grad
+        np.testing.assert_allclose(W, (1 - 2 * lr * lam) * W0[k] - lr * g[2 * k], rtol=1e-14, atol=1e-16)
+    # Adam's first step is lr * m / (sqrt(v) + eps) with m = g, v = g^2: about lr for every weight,
+    # whatever its size -- not the decay lr * 2 lam W, even when the penalty dominates the gradient
+    heavy = nn.RegularizedMLP([3, 4, 2], seed=2, l2=100.0)
+    _, grads = heavy.loss_and_grads(X, y)
+    optim.Adam(lr).step(heavy.params, grads)
+    step = np.abs(heavy.weights[0] - W0[0])
+    np.testing.assert_allclose(step, lr, rtol=1e-6)
+    assert np.ptp(np.abs(W0[0])) > 0.3                               # weights of very different sizes, same step
+
+
+def test_regularized_mlp_inference_is_the_training_pass_with_the_moving_statistics():
+    # one forward pass for both modes: with moving averages equal to one batch's statistics and no dropout,
+    # inference on that batch is the training pass on it
+    net = nn.RegularizedMLP([3, 6, 4, 2], hidden="sigmoid", seed=4, batchnorm=True, dropout=0.5, momentum=0.0)
+    X = np.random.default_rng(6).normal(size=(20, 3)) * 2
+    net.loss_and_grads(X, np.zeros(20, dtype=int))                 # momentum 0: the averages become X's statistics
+    z1 = X @ net.weights[0] + net.biases[0]
+    np.testing.assert_allclose(net.moving_mean[0], z1.mean(0), rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(net.moving_var[0], z1.var(0), rtol=1e-13)
+    train_zs = net.pre_activations(X, training=True)
+    np.testing.assert_allclose(net.pre_activations(X)[0], train_zs[0], rtol=1e-12, atol=1e-14)
+
+
+def test_evaluate_batch_statistics_by_hand():
+    net = nn.RegularizedMLP([3, 5, 2], hidden="sigmoid", seed=7, batchnorm=True, dropout=0.5)
+    net.moving_mean[0][...], net.moving_var[0][...] = 3.0, 9.0          # far from X's statistics
+    rng = np.random.default_rng(9)
+    X, y = rng.normal(size=(40, 3)), rng.integers(0, 2, 40)
+    z = X @ net.weights[0] + net.biases[0]
+    a = 1 / (1 + np.exp(-(z - z.mean(0)) / np.sqrt(z.var(0) + 1e-3)))  # X's own statistics, no dropout
+    logits = a @ net.weights[1] + net.biases[1]
+    p = np.exp(logits - logits.max(1, keepdims=True))
+    p /= p.sum(1, keepdims=True)
+    loss, acc = net.evaluate_batch_statistics(X, y)
+    assert loss == pytest.approx(-np.mean(np.log(p[np.arange(40), y])), rel=1e-13)
+    assert acc == np.mean(logits.argmax(1) == y)
+    assert abs(net.evaluate(X, y)[0] - loss) > 1e-3                    # the moving averages give another loss
+    np.testing.assert_array_equal(net.moving_mean[0], 3.0)               # and are not moved

@@ -701,3 +701,38 @@ def test_module_exports():
     for name in ("PerceptronProblem", "make_separable_data"):
         assert name in perceptron.__all__ and hasattr(perceptron, name)
         assert name not in rs.__all__ and not hasattr(rs, name), name
+
+
+# ---------------------------------------------------------------------------------------------
+# lecture 6's race
+# ---------------------------------------------------------------------------------------------
+def test_race_gradient_descent_curves_by_hand():
+    from course_lib.perceptron import make_separable_data
+    from course_lib.random_search import RACE_METHODS, gradient_descent_race, race_curves, race_problem
+
+    dim, budget = 3, 40
+    X, y, _ = make_separable_data(200, 0, n_features=dim, flip=0.1)
+    Xa = np.hstack([X, np.ones((200, 1))])
+    J = lambda v: float(np.mean(np.logaddexp(0, Xa @ v) - y * (Xa @ v)))       # the slide's BCE, from logits
+    v, exact = np.zeros(dim + 1), []
+    for _ in range(budget // 2 + 1):                                          # w0 and 20 exact steps, lr 1
+        exact.append(J(v))
+        v = v - Xa.T @ (1 / (1 + np.exp(-(Xa @ v))) - y) / 200
+    curves = gradient_descent_race(race_problem(dim, 0), budget)
+    e, L = curves[RACE_METHODS[1]]
+    assert e.tolist() == list(range(0, budget + 1, 2)) and np.allclose(L, exact, rtol=1e-12)
+    e, L = curves[RACE_METHODS[0]]                                           # 2 (d + 1) = 8 per numerical step
+    assert e.tolist() == [0, 8, 16, 24, 32, 40] and np.allclose(L, exact[:6], rtol=1e-6)
+    every = race_curves(dim, 0.05, 4, budget, 0)
+    assert tuple(every) == RACE_METHODS and every[RACE_METHODS[2]][0].tolist() == list(range(0, budget + 1, 2))
+    assert every[RACE_METHODS[3]][0].tolist() == [0, 8, 16, 24, 32, 40]      # 2N = 8 per ARS iteration
+    assert all(c[1][0] == pytest.approx(np.log(2)) for c in every.values())   # J(0) = log 2 for every method
+
+
+def test_race_validates_its_arguments():
+    from course_lib.random_search import race_problem, random_search_race
+
+    with pytest.raises(ValueError, match="dim"):
+        race_problem(0)
+    with pytest.raises(ValueError, match="sigma"):
+        random_search_race(race_problem(2), -0.1, 4, 40)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -157,3 +159,33 @@ def test_schedules_match_keras():
     for ours, theirs in pairs:
         for k in range(14):
             assert ours(k) == pytest.approx(float(theirs(k)), rel=2e-7), (ours, k)
+
+
+def test_linear_scaling_keeps_lr_over_batch():
+    from course_lib.schedules import linear_scaling
+
+    # Goyal et al. 2017: batch times k, learning rate times k
+    assert linear_scaling(0.1, 10, 100) == pytest.approx(1.0) and linear_scaling(0.01, 10, 1) == pytest.approx(0.001)
+    with pytest.raises(ValueError, match="batch"):
+        linear_scaling(0.1, 0, 10)
+
+
+def test_equal_ratio_spread_on_a_tiny_grid_by_hand():
+    from course_lib.schedules import equal_ratio_groups, equal_ratio_spread
+
+    # ratios: 0.1/10 = 0.01/1 = 0.01 (losses 0.1 and 1), 0.1/1 = 0.1 (loss 10) alone
+    cells = [(0.1, 10, 0.1), (0.01, 1, 1.0), (0.1, 1, 10.0)]
+    assert equal_ratio_groups(cells) == {0.01: [0.1, 1.0], 0.1: [10.0]}
+    d = equal_ratio_spread(cells)
+    # log10 losses -1, 0 in the group (mean -0.5): ss = 0.5 over 2 - 1 = 1 dof, within = sqrt(0.5)
+    assert d["within"] == pytest.approx(math.sqrt(0.5))
+    # all three logs -1, 0, 1: sample sd 1; the group's losses differ by a factor 10
+    assert d["across"] == pytest.approx(1.0) and d["worst_ratio"] == pytest.approx(10.0)
+    # 0.1 / 100 and 0.001 / 1 differ in binary but are one group
+    assert len(equal_ratio_groups([(0.1, 100, 1.0), (0.001, 1, 2.0)])) == 1
+    with pytest.raises(ValueError, match="at least two cells with equal lr / batch"):
+        equal_ratio_spread([(0.1, 1, 1.0), (0.1, 10, 1.0)])
+    with pytest.raises(ValueError, match=r"cells\[0\] loss"):
+        equal_ratio_spread([(0.1, 1, -1.0)])
+    with pytest.raises(TypeError, match=r"cells\[0\] must be a triple"):
+        equal_ratio_spread([(0.1, 1)])

@@ -10,11 +10,15 @@ import pytest
 from course_lib import optim, schedules
 from course_lib.data import make_circles, make_spirals, train_test_split
 from course_lib.functions import logistic_regression
-from course_lib.nn import MLP
+from course_lib.nn import MLP, RegularizedMLP
 from course_lib.train import (
     EarlyStopping,
     TrainingDiverged,
     asgd_runs,
+    batchnorm_runs,
+    mnist_subsets,
+    regularization_runs,
+    symmetry_runs,
     batch_indices,
     batches_of,
     batches_per_epoch,
@@ -452,3 +456,111 @@ def test_asgd_runs_stop_at_the_loss_threshold_and_take_a_generator():
         asgd_runs("circles", True)
     with pytest.raises(ValueError, match="seed must be an int >= 0"):
         asgd_runs("circles", -1)
+
+
+# ---------------------------------------------------------------------------
+# learning curves, early stopping on a recorded curve, lecture 9's runs
+# ---------------------------------------------------------------------------
+
+def test_evaluate_training_records_the_whole_training_set_after_every_epoch():
+    X, y = problem(80)
+    net = RegularizedMLP([4, 16, 3], seed=0, dropout=0.3, l2=1e-3)
+    after = []
+
+    def keep(epoch, history, model):  # the model after the epoch, evaluated by hand in inference mode
+        after.append((model.loss(X, y), model.accuracy(X, y)))
+
+    hist = train(net, X, y, optim.SGD(0.5), 8, 5, evaluate_training=True, callbacks=[keep], progress=False)
+    assert hist.train_loss == [a for a, _ in after] and hist.train_accuracy == [b for _, b in after]
+    assert hist.train_loss != hist.loss  # the epoch's running average of batch losses (with dropout and penalty)
+    assert "train_loss" in hist.as_dict()
+    assert train(MLP([4, 3]), X, y, optim.SGD(0.1), 8, 2, progress=False).train_loss == []
+    with pytest.raises(TypeError, match="evaluate_training must be True or False"):
+        train(net, X, y, optim.SGD(0.1), 8, 1, evaluate_training=1, progress=False)
+
+
+@pytest.mark.parametrize("patience", [0, 2, 5])
+def test_early_stopping_replay_stops_where_train_stops(patience):
+    X, y = problem(80)
+    Xv, yv = problem(40, seed=1)
+    stopped = train(MLP([4, 16, 3], seed=0), X, y, optim.SGD(2.0), 8, 40, validation=(Xv, yv),
+                    early_stopping=patience, progress=False)
+    full = train(MLP([4, 16, 3], seed=0), X, y, optim.SGD(2.0), 8, 40, validation=(Xv, yv), progress=False)
+    assert full.val_loss[:stopped.epochs] == stopped.val_loss  # the same run, cut
+    assert EarlyStopping(patience=patience).replay(full.val_loss) == (stopped.stopped_epoch, stopped.best_epoch)
+
+
+def test_early_stopping_replay_by_hand():
+    # best 1.0 at epoch 1; epochs 2, 3 do not beat it by more than min_delta 0.1 (0.95 is not enough)
+    values = [2.0, 1.0, 0.95, 1.5, 0.5]
+    assert EarlyStopping(patience=1, min_delta=0.1).replay(values) == (3, 1)
+    assert EarlyStopping(patience=2, min_delta=0.1).replay(values) == (None, 4)
+    assert EarlyStopping(patience=1).replay(values) == (None, 4)
+    assert EarlyStopping(monitor="val_accuracy", patience=0).replay([0.5, 0.7, 0.6]) == (2, 1)
+    with pytest.raises(ValueError, match="values must be a 1-D array"):
+        EarlyStopping().replay(np.ones((2, 2)))
+
+
+def test_mnist_subsets_are_disjoint_seeded_slices_of_the_training_images():
+    from course_lib.data import flatten_images, load_mnist
+
+    X, y, Xv, yv = mnist_subsets(30, 20, seed=3)
+    (images, labels), _ = load_mnist()
+    order = np.random.default_rng(3).permutation(60000)
+    tr, va = np.sort(order[:30]), np.sort(order[30:50])
+    np.testing.assert_array_equal(X, flatten_images(images[tr]))
+    np.testing.assert_array_equal(yv, labels[va])
+    assert X.dtype == np.float32 and X.shape == (30, 784) and not set(tr) & set(va)
+    with pytest.raises(ValueError, match="n_train \\+ n_val must be at most 60000"):
+        mnist_subsets(60000, 1)
+
+
+def test_symmetry_runs_keep_every_unit_equal_from_zeros():
+    runs = symmetry_runs(width=4, n_train=64, epochs=2)
+    W0 = runs["zeros"][0].weights[0]
+    assert np.all(W0 == W0[:, :1]) and np.any(W0 != 0)
+    Wg = runs["glorot_uniform"][0].weights[0]
+    assert len(np.unique(Wg.T, axis=0)) == 4
+    relu = symmetry_runs(inits=("zeros",), hidden="relu", width=4, n_train=64, epochs=2)["zeros"][0]
+    assert np.all(relu.weights[0] == 0) and np.all(relu.weights[1] == 0)  # g(0) = 0: no hidden gradient ever
+
+
+def test_regularization_runs_share_the_start_and_the_batches():
+    runs = regularization_runs(l2s=(0.0, 0.1), dropouts=(0.0, 0.5), n_train=40, n_val=30, hidden=(8,), epochs=3)
+    assert set(runs.histories) == {(0.0, 0.0), (0.0, 0.5), (0.1, 0.0), (0.1, 0.5)}
+    assert runs.X.shape == (40, 2) and runs.X_val.shape == (30, 2)
+    # the same first step: with lambda = 0 and no dropout, the plain MLP trained by hand on the same batches
+    net = MLP([2, 8, 1], output="sigmoid", seed=0)
+    hist = train(net, runs.X, runs.y, optim.Adam(1e-2), 20, 3, validation=(runs.X_val, runs.y_val), progress=False)
+    np.testing.assert_allclose(runs.histories[(0.0, 0.0)].val_loss, hist.val_loss, rtol=1e-12)
+    for key, h in runs.histories.items():
+        assert len(h.train_loss) == len(h.val_loss) == 3 and runs.models[key].l2 == key[0]
+    with pytest.raises(ValueError, match=r"dropouts\[0\] must lie in \[0.0, 1.0\)"):
+        regularization_runs(dropouts=(1.0,))
+
+
+def test_batchnorm_runs_train_both_networks_from_the_same_weights():
+    runs = batchnorm_runs(lrs=(0.1,), hidden=(8, 8), n_train=64, n_val=32, epochs=2)
+    assert set(runs) == {(False, 0.1), (True, 0.1)}
+    plain = MLP([784, 8, 8, 10], hidden="sigmoid", seed=0)          # nothing on: the plain network
+    X, y, Xv, yv = mnist_subsets(64, 32, 0, np.float64)
+    hist = train(plain, X, y, optim.SGD(0.1), 32, 2, validation=(Xv, yv), evaluate_training=True, progress=False)
+    np.testing.assert_allclose(runs[(False, 0.1)][1].val_loss, hist.val_loss, rtol=1e-12)
+    net, bn_hist = runs[(True, 0.1)]
+    assert len(bn_hist.train_loss) == 2 and net.batchnorm and net.momentum == 0.9
+    assert bn_hist.train_loss[-1] == pytest.approx(net.evaluate(X, y)[0], rel=1e-14)   # inference mode
+    # the network with batch normalisation: the same Glorot weights, and its first batch loss by hand
+    rng = np.random.default_rng(0)
+    Ws = []
+    for n_in, n_out in ((784, 8), (8, 8), (8, 10)):
+        r = np.sqrt(6 / (n_in + n_out))
+        Ws.append(rng.uniform(-r, r, (n_in, n_out)))
+    idx = next(iter(batch_indices(64, 32, True, np.random.default_rng(0))))
+    a = X[idx]
+    for W in Ws[:-1]:
+        z = a @ W
+        a = 1 / (1 + np.exp(-(z - z.mean(0)) / np.sqrt(z.var(0) + 1e-3)))   # gamma 1, beta 0, then the sigmoid
+    logits = a @ Ws[-1]
+    log_p = logits - logits.max(1, keepdims=True)
+    log_p -= np.log(np.exp(log_p).sum(1, keepdims=True))
+    assert bn_hist.step_loss[0] == pytest.approx(-log_p[np.arange(len(idx)), y[idx]].mean(), rel=1e-12)
