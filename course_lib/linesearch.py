@@ -267,6 +267,13 @@ def backtracking_step(f: Callable, x, g, t0: float = 1.0, beta: float = 0.5, c: 
     n_evals : int
         Only with ``return_evals=True``.
     """
+    x, g, d, t0, beta, c, max_shrinks = _backtracking_arguments(x, g, d, t0, beta, c, max_shrinks)
+    t, evals = _backtrack(f, x, g, d, t0, beta, c, max_shrinks)
+    return (t, evals) if return_evals else t
+
+
+def _backtracking_arguments(x, g, d, t0, beta, c, max_shrinks) -> tuple:
+    """The validation ``backtracking_step`` and ``backtracking_trials`` make: their arguments, converted."""
     x = as_float_array("x", x, allow_scalar=False)
     g = as_float_array("g", g, allow_scalar=False)
     require_same_shape("x", x, "g", g)
@@ -278,8 +285,7 @@ def backtracking_step(f: Callable, x, g, t0: float = 1.0, beta: float = 0.5, c: 
     max_shrinks = as_int("max_shrinks", max_shrinks, minimum=0)
     if float(np.sum(g * d)) < 0:
         raise ValueError(f"-d must be a descent direction (g'd >= 0); got g'd = {float(np.sum(g * d)):.6g}")
-    t, evals = _backtrack(f, x, g, d, t0, beta, c, max_shrinks)
-    return (t, evals) if return_evals else t
+    return x, g, d, t0, beta, c, max_shrinks
 
 
 def _backtrack(f, x, g, d, t0: float, beta: float, c: float, max_shrinks: int, trials: list | None = None):
@@ -325,17 +331,7 @@ def backtracking_trials(f: Callable, x, g, t0: float = 1.0, beta: float = 0.5, c
     values : array (k,)
         ``f(x - ts[i] d)``.
     """
-    x = as_float_array("x", x, allow_scalar=False)
-    g = as_float_array("g", g, allow_scalar=False)
-    require_same_shape("x", x, "g", g)
-    d = g if d is None else as_float_array("d", d, allow_scalar=False)
-    require_same_shape("g", g, "d", d)
-    t0 = as_positive("t0", t0)
-    beta = as_in_interval("beta", beta, 0.0, 1.0, closed="neither")
-    c = as_in_interval("c", c, 0.0, 1.0, closed="neither")
-    max_shrinks = as_int("max_shrinks", max_shrinks, minimum=0)
-    if float(np.sum(g * d)) < 0:
-        raise ValueError(f"-d must be a descent direction (g'd >= 0); got g'd = {float(np.sum(g * d)):.6g}")
+    x, g, d, t0, beta, c, max_shrinks = _backtracking_arguments(x, g, d, t0, beta, c, max_shrinks)
     trials: list = []
     _backtrack(f, x, g, d, t0, beta, c, max_shrinks, trials)
     ts = np.array([t for t, _ in trials], dtype=np.float64)

@@ -1839,12 +1839,12 @@ class RegularizedMLP(MLP):
         ``dropout_forward_unvalidated``.  ``zs[l]`` enters layer l's
         activation; ``outs[l]`` is the activation before dropout,
         ``acts[l + 1]`` after; ``update`` moves the moving averages
-        (``optim.ema_unvalidated`` with ``momentum``).  The output's
+        (an EMA with ``momentum``, Keras' rule: ``optim.ema``'s line written
+        out here, because ``nn`` must not import ``optim``: the grading
+        sandbox hands ``nn`` to assignments whose reference ``optim`` is).  The output's
         activation is computed only for the mse loss (the others work from
         the logits), as ``MLP._forward``.
         """
-        from .optim import ema_unvalidated
-
         L = self.n_layers
         a = X
         zs, acts, outs, masks, caches = [], [X], [], [], []
@@ -1856,8 +1856,8 @@ class RegularizedMLP(MLP):
             if self.batchnorm and training:
                 z, cache, mu, var = batchnorm_forward_unvalidated(z, self.gammas[layer], self.betas[layer], self.eps)
                 if update:
-                    ema_unvalidated(self.moving_mean[layer], mu, self.momentum, out=self.moving_mean[layer])
-                    ema_unvalidated(self.moving_var[layer], var, self.momentum, out=self.moving_var[layer])
+                    for avg, x in ((self.moving_mean[layer], mu), (self.moving_var[layer], var)):
+                        np.add(self.momentum * avg, (1.0 - self.momentum) * x, out=avg)  # beta avg + (1 - beta) x
             elif self.batchnorm:
                 z = batchnorm_inference_unvalidated(z, self.moving_mean[layer], self.moving_var[layer],
                                                     self.gammas[layer], self.betas[layer], self.eps)

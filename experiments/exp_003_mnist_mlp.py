@@ -77,7 +77,19 @@ def run(X, y, Xt, yt, optimizer, batch_size, epochs, schedule=None, seed=0, per_
             "train_loss_after": net.loss(X, y),
             "test_loss": net.loss(Xt, yt), "test_accuracy": net.accuracy(Xt, yt),
             "test_accuracy_per_epoch": hist.val_accuracy, "dead_units": [u.n_dead for u in dead],
-            "hidden_widths": list(SIZES[1:-1]), "lr_per_epoch": hist.lr}
+            "hidden_widths": list(SIZES[1:-1]), "lr_per_epoch": hist.lr,
+            # the learning curves (the report's Figures 1-4): the epoch's mean batch loss and accuracy, the
+            # test set after each epoch, and the batch loss averaged over blocks of 100 steps
+            "train_loss_per_epoch": hist.loss, "train_accuracy_per_epoch": hist.accuracy,
+            "test_loss_per_epoch": hist.val_loss, "steps_per_epoch": hist.steps_per_epoch,
+            "step_loss_per_100_steps": block_means(hist.step_loss, 100)}
+
+
+def block_means(values, size: int) -> list:
+    """Means of consecutive blocks of ``size`` values (a last, shorter block is left out)."""
+    values = np.asarray(values, dtype=np.float64)
+    whole = len(values) // size * size
+    return values[:whole].reshape(-1, size).mean(axis=1).tolist()
 
 
 def keras_adam_peer(X, y, Xt, yt, epochs, seed):
@@ -99,6 +111,9 @@ def keras_adam_peer(X, y, Xt, yt, epochs, seed):
     return {"seed": seed, "test_accuracy": float(hist.history["val_accuracy"][-1]),
             "test_loss": float(hist.history["val_loss"][-1]), "train_loss_last_epoch": float(hist.history["loss"][-1]),
             "test_accuracy_per_epoch": [float(a) for a in hist.history["val_accuracy"]],
+            "train_loss_per_epoch": [float(v) for v in hist.history["loss"]],
+            "train_accuracy_per_epoch": [float(v) for v in hist.history["accuracy"]],
+            "test_loss_per_epoch": [float(v) for v in hist.history["val_loss"]],
             "keras_version": keras.__version__}
 
 
@@ -211,7 +226,7 @@ def main(argv=None) -> dict:
     grid = []
     for lr in (0.1, 0.01, 0.001):
         for bs in grid_batches:
-            r = run(X, y, Xt, yt, optim.SGD(lr), bs, grid_epochs)
+            r = run(X, y, Xt, yt, optim.SGD(lr), bs, grid_epochs, per_epoch_test=True)
             r["lr"] = lr
             r["collapsed"] = any(d == w for d, w in zip(r["dead_units"], SIZES[1:-1]))
             grid.append(r)

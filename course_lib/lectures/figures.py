@@ -116,12 +116,7 @@ def results_table(name: str, section: str | None = None, folder=None) -> Markdow
     re-running hours of training.  ``folder`` defaults to the repository's
     ``experiments/results``.
     """
-    folder = Path(folder) if folder is not None else RESULTS
-    path = folder / f"{name}.md"
-    if not path.exists():
-        available = sorted(p.stem for p in folder.glob("*.md")) if folder.exists() else []
-        raise FileNotFoundError(f"no results file {path}; available: {available or 'none'} "
-                                f"(run `python3 course.py experiments` to make them)")
+    path = _results_path(name, ".md", folder)
     text = path.read_text()
     if section is None:
         return Markdown(text)
@@ -144,13 +139,19 @@ def results(name: str, folder=None) -> dict:
     if not isinstance(name, str) or not name or "/" in name or name.endswith(".json"):
         raise ValueError(f"name must be a results file's name without folder or suffix, e.g. 'source_003_mnist'; "
                          f"got {name!r}")
+    return json.loads(_results_path(name, ".json", folder).read_text())
+
+
+def _results_path(name: str, suffix: str, folder) -> Path:
+    """``folder/<name><suffix>`` (``folder`` defaults to the repository's results), or a FileNotFoundError
+    naming the path, the results files there and how to make them."""
     folder = Path(folder) if folder is not None else RESULTS
-    path = folder / f"{name}.json"
+    path = folder / f"{name}{suffix}"
     if not path.exists():
-        available = sorted(p.stem for p in folder.glob("*.json")) if folder.exists() else []
+        available = sorted(p.stem for p in folder.glob(f"*{suffix}")) if folder.exists() else []
         raise FileNotFoundError(f"no results file {path}; available: {available or 'none'} "
                                 f"(run `python3 course.py experiments` to make them)")
-    return json.loads(path.read_text())
+    return path
 
 
 def _curves(run, per_step):
@@ -164,7 +165,7 @@ def _curves(run, per_step):
 
 
 def learning_curves(runs, title: str = "", baseline=None, per_step: str = "running_loss", max_points: int = 4000,
-                    logy: bool = True) -> Plot:
+                    logy: bool = True, held_out: str = "validation") -> Plot:
     """Learning curves: loss (and accuracy) of training runs against the epoch and the iteration.
 
     ``runs`` maps a label to a ``train.History`` or to a Keras ``History.history``
@@ -183,6 +184,8 @@ def learning_curves(runs, title: str = "", baseline=None, per_step: str = "runni
       training against validation;
     * the same two for the accuracy in a second panel, when the runs have one.
 
+    ``held_out`` names the held-out set in the legend ("validation", or
+    "test" where the runs were evaluated on the test set).
     When all the ``History`` runs take the same number of steps per epoch, a
     top axis counts iterations.  ``baseline`` = ``(label, value)`` draws a
     horizontal reference (e.g. the MSE of predicting the mean).
@@ -194,6 +197,8 @@ def learning_curves(runs, title: str = "", baseline=None, per_step: str = "runni
     """
     if not isinstance(runs, Mapping) or not runs:
         raise TypeError(f"runs must be a non-empty dict of label -> History or Keras history dict; got {runs!r}")
+    if not isinstance(held_out, str) or not held_out.strip():
+        raise ValueError(f"held_out must name the held-out set, e.g. 'validation' or 'test'; got {held_out!r}")
     if per_step not in ("running_loss", "step_loss"):
         raise ValueError(f"per_step must be 'running_loss' or 'step_loss'; got {per_step!r}")
     recs = {label: _curves(run, per_step) for label, run in runs.items()}
@@ -214,14 +219,14 @@ def learning_curves(runs, title: str = "", baseline=None, per_step: str = "runni
         ax_loss.plot(c["epoch_x"], c["loss"], "o-", color=color, ms=4, label=f"{label}: training, mean over the epoch (mid-epoch)")
         if len(c["val_loss"]):
             ax_loss.plot(c["val_x"], c["val_loss"], "s--", color=color, ms=4, mfc="none",
-                         label=f"{label}: validation, after the epoch")
+                         label=f"{label}: {held_out}, after the epoch")
         if with_acc:
             ax_acc = axes[1]
             ax_acc.plot(np.arange(len(c["accuracy"])) + 0.5, c["accuracy"], "o-", color=color, ms=4,
                         label=f"{label}: training, mean over the epoch (mid-epoch)")
             if len(c["val_accuracy"]):
                 ax_acc.plot(np.arange(len(c["val_accuracy"])) + 1.0, c["val_accuracy"], "s--", color=color,
-                            ms=4, mfc="none", label=f"{label}: validation, after the epoch")
+                            ms=4, mfc="none", label=f"{label}: {held_out}, after the epoch")
         curves[label] = c
     if baseline is not None:
         name, value = baseline

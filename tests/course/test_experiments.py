@@ -171,6 +171,25 @@ def test_source_003_quick(tmp_path):
         assert 0 < runs[0]["train_loss_after"] < runs[0]["test_loss"] + 0.5
     assert math.isclose(result["ln10"], math.log(10))
     assert "97.74%" in md and "98.28%" in md and "98.42%" in md
+    # the learning curves: one entry per epoch, the last epoch's entries the run's own last-epoch numbers
+    for runs in [*result["main"].values(), result["keras_c"]]:
+        r = runs[0]
+        for key in ("train_loss_per_epoch", "train_accuracy_per_epoch", "test_loss_per_epoch"):
+            assert len(r[key]) == 1, key
+        assert r["train_loss_per_epoch"][-1] == pytest.approx(r["train_loss_last_epoch"])
+        assert r["test_loss_per_epoch"][-1] == pytest.approx(r["test_loss"], rel=1e-5)
+    a = result["main"]["a"][0]
+    assert a["steps_per_epoch"] == 500 and len(a["step_loss_per_100_steps"]) == 5   # 5,000 images, batch 10
+    # the epoch's mean batch loss is the mean of its five 100-step blocks' means
+    assert np.mean(a["step_loss_per_100_steps"]) == pytest.approx(a["train_loss_per_epoch"][0], rel=1e-6)
+    assert all(len(cell["test_loss_per_epoch"]) == 1 for cell in result["grid"])
+
+
+def test_block_means_average_consecutive_blocks_and_drop_a_short_tail():
+    from experiments.exp_003_mnist_mlp import block_means
+
+    assert block_means([1, 2, 3, 4, 5, 6, 7], 3) == [2.0, 5.0]   # (1+2+3)/3, (4+5+6)/3; 7 is left out
+    assert block_means([1.0, 2.0], 3) == []
 
 
 @pytest.mark.slow

@@ -59,6 +59,29 @@ def test_the_published_grid_is_source_003s_table_2_as_printed():
     assert lecture.PUBLISHED_MAIN == {"a": 0.9774, "b": 0.9828, "c": 0.9842}
 
 
+def test_main_learning_curves_draw_seed_0s_training_and_test_curves_from_the_results_file():
+    plot = lecture.main_learning_curves()
+    loss_ax, acc_ax = plot.fig.axes[:2]
+    loss_lines = {line.get_label(): line for line in loss_ax.lines}
+    acc_lines = {line.get_label(): line for line in acc_ax.lines}
+    runs = {"(a) SGD 0.1, batch 10": RESULTS["main"]["a"][0], "(b) decay + momentum": RESULTS["main"]["b"][0],
+            "(c) Adam, batch 100": RESULTS["main"]["c"][0], "(c) Keras peer": RESULTS["keras_c"][0]}
+    for label, r in runs.items():
+        x, y = line_data(loss_lines[f"{label}: training, mean over the epoch (mid-epoch)"])
+        np.testing.assert_allclose(x, np.arange(10) + 0.5)                 # the epoch's mean, at its middle
+        np.testing.assert_allclose(y, r["train_loss_per_epoch"])
+        x, y = line_data(loss_lines[f"{label}: test, after the epoch"])
+        np.testing.assert_allclose(x, np.arange(1, 11))
+        np.testing.assert_allclose(y, r["test_loss_per_epoch"])
+        np.testing.assert_allclose(line_data(acc_lines[f"{label}: test, after the epoch"])[1],
+                                   r["test_accuracy_per_epoch"])
+        assert r["test_loss_per_epoch"][-1] == pytest.approx(r["test_loss"], rel=1e-5)   # epoch 10 is the final net
+    # after 10 epochs every run fits its training data better than the test data: the gap the figure shows
+    assert all(r["train_loss_per_epoch"][-1] < r["test_loss_per_epoch"][-1] for r in runs.values())
+    # lecture 7's prose: the test loss rises again for some runs (its last value above its lowest)
+    assert any(r["test_loss_per_epoch"][-1] > min(r["test_loss_per_epoch"]) for r in runs.values())
+
+
 def test_main_runs_draws_each_runs_mean_and_range_of_test_accuracy_per_epoch():
     plot = lecture.main_runs()
     lines = {line.get_label(): line for line in plot.fig.axes[0].lines}
