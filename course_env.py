@@ -51,11 +51,12 @@ import os
 from collections.abc import MutableMapping
 from pathlib import Path
 
-__all__ = ["BLAS_THREADS", "TF_LOG_LEVEL", "MPL_BACKEND", "DATA_DIR", "SHARED_DATA",
+__all__ = ["BLAS_THREADS", "TF_LOG_LEVEL", "MPL_BACKEND", "DATA_DIR", "SHARED_DATA", "SHARED_SOURCES",
            "defaults", "apply", "quiet_tensorflow"]
 
 ROOT = Path(__file__).resolve().parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
+SHARED_SOURCES = ROOT.parent / "shared" / "course-sources"  # the course sources, beside the course as the data
 
 BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 TF_LOG_LEVEL = "TF_CPP_MIN_LOG_LEVEL"

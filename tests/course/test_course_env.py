@@ -227,3 +227,8 @@ def test_no_sys_path_manipulation_anywhere():
     offenders = [str(p.relative_to(ROOT)) for p in _source_files()
                  if p.suffix in (".py", ".ipynb") and p != Path(__file__) and pattern.search(_python_of(p))]
     assert not offenders, f"sys.path changed in {offenders}"
+
+
+def test_the_course_sources_sit_beside_the_course_as_the_data_does():
+    assert course_env.SHARED_SOURCES == ROOT.parent / "shared" / "course-sources"
+    assert course_env.SHARED_SOURCES.parent == course_env.SHARED_DATA.parent

@@ -14,6 +14,8 @@ import nbformat
 import numpy as np
 import pytest
 
+import course_env
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -757,8 +759,9 @@ def test_lecture_4_names_source_004s_wine_slips_as_the_numbers_show():
 
 def _source(number: str) -> str:
     """Course source ``number`` ("003", "004"): its text, as the lectures quote it."""
-    (path,) = Path("/work/shared/course-sources").glob(f"{number}_*.txt")
-    return path.read_text()
+    paths = sorted(course_env.SHARED_SOURCES.glob(f"{number}_*.txt"))
+    assert len(paths) == 1, f"course source {number} must be one file {number}_*.txt in {course_env.SHARED_SOURCES}"
+    return paths[0].read_text()
 
 
 def _quotes(text: str, source: str):

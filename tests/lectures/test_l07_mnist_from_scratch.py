@@ -29,6 +29,8 @@ from pathlib import Path
 
 import pytest
 
+import course_env
+
 from figure_data import line_data
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +39,7 @@ RESULTS = json.loads((ROOT / "experiments" / "results" / "source_003_mnist.json"
 
 def _source_003_table_2():
     """Source 003's Table 2, parsed from the source's own text: {(lr, batch): (loss, accuracy, seconds)}."""
-    (path,) = Path("/work/shared/course-sources").glob("003_*.txt")
+    (path,) = course_env.SHARED_SOURCES.glob("003_*.txt")
     lines = path.read_text().splitlines()
     end = next(k for k, line in enumerate(lines) if line.startswith("Table 2: Final performance metrics at epoch 10"))
     head = max(k for k in range(end) if lines[k].split("\t")[:2] == ["η", "m"])
@@ -53,7 +55,7 @@ def test_the_published_grid_is_source_003s_table_2_as_printed():
     assert schedules.SOURCE_003_TABLE2 == printed                       # the one copy, against the source itself
     assert lecture.PUBLISHED_TABLE2 == {cell: (loss, acc) for cell, (loss, acc, _) in printed.items()}
     # the main runs' accuracies: run (a) is Table 2's (0.1, 10) cell; (b) and (c) are quoted in the text
-    text = next(Path("/work/shared/course-sources").glob("003_*.txt")).read_text()
+    text = next(course_env.SHARED_SOURCES.glob("003_*.txt")).read_text()
     assert lecture.PUBLISHED_MAIN["a"] == printed[(0.1, 10)][1]
     assert "achieving 98.28% accuracy" in text and "an accuracy of 98.42%" in text
     assert lecture.PUBLISHED_MAIN == {"a": 0.9774, "b": 0.9828, "c": 0.9842}
