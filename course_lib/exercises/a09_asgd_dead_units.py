@@ -129,6 +129,43 @@ def _counts(params, X, y) -> tuple:
     return tuple(np.sum(masks, axis=0).astype(float) for masks in zip(*_per_sample_nonzero(params, X, y)))
 
 
+def _per_sample_gradients_slope_one_at_zero(params, X, y) -> list:
+    """The mistaken per-sample gradients of a backward pass that takes ReLU's slope at z = 0 as 1 (``z >= 0``):
+    for each sample, ``[dW1, db1, ...]`` of its own loss (binary cross-entropy, ``dz_L = p - y``), written out."""
+    Ws, bs = params[0::2], params[1::2]
+    out = []
+    for x, t in zip(X, y):
+        acts, zs = [x], []
+        for W, b in zip(Ws[:-1], bs[:-1]):
+            zs.append(acts[-1] @ W + b)
+            acts.append(np.maximum(zs[-1], 0.0))
+        p = 1.0 / (1.0 + np.exp(-(acts[-1] @ Ws[-1] + bs[-1])))
+        delta = p - t
+        grads = [None] * len(params)
+        for layer in range(len(Ws) - 1, -1, -1):
+            grads[2 * layer], grads[2 * layer + 1] = np.outer(acts[layer], delta), delta
+            if layer:
+                delta = (delta @ Ws[layer].T) * (zs[layer - 1] >= 0)   # the mistake: slope 1 at z = 0
+        out.append(grads)
+    return out
+
+
+def _counts_slope_one_at_zero(params, X, y) -> tuple:
+    """The counts of ``_per_sample_gradients_slope_one_at_zero``: a unit at exactly z = 0 passes its delta back."""
+    return tuple(np.sum([g != 0 for g in grads], axis=0).astype(float)
+                 for grads in zip(*_per_sample_gradients_slope_one_at_zero(params, X, y)))
+
+
+def _effective_slope_one_at_zero(params, X, y) -> tuple:
+    """The mean effective gradient with those gradients and counts (0 where a count is 0)."""
+    sums = [np.sum(g, axis=0) for g in zip(*_per_sample_gradients_slope_one_at_zero(params, X, y))]
+    return tuple(np.divide(g, c, out=np.zeros_like(g), where=c > 0)
+                 for g, c in zip(sums, _counts_slope_one_at_zero(params, X, y)))
+
+
+SLOPE_AT_ZERO = "ReLU's slope at z = 0 is 0 (on only for z > 0): a unit at exactly z = 0 passes nothing back"
+
+
 def _counts_without_inputs(params, X, y) -> tuple:
     """The mistaken counts of a weight W_l[i, j]: the samples where unit j's dz is non-zero, whatever a_{l-1}[n, i] is."""
     nonzero = _per_sample_nonzero(params, X, y)
@@ -148,7 +185,8 @@ def effective_counts(student, seed=None) -> int:
         "sample n's gradient for W_l[i, j] is a_{l-1}[n, i] dz_l[n, j]: it is 0 when the input a_{l-1}[n, i] is 0 "
         "(a ReLU off below), not only when dz is": _counts_without_inputs,
         "only the samples whose gradient for the parameter is non-zero count, not every sample of the batch":
-            lambda p, X, y: tuple(np.full(q.shape, float(len(X))) for q in p)})
+            lambda p, X, y: tuple(np.full(q.shape, float(len(X))) for q in p),
+        SLOPE_AT_ZERO: _counts_slope_one_at_zero})
 
 
 def _gradients(params, X, y, reduction):
@@ -178,7 +216,8 @@ def effective_gradient(student, seed=None) -> int:
         "where no sample moves a parameter (a dead unit's weights) 0 / 0 gives NaN; the effective gradient is 0 there":
             nan_where_none,
         "the counts of a weight W_l[i, j] must leave out the samples whose input a_{l-1}[n, i] is 0":
-            lambda p, X, y: zeros_for(divided(p, X, y, _counts_without_inputs(p, X, y)))})
+            lambda p, X, y: zeros_for(divided(p, X, y, _counts_without_inputs(p, X, y))),
+        SLOPE_AT_ZERO: _effective_slope_one_at_zero})
 
 
 def asgd_step(student, seed=None) -> int:
@@ -194,4 +233,6 @@ def asgd_step(student, seed=None) -> int:
                                   cases, name="asgd_step", rtol=1e-9, atol=1e-12, variants={
         "this is SGD's step with the batch mean; aSGD steps along the mean effective gradient":
             lambda p, X, y, lr: step(p, X, y, lr, "mean"),
-        "the sign is flipped: the step is p - lr * g": lambda p, X, y, lr: step(p, X, y, lr, "effective", -1.0)})
+        "the sign is flipped: the step is p - lr * g": lambda p, X, y, lr: step(p, X, y, lr, "effective", -1.0),
+        SLOPE_AT_ZERO: lambda p, X, y, lr: tuple(_optim.sgd_update(q, g, lr)
+                                                 for q, g in zip(p, _effective_slope_one_at_zero(p, X, y)))})

@@ -28,8 +28,9 @@ def dead_units(params, X):
     return [((z <= 0).all(axis=0), (z > 0).all(axis=0)) for z in zs[:-1]]
 
 
-def backward(params, X, y):
-    """Per layer: the summed gradients (dW, db) and the counts, from each sample's dz and input."""
+def backward(params, X, y, slope_at_zero=0.0):
+    """Per layer: the summed gradients (dW, db) and the counts, from each sample's dz and input (``slope_at_zero``:
+    ReLU's g'(0), 0 as the assignment says; 1 is the mistake of writing ``z >= 0``)."""
     zs, acts = forward(params, X)
     dz = acts[-1] - y                                   # sigmoid + binary cross-entropy, per sample
     sums, counts = [None] * len(params), [None] * len(params)
@@ -39,7 +40,8 @@ def backward(params, X, y):
         counts[2 * layer] = (a_prev != 0).T.astype(float) @ (dz != 0).astype(float)
         counts[2 * layer + 1] = (dz != 0).sum(axis=0).astype(float)
         if layer:
-            dz = (dz @ params[2 * layer].T) * (zs[layer - 1] > 0)
+            z = zs[layer - 1]
+            dz = (dz @ params[2 * layer].T) * np.where(z == 0, slope_at_zero, z > 0)
     return sums, counts
 
 
@@ -154,6 +156,25 @@ def test_each_mistake_is_named():
     with pytest.raises(GradingError, match="the sign is flipped"):
         checks.asgd_step(lambda params, X, y, lr: [p + lr * g for p, g in
                                                    zip(params, effective_gradient(params, X, y))])
+
+
+def test_relus_slope_one_at_zero_is_named_in_every_gradient_question():
+    # every case has a unit at exactly z = 0 on every sample; with g'(0) = 1 its delta flows back
+    def counts(params, X, y):
+        return backward(params, X, y, slope_at_zero=1.0)[1]
+
+    def gradient(params, X, y):
+        sums, c = backward(params, X, y, slope_at_zero=1.0)
+        return [np.where(k > 0, s / np.maximum(k, 1), 0.0) for s, k in zip(sums, c)]
+
+    for params, X, y in checks._network_cases(np.random.default_rng(1)):   # the mistake changes the answer
+        assert any(np.any(a != b) for a, b in zip(counts(params, X, y), effective_counts(params, X, y)))
+    with pytest.raises(GradingError, match="slope at z = 0 is 0"):
+        checks.effective_counts(counts)
+    with pytest.raises(GradingError, match="slope at z = 0 is 0"):
+        checks.effective_gradient(gradient)
+    with pytest.raises(GradingError, match="slope at z = 0 is 0"):
+        checks.asgd_step(lambda params, X, y, lr: [p - lr * g for p, g in zip(params, gradient(params, X, y))])
 
 
 def test_calling_the_reference_is_refused():
