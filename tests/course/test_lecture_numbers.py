@@ -29,6 +29,15 @@ def _run_code_cells(nb, until: str):
 
     Returns ``(namespace, stdout of that cell, value of its last expression)``.
     """
+    for cell, ns, printed, value in _each_code_cell(nb):
+        if until in cell.source:
+            return ns, printed, value
+    raise AssertionError(f"no code cell contains {until!r}")
+
+
+def _each_code_cell(nb):
+    """Run ``nb``'s code cells in order in one namespace, yielding ``(cell, namespace, stdout, value of its last
+    expression)`` after each."""
     ns = {"__name__": "__lecture__"}
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -39,9 +48,7 @@ def _run_code_cells(nb, until: str):
         with contextlib.redirect_stdout(out):
             exec(compile(tree, "<cell>", "exec"), ns)
             value = eval(compile(ast.Expression(last.value), "<cell>", "eval"), ns) if last else None
-        if until in cell.source:
-            return ns, out.getvalue(), value
-    raise AssertionError(f"no code cell contains {until!r}")
+        yield cell, ns, out.getvalue(), value
 
 
 def _markdown(nb) -> str:
@@ -1089,17 +1096,9 @@ def test_lecture_10_questions_state_the_numbers_their_answers_compute():
 # ---------------------------------------------------------------------------------------------
 def _lecture_5_values():
     """Run lecture 5's code cells in order: (namespace, {cell source: (stdout, value of its last expression)})."""
-    ns, shown = {"__name__": "__lecture__"}, {}
-    for cell in _lecture("05").cells:
-        if cell.cell_type != "code":
-            continue
-        tree = ast.parse(cell.source)
-        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            exec(compile(tree, "<cell>", "exec"), ns)
-            value = eval(compile(ast.Expression(last.value), "<cell>", "eval"), ns) if last else None
-        shown[cell.source] = (out.getvalue(), value)
+    ns, shown = {}, {}
+    for cell, ns, printed, value in _each_code_cell(_lecture("05")):
+        shown[cell.source] = (printed, value)
     return ns, shown
 
 
