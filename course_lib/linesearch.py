@@ -382,8 +382,11 @@ def largest_stable_step(curvature) -> float:
     Near a minimum ``x*`` of a 1-D function, ``x_{k+1} - x* ~ (1 - eta
     f''(x*)) (x_k - x*)``, which shrinks only for ``0 < eta < 2 / f''(x*)``;
     on ``f(x) = 0.5 x'Ax`` the same holds with the largest eigenvalue of
-    ``A`` for ``f''``.  Just above the limit the iterates jump between two
-    points on either side of ``x*`` (a period-doubling) before they diverge.
+    ``A`` for ``f''``.  Above the limit the error is multiplied by
+    ``1 - eta f'' < -1`` at every step: on a quadratic the iterates alternate
+    sides and grow from the first step.  On a function that is not quadratic
+    (lecture 1's sextic) the higher-order terms can hold them in a two-cycle
+    for a range of steps first.
     """
     return 2.0 / as_positive("curvature", curvature)
 

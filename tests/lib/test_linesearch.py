@@ -301,3 +301,17 @@ def test_sublinear_bound_holds_for_gradient_descent_on_convex_smooth_functions()
         sublinear_bound(0.0, 1.0, 3)
     with pytest.raises(ValueError, match="distance"):
         sublinear_bound(1.0, -1.0, 3)
+
+
+def test_just_above_the_largest_stable_step_a_quadratic_alternates_and_grows_from_the_first_step():
+    from course_lib import linesearch
+
+    c = 4.0
+    eta = 1.01 * linesearch.largest_stable_step(c)
+    x, path = 1.0, [1.0]
+    for _ in range(20):
+        x = x - eta * c * x                      # gradient descent on 0.5 c x^2, written out
+        path.append(x)
+    path = np.array(path)
+    assert np.all(np.sign(path[1:]) == -np.sign(path[:-1]))          # alternating sides at every step
+    assert np.all(np.abs(path[1:]) > np.abs(path[:-1]))             # and growing from the first step
