@@ -132,7 +132,8 @@ Errata of the course sources corrected here
   lambda = 0.1)".  ``Delta W = alpha Delta W - lambda grad`` multiplies the
   velocity by alpha every step; it is stable only for ``0 <= alpha < 1``.  On
   its sextic from x = 23 with alpha 40 the iterates are 22.07, -15.5, -1399,
-  5.7e10.
+  5.7e10 (``momentum_trajectory`` runs it; ``Momentum`` refuses alpha >= 1).
+  Its claims hold for alpha = 0.4 (``experiments/results/source_004_sextic.md``).
 
 Imported here: numpy, the standard library and ``course_lib.validation``
 (never TensorFlow: the Keras comparisons get ``keras`` from their caller).
@@ -191,6 +192,7 @@ __all__ = [
     "trajectory",
     "settled",
     "steps_to_settle",
+    "momentum_trajectory",
 ]
 
 MOMENTUM_VARIANTS = ("classical", "ema")
@@ -317,7 +319,26 @@ def ema_unvalidated(avg, x, beta, out=None):
 
 
 def _bias_correction(avg, beta, t):
-    return avg / (1.0 - beta**t)                                     # avg / (1 - beta^t)
+    return avg / _in_dtype_of(_one_minus_power(beta, t), avg)        # avg / (1 - beta^t)
+
+
+def _one_minus_power(beta, t):
+    """``1 - beta**t`` as Python computes it, for a step number ``t`` or an array of them (one per network).
+
+    An array is computed value by distinct value in Python: numpy's
+    vectorised ``power`` may differ from ``beta**t`` in the last bit, and a
+    stacked network must round as it does alone.
+    """
+    if not isinstance(t, np.ndarray):
+        return 1.0 - beta**t
+    values, where = np.unique(t, return_inverse=True)
+    return np.array([1.0 - beta ** int(v) for v in values])[where].reshape(t.shape)
+
+
+def _in_dtype_of(c, a):
+    """A factor computed from the step number, in ``a``'s dtype: a Python float already acts so; an array
+    (one step number per network of a stack) is cast, so a float32 stack rounds as a float32 network does."""
+    return c.astype(a.dtype) if isinstance(c, np.ndarray) else c
 
 
 def _adaptive_step(w, m, v, lr, eps, eps_inside_sqrt, out=None):
@@ -371,7 +392,7 @@ def _adam(w, g, m, v, vmax, t, lr, beta1, beta2, eps, eps_hat, out=_NEW):
         vmax = np.maximum(vmax, v, out=out[3])                       # vmax = max(vmax, v)
     v_denom = v if vmax is None else vmax
     if eps_hat:
-        lr_t = lr * np.sqrt(1.0 - beta2**t) / (1.0 - beta1**t)
+        lr_t = lr * np.sqrt(_one_minus_power(beta2, t)) / _one_minus_power(beta1, t)
         w = _adaptive_step(w, m, v_denom, lr_t, eps, False, out[0])  # w - lr_t m / (sqrt(v) + eps)
     else:
         m_hat = _bias_correction(m, beta1, t)                        # m / (1 - beta1^t)
@@ -1048,7 +1069,7 @@ class Optimizer:
     Subclasses validate their hyperparameters in ``__init__`` (once: the step
     trusts them) and define ``_init_state(p) -> dict`` (the state arrays of
     one parameter array, created on the first step) and ``_update(p, g,
-    state, t)``: one call of their rule's arithmetic, the one their pure
+    state, t, lr)``: one call of their rule's arithmetic, the one their pure
     update function runs, written into ``p`` and the state arrays.  They list
     their hyperparameters in ``_hyper`` for ``repr``.
 
@@ -1088,7 +1109,15 @@ class Optimizer:
     def _init_state(self, p: np.ndarray) -> dict:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _update(self, p, g, state: dict, t: int) -> None:  # pragma: no cover - abstract
+    def initial_state(self, p: np.ndarray) -> dict:
+        """The state arrays one parameter array ``p`` starts with (zeros, or Adagrad's initial accumulator).
+
+        What the first step creates for every array; ``course_lib.batched``
+        adds a network to a stack with it.
+        """
+        return self._init_state(p)
+
+    def _update(self, p, g, state: dict, t: int, lr) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def step(self, params, grads) -> None:
@@ -1142,7 +1171,7 @@ class Optimizer:
             validated.append(g)
         self.step_unvalidated(params, validated)
 
-    def step_unvalidated(self, params, grads) -> None:
+    def step_unvalidated(self, params, grads, lr=None, t=None) -> None:
         """``step`` without validating ``params`` and ``grads``: the fast path of a training loop.
 
         It skips everything ``step`` validates on each call (list types and
@@ -1158,14 +1187,25 @@ class Optimizer:
         backpropagation (``course_lib.train``) or validated by the loop
         (``trajectory``).  Everyone else calls ``step``: a bad input here
         gives wrong numbers or an obscure numpy error, not a clear message.
+
+        ``lr`` replaces ``self.lr`` for this step (unvalidated): an array
+        that broadcasts against every parameter array gives every slice its
+        own learning rate.  ``course_lib.batched`` steps a stack of K
+        networks, whose parameters have a leading axis K, with one rate per
+        network shaped ``(K, 1, 1)``; the rule's arithmetic is the same, so
+        each network's numbers are those of its own optimizer.  ``t``
+        likewise replaces the step number ``self.t + 1`` (Adam's bias
+        correction), e.g. one per network of a stack whose networks started
+        at different steps; ``self.t`` still counts this optimizer's steps.
         """
         if self.state is None:
             self.state = [self._init_state(p) for p in params]
             self._shapes = [p.shape for p in params]
-        t = self.t + 1
+        lr = self.lr if lr is None else lr
+        step = t if t is not None else self.t + 1
         for p, g, state in zip(params, grads, self.state):
-            self._update(p, g, state, t)
-        self.t = t
+            self._update(p, g, state, step, lr)
+        self.t += 1
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={getattr(self, k)!r}" for k in ("lr",) + self._hyper)
@@ -1178,8 +1218,8 @@ class SGD(Optimizer):
     def _init_state(self, p):
         return {}
 
-    def _update(self, p, g, state, t):
-        _sgd(p, g, self.lr, out=(p,))
+    def _update(self, p, g, state, t, lr):
+        _sgd(p, g, lr, out=(p,))
 
 
 class Momentum(Optimizer):
@@ -1199,8 +1239,8 @@ class Momentum(Optimizer):
     def _init_state(self, p):
         return {"v": np.zeros_like(p)}
 
-    def _update(self, p, g, state, t):
-        _momentum(p, g, state["v"], self.lr, self.beta, self.variant, out=(p, state["v"]))
+    def _update(self, p, g, state, t, lr):
+        _momentum(p, g, state["v"], lr, self.beta, self.variant, out=(p, state["v"]))
 
 
 class Nesterov(Optimizer):
@@ -1215,8 +1255,8 @@ class Nesterov(Optimizer):
     def _init_state(self, p):
         return {"v": np.zeros_like(p)}
 
-    def _update(self, p, g, state, t):
-        _nesterov(p, g, state["v"], self.lr, self.beta, out=(p, state["v"]))
+    def _update(self, p, g, state, t, lr):
+        _nesterov(p, g, state["v"], lr, self.beta, out=(p, state["v"]))
 
 
 class Adagrad(Optimizer):
@@ -1239,8 +1279,8 @@ class Adagrad(Optimizer):
     def _init_state(self, p):
         return {"G": np.full_like(p, self.initial_accumulator)}
 
-    def _update(self, p, g, state, t):
-        _adagrad(p, g, state["G"], self.lr, self.eps, self.eps_inside_sqrt, out=(p, state["G"]))
+    def _update(self, p, g, state, t, lr):
+        _adagrad(p, g, state["G"], lr, self.eps, self.eps_inside_sqrt, out=(p, state["G"]))
 
 
 class RMSprop(Optimizer):
@@ -1261,8 +1301,8 @@ class RMSprop(Optimizer):
     def _init_state(self, p):
         return {"s": np.zeros_like(p)}
 
-    def _update(self, p, g, state, t):
-        _rmsprop(p, g, state["s"], self.lr, self.rho, self.eps, self.eps_inside_sqrt, out=(p, state["s"]))
+    def _update(self, p, g, state, t, lr):
+        _rmsprop(p, g, state["s"], lr, self.rho, self.eps, self.eps_inside_sqrt, out=(p, state["s"]))
 
 
 class Adadelta(Optimizer):
@@ -1282,9 +1322,9 @@ class Adadelta(Optimizer):
     def _init_state(self, p):
         return {"Eg2": np.zeros_like(p), "Edx2": np.zeros_like(p)}
 
-    def _update(self, p, g, state, t):
+    def _update(self, p, g, state, t, lr):
         Eg2, Edx2 = state["Eg2"], state["Edx2"]
-        _adadelta(p, g, Eg2, Edx2, self.lr, self.rho, self.eps, out=(p, Eg2, Edx2))
+        _adadelta(p, g, Eg2, Edx2, lr, self.rho, self.eps, out=(p, Eg2, Edx2))
 
 
 class Adam(Optimizer):
@@ -1310,9 +1350,9 @@ class Adam(Optimizer):
             state["vmax"] = np.zeros_like(p)
         return state
 
-    def _update(self, p, g, state, t):
+    def _update(self, p, g, state, t, lr):
         m, v, vmax = state["m"], state["v"], state.get("vmax")
-        _adam(p, g, m, v, vmax, t, self.lr, self.beta1, self.beta2, self.eps, self.eps_hat,
+        _adam(p, g, m, v, vmax, t, lr, self.beta1, self.beta2, self.eps, self.eps_hat,
               out=(p, m, v, vmax))
 
 
@@ -1356,7 +1396,7 @@ class Rprop(Optimizer):
     def _init_state(self, p):
         return {"g_prev": np.zeros_like(p), "step": np.full_like(p, self.lr)}
 
-    def _update(self, p, g, state, t):
+    def _update(self, p, g, state, t, lr):
         g_prev, step = state["g_prev"], state["step"]
         _rprop(p, g, g_prev, step, *self.etas, *self.step_sizes, out=(p, g_prev, step))
 
@@ -1667,3 +1707,43 @@ def steps_to_settle(optimizer, grad: Callable, x0, max_steps: int = 200, rtol: f
         return None, path[-1].copy()
     k = int(done[0]) + 1
     return k, path[k].copy()
+
+
+def momentum_trajectory(grad: Callable, x0, lr, beta, steps: int, stop_beyond: float | None = None) -> np.ndarray:
+    """The iterates of classical momentum from ``x0`` for ANY momentum factor ``beta >= 0``, unstable ones too.
+
+    The rule of ``Momentum(lr, beta, variant="classical")`` (Polyak 1964, in the
+    form of Sutskever et al. 2013, eqs. (1)-(2)), with ``v_0 = 0``::
+
+        v_(k+1) = beta v_k - lr grad(x_k),    x_(k+1) = x_k + v_(k+1)
+
+    which is course source ``004``'s (section 4.1.2: ``Delta W^(i+1) = alpha
+    Delta W^(i) - lambda grad J(W^(i))``, ``W^(i+1) = W^(i) + Delta W^(i+1)``).
+    ``Momentum`` accepts only ``0 <= beta < 1``, where the method can converge;
+    this function lifts the upper bound so that a printed setting outside it
+    can be run and seen to fail.  Near a minimum ``x*`` with ``f''(x*) = h``
+    one step maps ``(v, x - x*)`` by ``[[beta, -lr h], [beta, 1 - lr h]]``,
+    whose determinant is ``beta``: for ``beta >= 1`` an eigenvalue has modulus
+    ``>= sqrt(beta) >= 1`` and no minimum attracts the iteration.  Source
+    ``004``'s Figure 18 prints ``alpha = 40, lambda = 0.1``: on its sextic
+    from x = 23 the iterates are 22.07, -15.5, -1399, 5.7e10.
+
+    Run by ``trajectory`` (same arguments, same stop rule, same validation of
+    every gradient) with a ``Momentum`` whose ``beta`` is set after its
+    constructor: for ``0 <= beta < 1`` the iterates are ``trajectory(Momentum(lr,
+    beta), grad, x0, steps, stop_beyond)``'s to the last bit.
+
+    Parameters
+    ----------
+    grad, x0, steps, stop_beyond : as for ``trajectory``
+    lr : float > 0
+    beta : float >= 0 (finite)
+
+    Returns
+    -------
+    path : ndarray of shape (k + 1, len(x0)), as ``trajectory`` returns it
+    """
+    beta = as_nonnegative("beta", beta)
+    optimizer = Momentum(lr, 0.0, "classical")
+    optimizer.beta = beta  # the one hyperparameter whose range is widened; lr is validated by Momentum
+    return trajectory(optimizer, grad, x0, steps, stop_beyond=stop_beyond)

@@ -1,7 +1,9 @@
 """Lecture 5, momentum and adaptive methods: classical and EMA momentum side by side, Goh
 (2017)'s analysis of momentum on a quadratic (the error along each eigenvector, the (alpha,
 beta) phase diagram, the optimal tuning), the optimizers racing on a ravine and on Rosenbrock's
-valley, the conventions of course_lib and Keras, and the answers to the lecture's questions.
+valley, source 004's Figures 18 and 19 (momentum and Adam on its sextic, from the results of
+``experiments/exp_004_sextic.py``), the conventions of course_lib and Keras, and the answers to the
+lecture's questions.
 
 Every list of optimizers here is ``optim.OPTIMIZERS``: the race's racers, its sliders'
 labels and the conventions table are built from it.
@@ -14,12 +16,13 @@ import inspect
 import numpy as np
 
 from .. import functions, linesearch, momentum_theory, optim
-from ..validation import as_choice
-from .figures import Markdown, figure as _figure, reveal
+from ..validation import as_choice, as_int
+from . import figures
+from .figures import Markdown, Plot, figure as _figure, reveal
 from .interactive import Interactive, float_slider, int_slider, dropdown
 
 __all__ = ["momentum_forms", "eigen_errors", "phase_diagram", "optimal_tuning", "best_beta_answer",
-           "phase_answer", "optimizer_race", "race_limits_answer", "conventions_table"]
+           "phase_answer", "optimizer_race", "race_limits_answer", "conventions_table", "sextic_figures_18_19"]
 # the slider figures, in the notebook's order
 WIDGETS = ("momentum_forms", "eigen_errors", "phase_diagram", "optimizer_race")
 
@@ -418,6 +421,76 @@ def race_limits_answer(condition_number: float = 50.0, beta: float = 0.9) -> Mar
         f"On the ravine with κ = {condition_number:g} the largest curvature is κ: SGD converges for "
         f"lr < 2/κ = {sgd:.4g}, heavy-ball momentum with β = {beta:g} for lr < (2 + 2β)/κ = {mom:.4g}, "
         f"{mom / sgd:.2f} times as far (the stable region of Goh's phase diagram, αλ < 2 + 2β).")
+
+
+SEXTIC_RESULTS = "source_004_sextic"
+"""The results file of ``experiments/exp_004_sextic.py``: source 004's Figures 18 and 19 redone."""
+
+
+def _sextic_end(run: dict, tol: float, beyond: float) -> str:
+    """Where a run of the results file ends, for a legend."""
+    if run["diverged"]:
+        k = run["leaves_plot_at"]
+        off = f"off the plot at step {k} (x = {run['iterates'][k]:.4g}), " if k is not None else ""
+        return f"{off}beyond {beyond:g} at step {run['taken'] + 1}"
+    if run["reached_at"] is None:
+        return f"near {run['minimum']:.3f}, not within {tol:g} after {run['steps']} steps"
+    return f"{run['which']} minimum {run['minimum']:.3f}, within {tol:g} from step {run['reached_at']}"
+
+
+def sextic_figures_18_19(shown: int = 30) -> Plot:
+    """Source 004's Figures 18 and 19 redone: momentum and Adam on the thesis' sextic, the iterates on the curve.
+
+    Drawn from the committed results of ``experiments/exp_004_sextic.py`` (``figures.results``), the first
+    ``shown`` steps of each run.  Left, Figure 18 (from the right): gradient descent at the printed
+    lambda, momentum (``Delta W = alpha Delta W - lambda grad J``) at the likely intended alpha = 0.4 and
+    the usual 0.9, and the printed alpha = 40 while its iterates are on the plot.  Right, Figure 19 (from
+    the left): Adam at the printed settings and gradient descent at Figure 18's lambda.  Each legend entry
+    says where the run ends: which minimum, the step from which it stays within the results' tolerance,
+    or where it left the plot and diverged.
+
+    data: ``paths`` (run key -> the iterates drawn), ``ends`` (run key -> legend text), ``results``.
+    """
+    r = figures.results(SEXTIC_RESULTS)
+    runs, choices, thesis = r["runs"], r["choices"], r["thesis"]
+    shown = as_int("shown", shown, minimum=1)
+    most = min(len(run["iterates"]) for key, run in runs.items() if not run["diverged"]) - 1
+    if shown > most:
+        raise ValueError(f"shown must be at most {most} (the iterates the results file holds); got {shown}")
+    f = functions.sextic()
+    lo, hi = f.bounds[0]
+    xs = np.linspace(lo, hi, 400)
+    fig, axes = _figure(12, 4.6, ncols=2)
+    f18, f19 = thesis["figure_18"], thesis["figure_19"]
+    names = {"fig18_gd": ("gradient descent", "C0"),
+             "fig18_reading": (f"momentum, α = {choices['reading_alpha']:g} (reading)", "C1"),
+             "fig18_usual": (f"momentum, α = {choices['usual_alpha']:g}", "C2"),
+             "fig18_printed": (f"momentum, α = {f18['alpha']:g} (printed)", "C3"),
+             "fig19_adam": ("Adam (printed settings)", "C1"),
+             "fig19_gd": (f"gradient descent, λ = {f18['lr']:g}", "C0")}
+    panels = ((axes[0], ("fig18_usual", "fig18_gd", "fig18_reading", "fig18_printed"),
+               f"Figure 18: momentum, λ = {f18['lr']:g}, from x = {choices['x0_right']:g}"),
+              (axes[1], ("fig19_adam", "fig19_gd"),
+               f"Figure 19: Adam, λ = {f19['lr']:g}, from x = {choices['x0_left']:g}\n"
+               f"(β₁ = {f19['beta1']:g}, β₂ = {f19['beta2']:g}, ε = {f19['eps']:g})"))
+    paths, ends = {}, {}
+    for ax, keys, title in panels:
+        ax.plot(xs, f(xs[None]), color="0.3", lw=1.5, label="f(x)")
+        for key in keys:
+            run = runs[key]
+            x = np.asarray(run["iterates"][:shown + 1])
+            if run["leaves_plot_at"] is not None:
+                x = x[:run["leaves_plot_at"]]  # the iterates on the plot
+            name, color = names[key]
+            ends[key] = _sextic_end(run, choices["tol"], choices["diverged_beyond"])
+            paths[key] = x
+            ax.plot(x, f(x[None]), "o-", color=color, ms=3.5, lw=1, alpha=0.85, label=f"{name}: {ends[key]}")
+        ax.plot([runs[keys[0]]["x0"]], [f(np.array([runs[keys[0]]["x0"]]))], "s", color="k", ms=6, label="start")
+        left = max(lo, np.floor(min(paths[key].min() for key in keys)) - 2.0)  # Figure 18 stays on the right
+        ax.set(xlabel="x", ylabel="f(x)", xlim=(left, hi), title=title)
+        ax.legend(loc="upper center", fontsize=8)
+        ax.grid(alpha=0.3)
+    return Plot(fig, {"paths": paths, "ends": ends, "results": r})
 
 
 def _call(name: str, args, fixed: dict, order=()) -> str:

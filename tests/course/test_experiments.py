@@ -227,6 +227,88 @@ def test_source_000_quick(tmp_path):
     assert md.startswith("# Source 000 reproduced")
 
 
+def _thesis_captions() -> tuple[dict, dict]:
+    """Figures 18 and 19's settings, parsed from the thesis' captions as printed."""
+    import re
+
+    import course_env
+
+    (path,) = sorted(course_env.SHARED_SOURCES.glob("004_*.txt"))
+    text = path.read_text()
+    m18 = re.search(r"Figure 18: Gradient Descent with Momentum Term \(\$\\alpha = (\S+), \\lambda = (\S+)\$\)", text)
+    m19 = re.search(r"Figure 19: ADAM \(\$\\lambda = (\S+)\$, \$\\beta_1 = (\S+)\$, \$\\beta_2 = (\S+)\$ and "
+                    r"\$\\epsilon = 10\^\{(-?\d+)\}\$\)", text)
+    assert m18 and m19
+    return ({"alpha": float(m18[1]), "lr": float(m18[2])},
+            {"lr": float(m19[1]), "beta1": float(m19[2]), "beta2": float(m19[3]), "eps": 10.0 ** int(m19[4])})
+
+
+# source 004's sextic, its derivative differentiated by hand (n c_n x^(n-1) of the printed coefficients)
+SEXTIC_DERIVATIVE = (0.000102, -0.005665, 0.116964, -1.10073, 4.46823, -5.51002)
+
+
+def _sextic_slope(x: float) -> float:
+    out = 0.0
+    for c in SEXTIC_DERIVATIVE:  # Horner
+        out = out * x + c
+    return out
+
+
+def test_source_004_sextic_iterates_are_the_printed_update_rules_by_hand():
+    """The committed Figure 18 and 19 runs, step by step from the thesis' rules, with f' derived by hand."""
+    r = json.loads((ROOT / "experiments" / "results" / "source_004_sextic.json").read_text())
+    fig18, fig19 = _thesis_captions()
+    assert r["thesis"] == {"figure_18": fig18, "figure_19": fig19}
+    # f'(23) in exact decimals: 656.506986 - 1585.299265 + 1423.100988 - 582.28617 + 102.76929 - 5.51002 = 9.281809
+    assert _sextic_slope(23.0) == pytest.approx(9.281809, abs=1e-9)
+    x0, lr = r["choices"]["x0_right"], fig18["lr"]
+    for run, alpha in (("fig18_printed", fig18["alpha"]), ("fig18_reading", 0.4), ("fig18_gd", 0.0)):
+        # Delta W^(1) = -lambda f'(x0); Delta W^(2) = alpha Delta W^(1) - lambda f'(x1); x_k = x_(k-1) + Delta W^(k)
+        d1 = -lr * _sextic_slope(x0)
+        x1 = x0 + d1
+        x2 = x1 + alpha * d1 - lr * _sextic_slope(x1)
+        np.testing.assert_allclose(r["runs"][run]["iterates"][:3], [x0, x1, x2], rtol=1e-12)
+    assert r["runs"]["fig18_printed"]["iterates"][1] == pytest.approx(23 - 0.9281809, abs=1e-9)
+    assert r["runs"]["fig18_printed"]["diverged"] and abs(r["runs"]["fig18_printed"]["iterates"][-1]) > 1e10
+    # Adam (Algorithm 8) from x0: m_1 = (1 - b1) g1, v_1 = (1 - b2) g1^2, so m_hat = g1, v_hat = g1^2 and
+    # x1 = x0 - lambda g1 / (|g1| + eps); then m_2 = b1 m_1 + (1 - b1) g2, v_2 = b2 v_1 + (1 - b2) g2^2
+    lam, b1, b2, eps = fig19["lr"], fig19["beta1"], fig19["beta2"], fig19["eps"]
+    x0 = r["choices"]["x0_left"]
+    g1 = _sextic_slope(x0)
+    x1 = x0 - lam * g1 / (abs(g1) + eps)
+    g2 = _sextic_slope(x1)
+    m2, v2 = b1 * (1 - b1) * g1 + (1 - b1) * g2, b2 * (1 - b2) * g1 ** 2 + (1 - b2) * g2 ** 2
+    x2 = x1 - lam * (m2 / (1 - b1 ** 2)) / (math.sqrt(v2 / (1 - b2 ** 2)) + eps)
+    np.testing.assert_allclose(r["runs"]["fig19_adam"]["iterates"][:3], [x0, x1, x2], rtol=1e-12)
+    assert r["adam_first_step"]["corrected"] == pytest.approx(lam * abs(g1) / (abs(g1) + eps), rel=1e-12)
+    # without the bias correction the first step would be lambda (1 - b1) |g1| / (sqrt(1 - b2) |g1| + eps)
+    assert r["adam_first_step"]["uncorrected"] == pytest.approx(lam * (1 - b1) / math.sqrt(1 - b2), rel=1e-7)
+
+
+@pytest.mark.slow
+def test_source_004_sextic_quick(tmp_path):
+    result, md = run_quick("exp_004_sextic", "source_004_sextic", tmp_path)
+    fig18, fig19 = _thesis_captions()
+    assert result["thesis"] == {"figure_18": fig18, "figure_19": fig19}
+    runs = result["runs"]
+    # the printed alpha = 40 diverges from every start of the plotted range; alpha in [0, 1) converges
+    assert runs["fig18_printed"]["diverged"] and all(r["printed_momentum_diverged"] for r in result["starts"])
+    assert len(result["starts"]) == 49 and [r["x0"] for r in result["starts"]][::48] == [0.0, 24.0]
+    minima = result["sextic"]["minima"]
+    for k in ("fig18_gd", "fig18_reading", "fig18_usual"):
+        assert not runs[k]["diverged"] and runs[k]["minimum"] == max(minima)
+    # the reading alpha = 0.4 is faster than gradient descent at the same lambda, the usual 0.9 slower
+    assert runs["fig18_reading"]["reached_at"] < runs["fig18_gd"]["reached_at"] < runs["fig18_usual"]["reached_at"]
+    # Adam from the left ends in the global minimum, gradient descent in the local one
+    assert runs["fig19_adam"]["which"] == "global" and runs["fig19_gd"]["which"] == "local"
+    sweep = {(r["x0"], r["alpha"]): r for r in result["alpha_sweep"]}
+    assert sweep[(23.0, 40.0)]["diverged"] and sweep[(23.0, 2.0)]["diverged"] and not sweep[(23.0, 0.5)]["diverged"]
+    assert result["seconds"] < 60
+    for verdict in ("| not reproduced |", "| reproduced with alpha = 0.4", "| not reproduced (the opposite) |"):
+        assert verdict in md
+    assert md.startswith("# Source 004 reproduced: Figures 18 and 19") and "QUICK RUN" in md
+
+
 def _readme_section(title: str) -> str:
     readme = (ROOT / "README.md").read_text()
     section = readme[readme.index(f"## {title}"):]

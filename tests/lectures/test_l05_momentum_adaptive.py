@@ -355,3 +355,110 @@ def test_race_limits_answer_is_where_the_race_starts_to_diverge():
                               (0.95 * 0.076, True, False), (1.05 * 0.076, True, True)):
         state = w.update(lr=lr)
         assert (state["diverged"]["SGD"], state["diverged"]["Momentum"]) == (sgd, momentum), lr
+
+
+# ---------------------------------------------------------------------------------------------
+# source 004's Figures 18 and 19 on its sextic (the results of experiments/exp_004_sextic.py)
+# ---------------------------------------------------------------------------------------------
+# the thesis' sextic as printed (typed in here, not taken from course_lib)
+SEXTIC = np.poly1d([0.000017, -0.001133, 0.029241, -0.36691, 2.234115, -5.510020, 4.722197])
+
+
+def momentum_by_hand(alpha, lr, x0, steps):
+    """004, section 4.1.2: Delta W <- alpha Delta W - lambda f'(W), W <- W + Delta W, from Delta W = 0."""
+    d, dw, xs = SEXTIC.deriv(), 0.0, [x0]
+    for _ in range(steps):
+        dw = alpha * dw - lr * d(xs[-1])
+        xs.append(xs[-1] + dw)
+    return np.array(xs)
+
+
+def adam_by_hand(lr, b1, b2, eps, x0, steps):
+    """004, Algorithm 8 (Kingma & Ba, Algorithm 1), written out."""
+    d, m, v, xs = SEXTIC.deriv(), 0.0, 0.0, [x0]
+    for i in range(1, steps + 1):
+        g = d(xs[-1])
+        m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g
+        xs.append(xs[-1] - lr * (m / (1 - b1 ** i)) / (np.sqrt(v / (1 - b2 ** i)) + eps))
+    return np.array(xs)
+
+
+def test_sextic_figures_18_19_draw_the_thesis_rules_on_its_polynomial():
+    shown = 30
+    plot = lecture.sextic_figures_18_19(shown=shown)
+    r = plot.data["results"]
+    f18, f19, c = r["thesis"]["figure_18"], r["thesis"]["figure_19"], r["choices"]
+    # the captions' numbers (tests/course/test_experiments.py parses them from the thesis)
+    assert (f18["alpha"], f18["lr"], f19["lr"], f19["eps"]) == (40.0, 0.1, 5.0, 1e-8)
+    left, right = plot.fig.axes
+    drawn = {line.get_label().split(":")[0]: line_data(line) for ax in (left, right) for line in ax.lines}
+    expected = {
+        "gradient descent": momentum_by_hand(0.0, f18["lr"], c["x0_right"], shown),
+        f"momentum, α = {c['reading_alpha']:g} (reading)": momentum_by_hand(c["reading_alpha"], f18["lr"], c["x0_right"], shown),
+        f"momentum, α = {c['usual_alpha']:g}": momentum_by_hand(c["usual_alpha"], f18["lr"], c["x0_right"], shown),
+        "Adam (printed settings)": adam_by_hand(f19["lr"], f19["beta1"], f19["beta2"], f19["eps"], c["x0_left"], shown),
+        f"gradient descent, λ = {f18['lr']:g}": momentum_by_hand(0.0, f18["lr"], c["x0_left"], shown),
+    }
+    for label, xs in expected.items():
+        x, y = drawn[label]
+        np.testing.assert_allclose(x, xs, rtol=1e-10)
+        np.testing.assert_allclose(y, SEXTIC(xs), rtol=1e-9, atol=1e-12)
+    # the printed alpha = 40: only the iterates on the plot [0, 24] are drawn; the next one is far off it
+    printed = momentum_by_hand(f18["alpha"], f18["lr"], c["x0_right"], 4)
+    x, _ = drawn[f"momentum, α = {f18['alpha']:g} (printed)"]
+    k = next(i for i, v in enumerate(printed) if not 0 <= v <= 24)
+    np.testing.assert_allclose(x, printed[:k], rtol=1e-12)
+    assert k == 2 and printed[2] < -15 and abs(printed[4]) > 1e10
+    labels = [line.get_label() for line in left.lines]
+    assert f"momentum, α = 40 (printed): off the plot at step {k} (x = {printed[k]:.4g})" in "\n".join(labels)
+    # the legends say where the runs end: the two minima of the sextic (Newton on f' by hand)
+    minima = []
+    for x in (2.0, 20.5):
+        for _ in range(30):
+            x -= SEXTIC.deriv()(x) / SEXTIC.deriv(2)(x)
+        minima.append(x)
+    legend = "\n".join(line.get_label() for line in right.lines)
+    assert f"Adam (printed settings): global minimum {minima[1]:.3f}" in legend
+    assert f"gradient descent, λ = 0.1: local minimum {minima[0]:.3f}" in legend
+    with pytest.raises(ValueError, match="shown must be at most"):
+        lecture.sextic_figures_18_19(shown=10_000)
+
+
+def test_notebook_states_what_the_sextic_results_show():
+    import json
+    from pathlib import Path
+
+    import course_env
+
+    root = Path(__file__).resolve().parents[2]
+    nb = json.loads((root / "notebooks" / "05_momentum_adaptive.ipynb").read_text())
+    code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    (para,) = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"
+               and "".join(c["source"]).startswith("### Momentum and Adam on the thesis' sextic")]
+    assert "lecture.sextic_figures_18_19(shown=30)" in code
+    assert any('figures.results_table("source_004_sextic", "The thesis\' numbers beside ours")' in s for s in code)
+    thesis = " ".join(next(course_env.SHARED_SOURCES.glob("004_*.txt")).read_text().split())
+    for quote in ("Gradient Descent with Momentum Term ($\\alpha = 40, \\lambda = 0.1$)", "from the right",
+                  "ADAM ($\\lambda = 5$, $\\beta_1 = 0.9$, $\\beta_2 = 0.999$ and $\\epsilon = 10^{-8}$)",
+                  "converges much faster than in Figure 1 with the same learning rate",
+                  "is capable of finding a better minima"):
+        assert quote in thesis and quote in " ".join(para.split()), quote
+    # each claim of the paragraph, against the committed results
+    r = json.loads((root / "experiments" / "results" / "source_004_sextic.json").read_text())
+    runs, starts = r["runs"], r["starts"]
+    assert "from every start of the plot the iterates leave it within a few steps and blow up" in " ".join(para.split())
+    assert all(s["printed_momentum_diverged"] and s["printed_momentum_leaves_plot_at"] <= 4 for s in starts)
+    assert "holds for $\\alpha = 0.4$" in para and r["choices"]["reading_alpha"] == 0.4
+    gd, reading, usual = runs["fig18_gd"], runs["fig18_reading"], runs["fig18_usual"]
+    assert reading["reached_at"] < gd["reached_at"] and reading["first_step_sizes"][1] > gd["first_step_sizes"][1]
+    assert usual["reached_at"] > gd["reached_at"] and usual["smallest"] < usual["minimum"]    # swings past it
+    assert runs["fig19_adam"]["which"] == "global" and runs["fig19_gd"]["which"] == "local"
+    assert r["adam_first_step"]["corrected"] == pytest.approx(r["thesis"]["figure_19"]["lr"], rel=1e-6)
+    lower = {s["x0"]: SEXTIC(s["adam_minimum"]) - SEXTIC(s["gd_minimum"]) for s in starts}
+    assert min(lower.values()) < 0 < max(lower.values())        # better from some starts, worse from others
+    hump = r["sextic"]["stationary_points"][1]
+    left = [x for x in lower if x < hump]
+    assert "holds from most starts left of the hump" in " ".join(para.split())
+    assert len(left) / 2 < sum(lower[x] < 0 for x in left) < len(left)
+    long = r["adam_long"]
+    assert long["settled_from"] < long["step_exceeds_limit_at"] <= long["leaves_tol_again_at"]

@@ -1073,3 +1073,38 @@ def test_optimizer_info_finds_the_registry_entry_by_name():
     assert optim.optimizer_info("Adam").cls is optim.Adam and optim.optimizer_info("SGD").rule is optim.sgd_update
     with pytest.raises(ValueError, match=r"name must be one of 'SGD', .*'Rprop'; got 'AdaGrad'"):
         optim.optimizer_info("AdaGrad")
+
+
+def test_momentum_trajectory_runs_the_classical_rule_for_any_momentum_factor():
+    # f(x) = x^2 / 2, grad x; by hand from x0 = 1, lr 0.1, beta 40: v1 = -0.1, x1 = 0.9; v2 = 40 v1 - 0.1 x1 = -4.09,
+    # x2 = 0.9 - 4.09 = -3.19; each further step multiplies the velocity by about 40
+    path = optim.momentum_trajectory(lambda x: x.copy(), [1.0], lr=0.1, beta=40.0, steps=2)
+    assert_allclose(path[:, 0], [1.0, 0.9, -3.19], rtol=1e-14)
+    x, v, by_hand = 1.0, 0.0, [1.0]
+    for _ in range(12):
+        v = 40.0 * v - 0.1 * x
+        x = x + v
+        by_hand.append(x)
+    assert_allclose(optim.momentum_trajectory(lambda x: x.copy(), [1.0], 0.1, 40.0, 12)[:, 0], by_hand, rtol=1e-12)
+    # the stop rule of trajectory: |x| > 1e6 first at step k, which is left out
+    k = next(i for i, x in enumerate(by_hand) if abs(x) > 1e6)
+    assert len(optim.momentum_trajectory(lambda x: x.copy(), [1.0], 0.1, 40.0, 50, stop_beyond=1e6)) == k
+    # inside [0, 1) it is Momentum's trajectory to the last bit
+    for beta in (0.0, 0.4, 0.9):
+        assert_array_equal(optim.momentum_trajectory(lambda x: 3 * x ** 3 - x, [0.8, -1.2], 0.05, beta, 30),
+                           optim.trajectory(optim.Momentum(0.05, beta), lambda x: 3 * x ** 3 - x, [0.8, -1.2], 30))
+    # the docstring's numbers: source 004's sextic from x = 23, lr 0.1, beta 40, with f' differentiated by hand
+    d = [6 * 0.000017, 5 * -0.001133, 4 * 0.029241, 3 * -0.36691, 2 * 2.234115, -5.510020]
+    fprime = lambda x: sum(c * x ** (5 - i) for i, c in enumerate(d))  # noqa: E731
+    x, v, sextic = 23.0, 0.0, []
+    for _ in range(4):
+        v = 40.0 * v - 0.1 * fprime(x)
+        x = x + v
+        sextic.append(x)
+    got = optim.momentum_trajectory(lambda x: np.array([fprime(x[0])]), [23.0], 0.1, 40.0, 4)[1:, 0]
+    assert_allclose(got, sextic, rtol=1e-10)
+    assert [round(got[0], 2), round(got[1], 1), round(got[2])] == [22.07, -15.5, -1399] and 5.6e10 < got[3] < 5.8e10
+    for bad, match in (({"beta": -0.1}, "beta must be >= 0"), ({"beta": np.inf}, "beta"), ({"lr": 0.0}, "lr"),
+                       ({"beta": "0.9"}, "beta")):
+        with pytest.raises((ValueError, TypeError), match=match):
+            optim.momentum_trajectory(lambda x: x, [1.0], **{"lr": 0.1, "beta": 0.5, **bad}, steps=3)
