@@ -372,33 +372,45 @@ _GRAD_REDUCTIONS = ("mean", "sum")
 
 def _reduce(terms: np.ndarray, reduction: str):
     """The per-sample losses (``"none"``; the mean over outputs of 2-D terms), their mean or their sum."""
-    per_sample = terms
-    if terms.ndim == 2:  # the mean over the outputs; of one output, that output itself (the same numbers, faster)
-        per_sample = terms[:, 0] if terms.shape[1] == 1 else terms.mean(axis=1)
+    per_sample = _mean_over_outputs(terms) if terms.ndim == 2 else terms
     if reduction == "none":
         return per_sample
     return float(np.mean(per_sample) if reduction == "mean" else np.sum(per_sample))
 
 
+def _mean_over_outputs(terms: np.ndarray) -> np.ndarray:
+    """Per-sample losses from per-output terms ``(..., n, K)``: their mean over the last axis (of one output, itself)."""
+    return terms[..., 0] if terms.shape[-1] == 1 else terms.mean(axis=-1)  # the same numbers; the first is faster
+
+
+def _mean_over_samples(per_sample: np.ndarray):
+    """The mean loss: a float for ``(n,)`` per-sample losses, one mean per network for a stack ``(K, n)``."""
+    return float(np.mean(per_sample)) if per_sample.ndim == 1 else per_sample.mean(axis=-1)
+
+
 def _reduce_delta(delta: np.ndarray, reduction: str) -> np.ndarray:
     """Per-sample gradient rows -> the gradient of the mean (rows / n) or of the sum (as they are), in place."""
     if reduction == "mean":
-        delta *= 1.0 / delta.shape[0]
+        delta *= 1.0 / delta.shape[-2]
     return delta
 
 
+# The loss formulas below work on the last two axes, (samples, outputs), and treat any axes before them
+# as a stack of independent networks (course_lib.batched trains K networks at once with these same lines).
 def _log_sum_exp(z: np.ndarray) -> np.ndarray:
-    top = z.max(axis=1)
-    return np.log(np.exp(z - top[:, None]).sum(axis=1)) + top
+    top = z.max(axis=-1)
+    return np.log(np.exp(z - top[..., None]).sum(axis=-1)) + top
 
 
 def _softmax_cross_entropy_terms(z, y):
-    return _log_sum_exp(z) - z[np.arange(z.shape[0]), y]               # -log softmax(z)_y = lse(z) - z_y
+    z_y = np.take_along_axis(z, y[..., None], axis=-1)[..., 0]
+    return _log_sum_exp(z) - z_y                                       # -log softmax(z)_y = lse(z) - z_y
 
 
 def _softmax_cross_entropy_delta(z, y):
-    d = softmax(z, axis=1)
-    d[np.arange(z.shape[0]), y] -= 1                                   # softmax(z) - onehot(y)
+    d = softmax(z, axis=-1)
+    at_y = y[..., None]
+    np.put_along_axis(d, at_y, np.take_along_axis(d, at_y, axis=-1) - 1, axis=-1)  # softmax(z) - onehot(y)
     return d
 
 
@@ -408,7 +420,7 @@ def _binary_cross_entropy_terms(p, y):
 
 
 def _binary_cross_entropy_delta(p, y):
-    return (p - y) / (p * (1 - p)) / p.shape[1]                        # d/dp of mean_k: (p - y) / (p (1 - p)) / K
+    return (p - y) / (p * (1 - p)) / p.shape[-1]                        # d/dp of mean_k: (p - y) / (p (1 - p)) / K
 
 
 def _binary_cross_entropy_from_logits_terms(z, y, a):
@@ -417,7 +429,7 @@ def _binary_cross_entropy_from_logits_terms(z, y, a):
 
 
 def _binary_cross_entropy_from_logits_delta(z, y, a):
-    return (a / z.shape[1]) * (sigmoid(z, a) - y)                      # d/dz of mean_k: a (sigmoid(a z) - y) / K
+    return (a / z.shape[-1]) * (sigmoid(z, a) - y)                      # d/dz of mean_k: a (sigmoid(a z) - y) / K
 
 
 def _mean_squared_error_terms(y_hat, y):
@@ -425,7 +437,7 @@ def _mean_squared_error_terms(y_hat, y):
 
 
 def _mean_squared_error_delta(y_hat, y):
-    return (2 / y_hat.shape[1]) * (y_hat - y)                          # d/dy_hat of mean_k: 2 (y_hat - y) / K
+    return (2 / y_hat.shape[-1]) * (y_hat - y)                          # d/dy_hat of mean_k: 2 (y_hat - y) / K
 
 
 def softmax_cross_entropy(logits, labels, reduction="mean"):
@@ -567,8 +579,42 @@ def dense_backward_unvalidated(dZ, X, W, input_gradient=True, bias=True):
     column, as ``course_lib.perceptron``'s).  ``MLP``'s backward pass runs
     it on every layer.
     """
-    dX = dZ @ W.T if input_gradient else None                          # dX = dZ W^T
-    return dX, X.T @ dZ, dZ.sum(axis=0) if bias else None              # dW = X^T dZ, db = sum_n dZ
+    dX = dZ @ _transpose(W) if input_gradient else None                # dX = dZ W^T
+    db = _sum_over_samples(dZ) if bias else None                       # db = sum_n dZ
+    return dX, _transpose(X) @ dZ, db                                  # dW = X^T dZ
+
+
+def _sum_over_samples(d: np.ndarray) -> np.ndarray:
+    """The column sums of ``(n, m)`` rows, ``1^T d`` (shape ``(m,)``); of a stack ``(K, n, m)``, each one's, as ``(K, 1, m)``.
+
+    Taken as a matrix product with a row of ones: numpy gives every matrix of
+    a stack the bits of its own product, so a network's bias gradient is the
+    same alone and stacked (``np.sum`` over the middle axis of a stack adds
+    in another order), and the product is faster than ``sum`` either way.
+    """
+    s = _ones(d.shape[-2], d.dtype) @ d
+    return s if d.ndim == 2 else s[..., None, :]
+
+
+_ONES: dict = {}
+
+
+def _ones(n: int, dtype) -> np.ndarray:
+    """A read-only vector of ``n`` ones (kept: every step of a loop sums batches of the same size)."""
+    key = (n, np.dtype(dtype))
+    ones = _ONES.get(key)
+    if ones is None:
+        if len(_ONES) > 64:
+            _ONES.clear()
+        ones = np.ones(n, dtype=dtype)
+        ones.flags.writeable = False
+        _ONES[key] = ones
+    return ones
+
+
+def _transpose(a: np.ndarray) -> np.ndarray:
+    """``a.T`` of a matrix; of a stack of matrices ``(K, n, m)``, each one's transpose (a view)."""
+    return a.swapaxes(-1, -2)
 
 
 def dense_backward(dZ, X, W):
@@ -1170,7 +1216,7 @@ class MLP:
         if name == "sigmoid":
             return sigmoid(z, self.slope)
         if name == "softmax":
-            return softmax(z, axis=1)
+            return softmax(z, axis=-1)
         return ACTIVATIONS[name].function(z)
 
     def _g_prime(self, layer: int, g):
@@ -1180,6 +1226,8 @@ class MLP:
             return None
         if name == "sigmoid":
             return sigmoid_derivative_from_output(g, self.slope)
+        if name == "relu":  # ReLU's 1 or 0 as a boolean mask: multiplying by it multiplies by 1.0 or 0.0, no float copy
+            return g > 0
         return ACTIVATIONS[name].derivative_from_output(g)
 
     def __repr__(self) -> str:
@@ -1244,24 +1292,29 @@ class MLP:
         return y
 
     # -- forward ---------------------------------------------------------------
-    def _forward(self, X, first=0, params=None):
+    def _forward(self, X, first=0, params=None, hidden_z=True):
         """Pre-activations ``zs`` and activations ``acts`` of layers ``first`` .. L-1 (``acts[0] = X``, their input).
 
         ``z = a @ W + b`` then ``a = g(z)``, layer after layer; the output's
         ``a`` is None when the loss works from the logits.  ``X`` is the
         input of layer ``first`` (the data for ``first = 0``); ``params =
         (weights, biases)`` replaces the network's own (``loss_batch``'s
-        snapshot).
+        snapshot).  ``hidden_z=False`` lets a hidden ReLU overwrite its
+        pre-activations with its outputs (backpropagation needs only the
+        outputs and the last layer's ``z``): one array less per layer.
         """
         weights, biases = (self.weights, self.biases) if params is None else params
         zs, acts = [], [X]
         a = X
+        last = self.n_layers - 1
         for layer in range(first, self.n_layers):
             z = a @ weights[layer]
             if self.bias:
                 z += biases[layer]
             zs.append(z)
-            if layer < self.n_layers - 1 or self.loss_name == "mse":
+            if layer < last and not hidden_z and self.hidden == "relu":
+                a = np.maximum(z, 0, out=z)  # relu(z), written over z
+            elif layer < last or self.loss_name == "mse":
                 a = self._g(layer, z)
             else:
                 a = None  # fused output: the loss works from the logits
@@ -1348,7 +1401,7 @@ class MLP:
 
     def _predict_from_logits(self, z: np.ndarray) -> np.ndarray:
         if self.output == "softmax":
-            return z.argmax(axis=1)
+            return z.argmax(axis=-1)
         return (z > 0).astype(np.int64)
 
     def _logits_by_chunk(self, X):
@@ -1381,7 +1434,7 @@ class MLP:
         """
         predicted = self._predict_from_logits(logits)
         if self.output == "softmax":
-            return predicted == (y if y.ndim == 1 else y.argmax(axis=1))
+            return predicted == (y if self.loss_name == "cross_entropy" else y.argmax(axis=-1))
         return predicted == (y > 0.5)
 
     def accuracy(self, X, y) -> float:
@@ -1411,8 +1464,9 @@ class MLP:
         return _mean_squared_error_terms(self._g(self.n_layers - 1, z_out), y)
 
     def _per_sample_loss(self, z_out: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Loss of every sample from the output pre-activations."""
-        return _reduce(self._loss_terms(z_out, y), "none")
+        """Loss of every sample from the output pre-activations (for a stack of networks, ``(K, n)``)."""
+        terms = self._loss_terms(z_out, y)
+        return terms if self.loss_name == "cross_entropy" else _mean_over_outputs(terms)
 
     def _output_delta(self, z_out, a_out, y) -> np.ndarray:
         """``d(per-sample loss)/dz`` at the output, one row per sample (summed, not averaged)."""
@@ -1422,7 +1476,7 @@ class MLP:
             return _binary_cross_entropy_from_logits_delta(z_out, y, self.slope)
         d_a = _mean_squared_error_delta(a_out, y)  # d/dy_hat of mean_k (y_hat - y)^2
         if self.output == "softmax":  # Jacobian-vector product of the softmax
-            return a_out * (d_a - np.sum(d_a * a_out, axis=1, keepdims=True))
+            return a_out * (d_a - np.sum(d_a * a_out, axis=-1, keepdims=True))
         gp = self._g_prime(self.n_layers - 1, a_out)
         return d_a if gp is None else d_a * gp
 
@@ -1504,24 +1558,27 @@ class MLP:
         (the training loop counts correct predictions from them, with
         ``correct_unvalidated``).
         """
-        zs, acts = self._forward(X)
-        loss = _reduce(self._loss_terms(zs[-1], y), "mean")
+        zs, acts = self._forward(X, hidden_z=False)
+        loss = _mean_over_samples(self._per_sample_loss(zs[-1], y))
         dz = self._output_delta(zs[-1], acts[-1], y)
         if reduction == "mean":
             dz = _reduce_delta(dz, "mean")
         grads = [None] * len(self.params)
         effective = reduction == "effective"
+        weights = self.weights
         for layer in range(self.n_layers - 1, -1, -1):
             a_prev = acts[layer]
-            dz_prev, gW, gb = dense_backward_unvalidated(dz, a_prev, self.weights[layer], input_gradient=layer > 0,
+            dz_prev, gW, gb = dense_backward_unvalidated(dz, a_prev, weights[layer], input_gradient=layer > 0,
                                                          bias=self.bias)
             if effective:
+                # where a count is 0 every sample's term is 0, so the sum is 0 already: dividing by
+                # max(count, 1) leaves it 0 (at most its sign changes) and needs no masked division
                 nz = (dz != 0).astype(self.dtype)
-                count_W = (a_prev != 0).astype(self.dtype).T @ nz
-                gW = np.divide(gW, count_W, out=np.zeros_like(gW), where=count_W > 0)
+                count_W = _transpose((a_prev != 0).astype(self.dtype)) @ nz
+                gW /= np.maximum(count_W, 1, out=count_W)
                 if self.bias:
-                    count_b = nz.sum(axis=0)
-                    gb = np.divide(gb, count_b, out=np.zeros_like(gb), where=count_b > 0)
+                    count_b = _sum_over_samples(nz)
+                    gb /= np.maximum(count_b, 1, out=count_b)
             if self.bias:
                 grads[2 * layer], grads[2 * layer + 1] = gW, gb
             else:

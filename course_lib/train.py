@@ -83,7 +83,7 @@ from .validation import (
 
 __all__ = ["History", "EarlyStopping", "TrainingDiverged", "batches_per_epoch", "batches_of", "batch_indices",
            "running_loss_estimate", "train", "SGDRun", "minibatch_sgd", "ASGDRuns", "ASGD_HIDDEN", "ASGD_LR",
-           "asgd_runs", "mnist_subsets", "symmetry_runs", "RegularizationRuns", "regularization_runs",
+           "asgd_runs", "asgd_data", "mnist_subsets", "symmetry_runs", "RegularizationRuns", "regularization_runs",
            "batchnorm_runs"]
 
 
@@ -105,6 +105,12 @@ class History:
     ``train_accuracy``: the whole training set evaluated after the epoch,
     like the validation data (in inference mode: without dropout, the loss
     without penalty), the learning curve to set beside ``val_loss``.
+    ``diverged_step``: set by ``course_lib.batched.train_batched`` when the
+    network's loss became NaN or infinite at that step (counted from 0); it
+    stopped before taking it (``train`` raises ``TrainingDiverged`` there).
+    ``first_epoch`` is the epoch of the first per-epoch record (0, unless
+    ``train_batched(record="last")`` kept only the last) and ``n_steps`` the
+    steps taken when ``step_loss`` was not recorded.
     """
 
     loss: list = field(default_factory=list)
@@ -120,16 +126,19 @@ class History:
     steps_per_epoch: int = 0
     stopped_epoch: int | None = None
     best_epoch: int | None = None
+    diverged_step: int | None = None
+    first_epoch: int = 0
+    n_steps: int | None = None
 
     @property
     def epochs(self) -> int:
         """Number of epochs completed."""
-        return len(self.loss)
+        return self.first_epoch + len(self.loss)
 
     @property
     def steps(self) -> int:
         """Number of optimizer steps taken."""
-        return len(self.step_loss)
+        return len(self.step_loss) if self.n_steps is None else self.n_steps
 
     @property
     def wall_time(self) -> float:
@@ -611,7 +620,8 @@ ASGD_LR = {"circles": 0.01, "spirals": 0.05}
 
 
 def asgd_runs(dataset: str = "circles", seed=0, max_steps: int = 3000, lr: float | None = None,
-              batch_size: int = 32, loss_stop: float = 0.01, n_train: int = 128, n_test: int = 55) -> ASGDRuns:
+              batch_size: int = 32, loss_stop: float = 0.01, n_train: int = 128, n_test: int = 55,
+              dtype=np.float64) -> ASGDRuns:
     """Source ``000``'s synthetic experiment for one seed: SGD against aSGD, same data, weights and batches.
 
     Section 7.2 of source ``000``: concentric circles (lr 0.01) or spirals
@@ -639,6 +649,9 @@ def asgd_runs(dataset: str = "circles", seed=0, max_steps: int = 3000, lr: float
     batch_size : int >= 1, default 32
     loss_stop : float > 0, default 0.01
     n_train, n_test : int >= 1, default 128 and 55
+    dtype : float64 or float32, default float64
+        The networks' (``experiments/exp_000_asgd.py`` runs float32, as the
+        frameworks of the source do).
 
     Returns
     -------
@@ -658,17 +671,31 @@ def asgd_runs(dataset: str = "circles", seed=0, max_steps: int = 3000, lr: float
     n_test = as_int("n_test", n_test, minimum=1)
     if batch_size > n_train:
         raise ValueError(f"batch_size must be at most n_train ({n_train}); got {batch_size}")
-    make = make_circles if dataset == "circles" else make_spirals
-    X_all, y_all = make(n_train + n_test, seed=seed)
-    X, X_test, y, y_test = train_test_split(X_all, y_all, test_size=n_test, seed=seed)
+    X, y, X_test, y_test = asgd_data(dataset, seed, n_train, n_test)
     epochs = -(-max_steps // batches_per_epoch(n_train, batch_size))  # ceiling division
     runs = {}
     for name, reduction in (("SGD", "mean"), ("aSGD", "effective")):
-        net = MLP([2, *ASGD_HIDDEN, 1], output="sigmoid", seed=seed)
+        net = MLP([2, *ASGD_HIDDEN, 1], output="sigmoid", seed=seed, dtype=dtype)
         hist = train(net, X, y, optim.SGD(lr), batch_size, epochs, seed=seed, reduction=reduction,
                      callbacks=[lambda e, h, m: h.loss[-1] < loss_stop], progress=False)
         runs[name] = (net, hist)
     return ASGDRuns(runs, X, y, X_test, y_test)
+
+
+def asgd_data(dataset: str, seed: int, n_train: int = 128, n_test: int = 55) -> tuple:
+    """Source ``000``'s data for repetition ``seed``: ``(X, y, X_test, y_test)``, as ``asgd_runs`` draws it.
+
+    ``n_train + n_test`` points of ``make_circles`` or ``make_spirals``
+    (seeded with ``seed``), split by ``train_test_split(..., test_size=n_test,
+    seed=seed)``.  ``course_lib.batched.asgd_study`` draws each seed's data
+    here too, so its seed ``s`` is ``asgd_runs``' seed ``s``.
+    """
+    dataset = as_choice("dataset", dataset, tuple(ASGD_LR))
+    seed = as_int("seed", seed, minimum=0)
+    make = make_circles if dataset == "circles" else make_spirals
+    X_all, y_all = make(as_int("n_train", n_train, minimum=1) + as_int("n_test", n_test, minimum=1), seed=seed)
+    X, X_test, y, y_test = train_test_split(X_all, y_all, test_size=n_test, seed=seed)
+    return X, y, X_test, y_test
 
 
 # --------------------------------------------------------------------------

@@ -1,0 +1,638 @@
+"""Many networks of one architecture trained at once: ``train_batched``.
+
+Source ``000`` trains 10,000 small networks, source ``003`` a grid of
+learning rates and batch sizes, every study of the course several seeds.
+Trained one after another, a 2-10-10-10-10-10-1 network spends most of
+every step in Python and in the fixed cost of a few dozen tiny numpy calls
+(about 185 microseconds a step, for some 50,000 multiply-adds).  Stacked
+along a leading axis, K such networks take one step with the same few dozen
+calls on arrays K times larger::
+
+    W_l : (K, n_in, n_out)      b_l : (K, 1, n_out)      X_batch : (K, B, n_in)
+    z_l = a_{l-1} @ W_l + b_l   (np.matmul: one matrix product per network)
+
+and every line of ``nn.MLP``'s forward and backward pass, of its losses and
+of the optimizers' rules already reads a stack this way: the loss formulas
+work on the last two axes (samples, outputs) and ``nn.dense_backward``'s
+transposes and sums are taken over those axes only.  So a stack is trained
+by *the same code* as one network -- ``MLP.loss_and_grads_unvalidated`` on
+stacked parameters, ``Optimizer.step_unvalidated(..., lr=...)`` with one
+learning rate per network -- not by a second implementation of backprop.
+
+``train_batched(networks, X, y, optimizers, batch_size, epochs, seeds)``
+trains K ``nn.MLP``s in place and returns one ``train.History`` each.  Each
+network keeps its own
+
+* initial weights (its own ``MLP``),
+* data (``X`` shared by all, or one data set each: ``X[k]``),
+* batch order (``seeds[k]``, drawn exactly as ``train`` draws it:
+  ``rng.permutation(n)`` every epoch, cut into consecutive batches),
+* optimizer (one class; the hyperparameters shared, the learning rate --
+  and its schedule -- each network's own) and optimizer state,
+* stopping: after an epoch whose mean training loss is below ``loss_stop``
+  the network is done (``History.stopped_epoch``), and a network whose loss
+  becomes NaN or infinite stops before that step (``History.diverged_step``;
+  ``train`` raises ``TrainingDiverged`` there instead).  Finished networks
+  leave the stack, so they cost nothing more; the run ends when all are done.
+
+Each network's history and final weights are those of ``train`` on that
+network alone (``tests/lib/test_batched.py`` checks them to 1e-10 in float64
+for SGD, momentum and Adam, the mean and the aSGD "effective" reduction, a
+schedule and the loss threshold).  In float64 they agree to rounding (numpy's
+stacked matrix product gives each network the bits of its own product);
+in float32, per-network learning rates are float32 arrays where ``train``
+multiplies by a Python float, so the runs agree to float32 rounding.
+
+Memory.  K is cut into chunks trained one after another; a chunk holds the
+parameters, gradients and optimizer state of its networks, one batch of
+activations, its per-network data and its per-step losses
+(``stack_bytes``).  ``train_batched`` picks the largest chunk that fits
+``memory_budget`` (default ``MEMORY_BUDGET``, 512 MiB), and at most
+``MAX_CHUNK`` networks: beyond a few hundred small networks a step's arrays
+leave the processor's cache and the time per network grows again
+(``benchmarks/bench_batched.py`` measures it).
+
+Not stacked: ``nn.RegularizedMLP`` (dropout and batch normalisation draw
+per-network randomness and keep moving averages), ``optim.Rprop`` (its
+learning rate is only the initial step size), per-network batch sizes (a
+batch size is a different number of steps; group the networks by it).
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from typing import NamedTuple
+
+import numpy as np
+
+from . import optim
+from .nn import MLP
+from .schedules import apply as apply_schedule
+from .train import ASGD_HIDDEN, ASGD_LR, History, _progress_bar, asgd_data, batches_per_epoch, running_loss_estimate
+from .validation import as_bool, as_choice, as_generator, as_int, as_positive, describe
+
+__all__ = ["MEMORY_BUDGET", "MAX_CHUNK", "stack_bytes", "stack_parameters", "unstack_parameters", "keep_freed_memory",
+           "train_batched", "ASGDStudy", "asgd_study"]
+
+MEMORY_BUDGET = 512 * 2**20
+"""Bytes a chunk of stacked networks may hold (``stack_bytes``): 512 MiB by default."""
+
+MAX_CHUNK = 1024
+"""Networks trained together at most: more make no step cheaper per network (``benchmarks/bench_batched.py``)."""
+
+_ARCHITECTURE = ("sizes", "hidden", "output", "loss_name", "bias", "dtype", "slope")
+
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
+_KEPT = {"done": False}
+
+
+def keep_freed_memory() -> bool:
+    """Let this process reuse the memory of freed arrays instead of returning it to the system (glibc only).
+
+    A stacked step allocates its temporaries afresh (arrays of about a
+    megabyte for 256 small networks).  glibc's ``malloc`` serves blocks that
+    large with ``mmap`` and unmaps them when freed, so every step
+    page-faults its memory back in: measured 1.3x slower for a step of 256
+    2-10-10-10-10-10-1 networks (``benchmarks/bench_batched.py``).  This
+    raises the mmap threshold to 32 MiB and the trim threshold to 256 MiB
+    with ``mallopt``, once per process (the environment variables
+    ``MALLOC_MMAP_THRESHOLD_`` and ``MALLOC_TRIM_THRESHOLD_`` would do the
+    same, but are read only when a process starts).  The cost: up to 256 MiB
+    of freed memory stays with the process for reuse.  Returns whether the
+    setting applies (False where the C library is not glibc).
+    """
+    if not _KEPT["done"]:
+        _KEPT["done"] = True
+        _KEPT["applied"] = False
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None)
+            mallopt = libc.mallopt
+        except (OSError, AttributeError):
+            return False
+        _KEPT["applied"] = bool(mallopt(_M_MMAP_THRESHOLD, 32 * 2**20)) and bool(mallopt(_M_TRIM_THRESHOLD, 256 * 2**20))
+    return _KEPT["applied"]
+
+
+def stack_parameters(networks) -> list:
+    """``[W1, b1, ...]`` of K networks as stacks: ``W_l`` ``(K, n_in, n_out)``, ``b_l`` ``(K, 1, n_out)`` (copies)."""
+    out = []
+    for arrays in zip(*(net.params for net in networks)):
+        a = np.stack(arrays)
+        out.append(a[:, None, :] if a.ndim == 2 else a)  # a bias row per network: it broadcasts over the batch
+    return out
+
+
+def unstack_parameters(stacked, networks) -> None:
+    """Write network ``k``'s slice of every stacked array into ``networks[k].params`` (in place)."""
+    for k, net in enumerate(networks):
+        for p, s in zip(net.params, stacked):
+            p[...] = s[k].reshape(p.shape)
+
+
+def stack_bytes(network, batch_size: int, steps: int, data_rows: int = 0, n_state: int = 2,
+                validation_rows: int = 0) -> int:
+    """Bytes one network adds to a chunk of ``train_batched``: what ``memory_budget`` is compared with.
+
+    Parameters, gradients, a copy of the parameters (the result kept at the
+    end), and ``n_state`` optimizer state arrays of the same size (Adam: 2);
+    a batch's pre-activations, activations, backward rows and temporaries
+    (six arrays of ``batch_size`` rows per layer width, plus the gathered
+    input batch); ``data_rows`` rows of data the network owns alone (its own
+    data set), the logits of an evaluation chunk of ``validation_rows`` rows
+    (capped at 8,192), and 8 bytes per recorded step loss.
+    """
+    item = np.dtype(network.dtype).itemsize
+    widths = sum(network.sizes)
+    params = network.n_params * item * (3 + n_state)
+    batch = batch_size * (6 * widths + network.sizes[0]) * item
+    data = data_rows * (network.sizes[0] + network.sizes[-1]) * item
+    evaluation = min(validation_rows, 8192) * 3 * max(network.sizes[1:]) * item
+    return int(params + batch + data + evaluation + 8 * steps)
+
+
+def _check_networks(networks) -> list:
+    if isinstance(networks, MLP) or not hasattr(networks, "__len__") or len(networks) == 0:
+        raise TypeError(f"networks must be a non-empty list of course_lib.nn.MLP; got {describe(networks)}")
+    networks = list(networks)
+    first = networks[0]
+    for k, net in enumerate(networks):
+        if type(net) is not MLP:
+            raise TypeError(f"networks[{k}] must be a course_lib.nn.MLP (RegularizedMLP and other subclasses "
+                            f"are not stacked); got {describe(net)}")
+        for attr in _ARCHITECTURE:
+            if getattr(net, attr) != getattr(first, attr):
+                raise ValueError(f"networks must share one architecture: networks[{k}].{attr} is "
+                                 f"{getattr(net, attr)!r}, networks[0].{attr} is {getattr(first, attr)!r}")
+    if len({id(net) for net in networks}) != len(networks):
+        raise ValueError("networks must be distinct objects (the same network twice would be trained twice)")
+    return networks
+
+
+def _per_network_data(name, X, K, validate, n=None, per_network=None):
+    """``(array, shared)``: data shared by all networks (validated once) or one data set per network, stacked.
+
+    Inputs are one data set per network when they are a list of K arrays or
+    an array ``(K, n, features)``; targets when their inputs are
+    (``per_network``).  Each is validated, and an array already of the
+    networks' dtype is used as it is (no copy).
+    """
+    if per_network is None:
+        per_network = isinstance(X, (list, tuple)) or (isinstance(X, np.ndarray) and X.ndim == 3)
+    if not per_network:
+        return validate(name, X, None if n is None else n[0]), True
+    if len(X) != K:
+        raise ValueError(f"{name} must be one array for all networks or one per network ({K}); got {len(X)}")
+    arrays = []
+    for k, x in enumerate(X):
+        try:
+            arrays.append(validate(f"{name}[{k}]", x, None if n is None else n[k]))
+        except (TypeError, ValueError) as err:  # the network's own message, with which network it is
+            raise type(err)(f"{name}[{k}] (network {k}'s data): {err}") from None
+    if len({a.shape for a in arrays}) != 1:
+        raise ValueError(f"{name}: every network's data must have the same shape; got "
+                         f"{sorted({a.shape for a in arrays})}")
+    if isinstance(X, np.ndarray) and all(np.shares_memory(a, X) for a in arrays):
+        return X.astype(arrays[0].dtype, copy=False), False
+    return np.stack(arrays), False
+
+
+def _check_optimizers(optimizers, K):
+    if isinstance(optimizers, optim.Optimizer):
+        optimizers = [copy.deepcopy(optimizers) for _ in range(K)]
+    if not hasattr(optimizers, "__len__") or len(optimizers) != K:
+        raise TypeError(f"optimizers must be one course_lib.optim optimizer (copied for every network) or a "
+                        f"list of {K}, one per network; got {describe(optimizers)}")
+    optimizers = list(optimizers)
+    first = optimizers[0]
+    info = _registry_entry(first)
+    for k, opt in enumerate(optimizers):
+        if not isinstance(opt, optim.Optimizer):
+            raise TypeError(f"optimizers[{k}] must be a course_lib.optim optimizer; got {describe(opt)}")
+        if isinstance(opt, optim.Rprop):
+            raise TypeError(f"optimizers[{k}] is Rprop, whose lr is only the initial step size: Rprop is not "
+                            f"stacked (train those networks with course_lib.train.train)")
+        if opt.state is not None or opt.t:
+            raise ValueError(f"optimizers[{k}] has already taken {opt.t} steps; pass fresh optimizers "
+                             f"(or call reset())")
+        if type(opt) is not type(first) or any(getattr(opt, h) != getattr(first, h) for h in info.hyperparameters
+                                                if h != "lr"):
+            raise ValueError(f"optimizers must be one class with the same hyperparameters except lr: "
+                             f"optimizers[{k}] is {opt!r}, optimizers[0] is {first!r}")
+    return optimizers
+
+
+def _registry_entry(opt) -> optim.OptimizerInfo:
+    for info in optim.OPTIMIZERS:
+        if type(opt) is info.cls:
+            return info
+    raise TypeError(f"optimizers must be optimizers of course_lib.optim's registry (OPTIMIZERS); got {describe(opt)}")
+
+
+def train_batched(networks, X, y, optimizers, batch_size, epochs, seeds, schedules=None, shuffle=True,
+                  reduction="mean", loss_stop=None, validation=None, evaluate_training=False,
+                  record="steps", running_loss_lambda=0.01, memory_budget=MEMORY_BUDGET, chunk_size=None,
+                  progress=False) -> list:
+    """Train K networks of one architecture at once; each as ``train.train`` would train it alone.
+
+    Parameters
+    ----------
+    networks : list of K ``course_lib.nn.MLP``
+        One architecture (sizes, activations, loss, bias, dtype); their
+        ``params`` are updated in place (at the end of each chunk).
+    X, y : arrays
+        One training set for all networks (``(n, features)``, targets as
+        ``train`` takes them), or one per network (a list of K, or ``X`` of
+        shape ``(K, n, features)``), each with the same ``n``.
+    optimizers : optimizer or list of K
+        One ``course_lib.optim`` optimizer (each network gets a copy) or one
+        per network: one class, the same hyperparameters except ``lr``.
+        Fresh (no step taken).  They are not stepped themselves: each
+        network's state lives in the stack.
+    batch_size, epochs : int
+        As ``train``; one batch size for the whole stack.
+    seeds : sequence of K ints or Generators
+        Network ``k``'s batch order: ``train(..., seed=seeds[k])``'s.
+    schedules : callable or list of K callables, optional
+        ``epoch -> lr`` (``course_lib.schedules``), for all or per network.
+    shuffle, reduction, running_loss_lambda, evaluate_training :
+        As ``train`` (``reduction="effective"`` is aSGD's mean effective
+        gradient).
+    loss_stop : float > 0, optional
+        A network stops after the first epoch whose mean training loss
+        (``History.loss``) is below it, as ``train`` with the callback
+        ``lambda e, h, m: h.loss[-1] < loss_stop``.
+    validation : (X_val, y_val), optional
+        Evaluated after every epoch (``History.val_loss``,
+        ``val_accuracy``); shared or one per network, as ``X``.
+    record : {"steps", "epochs", "last"}, default "steps"
+        What each ``History`` keeps.  "steps": everything ``train`` keeps
+        (the per-epoch records and every step's loss, ``step_loss`` and
+        ``running_loss``).  "epochs": the per-epoch records only.  "last":
+        the last epoch's records only (``History.first_epoch`` is its
+        number; ``epochs`` and ``steps`` still count the whole run) -- for
+        thousands of networks: Python keeps a float of a list in 32 bytes,
+        so 10,000 networks of 2,500 epochs would hold 3 GB of records.
+    memory_budget : int bytes, default ``MEMORY_BUDGET``
+        The most the stack of networks trained together may hold by
+        ``stack_bytes``.
+    chunk_size : int, optional
+        Networks trained together; default the most that fit the budget,
+        at most ``MAX_CHUNK``.  When one finishes, the next takes its place.
+    progress : bool, default False
+        A progress bar over all networks' steps.
+
+    Returns
+    -------
+    list of K ``train.History``
+        Network ``k``'s, as ``train`` returns it, with ``diverged_step``
+        set when its loss became NaN or infinite (it stopped before that
+        step).  ``epoch_time`` is the chunk's epoch time divided by the
+        networks trained in it.
+    """
+    networks = _check_networks(networks)
+    K = len(networks)
+    net0 = networks[0]
+    as_choice("reduction", reduction, ("mean", "effective"))
+    shuffle = as_bool("shuffle", shuffle)
+    record = as_choice("record", record, ("steps", "epochs", "last"))
+    evaluate_training = as_bool("evaluate_training", evaluate_training)
+    lam = as_positive("running_loss_lambda", running_loss_lambda)
+    if lam > 1:
+        raise ValueError(f"running_loss_lambda must lie in (0, 1]; got {lam!r}")
+    X, x_shared = _per_network_data("X", X, K, lambda name, x, _: net0.as_inputs(x))
+    n = X.shape[-2]
+    if n == 0:
+        raise ValueError("X must hold at least one sample; got 0")
+    y, y_shared = _per_network_data("y", y, K, lambda name, t, m: net0.as_targets(t, m), n=[n] * K,
+                                    per_network=not x_shared)
+    batch_size = as_int("batch_size", batch_size, minimum=1)
+    if batch_size > n:
+        raise ValueError(f"batch_size must be at most the number of samples ({n}); got {batch_size}")
+    epochs = as_int("epochs", epochs, minimum=0)
+    optimizers = _check_optimizers(optimizers, K)
+    if isinstance(seeds, (int, np.integer, np.random.Generator)) or not hasattr(seeds, "__len__") \
+            or len(seeds) != K:
+        raise TypeError(f"seeds must be a sequence of {K} seeds, one batch order per network; got {describe(seeds)}")
+    rngs = [as_generator(f"seeds[{k}]", s) for k, s in enumerate(seeds)]
+    if schedules is not None:
+        schedules = list(schedules) if isinstance(schedules, (list, tuple)) else [schedules] * K
+        if len(schedules) != K or not all(callable(s) for s in schedules):
+            raise TypeError(f"schedules must be a callable epoch -> lr or a list of {K}; got {describe(schedules)}")
+    if loss_stop is not None:
+        loss_stop = as_positive("loss_stop", loss_stop)
+    val = None
+    if validation is not None:
+        if not (isinstance(validation, (tuple, list)) and len(validation) == 2):
+            raise TypeError(f"validation must be a pair (X_val, y_val); got {describe(validation)}")
+        Xv, xv_shared = _per_network_data("validation X", validation[0], K, lambda name, x, _: net0.as_inputs(x))
+        if Xv.shape[-2] == 0:
+            raise ValueError("validation must hold at least one sample; X_val has 0")
+        yv, yv_shared = _per_network_data("validation y", validation[1], K, lambda name, t, m: net0.as_targets(t, m),
+                                          n=[Xv.shape[-2]] * K, per_network=not xv_shared)
+        val = (Xv, xv_shared, yv, yv_shared)
+    memory_budget = as_int("memory_budget", memory_budget, minimum=1)
+    spe = batches_per_epoch(n, batch_size)
+    per_net = stack_bytes(net0, batch_size, epochs * spe if record == "steps" else 0,
+                          data_rows=0 if x_shared else n, n_state=_n_state(optimizers[0]),
+                          validation_rows=0 if val is None else val[0].shape[-2])
+    if chunk_size is None:
+        chunk_size = max(1, min(K, MAX_CHUNK, memory_budget // per_net))
+        if per_net > memory_budget:
+            raise ValueError(f"memory_budget ({memory_budget:,} bytes) is smaller than what one network needs "
+                             f"({per_net:,} bytes by stack_bytes); raise it or record fewer steps")
+    else:
+        chunk_size = as_int("chunk_size", chunk_size, minimum=1)
+
+    histories = [History(steps_per_epoch=spe) for _ in range(K)]
+    keep_freed_memory()
+    bar = _progress_bar(K * epochs * spe, as_bool("progress", progress))
+    try:
+        if epochs:
+            _train_pool(networks, X, x_shared, y, y_shared, optimizers, rngs, schedules, batch_size, epochs, shuffle,
+                        reduction, loss_stop, val, evaluate_training, record, lam, histories, chunk_size, bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    return histories
+
+
+class ASGDStudy(NamedTuple):
+    """``asgd_study``'s runs: ``runs["SGD"][i]`` and ``runs["aSGD"][i]`` are seed ``seeds[i]``'s ``(model, History)``.
+
+    ``data[i]`` is that seed's ``(X, y, X_test, y_test)``.
+    """
+
+    runs: dict
+    data: list
+    seeds: tuple
+
+
+def asgd_study(dataset: str = "circles", seeds=range(100), max_steps: int = 10_000, lr: float | None = None,
+               batch_size: int = 32, loss_stop: float = 0.01, n_train: int = 128, n_test: int = 55,
+               dtype=np.float64, progress: bool = False) -> ASGDStudy:
+    """``train.asgd_runs`` for many seeds at once: source ``000``'s synthetic study, batched.
+
+    For every seed ``s`` of ``seeds``, exactly ``asgd_runs(dataset, s, ...)``
+    (the same data from ``train.asgd_data``, the same initial weights and
+    batch order for SGD and aSGD, the same stopping rule), trained by
+    ``train_batched``: all seeds' SGD networks as one run, then all their
+    aSGD networks (``reduction="effective"``).  Histories keep the last
+    epoch only (``record="last"``).
+    """
+    seeds = tuple(as_int(f"seeds[{i}]", s, minimum=0) for i, s in enumerate(seeds))
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed")
+    lr = ASGD_LR[as_choice("dataset", dataset, tuple(ASGD_LR))] if lr is None else as_positive("lr", lr)
+    max_steps = as_int("max_steps", max_steps, minimum=1)
+    batch_size = as_int("batch_size", batch_size, minimum=1)
+    data = [asgd_data(dataset, s, n_train, n_test) for s in seeds]
+    epochs = -(-max_steps // batches_per_epoch(n_train, batch_size))  # whole epochs, as asgd_runs
+    runs = {}
+    for name, reduction in (("SGD", "mean"), ("aSGD", "effective")):
+        nets = [MLP([2, *ASGD_HIDDEN, 1], output="sigmoid", seed=s, dtype=dtype) for s in seeds]
+        hists = train_batched(nets, np.stack([d[0] for d in data]), [d[1] for d in data], optim.SGD(lr), batch_size,
+                              epochs, seeds, reduction=reduction, loss_stop=loss_stop, record="last",
+                              progress=progress)
+        runs[name] = list(zip(nets, hists))
+    return ASGDStudy(runs, data, seeds)
+
+
+def _n_state(opt) -> int:
+    """The number of state arrays per parameter array (the registry's ``state``; AMSGrad keeps one more)."""
+    return len(_registry_entry(opt).state) + int(bool(getattr(opt, "amsgrad", False)))
+
+
+def _select(arrays, keep):
+    return [a[keep] for a in arrays]
+
+
+def _evaluate(stack, X, shared_x, y, shared_y, rows_of):
+    """Mean loss (K,) and accuracy (K,) or None of the stack on its evaluation data, in chunks of samples."""
+    n = X.shape[-2]
+    K = stack.params[0].shape[0]
+    loss_sum = np.zeros(K)
+    correct = np.zeros(K, dtype=np.int64)
+    total = 0
+    for s in range(0, n, 8192):
+        part = slice(s, min(s + 8192, n))
+        Xp = X[part] if shared_x else X[rows_of, part]
+        yp = np.broadcast_to(y[part], (K,) + y[part].shape) if shared_y else y[rows_of, part]
+        z = stack._forward(Xp)[0][-1]
+        per_sample = stack._per_sample_loss(z, yp)
+        loss_sum += per_sample.sum(axis=-1, dtype=np.float64)
+        if stack.is_classifier:
+            hit = stack.correct_unvalidated(z, yp)
+            correct += np.count_nonzero(hit.reshape(K, -1), axis=1)
+            total += hit[0].size if hit.ndim > 1 else hit.size
+    return loss_sum / n, (correct / total if stack.is_classifier else None)
+
+
+class _Pool:
+    """The networks being trained: a stack of at most ``capacity``, refilled from the queue as networks finish.
+
+    Every slot is one network at its own epoch and step count; all slots take
+    their steps together (the same batch size, so the same step of an epoch),
+    and a network that finishes at the end of an epoch leaves its slot to the
+    next in the queue, which starts at its epoch 0.
+    """
+
+    def __init__(self, networks, optimizers):
+        self.networks = networks
+        self.optimizers = optimizers
+        self.stack = copy.copy(networks[0])  # the architecture; its params become the stacks
+        self.stack.params = None
+        self.opt = copy.deepcopy(optimizers[0])  # the rule and its hyperparameters; lr and t per slot
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.epoch = np.zeros(0, dtype=np.int64)
+        self.t = np.zeros(0, dtype=np.int64)
+        self.lr = np.zeros(0)
+
+    def __len__(self):
+        return len(self.ids)
+
+    def admit(self, new):
+        """Stack the networks ``new`` (ids) onto the pool, at epoch 0 with a fresh optimizer state."""
+        params = stack_parameters([self.networks[k] for k in new])
+        if self.stack.params is None:
+            self.stack.params = params
+        else:
+            self.stack.params = [np.concatenate([a, b]) for a, b in zip(self.stack.params, params)]
+            if self.opt.state is not None:
+                self.opt.state = [{name: np.concatenate([old[name], fresh[name]]) for name in old}
+                                  for old, fresh in zip(self.opt.state, map(self.opt.initial_state, params))]
+        self.ids = np.concatenate([self.ids, np.asarray(new, dtype=np.int64)])
+        self.epoch = np.concatenate([self.epoch, np.zeros(len(new), dtype=np.int64)])
+        self.t = np.concatenate([self.t, np.zeros(len(new), dtype=np.int64)])
+        self.lr = np.concatenate([self.lr, [float(self.optimizers[k].lr) for k in new]])
+
+    def retire(self, positions):
+        """Write the networks at ``positions`` back into their ``MLP``s."""
+        for j in positions:
+            for p, stacked in zip(self.networks[self.ids[j]].params, self.stack.params):
+                p[...] = stacked[j].reshape(p.shape)
+
+    def keep(self, mask):
+        """Drop the slots where ``mask`` is False (after ``retire``)."""
+        self.stack.params = _select(self.stack.params, mask)
+        if self.opt.state is not None:
+            self.opt.state = [{name: a[mask] for name, a in s.items()} for s in self.opt.state]
+        self.ids, self.epoch, self.t, self.lr = self.ids[mask], self.epoch[mask], self.t[mask], self.lr[mask]
+
+    def lr_arg(self):
+        """The slots' learning rates: one Python float when they agree (a network's own arithmetic), else ``(K, 1, 1)``."""
+        if (self.lr == self.lr[0]).all():
+            return float(self.lr[0])
+        return self.lr.astype(self.stack.dtype).reshape(-1, 1, 1)
+
+    def t_arg(self):
+        """The slots' step numbers, as ``lr_arg``."""
+        if (self.t == self.t[0]).all():
+            return int(self.t[0])
+        return self.t.reshape(-1, 1, 1)
+
+
+_RECORDS = ("lr", "loss", "accuracy", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "epoch_time")
+
+
+def _train_pool(networks, X, x_shared, y, y_shared, optimizers, rngs, schedules, B, epochs, shuffle, reduction,
+                loss_stop, val, evaluate_training, record, lam, histories, capacity, bar):
+    pool = _Pool(networks, optimizers)
+    stack = pool.stack
+    queue = list(range(len(networks)))[::-1]  # popped from the end: network 0 first
+    n, d = X.shape[-2], X.shape[-1]
+    X_rows = X if x_shared else X.reshape(-1, d)              # per-network data: row k * n + i is X[k][i]
+    y_rows = y if y_shared else y.reshape((-1,) + y.shape[2:])
+    log = []                                                   # (ids, {record: values}) after every epoch
+    steps_of = {}                                              # recorded step losses, per network
+    last = {}                                                  # record="last": the slots' latest records
+
+    def finish(positions):
+        """Networks at ``positions`` are done: their weights, step counts and last records go home."""
+        pool.retire(positions)
+        for j in positions:
+            h = histories[pool.ids[j]]
+            if record != "steps":
+                h.n_steps = int(pool.t[j])
+            if record == "last" and last and not np.isnan(last["loss"][j]):
+                h.first_epoch = int(last["epoch"][j])
+                for name in _RECORDS:
+                    if name in last:
+                        getattr(h, name).append(float(last[name][j]))
+
+    def drop(mask):
+        pool.keep(mask)
+        for name in last:
+            last[name] = last[name][mask]
+
+    while queue or len(pool):
+        free = capacity - len(pool)
+        if free and queue:
+            new = [queue.pop() for _ in range(min(free, len(queue)))]
+            pool.admit(new)
+            for name in last:
+                last[name] = np.concatenate([last[name], np.full(len(new), np.nan)])
+        if schedules is not None:
+            for j, (k, e) in enumerate(zip(pool.ids, pool.epoch)):
+                pool.lr[j] = apply_schedule(schedules[k], optimizers[k], int(e))  # train's line: lr = schedule(epoch)
+        lr_arg = pool.lr_arg()
+        t0 = time.perf_counter()
+        order = np.empty((len(pool), n), dtype=np.int64)
+        order[...] = np.arange(n)
+        if shuffle:
+            for k, row in zip(pool.ids, order):
+                rngs[k].shuffle(row)           # rng.permutation(n) is arange(n) shuffled: train's order
+        if not (x_shared and y_shared):
+            order_rows = order + (pool.ids * n)[:, None]
+        loss_sum = np.zeros(len(pool))
+        correct = np.zeros(len(pool), dtype=np.int64)
+        counted = 0
+        step_rows = []
+        for s in range(0, n, B):
+            cols = order[:, s:s + B]
+            m = cols.shape[1]
+            rows = None if x_shared and y_shared else order_rows[:, s:s + B]
+            Xb = np.take(X_rows, cols if x_shared else rows, axis=0)
+            yb = np.take(y_rows, cols if y_shared else rows, axis=0)
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                loss, grads, z = stack.loss_and_grads_unvalidated(Xb, yb, reduction, return_logits=True)
+            bad = ~np.isfinite(loss)
+            if bad.any():                      # those networks stop before this step, as train raises here
+                for j in np.flatnonzero(bad):
+                    k = pool.ids[j]
+                    histories[k].diverged_step = int(pool.t[j])
+                    histories[k].stopped_epoch = int(pool.epoch[j])
+                    if record == "steps" and step_rows:   # the steps it took in this epoch
+                        steps_of.setdefault(k, []).append(np.array([r[j] for r in step_rows]))
+                finish(np.flatnonzero(bad))
+                good = ~bad
+                drop(good)
+                grads = _select(grads, good)
+                loss, z, yb, order = loss[good], z[good], yb[good], order[good]
+                if not (x_shared and y_shared):
+                    order_rows = order_rows[good]
+                loss_sum, correct = loss_sum[good], correct[good]
+                step_rows = [r[good] for r in step_rows]
+                if not len(pool):
+                    break
+                lr_arg = pool.lr_arg()
+            pool.t += 1
+            pool.opt.step_unvalidated(stack.params, grads, lr=lr_arg, t=pool.t_arg())
+            loss_sum += loss.astype(np.float64) * m
+            if stack.is_classifier:
+                hit = stack.correct_unvalidated(z, yb)
+                correct += np.count_nonzero(hit.reshape(len(pool), -1), axis=1)
+                counted += hit[0].size
+            if record == "steps":
+                step_rows.append(loss.astype(np.float64))
+            if bar is not None:
+                bar.update(len(pool))
+        if not len(pool):
+            continue
+        rec = {"lr": pool.lr.copy(), "loss": loss_sum / n,
+               "epoch_time": np.full(len(pool), (time.perf_counter() - t0) / len(pool))}
+        if stack.is_classifier:
+            rec["accuracy"] = correct / counted
+        if evaluate_training:
+            rec["train_loss"], rec["train_accuracy"] = _evaluate(stack, X, x_shared, y, y_shared, pool.ids)
+        if val is not None:
+            rec["val_loss"], rec["val_accuracy"] = _evaluate(stack, val[0], val[1], val[2], val[3], pool.ids)
+        rec = {name: v for name, v in rec.items() if v is not None}
+        if record == "last":
+            last.update(rec, epoch=pool.epoch.astype(np.float64))
+        else:
+            log.append((pool.ids.copy(), rec))
+        if record == "steps":
+            for k, row in zip(pool.ids, np.stack(step_rows, axis=1)):
+                steps_of.setdefault(k, []).append(row)
+        done = pool.epoch + 1 == epochs
+        if loss_stop is not None:
+            reached = rec["loss"] < loss_stop
+            for j in np.flatnonzero(reached):
+                histories[pool.ids[j]].stopped_epoch = int(pool.epoch[j])
+            done |= reached
+        pool.epoch += 1
+        if done.any():
+            finish(np.flatnonzero(done))
+            drop(~done)
+    _fill_histories(histories, log, steps_of, lam)
+
+
+def _fill_histories(histories, log, steps_of, lam):
+    """Each network's per-epoch records (in epoch order) and step losses into its ``History``."""
+    if log:
+        ids = np.concatenate([entry[0] for entry in log])
+        order = np.argsort(ids, kind="stable")                # by network; each network's epochs stay in order
+        bounds = np.cumsum(np.bincount(ids, minlength=len(histories)))
+        for name in _RECORDS:
+            if name not in log[0][1]:
+                continue
+            values = np.concatenate([entry[1][name] for entry in log])[order].tolist()
+            for k, h in enumerate(histories):
+                getattr(h, name).extend(values[bounds[k - 1] if k else 0:bounds[k]])
+    for k, rows in steps_of.items():
+        losses = np.concatenate(rows)
+        histories[k].step_loss.extend(losses.tolist())
+        histories[k].running_loss.extend(running_loss_estimate(losses, lam).tolist())
