@@ -17,6 +17,7 @@ random_search  finite-difference random search and Augmented Random Search
 perceptron     the slides' sigmoid perceptron and its separable data
 nn             multilayer perceptrons: activations, losses, backprop, aSGD's effective gradient
 train          the mini-batch training loop, History, early stopping
+batched        many networks of one architecture trained at once, each exactly as train trains it alone
 data           MNIST, Fashion-MNIST and Wine Quality loaders; circles and spirals; splits, standardising
 
 validation     the validation of arguments every public function makes at its boundary
@@ -31,10 +32,10 @@ reflect        source 001's "Reflect..." questions (plain data) for lecture 10's
 keras_peer     the same MLP in Keras, for side-by-side comparisons
 """
 
-from . import (data, functions, gradcheck, linesearch, momentum_theory, nn, optim, perceptron, random_search,
-               schedules, train)
+from . import (batched, data, functions, gradcheck, linesearch, momentum_theory, nn, optim, perceptron,
+               random_search, schedules, train)
 
 __version__ = "0.1.0"
 
-__all__ = ["data", "functions", "gradcheck", "linesearch", "momentum_theory", "nn", "optim", "perceptron",
+__all__ = ["batched", "data", "functions", "gradcheck", "linesearch", "momentum_theory", "nn", "optim", "perceptron",
            "random_search", "schedules", "train", "__version__"]

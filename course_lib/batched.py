@@ -4,7 +4,7 @@ Source ``000`` trains 10,000 small networks, source ``003`` a grid of
 learning rates and batch sizes, every study of the course several seeds.
 Trained one after another, a 2-10-10-10-10-10-1 network spends most of
 every step in Python and in the fixed cost of a few dozen tiny numpy calls
-(about 185 microseconds a step, for some 50,000 multiply-adds).  Stacked
+(some 150 microseconds a step, for about 40,000 multiply-adds).  Stacked
 along a leading axis, K such networks take one step with the same few dozen
 calls on arrays K times larger::
 
@@ -16,8 +16,9 @@ of the optimizers' rules already reads a stack this way: the loss formulas
 work on the last two axes (samples, outputs) and ``nn.dense_backward``'s
 transposes and sums are taken over those axes only.  So a stack is trained
 by *the same code* as one network -- ``MLP.loss_and_grads_unvalidated`` on
-stacked parameters, ``Optimizer.step_unvalidated(..., lr=...)`` with one
-learning rate per network -- not by a second implementation of backprop.
+stacked parameters, ``Optimizer.step_unvalidated(..., lr=..., t=...)`` with
+one learning rate and step count per network -- not by a second
+implementation of backprop.
 
 ``train_batched(networks, X, y, optimizers, batch_size, epochs, seeds)``
 trains K ``nn.MLP``s in place and returns one ``train.History`` each.  Each
@@ -33,24 +34,27 @@ network keeps its own
   the network is done (``History.stopped_epoch``), and a network whose loss
   becomes NaN or infinite stops before that step (``History.diverged_step``;
   ``train`` raises ``TrainingDiverged`` there instead).  Finished networks
-  leave the stack, so they cost nothing more; the run ends when all are done.
+  leave the stack and the next network in line takes the place, at its
+  epoch 0; the run ends when all are done.
 
 Each network's history and final weights are those of ``train`` on that
-network alone (``tests/lib/test_batched.py`` checks them to 1e-10 in float64
-for SGD, momentum and Adam, the mean and the aSGD "effective" reduction, a
-schedule and the loss threshold).  In float64 they agree to rounding (numpy's
-stacked matrix product gives each network the bits of its own product);
-in float32, per-network learning rates are float32 arrays where ``train``
-multiplies by a Python float, so the runs agree to float32 rounding.
+network alone, to the last bit in float64 (``tests/lib/test_batched.py``:
+SGD, momentum and Adam, the mean and the aSGD "effective" reduction,
+schedules, the loss threshold, refilled places, divergence): numpy's stacked
+matrix product gives each network the bits of its own product, and every
+other line is elementwise or a product with a row of ones
+(``nn``'s bias gradient).  A learning rate or step number shared by the stack
+is passed as the Python number ``train`` uses; different ones become arrays
+in the networks' dtype, which in float32 can round Adam's step otherwise
+than a Python float does (float64 stays exact).
 
-Memory.  K is cut into chunks trained one after another; a chunk holds the
-parameters, gradients and optimizer state of its networks, one batch of
-activations, its per-network data and its per-step losses
-(``stack_bytes``).  ``train_batched`` picks the largest chunk that fits
-``memory_budget`` (default ``MEMORY_BUDGET``, 512 MiB), and at most
-``MAX_CHUNK`` networks: beyond a few hundred small networks a step's arrays
-leave the processor's cache and the time per network grows again
-(``benchmarks/bench_batched.py`` measures it).
+Memory.  The networks trained together (a *pool*) hold their parameters,
+gradients, a copy of the parameters and their optimizer state, one batch of
+activations, their own data and their per-step losses (``stack_bytes``).
+``train_batched`` admits as many as fit ``memory_budget`` (default
+``MEMORY_BUDGET``, 512 MiB), and at most ``MAX_CHUNK``; a test measures the
+peak (``tracemalloc``).  The per-epoch records each ``History`` keeps are
+the caller's: ``record="last"`` keeps one epoch per network.
 
 Not stacked: ``nn.RegularizedMLP`` (dropout and batch normalisation draw
 per-network randomness and keep moving averages), ``optim.Rprop`` (its
@@ -67,16 +71,17 @@ from typing import NamedTuple
 import numpy as np
 
 from . import optim
-from .nn import MLP
+from .nn import CHUNK_ROWS, MLP
 from .schedules import apply as apply_schedule
-from .train import ASGD_HIDDEN, ASGD_LR, History, _progress_bar, asgd_data, batches_per_epoch, running_loss_estimate
+from .train import (ASGD_HIDDEN, ASGD_LR, History, asgd_data, batches_per_epoch, progress_bar,
+                    running_loss_estimate)
 from .validation import as_bool, as_choice, as_generator, as_int, as_positive, describe
 
-__all__ = ["MEMORY_BUDGET", "MAX_CHUNK", "stack_bytes", "stack_parameters", "unstack_parameters", "keep_freed_memory",
+__all__ = ["MEMORY_BUDGET", "MAX_CHUNK", "stack_bytes", "stack_parameters", "keep_freed_memory",
            "train_batched", "ASGDStudy", "asgd_study"]
 
 MEMORY_BUDGET = 512 * 2**20
-"""Bytes a chunk of stacked networks may hold (``stack_bytes``): 512 MiB by default."""
+"""Bytes the networks trained together may hold (``stack_bytes``): 512 MiB by default."""
 
 MAX_CHUNK = 1024
 """Networks trained together at most: more make no step cheaper per network (``benchmarks/bench_batched.py``)."""
@@ -125,16 +130,9 @@ def stack_parameters(networks) -> list:
     return out
 
 
-def unstack_parameters(stacked, networks) -> None:
-    """Write network ``k``'s slice of every stacked array into ``networks[k].params`` (in place)."""
-    for k, net in enumerate(networks):
-        for p, s in zip(net.params, stacked):
-            p[...] = s[k].reshape(p.shape)
-
-
 def stack_bytes(network, batch_size: int, steps: int, data_rows: int = 0, n_state: int = 2,
                 validation_rows: int = 0) -> int:
-    """Bytes one network adds to a chunk of ``train_batched``: what ``memory_budget`` is compared with.
+    """Bytes one network adds to the pool of ``train_batched``: what ``memory_budget`` is compared with.
 
     Parameters, gradients, a copy of the parameters (the result kept at the
     end), and ``n_state`` optimizer state arrays of the same size (Adam: 2);
@@ -232,7 +230,7 @@ def _registry_entry(opt) -> optim.OptimizerInfo:
 
 
 def train_batched(networks, X, y, optimizers, batch_size, epochs, seeds, schedules=None, shuffle=True,
-                  reduction="mean", loss_stop=None, validation=None, evaluate_training=False,
+                  reduction="mean", loss_stop=None, validation=None, evaluate_training=False, evaluate_every=None,
                   record="steps", running_loss_lambda=0.01, memory_budget=MEMORY_BUDGET, chunk_size=None,
                   progress=False) -> list:
     """Train K networks of one architecture at once; each as ``train.train`` would train it alone.
@@ -241,7 +239,7 @@ def train_batched(networks, X, y, optimizers, batch_size, epochs, seeds, schedul
     ----------
     networks : list of K ``course_lib.nn.MLP``
         One architecture (sizes, activations, loss, bias, dtype); their
-        ``params`` are updated in place (at the end of each chunk).
+        ``params`` are updated in place (when each network finishes).
     X, y : arrays
         One training set for all networks (``(n, features)``, targets as
         ``train`` takes them), or one per network (a list of K, or ``X`` of
@@ -267,6 +265,10 @@ def train_batched(networks, X, y, optimizers, batch_size, epochs, seeds, schedul
     validation : (X_val, y_val), optional
         Evaluated after every epoch (``History.val_loss``,
         ``val_accuracy``); shared or one per network, as ``X``.
+    evaluate_every : int >= 1, optional
+        Also after every ``evaluate_every``-th step of each network, as
+        ``train`` (``History.curve_step``, ``curve_val_loss``,
+        ``curve_val_accuracy``).
     record : {"steps", "epochs", "last"}, default "steps"
         What each ``History`` keeps.  "steps": everything ``train`` keeps
         (the per-epoch records and every step's loss, ``step_loss`` and
@@ -281,15 +283,17 @@ def train_batched(networks, X, y, optimizers, batch_size, epochs, seeds, schedul
     chunk_size : int, optional
         Networks trained together; default the most that fit the budget,
         at most ``MAX_CHUNK``.  When one finishes, the next takes its place.
-    progress : bool, default False
-        A progress bar over all networks' steps.
+    progress : bool or label, default False
+        A progress bar over all networks' steps (``train.progress_bar``; a
+        label names it).  With ``loss_stop`` its total is the most the run
+        can take, and the time it estimates an upper bound.
 
     Returns
     -------
     list of K ``train.History``
         Network ``k``'s, as ``train`` returns it, with ``diverged_step``
         set when its loss became NaN or infinite (it stopped before that
-        step).  ``epoch_time`` is the chunk's epoch time divided by the
+        step).  ``epoch_time`` is the pool's epoch time divided by the
         networks trained in it.
     """
     networks = _check_networks(networks)
@@ -323,6 +327,10 @@ def train_batched(networks, X, y, optimizers, batch_size, epochs, seeds, schedul
             raise TypeError(f"schedules must be a callable epoch -> lr or a list of {K}; got {describe(schedules)}")
     if loss_stop is not None:
         loss_stop = as_positive("loss_stop", loss_stop)
+    if evaluate_every is not None:
+        evaluate_every = as_int("evaluate_every", evaluate_every, minimum=1)
+        if validation is None:
+            raise ValueError("evaluate_every needs validation data (validation=(X_val, y_val)) to evaluate")
     val = None
     if validation is not None:
         if not (isinstance(validation, (tuple, list)) and len(validation) == 2):
@@ -348,11 +356,12 @@ def train_batched(networks, X, y, optimizers, batch_size, epochs, seeds, schedul
 
     histories = [History(steps_per_epoch=spe) for _ in range(K)]
     keep_freed_memory()
-    bar = _progress_bar(K * epochs * spe, as_bool("progress", progress))
+    bar = progress_bar(K * epochs * spe, progress)
     try:
         if epochs:
             _train_pool(networks, X, x_shared, y, y_shared, optimizers, rngs, schedules, batch_size, epochs, shuffle,
-                        reduction, loss_stop, val, evaluate_training, record, lam, histories, chunk_size, bar)
+                        reduction, loss_stop, val, evaluate_training, evaluate_every, record, lam, histories,
+                        chunk_size, bar)
     finally:
         if bar is not None:
             bar.close()
@@ -372,7 +381,7 @@ class ASGDStudy(NamedTuple):
 
 def asgd_study(dataset: str = "circles", seeds=range(100), max_steps: int = 10_000, lr: float | None = None,
                batch_size: int = 32, loss_stop: float = 0.01, n_train: int = 128, n_test: int = 55,
-               dtype=np.float64, progress: bool = False) -> ASGDStudy:
+               dtype=np.float64, progress=False) -> ASGDStudy:
     """``train.asgd_runs`` for many seeds at once: source ``000``'s synthetic study, batched.
 
     For every seed ``s`` of ``seeds``, exactly ``asgd_runs(dataset, s, ...)``
@@ -393,11 +402,23 @@ def asgd_study(dataset: str = "circles", seeds=range(100), max_steps: int = 10_0
     runs = {}
     for name, reduction in (("SGD", "mean"), ("aSGD", "effective")):
         nets = [MLP([2, *ASGD_HIDDEN, 1], output="sigmoid", seed=s, dtype=dtype) for s in seeds]
+        label = _label(progress, f"{dataset}, {name}")
         hists = train_batched(nets, np.stack([d[0] for d in data]), [d[1] for d in data], optim.SGD(lr), batch_size,
                               epochs, seeds, reduction=reduction, loss_stop=loss_stop, record="last",
-                              progress=progress)
+                              progress=label)
         runs[name] = list(zip(nets, hists))
     return ASGDStudy(runs, data, seeds)
+
+
+def _label(progress, name):
+    """``progress`` for one of several runs: True becomes the run's name; a position is kept."""
+    if progress is True:
+        return name
+    if isinstance(progress, tuple):
+        return (f"{progress[0]}: {name}", progress[1])
+    if isinstance(progress, str):
+        return f"{progress}: {name}"
+    return progress
 
 
 def _n_state(opt) -> int:
@@ -410,24 +431,37 @@ def _select(arrays, keep):
 
 
 def _evaluate(stack, X, shared_x, y, shared_y, rows_of):
-    """Mean loss (K,) and accuracy (K,) or None of the stack on its evaluation data, in chunks of samples."""
+    """Mean loss (K,) and accuracy (K,) or None of the stack on its evaluation data: ``MLP.evaluate_unvalidated``'s.
+
+    The same chunks of samples and the same arithmetic (the mean of the
+    per-sample losses in the networks' dtype), so each network's numbers are
+    its own evaluation's.
+    """
     n = X.shape[-2]
     K = stack.params[0].shape[0]
-    loss_sum = np.zeros(K)
+    losses = []
     correct = np.zeros(K, dtype=np.int64)
     total = 0
-    for s in range(0, n, 8192):
-        part = slice(s, min(s + 8192, n))
+    for s in range(0, n, CHUNK_ROWS):
+        part = slice(s, min(s + CHUNK_ROWS, n))
         Xp = X[part] if shared_x else X[rows_of, part]
         yp = np.broadcast_to(y[part], (K,) + y[part].shape) if shared_y else y[rows_of, part]
-        z = stack._forward(Xp)[0][-1]
-        per_sample = stack._per_sample_loss(z, yp)
-        loss_sum += per_sample.sum(axis=-1, dtype=np.float64)
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = stack._forward(Xp)[0][-1]
+            losses.append(stack._per_sample_loss(z, yp))
         if stack.is_classifier:
             hit = stack.correct_unvalidated(z, yp)
             correct += np.count_nonzero(hit.reshape(K, -1), axis=1)
-            total += hit[0].size if hit.ndim > 1 else hit.size
-    return loss_sum / n, (correct / total if stack.is_classifier else None)
+            total += hit[0].size
+    mean = np.concatenate(losses, axis=-1).mean(axis=-1).astype(np.float64)
+    return mean, (correct / total if stack.is_classifier else None)
+
+
+def _evaluate_some(stack, due, val, ids):
+    """``_evaluate`` of the slots where ``due`` is True (a smaller stack of their parameters)."""
+    sub = copy.copy(stack)
+    sub.params = [p[due] for p in stack.params]
+    return _evaluate(sub, val[0], val[1], val[2], val[3], ids[due])
 
 
 class _Pool:
@@ -498,7 +532,7 @@ _RECORDS = ("lr", "loss", "accuracy", "train_loss", "train_accuracy", "val_loss"
 
 
 def _train_pool(networks, X, x_shared, y, y_shared, optimizers, rngs, schedules, B, epochs, shuffle, reduction,
-                loss_stop, val, evaluate_training, record, lam, histories, capacity, bar):
+                loss_stop, val, evaluate_training, evaluate_every, record, lam, histories, capacity, bar):
     pool = _Pool(networks, optimizers)
     stack = pool.stack
     queue = list(range(len(networks)))[::-1]  # popped from the end: network 0 first
@@ -587,6 +621,18 @@ def _train_pool(networks, X, x_shared, y, y_shared, optimizers, rngs, schedules,
                 counted += hit[0].size
             if record == "steps":
                 step_rows.append(loss.astype(np.float64))
+            if evaluate_every is not None:
+                due = pool.t % evaluate_every == 0
+                if due.any():
+                    t_eval = time.perf_counter()
+                    vl, va = _evaluate_some(stack, due, val, pool.ids)
+                    for i, j in enumerate(np.flatnonzero(due)):
+                        h = histories[pool.ids[j]]
+                        h.curve_step.append(int(pool.t[j]))
+                        h.curve_val_loss.append(float(vl[i]))
+                        if va is not None:
+                            h.curve_val_accuracy.append(float(va[i]))
+                    t0 += time.perf_counter() - t_eval  # the epoch's time stays its training time
             if bar is not None:
                 bar.update(len(pool))
         if not len(pool):

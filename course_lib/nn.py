@@ -1081,7 +1081,8 @@ class UnitActivity(NamedTuple):
         return int(self.always_on.sum())
 
 
-_CHUNK = 8192  # samples per forward pass in predict / accuracy / dead_units
+CHUNK_ROWS = 8192
+"""Samples per forward pass of ``predict``, ``accuracy``, ``evaluate`` and ``dead_units`` (and ``batched``'s evaluations)."""
 
 
 def count_parameters(sizes, bias: bool = True) -> int:
@@ -1254,8 +1255,8 @@ class MLP:
         if not (np.issubdtype(X.dtype, np.floating) or np.issubdtype(X.dtype, np.integer)):
             raise TypeError(f"X must be numeric; got {describe(X)}")
         X = X.astype(self.dtype, copy=False)
-        for start in range(0, len(X), _CHUNK):  # in chunks: no data-sized temporary
-            block = X[start:start + _CHUNK]
+        for start in range(0, len(X), CHUNK_ROWS):  # in chunks: no data-sized temporary
+            block = X[start:start + CHUNK_ROWS]
             if not np.all(np.isfinite(block)):
                 i, j = np.argwhere(~np.isfinite(block))[0]
                 raise ValueError(f"X must contain only finite values; found {float(block[i, j])!r} "
@@ -1325,8 +1326,8 @@ class MLP:
         """The output layer's activations (class probabilities for softmax)."""
         X = self.as_inputs(X)
         out = []
-        for start in range(0, max(len(X), 1), _CHUNK):
-            zs, acts = self._forward(X[start:start + _CHUNK])
+        for start in range(0, max(len(X), 1), CHUNK_ROWS):
+            zs, acts = self._forward(X[start:start + CHUNK_ROWS])
             out.append(acts[-1] if acts[-1] is not None else self._g(self.n_layers - 1, zs[-1]))
         return np.concatenate(out) if len(out) > 1 else out[0]
 
@@ -1406,8 +1407,8 @@ class MLP:
 
     def _logits_by_chunk(self, X):
         """``(rows, z)``: the output pre-activations of ``X[rows]``, chunk after chunk (no data-sized temporaries)."""
-        for start in range(0, max(len(X), 1), _CHUNK):
-            rows = slice(start, start + _CHUNK)
+        for start in range(0, max(len(X), 1), CHUNK_ROWS):
+            rows = slice(start, start + CHUNK_ROWS)
             yield rows, self._forward(X[rows])[0][-1]
 
     def _as_batch(self, X) -> np.ndarray:
@@ -1606,8 +1607,8 @@ class MLP:
             return [UnitActivity(np.zeros(w, bool), np.zeros(w, bool)) for w in hidden]
         any_on = [np.zeros(w, dtype=bool) for w in hidden]
         all_on = [np.ones(w, dtype=bool) for w in hidden]
-        for start in range(0, len(X), _CHUNK):
-            zs, _ = self._forward(X[start:start + _CHUNK])
+        for start in range(0, len(X), CHUNK_ROWS):
+            zs, _ = self._forward(X[start:start + CHUNK_ROWS])
             for layer, z in enumerate(zs[:-1]):
                 on = z > 0
                 any_on[layer] |= on.any(axis=0)

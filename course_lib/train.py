@@ -81,7 +81,7 @@ from .validation import (
     as_scalar_output,
 )
 
-__all__ = ["History", "EarlyStopping", "TrainingDiverged", "batches_per_epoch", "batches_of", "batch_indices",
+__all__ = ["History", "EarlyStopping", "TrainingDiverged", "progress_bar", "batches_per_epoch", "batches_of", "batch_indices",
            "running_loss_estimate", "train", "SGDRun", "minibatch_sgd", "ASGDRuns", "ASGD_HIDDEN", "ASGD_LR",
            "asgd_runs", "asgd_data", "mnist_subsets", "symmetry_runs", "RegularizationRuns", "regularization_runs",
            "batchnorm_runs"]
@@ -108,6 +108,10 @@ class History:
     ``diverged_step``: set by ``course_lib.batched.train_batched`` when the
     network's loss became NaN or infinite at that step (counted from 0); it
     stopped before taking it (``train`` raises ``TrainingDiverged`` there).
+    With ``train(..., evaluate_every=k)`` the validation data is also
+    evaluated after every k-th step: ``curve_step`` (the steps taken, k, 2k,
+    ...), ``curve_val_loss`` and ``curve_val_accuracy`` -- a learning curve
+    against the iterations, as source 003's figures draw it.
     ``first_epoch`` is the epoch of the first per-epoch record (0, unless
     ``train_batched(record="last")`` kept only the last) and ``n_steps`` the
     steps taken when ``step_loss`` was not recorded.
@@ -123,6 +127,9 @@ class History:
     running_loss: list = field(default_factory=list)
     train_loss: list = field(default_factory=list)
     train_accuracy: list = field(default_factory=list)
+    curve_step: list = field(default_factory=list)
+    curve_val_loss: list = field(default_factory=list)
+    curve_val_accuracy: list = field(default_factory=list)
     steps_per_epoch: int = 0
     stopped_epoch: int | None = None
     best_epoch: int | None = None
@@ -311,17 +318,30 @@ def running_loss_estimate(losses, lam: float, start: float | None = None) -> np.
     return out
 
 
-def _progress_bar(total: int, enabled: bool):
-    if not enabled:
-        return None
+def progress_bar(total: int, progress):
+    """The training loops' progress bar over ``total`` steps (tqdm; a widget in a notebook), or None.
+
+    ``progress`` is True or False, or a label: a string (the bar's
+    description) or a pair ``(label, position)`` for bars of several
+    processes at once, one line each (``experiments/exp_000_asgd.py``'s
+    workers).  Validated here, once, for ``train`` and
+    ``batched.train_batched``.
+    """
+    position = None
+    if isinstance(progress, tuple) and len(progress) == 2 and isinstance(progress[0], str):
+        progress, position = progress[0], as_int("progress position", progress[1], minimum=0)
+    if not isinstance(progress, str):
+        if not as_bool("progress", progress):
+            return None
+        progress = None
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, unit="step", leave=True, mininterval=0.5)
+    return tqdm(total=total, unit="step", leave=True, mininterval=0.5, desc=progress, position=position)
 
 
 def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=True, seed=0,
           validation=None, early_stopping=None, reduction="mean", callbacks=(), progress=True,
-          running_loss_lambda=0.01, evaluate_training=False) -> History:
+          running_loss_lambda=0.01, evaluate_training=False, evaluate_every=None) -> History:
     """Train ``model`` with mini-batch gradient descent; return the ``History``.
 
     Parameters
@@ -354,8 +374,9 @@ def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=Tru
     callbacks : sequence of callables
         ``callback(epoch, history, model)`` after every epoch; returning True
         stops training.
-    progress : bool, default True
-        Show a progress bar (a widget in notebooks); silent when False.
+    progress : bool or label, default True
+        Show a progress bar (a widget in notebooks); silent when False; a
+        string labels it (``progress_bar``).
     running_loss_lambda : float in (0, 1], default 0.01
         The ``lambda`` of source ``002``'s running loss estimate.
     evaluate_training : bool, default False
@@ -364,6 +385,10 @@ def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=Tru
         learning curve, measured as the validation side is (``History.loss``
         averages the batches while the weights move, and with dropout).
         Costs one forward pass over the data per epoch.
+    evaluate_every : int >= 1, optional
+        Also evaluate the validation data after every ``evaluate_every``-th
+        step (``History.curve_step``, ``curve_val_loss``,
+        ``curve_val_accuracy``); needs ``validation``.
 
     Raises
     ------
@@ -392,6 +417,10 @@ def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=Tru
     lam = as_in_interval("running_loss_lambda", running_loss_lambda, 0.0, 1.0, closed="right")
     shuffle = as_bool("shuffle", shuffle)
     evaluate_training = as_bool("evaluate_training", evaluate_training)
+    if evaluate_every is not None:
+        evaluate_every = as_int("evaluate_every", evaluate_every, minimum=1)
+        if validation is None:
+            raise ValueError("evaluate_every needs validation data (validation=(X_val, y_val)) to evaluate")
     if schedule is not None and not callable(schedule):
         raise TypeError(f"schedule must be a callable epoch -> lr (see course_lib.schedules); got {describe(schedule)}")
     callbacks = tuple(callbacks)
@@ -422,7 +451,7 @@ def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=Tru
     history = History(steps_per_epoch=batches_per_epoch(n, batch_size))
     classifier = model.is_classifier
     fast_step = getattr(optimizer, "step_unvalidated", None)  # the gradients come from backprop of model.params
-    bar = _progress_bar(epochs * history.steps_per_epoch, progress)
+    bar = progress_bar(epochs * history.steps_per_epoch, progress)
     best_value, best_params, waited = None, None, 0
     q = None
     try:
@@ -454,6 +483,15 @@ def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=Tru
                     counted += hit.size
                 epoch_losses.append(loss)
                 history.step_loss.append(loss)
+                if evaluate_every is not None and history.steps % evaluate_every == 0:
+                    t_eval = time.perf_counter()
+                    with np.errstate(over="ignore", invalid="ignore"):
+                        vl, va = model.evaluate_unvalidated(X_val, y_val)
+                    history.curve_step.append(history.steps)
+                    history.curve_val_loss.append(vl)
+                    if va is not None:
+                        history.curve_val_accuracy.append(va)
+                    t0 += time.perf_counter() - t_eval  # the epoch's time stays its training time
                 if bar is not None:
                     bar.update(1)
             running = running_loss_estimate(epoch_losses, lam, start=q).tolist()

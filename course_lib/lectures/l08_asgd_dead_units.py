@@ -128,25 +128,32 @@ def asgd_vs_sgd(dataset: str = "circles", seed: int = 0, seeds: int = 4, max_ste
                                f"mean loss is below {loss_stop:g}, or after {max_steps:,} steps rounded up to whole epochs.")
 
 
-def mnist_learning_curves(results=None) -> Plot:
+def mnist_learning_curves(results=None, seed: int = 0) -> Plot:
     """Learning curves of the experiment's MNIST runs: training and test loss per epoch, SGD against aSGD.
 
     From ``experiments/results/source_000_asgd.json`` (``exp_000_asgd.py``:
-    784-30-20-10, batch 64, per learning rate one SGD and one aSGD run from
-    the same weights); ``results`` is that file's ``"mnist"`` list (default:
-    read from the file).  One panel per learning rate; solid the training
-    loss (the epoch's mean over its batches), dashed the test loss after the
-    epoch, a dot at each run's lowest test loss.
+    784-30-20-10, batch 64, per learning rate and seed one SGD and one aSGD
+    run from the same weights); ``results`` is that file's ``"mnist"`` list
+    (default: read from the file).  The runs of ``seed`` (default 0), one
+    panel per learning rate (two to a row); solid the training loss (the
+    epoch's mean over its batches), dashed the test loss after the epoch, a
+    dot at each run's lowest test loss.
 
     ``data``: ``{(optimizer, lr): {"train_loss", "test_loss", "best_epoch"}}``
     (epochs counted from 1).
     """
     if results is None:
         results = figures.results("source_000_asgd")["mnist"]
+    seed = as_int("seed", seed, minimum=0)
+    results = [r for r in results if r.get("seed", 0) == seed]
+    if not results:
+        raise ValueError(f"seed must be one of the results' seeds; no MNIST run has seed {seed}")
     from matplotlib.ticker import NullFormatter
 
     rates = sorted({r["lr"] for r in results})
-    fig, axes = _figure(5.2 * len(rates), 3.8, ncols=len(rates))
+    ncols = min(2, len(rates))
+    nrows = -(-len(rates) // ncols)
+    fig, axes = _figure(5.2 * ncols, 3.8 * nrows, ncols=ncols, nrows=nrows)
     data = {}
     for ax, lr in zip(axes, rates):
         for run in (r for r in results if r["lr"] == lr):
@@ -162,5 +169,7 @@ def mnist_learning_curves(results=None) -> Plot:
         ax.yaxis.set_minor_formatter(NullFormatter())
         ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize=8)
+    for ax in axes[len(rates):]:
+        ax.set_visible(False)
     return Plot(fig, data)
 

@@ -197,7 +197,7 @@ def answer_vanishing_gradients(layers: int = 10, width: int = 16) -> figures.Mar
 def answer_overfitting(optimizer: str = "aSGD", lr: float = 0.03) -> figures.Markdown:
     """Overfitting: a run of ``experiments/exp_000_asgd.py`` on MNIST, its training and test losses per epoch."""
     runs = figures.results("source_000_asgd")["mnist"]
-    (run,) = [r for r in runs if r["optimizer"] == optimizer and r["lr"] == lr]
+    (run,) = [r for r in runs if r["optimizer"] == optimizer and r["lr"] == lr and r.get("seed", 0) == 0]
     test, training = np.asarray(run["test_loss"]), np.asarray(run["train_loss"])
     best = int(np.argmin(test))
     return figures.reveal(

@@ -218,13 +218,18 @@ def test_source_000_quick(tmp_path):
     result, md = run_quick("exp_000_asgd", "source_000_asgd", tmp_path)
     assert len(result["groups"]) == 4
     for g in result["groups"].values():
-        assert g["summary"]["runs"] == 3
-        assert all(r["steps"] <= result["max_steps"] + 3 for r in g["runs"])
-    assert {(r["optimizer"], r["lr"]) for r in result["mnist"]} == {("SGD", 0.01), ("aSGD", 0.01),
-                                                                     ("SGD", 0.03), ("aSGD", 0.03)}
+        assert g["summary"]["runs"] == 3 and len(g["runs"]["steps"]) == 3
+        assert all(s <= result["max_steps"] + 3 for s in g["runs"]["steps"])
+        assert len(g["dead_per_layer"]) == 5 and abs(sum(g["dead_per_layer"]) - g["summary"]["mean_dead"]) < 1e-9
+    # the paper's four learning rates, each optimizer, every seed
+    assert {(r["optimizer"], r["lr"], r["seed"]) for r in result["mnist"]} == {
+        (o, lr, 0) for o in ("SGD", "aSGD") for lr in (0.005, 0.01, 0.03, 0.1)}
+    assert len(result["mnist_summary"]) == 8 and all(row["seeds"] == 1 for row in result["mnist_summary"])
     for v in result["paired"].values():
         assert 0 <= v["asgd_fewer_steps"] <= v["both_reached"] <= result["seeds"]
-    assert md.startswith("# Source 000 reproduced")
+    assert md.startswith("# Source 000 reproduced") and "prints no number for this study" in md
+    assert result["wall_seconds"] > 0 and set(result["seconds"]) == {"synthetic_circles", "synthetic_spirals",
+                                                                    "mnist_mean", "mnist_effective"}
 
 
 def _thesis_captions() -> tuple[dict, dict]:

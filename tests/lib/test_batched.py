@@ -22,7 +22,7 @@ from course_lib.data import make_circles, make_spirals
 from course_lib.train import TrainingDiverged, train
 
 RECORDS = ("loss", "accuracy", "val_loss", "val_accuracy", "train_loss", "train_accuracy", "lr", "step_loss",
-           "running_loss")
+           "running_loss", "curve_step", "curve_val_loss", "curve_val_accuracy")
 
 
 def circles_sets(K, n=60, seed0=0):
@@ -73,11 +73,12 @@ def test_every_network_is_the_network_trained_alone(name, reduction, chunk_size)
     refs = [copy.deepcopy(net) for net in nets]
     hists = train_batched(nets, Xs, ys, [make(k) for k in range(K)], 8, 30, seeds=[10 + k for k in range(K)],
                           reduction=reduction, loss_stop=0.3, validation=(Xs, ys), evaluate_training=True,
-                          chunk_size=chunk_size)
+                          evaluate_every=5, chunk_size=chunk_size)
     stopped = 0
     for k in range(K):
         ref_hist = alone(refs[k], Xs[k], ys[k], make(k), 8, 30, seed=10 + k, loss_stop=0.3, reduction=reduction,
-                         validation=(Xs[k], ys[k]), evaluate_training=True)
+                         validation=(Xs[k], ys[k]), evaluate_training=True, evaluate_every=5)
+        assert ref_hist.curve_step[:3] == [5, 10, 15]  # the curve was recorded, mid-epoch too
         assert_same_run(nets[k], hists[k], refs[k], ref_hist)
         stopped += ref_hist.stopped_epoch is not None
     assert 0 < stopped  # the stopping rule was exercised
@@ -106,10 +107,25 @@ def test_float32_with_one_rate_is_the_float32_network_alone():
     Xs, ys = circles_sets(6, n=40)
     nets = [nn.MLP([2, 8, 8, 1], output="sigmoid", seed=k, dtype=np.float32) for k in range(6)]
     refs = [copy.deepcopy(net) for net in nets]
-    hists = train_batched(nets, Xs, ys, optim.SGD(0.1), 8, 20, seeds=list(range(6)), reduction="effective")
+    hists = train_batched(nets, Xs, ys, optim.SGD(0.1), 8, 20, seeds=list(range(6)), reduction="effective",
+                          validation=(Xs, ys), evaluate_every=7)
     for k in range(6):
         assert_same_run(nets[k], hists[k], refs[k],
-                        alone(refs[k], Xs[k], ys[k], optim.SGD(0.1), 8, 20, seed=k, reduction="effective"))
+                        alone(refs[k], Xs[k], ys[k], optim.SGD(0.1), 8, 20, seed=k, reduction="effective",
+                              validation=(Xs[k], ys[k]), evaluate_every=7))
+
+
+def test_evaluations_of_shared_data_larger_than_one_chunk_are_the_networks_own():
+    """Validation data of more rows than one evaluation pass (``nn.CHUNK_ROWS``), shared by all, float32."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(nn.CHUNK_ROWS + 500, 5)).astype(np.float32)
+    y = (X[:, 0] + X[:, 1] > 0).astype(np.int64)
+    nets = [nn.MLP([5, 7, 2], seed=k, dtype=np.float32) for k in range(3)]
+    refs = [copy.deepcopy(net) for net in nets]
+    hists = train_batched(nets, X[:200], y[:200], optim.SGD(0.2), 50, 2, seeds=[0, 1, 2], validation=(X, y))
+    for k in range(3):
+        assert_same_run(nets[k], hists[k], refs[k], alone(refs[k], X[:200], y[:200], optim.SGD(0.2), 50, 2, seed=k,
+                                                          validation=(X, y)))
 
 
 def test_a_diverging_network_stops_where_train_raises_and_the_others_go_on():
@@ -222,6 +238,8 @@ def test_bad_arguments_are_named():
         train_batched(nets, Xs + Xs[:1], ys, optim.SGD(0.1), 8, 1, seeds=[0, 1])
     with pytest.raises(ValueError, match="batch_size must be at most"):
         train_batched(nets, Xs, ys, optim.SGD(0.1), 61, 1, seeds=[0, 1])
+    with pytest.raises(ValueError, match="evaluate_every needs validation data"):
+        train_batched(nets, Xs, ys, optim.SGD(0.1), 8, 1, seeds=[0, 1], evaluate_every=3)
     with pytest.raises(ValueError, match="record must be one of"):
         train_batched(nets, Xs, ys, optim.SGD(0.1), 8, 1, seeds=[0, 1], record="all")
     with pytest.raises(ValueError, match="memory_budget .* smaller than what one network needs"):

@@ -564,3 +564,17 @@ def test_batchnorm_runs_train_both_networks_from_the_same_weights():
     log_p = logits - logits.max(1, keepdims=True)
     log_p -= np.log(np.exp(log_p).sum(1, keepdims=True))
     assert bn_hist.step_loss[0] == pytest.approx(-log_p[np.arange(len(idx)), y[idx]].mean(), rel=1e-12)
+
+
+def test_evaluate_every_records_the_validation_curve_against_the_steps():
+    """At a step that ends an epoch, the curve's point is the epoch's own validation record."""
+    X, y = problem()
+    net = MLP([4, 6, 3], seed=2)
+    hist = train(net, X, y, optim.SGD(0.1), 15, 3, seed=1, validation=(X[:20], y[:20]), evaluate_every=2,
+                 progress=False)
+    assert hist.steps_per_epoch == 4 and hist.curve_step == [2, 4, 6, 8, 10, 12]
+    assert hist.curve_val_loss[1::2] == hist.val_loss and hist.curve_val_accuracy[1::2] == hist.val_accuracy
+    with pytest.raises(ValueError, match="evaluate_every needs validation data"):
+        train(net, X, y, optim.SGD(0.1), 15, 1, evaluate_every=2, progress=False)
+    with pytest.raises(ValueError, match="evaluate_every must be"):
+        train(net, X, y, optim.SGD(0.1), 15, 1, validation=(X, y), evaluate_every=0, progress=False)
