@@ -230,8 +230,8 @@ def _registry_entry(opt) -> optim.OptimizerInfo:
 
 
 def train_batched(networks, X, y, optimizers, batch_size, epochs, seeds, schedules=None, shuffle=True,
-                  reduction="mean", loss_stop=None, validation=None, evaluate_training=False, evaluate_every=None,
-                  record="steps", running_loss_lambda=0.01, memory_budget=MEMORY_BUDGET, chunk_size=None,
+                  reduction="mean", loss_stop=None, stop_dead=False, validation=None, evaluate_training=False,
+                  evaluate_every=None, record="steps", running_loss_lambda=0.01, memory_budget=MEMORY_BUDGET, chunk_size=None,
                   progress=False) -> list:
     """Train K networks of one architecture at once; each as ``train.train`` would train it alone.
 
@@ -262,6 +262,15 @@ def train_batched(networks, X, y, optimizers, batch_size, epochs, seeds, schedul
         A network stops after the first epoch whose mean training loss
         (``History.loss``) is below it, as ``train`` with the callback
         ``lambda e, h, m: h.loss[-1] < loss_stop``.
+    stop_dead : bool, default False
+        After every epoch, stop each network that has a hidden layer whose
+        every unit is off on every training sample and whose optimizer
+        carries no motion (SGD; momentum, Nesterov and Adam once their
+        velocity or first moment is exactly 0): every later gradient is
+        exactly 0, so every later step would leave it as it is
+        (``History.frozen_epoch``; the records end there, and every later
+        epoch would repeat them).  Source 003's collapsed runs at lr 0.1 and
+        batch 1.  Costs one forward pass over the training data per epoch.
     validation : (X_val, y_val), optional
         Evaluated after every epoch (``History.val_loss``,
         ``val_accuracy``); shared or one per network, as ``X``.
@@ -327,6 +336,9 @@ def train_batched(networks, X, y, optimizers, batch_size, epochs, seeds, schedul
             raise TypeError(f"schedules must be a callable epoch -> lr or a list of {K}; got {describe(schedules)}")
     if loss_stop is not None:
         loss_stop = as_positive("loss_stop", loss_stop)
+    if as_bool("stop_dead", stop_dead) and type(optimizers[0]).__name__ not in _MOTION:
+        raise ValueError(f"stop_dead needs an optimizer whose step is 0 for a zero gradient once its motion is 0 "
+                         f"({', '.join(_MOTION)}); got {type(optimizers[0]).__name__}")
     if evaluate_every is not None:
         evaluate_every = as_int("evaluate_every", evaluate_every, minimum=1)
         if validation is None:
@@ -360,8 +372,8 @@ def train_batched(networks, X, y, optimizers, batch_size, epochs, seeds, schedul
     try:
         if epochs:
             _train_pool(networks, X, x_shared, y, y_shared, optimizers, rngs, schedules, batch_size, epochs, shuffle,
-                        reduction, loss_stop, val, evaluate_training, evaluate_every, record, lam, histories,
-                        chunk_size, bar)
+                        reduction, loss_stop, stop_dead, val, evaluate_training, evaluate_every, record, lam,
+                        histories, chunk_size, bar)
     finally:
         if bar is not None:
             bar.close()
@@ -457,6 +469,34 @@ def _evaluate(stack, X, shared_x, y, shared_y, rows_of):
     return mean, (correct / total if stack.is_classifier else None)
 
 
+_MOTION = {"SGD": None, "Momentum": "v", "Nesterov": "v", "Adam": "m"}  # the state that moves w when g = 0
+
+
+def _in_motion(opt, K: int) -> np.ndarray:
+    """Per slot of K: does the optimizer's state still move the weights when the gradient is 0?"""
+    name = _MOTION[type(opt).__name__]
+    moving = np.zeros(K, dtype=bool)
+    if name is not None and opt.state is not None:
+        for state in opt.state:
+            moving |= (state[name] != 0).reshape(K, -1).any(axis=1)
+    return moving
+
+
+def _dead_layer(stack, X, shared_x, ids) -> np.ndarray:
+    """Per slot: has some hidden ReLU layer every unit off (z <= 0) on every training sample?"""
+    K = stack.params[0].shape[0]
+    if stack.hidden != "relu":
+        return np.zeros(K, dtype=bool)
+    n = X.shape[-2]
+    any_on = [np.zeros((K, w), dtype=bool) for w in stack.sizes[1:-1]]
+    for s in range(0, n, CHUNK_ROWS):
+        part = slice(s, min(s + CHUNK_ROWS, n))
+        zs, _ = stack._forward(X[part] if shared_x else X[ids, part])
+        for on, z in zip(any_on, zs[:-1]):
+            on |= (z > 0).any(axis=-2)
+    return np.logical_or.reduce([~on.any(axis=-1) for on in any_on])
+
+
 def _evaluate_some(stack, due, val, ids):
     """``_evaluate`` of the slots where ``due`` is True (a smaller stack of their parameters)."""
     sub = copy.copy(stack)
@@ -532,7 +572,7 @@ _RECORDS = ("lr", "loss", "accuracy", "train_loss", "train_accuracy", "val_loss"
 
 
 def _train_pool(networks, X, x_shared, y, y_shared, optimizers, rngs, schedules, B, epochs, shuffle, reduction,
-                loss_stop, val, evaluate_training, evaluate_every, record, lam, histories, capacity, bar):
+                loss_stop, stop_dead, val, evaluate_training, evaluate_every, record, lam, histories, capacity, bar):
     pool = _Pool(networks, optimizers)
     stack = pool.stack
     queue = list(range(len(networks)))[::-1]  # popped from the end: network 0 first
@@ -659,6 +699,11 @@ def _train_pool(networks, X, x_shared, y, y_shared, optimizers, rngs, schedules,
             for j in np.flatnonzero(reached):
                 histories[pool.ids[j]].stopped_epoch = int(pool.epoch[j])
             done |= reached
+        if stop_dead:
+            frozen = ~done & _dead_layer(stack, X, x_shared, pool.ids) & ~_in_motion(pool.opt, len(pool))
+            for j in np.flatnonzero(frozen):
+                histories[pool.ids[j]].frozen_epoch = histories[pool.ids[j]].stopped_epoch = int(pool.epoch[j])
+            done |= frozen
         pool.epoch += 1
         if done.any():
             finish(np.flatnonzero(done))

@@ -112,6 +112,8 @@ class History:
     evaluated after every k-th step: ``curve_step`` (the steps taken, k, 2k,
     ...), ``curve_val_loss`` and ``curve_val_accuracy`` -- a learning curve
     against the iterations, as source 003's figures draw it.
+    ``frozen_epoch``: set by ``train_batched(stop_dead=True)`` when the
+    network stopped because it could never change again (a dead layer).
     ``first_epoch`` is the epoch of the first per-epoch record (0, unless
     ``train_batched(record="last")`` kept only the last) and ``n_steps`` the
     steps taken when ``step_loss`` was not recorded.
@@ -134,6 +136,7 @@ class History:
     stopped_epoch: int | None = None
     best_epoch: int | None = None
     diverged_step: int | None = None
+    frozen_epoch: int | None = None
     first_epoch: int = 0
     n_steps: int | None = None
 

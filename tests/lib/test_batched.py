@@ -264,3 +264,26 @@ def test_asgd_study_is_asgd_runs_seed_by_seed(dataset):
             assert hist.loss == ref_hist.loss[-1:]
             for p, q in zip(net.params, ref.params):
                 np.testing.assert_array_equal(p, q)
+
+
+@pytest.mark.parametrize("make", [lambda: optim.SGD(0.1), lambda: optim.Momentum(0.1, beta=0.1)])
+def test_stop_dead_stops_a_collapsed_network_that_train_would_leave_unchanged(make):
+    """Source 003's collapse: a hidden layer off on every input; every later step is an exact no-op."""
+    rng = np.random.default_rng(0)
+    X = rng.random((40, 6))                        # non-negative inputs, as pixels
+    y = rng.integers(0, 3, 40)
+    nets = [nn.MLP([6, 5, 4, 3], bias=False, seed=k) for k in range(3)]
+    nets[1].params[0][...] = -np.abs(nets[1].params[0])   # network 1: its first layer is dead on every input
+    refs = [copy.deepcopy(net) for net in nets]
+    hists = train_batched(nets, X, y, make(), 1, 6, seeds=[0, 1, 2], stop_dead=True, validation=(X, y))
+    assert hists[1].frozen_epoch == 0 and hists[1].stopped_epoch == 0 and hists[1].epochs == 1
+    assert hists[0].frozen_epoch is None and hists[2].frozen_epoch is None and hists[0].epochs == 6
+    full = alone(refs[1], X, y, make(), 1, 6, seed=1, validation=(X, y))  # trained to the end, alone
+    for p, q in zip(nets[1].params, refs[1].params):                    # nothing moved after epoch 0
+        np.testing.assert_array_equal(p, q)
+    assert full.loss == full.loss[:1] * 6 and full.val_accuracy == hists[1].val_accuracy * 6  # every epoch the same
+    assert np.isclose(full.loss[0], np.log(3))     # zero logits: the uniform softmax
+    for k in (0, 2):
+        assert_same_run(nets[k], hists[k], refs[k], alone(refs[k], X, y, make(), 1, 6, seed=k, validation=(X, y)))
+    with pytest.raises(ValueError, match="stop_dead needs an optimizer"):
+        train_batched([nn.MLP([6, 5, 3])], X, y, optim.RMSprop(), 1, 1, seeds=[0], stop_dead=True)
