@@ -141,7 +141,43 @@ def cmd_bench(args: list[str]) -> None:
     say("results written to benchmarks/results/")
 
 
+def last_full_run_seconds(script: Path) -> float | None:
+    """The wall time of ``script``'s last full (not ``--quick``) run, from its results file; None if unknown.
+
+    The script names its results file in a module constant ``RESULTS_NAME``
+    (read here without importing it: this file runs before the environment
+    exists); the file ``experiments/results/<RESULTS_NAME>.json`` records
+    ``quick`` and ``wall_seconds``.
+    """
+    import ast
+    import json
+
+    try:
+        tree = ast.parse(script.read_text())
+    except (OSError, SyntaxError):
+        return None
+    name = next((node.value.value for node in tree.body if isinstance(node, ast.Assign)
+                 and any(isinstance(t, ast.Name) and t.id == "RESULTS_NAME" for t in node.targets)
+                 and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)), None)
+    path = script.parent / "results" / f"{name}.json"
+    if name is None or not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    seconds = data.get("wall_seconds")
+    return None if data.get("quick") or not isinstance(seconds, (int, float)) else float(seconds)
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:.0f} min" if seconds >= 60 else f"{seconds:.0f} s"
+
+
 def cmd_experiments(args: list[str]) -> None:
+    """Run the experiment scripts one after another, with the time each took last time and the time left."""
+    import time
+
     py = ensure_environment()
     env = environment(headless=True)
     names = [a for a in args if not a.startswith("-")]
@@ -151,9 +187,18 @@ def cmd_experiments(args: list[str]) -> None:
         scripts = [s for s in scripts if any(n in s.stem for n in names)]
     if not scripts:
         sys.exit(f"no experiments/exp_*.py script matches {names}")
-    for script in scripts:
-        say(f"running python -m experiments.{script.stem}")
+    quick = "--quick" in flags
+    last = {s: None if quick else last_full_run_seconds(s) for s in scripts}
+    for k, script in enumerate(scripts, 1):
+        left = [last[s] for s in scripts[k - 1:]]
+        estimate = ("" if quick else f"; its last full run took {_minutes(last[script])}" if last[script]
+                    else "; no full run on record")
+        if not quick and all(t is not None for t in left):
+            estimate += f", about {_minutes(sum(left))} left in all"
+        say(f"study {k} of {len(scripts)}: python -m experiments.{script.stem}{estimate}")
+        t0 = time.perf_counter()
         run([str(py), "-m", f"experiments.{script.stem}", *flags], env=env)
+        say(f"{script.stem} done in {_minutes(time.perf_counter() - t0)}")
     say("results written to experiments/results/")
 
 

@@ -66,6 +66,7 @@ REDUCTION = {"SGD": "mean", "aSGD": "effective"}  # MLP.loss_and_grads' reductio
 MNIST_LRS = (0.005, 0.01, 0.03, 0.1)               # every rate section 7.3 names
 MNIST_SIZES = [784, 30, 20, 10]
 MNIST_BATCH = 64
+RESULTS_NAME = "source_000_asgd"  # experiments/results/<RESULTS_NAME>.json and .md (course.py reads it)
 
 
 def synthetic(dataset, seeds, max_steps, progress):
@@ -224,7 +225,7 @@ def main(argv=None) -> dict:
                f"{100 * r['test_accuracy']['mean']:.2f} ± {100 * r['test_accuracy']['std']:.2f}",
                f"{100 * r['train_accuracy']['mean']:.2f} ± {100 * r['train_accuracy']['std']:.2f}",
                _pm(r["train_loss"], ".4f"), _pm(r["final_test_loss"], ".4f")] for r in m_summary]
-    finish("source_000_asgd", result, [
+    finish(RESULTS_NAME, result, [
         "# Source 000 reproduced: aSGD vs SGD\n",
         ("QUICK RUN.\n" if args.quick else ""),
         f"## Circles and spirals: {seeds:,} seeds (the source: 10,000), 2-10-10-10-10-10-1, batch {BATCH}, "

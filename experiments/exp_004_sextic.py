@@ -43,7 +43,6 @@ from benchmarks.common import environment_info, finish
 from course_lib import functions, momentum_theory, optim
 from experiments.shared import RESULTS, md_table
 
-NAME = "source_004_sextic"
 
 # The thesis' printed settings (Figure 18's and 19's captions)
 FIGURE_18 = {"alpha": 40.0, "lr": 0.1}
@@ -60,6 +59,7 @@ READING_ALPHA = 0.4   # the likely intended momentum factor: "40" for 0.40
 USUAL_ALPHA = 0.9     # the usual momentum factor
 ALPHAS = tuple(round(a, 2) for a in np.arange(0.0, 0.951, 0.05)) + (0.99, 1.0, 2.0, 40.0)
 STARTS = tuple(float(x) for x in np.arange(0.0, 24.01, 0.5))
+RESULTS_NAME = "source_004_sextic"  # experiments/results/<RESULTS_NAME>.json and .md (course.py reads it)
 
 
 def _reached(path: np.ndarray, target: float) -> int | None:
@@ -277,7 +277,7 @@ def main(argv=None) -> dict:
          "verdict": "not reproduced (the opposite)",
          "why": "m_hat / sqrt(v_hat) = m / sqrt(v) * sqrt(1 - beta2^t) / (1 - beta1^t), and that factor is < 1 early"},
     ]
-    result = {"environment": environment_info(), "quick": args.quick, "seconds": seconds,
+    result = {"environment": environment_info(), "quick": args.quick, "seconds": seconds, "wall_seconds": seconds,
               "thesis": {"figure_18": FIGURE_18, "figure_19": FIGURE_19},
               "choices": {"x0_right": X0_RIGHT, "x0_left": X0_LEFT, "steps": STEPS, "tol": TOL,
                           "diverged_beyond": DIVERGED, "reading_alpha": READING_ALPHA, "usual_alpha": USUAL_ALPHA},
@@ -308,7 +308,7 @@ def main(argv=None) -> dict:
                    f"step {r['printed_momentum_taken'] + 1})" if r["printed_momentum_diverged"] else "no",
                    ends_in(r["adam_minimum"], r["adam_reached_at"]), ends_in(r["gd_minimum"], r["gd_reached_at"])]
                   for r in starts]
-    finish(NAME, result, [
+    finish(RESULTS_NAME, result, [
         "# Source 004 reproduced: Figures 18 and 19, momentum and Adam on the sextic\n",
         ("QUICK RUN (the same run as the full one).\n" if args.quick else ""),
         f"The thesis' settings as printed: Figure 18, momentum factor alpha = {FIGURE_18['alpha']:g}, lambda = "
