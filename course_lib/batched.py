@@ -98,8 +98,8 @@ def keep_freed_memory() -> bool:
     A stacked step allocates its temporaries afresh (arrays of about a
     megabyte for 256 small networks).  glibc's ``malloc`` serves blocks that
     large with ``mmap`` and unmaps them when freed, so every step
-    page-faults its memory back in: measured 1.3x slower for a step of 256
-    2-10-10-10-10-10-1 networks (``benchmarks/bench_batched.py``).  This
+    page-faults its memory back in (the benchmarks' numbers are with this
+    setting).  This
     raises the mmap threshold to 32 MiB and the trim threshold to 256 MiB
     with ``mallopt``, once per process (the environment variables
     ``MALLOC_MMAP_THRESHOLD_`` and ``MALLOC_TRIM_THRESHOLD_`` would do the
