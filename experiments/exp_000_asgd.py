@@ -46,7 +46,6 @@ import argparse
 import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import numpy as np
 
@@ -55,7 +54,7 @@ from course_lib import optim
 from course_lib.batched import asgd_study, train_batched
 from course_lib.nn import MLP
 from course_lib.train import ASGD_HIDDEN, ASGD_LR
-from experiments.shared import RESULTS, md_table, mnist_flat, pct
+from experiments.shared import md_table, mnist_flat, output_arguments, pct
 
 N_TRAIN, N_TEST = 128, 55  # 128 : 55 is the source's 7 : 3
 MAX_STEPS, BATCH, LOSS_STOP = 10_000, 32, 0.01
@@ -164,7 +163,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--mnist-seeds", type=int, default=3)
     parser.add_argument("--mnist-epochs", type=int, default=500)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--out", type=Path, default=RESULTS, help="results directory (default experiments/results)")
+    output_arguments(parser, render=False)
     args = parser.parse_args(argv)
     for name in ("seeds", "mnist_seeds", "mnist_epochs", "workers"):
         if getattr(args, name) < 1:

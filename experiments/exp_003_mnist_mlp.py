@@ -47,10 +47,8 @@ units to show it.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -59,7 +57,7 @@ from course_lib import optim, schedules
 from course_lib.schedules import SOURCE_003_MAIN, SOURCE_003_TABLE2
 from course_lib.nn import MLP
 from course_lib.train import train
-from experiments.shared import RESULTS, md_table, mnist_flat, pct
+from experiments.shared import md_table, mnist_flat, output_arguments, pct, rendered_again
 
 SIZES = (784, 300, 100, 100, 10)
 ADAM_C = {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}  # run (c), Table 6; its Keras peer too
@@ -198,14 +196,10 @@ def main(argv=None) -> dict:
     parser.add_argument("--grid-epochs", type=int, default=3)
     parser.add_argument("--seeds", type=int, default=5, help="initialisation/shuffle seeds of the main runs")
     parser.add_argument("--keras-seeds", type=int, default=3, help="seeds of the Keras peer of run (c); 0: none")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="results directory (default experiments/results)")
-    parser.add_argument("--render-only", action="store_true",
-                        help="no training: rewrite the .md from the .json already in --out")
+    output_arguments(parser)
     args = parser.parse_args(argv)
-    if args.render_only:
-        result = json.loads((args.out / f"{RESULTS_NAME}.json").read_text())
-        finish(RESULTS_NAME, result, render(result), args.out)
-        return result
+    if (again := rendered_again(args, RESULTS_NAME, render)) is not None:
+        return again
     started = time.perf_counter()
     n = 5000 if args.quick else None
     epochs, grid_epochs = (1, 1) if args.quick else (args.epochs, args.grid_epochs)

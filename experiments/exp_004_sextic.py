@@ -35,13 +35,12 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
 import numpy as np
 
 from benchmarks.common import environment_info, finish
 from course_lib import functions, momentum_theory, optim
-from experiments.shared import RESULTS, md_table
+from experiments.shared import md_table, output_arguments
 
 
 # The thesis' printed settings (Figure 18's and 19's captions)
@@ -202,7 +201,7 @@ def _end(s: dict) -> str:
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the same run (it takes about a second), marked quick")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="results directory (default experiments/results)")
+    output_arguments(parser, render=False)
     args = parser.parse_args(argv)
 
     start = time.perf_counter()

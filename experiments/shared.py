@@ -13,13 +13,14 @@ by the benchmarks' own functions (``benchmarks.common.finish`` and
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 
 from course_lib.data import flatten_images, l2_normalize, load_mnist
 
-__all__ = ["RESULTS", "mnist_flat", "md_table", "pct"]
+__all__ = ["RESULTS", "mnist_flat", "md_table", "pct", "output_arguments", "rendered_again"]
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -49,3 +50,27 @@ def md_table(headers, rows) -> str:
 
 def pct(x) -> str:
     return "--" if x is None else f"{100 * x:.2f}%"
+
+
+def output_arguments(parser, render: bool = True) -> None:
+    """Every script's ``--out`` (the results folder) and, for a script that can, ``--render-only``."""
+    parser.add_argument("--out", type=Path, default=RESULTS, help="results directory (default experiments/results)")
+    if render:
+        parser.add_argument("--render-only", action="store_true",
+                            help="no training: rewrite the .md from the .json already in --out")
+
+
+def rendered_again(args, name: str, render):
+    """With ``--render-only``: the page of ``name`` rewritten from its ``.json`` in ``--out`` (its data); else None.
+
+    ``render(result)`` gives the page's parts, as the script passes them to
+    ``benchmarks.common.finish`` after a run, so the page can be fixed
+    without training again.
+    """
+    if not getattr(args, "render_only", False):
+        return None
+    from benchmarks.common import finish
+
+    result = json.loads((args.out / f"{name}.json").read_text())
+    finish(name, result, render(result), args.out)
+    return result

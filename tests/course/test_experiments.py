@@ -118,6 +118,109 @@ def test_keras_early_stopping_rule_stops_where_keras_does():
     assert keras_stop(never, "loss") is None and our_stop(never, "loss") is None
 
 
+def _thesis_text() -> str:
+    import course_env
+
+    (path,) = sorted(course_env.SHARED_SOURCES.glob("004_*.txt"))
+    return path.read_text()
+
+
+def test_source_004_published_numbers_are_the_theses_printed_lines():
+    """Figures 21 and 23 parsed from the thesis' text (and the lines of Figures 13, 14, 16, 17): every published
+    number and training time the experiment compares with, as printed."""
+    import re
+
+    from experiments import exp_004_batch_sizes as e
+
+    text = _thesis_text()
+    mnist = re.findall(r"^(adam|sgd) batch_size = (\d+): \[number of epochs: 100, training time: (\d+:\d\d:\d\d), "
+                       r"training loss: ([\d.]+), training accuracy: ([\d.]+)%\]$", text, re.M)
+    assert len(mnist) == 16
+    assert {(o, int(b)): (float(loss), round(float(acc) / 100, 4)) for o, b, _, loss, acc in mnist} == e.PUBLISHED_MNIST
+    assert {(o, int(b)): t for o, b, t, _, _ in mnist} == e.PUBLISHED_MNIST_TIME
+    wine = re.findall(r"^(adam|sgd) batch_size = (\d+):\t\[number of epochs: 250, training time: (\d+:\d\d:\d\d), "
+                      r"training loss: ([\d.]+)\]$", text, re.M)
+    key = lambda o, b: (o, "full" if b == "4898" else int(b))  # noqa: E731
+    assert len(wine) == 16
+    assert {key(o, b): float(loss) for o, b, _, loss in wine} == e.PUBLISHED_WINE
+    assert {key(o, b): t for o, b, t, _ in wine} == e.PUBLISHED_WINE_TIME
+    p13, p16 = e.PUBLISHED_FIG_13_14, e.PUBLISHED_FIG_16_17
+    assert (f"number of epochs: {p13['epochs']}, training time: {p13['training_time']}, training loss: "
+            f"{p13['train_loss']}, training accuracy: {100 * p13['train_accuracy']:.2f}%") in text
+    assert f"loss: {p13['test_loss']} - accuracy: {p13['test_accuracy']}" in text                  # Figure 14
+    assert (f"number of epochs: {p16['epochs']}, training time: {p16['training_time']}, "
+            f"training loss: {p16['train_loss']}") in text
+    assert f"({p16['train_rmse']!r}, {p16['test_rmse']!r})" in text                                  # Figure 17
+    # the study's sizes as the thesis states them
+    assert "random sample of size $N = 10000$" in text and e.BATCH1_IMAGES == 10_000
+    assert "classification example run for 100 epochs, and the regression example run for 250 epochs" in text
+    assert e.full_sizes(e.argparse.Namespace(mnist_epochs=100, wine_epochs=250, seeds=5, small_batch_seeds=2,
+                                             reduced=False))[:5] == (None, 10_000, 100, 250, 1000)
+    # printed as round(loss, 3) and round(accuracy * 100, 2) %: the decimals the verdict widens our range by
+    wrapped = r"\s*(?:\d+\s+)?"   # a listing line wrapped, the next numbered
+    assert re.search(rf"round\(mdl\.{wrapped}history\['loss'\]\[-1\], 3\)", text)
+    assert re.search(rf"round\(mdl\.history\['accuracy{wrapped}'\]\[-1\]\*100, 2\)", text)
+    assert (e.PRINTED_DECIMALS["train_loss"], e.PRINTED_DECIMALS["train_accuracy"]) == (3, 2 + 2)
+
+
+def test_source_004_verdict_rule_times_and_schedule_by_hand():
+    from experiments.exp_004_batch_sizes import reproduced, schedule_makespan, spread, thesis_seconds
+
+    # a printed "0.058" stands for [0.0575, 0.0585]: reproduced when our range over the seeds meets it
+    assert reproduced(0.058, [0.0584, 0.06], 3) and not reproduced(0.058, [0.0586, 0.06], 3)
+    assert reproduced(0.058, [0.05, 0.0576], 3) and not reproduced(0.058, [0.05, 0.0574], 3)
+    assert reproduced(0.0, [0.0004, 0.0003], 3) and not reproduced(0.0, [0.0006], 3)      # "0.0": below 0.0005
+    assert reproduced(129, [108, 140], 0) and not reproduced(129, [108, 120], 0)
+    assert thesis_seconds("0:49:56") == 49 * 60 + 56 and thesis_seconds("1:02:03") == 3723
+    assert schedule_makespan([5, 4, 3, 3, 3], 2) == 10     # longest first: 5 | 4; 3 -> 7; 3 -> 8; 3 -> 10
+    s = spread([1.0, 2.0, 4.0])
+    assert (s["mean"], s["min"], s["max"], s["n"]) == (7 / 3, 1.0, 4.0, 3)
+    assert s["std"] == pytest.approx(np.sqrt(((4 / 3) ** 2 + (1 / 3) ** 2 + (5 / 3) ** 2) / 2))
+
+
+def test_source_004_full_run_estimate_scales_each_parts_time_per_step():
+    from experiments.exp_004_batch_sizes import Part, estimate_full_run
+
+    quick = [Part("mnist", {"optimizer": "sgd", "batch": 32}, 100, 32),
+             Part("mnist", {"optimizer": "sgd", "batch": "full"}, 5, 3000)]
+    done = [{"seconds": 4.0, "cpu_seconds": 2.0, "network_steps": 100},
+            {"seconds": 1.0, "cpu_seconds": 1.0, "network_steps": 5}]
+    full = [Part("mnist", {"optimizer": "sgd", "batch": 32}, 1000, 32),
+            Part("mnist", {"optimizer": "sgd", "batch": "full"}, 500, 60000)]
+    est = estimate_full_run(done, quick, full, workers=2)
+    # 2 CPU seconds per 100 steps: 20 s for 1000; the full batch per sample-pass: 1 s per 5 x 3000,
+    # so 500 x 60000 -> 2000 s
+    assert est["by_part"] == {"mnist, sgd, batch 32": pytest.approx(20.0),
+                              "mnist, sgd, batch full": pytest.approx(2000.0)}
+    assert est["seconds"] == pytest.approx(2000.0) and est["core_seconds"] == pytest.approx(2020.0)
+    assert est["wall_based_seconds"] == pytest.approx(2000.0)   # wall: 40 s and 2000 s on 2 processes
+
+
+def test_source_004_stacks_train_each_seed_as_train_alone():
+    """A part's seed s is its network's initialisation and batch order: the stacked runs of a part are, seed by
+    seed, ``train(MLP(seed=s), ..., seed=s)`` alone (wine in float64 and MNIST in float32, SGD and Adam)."""
+    from course_lib.nn import MLP
+    from course_lib.train import train
+    from experiments import exp_004_batch_sizes as e
+
+    X_train, X_test, y_train, y_test = e._wine_data()
+    (X, y), (Xt, yt) = e._mnist_data(640)
+    for name in ("sgd", "adam"):
+        for part, make, data in ((e.wine_part(name, 256, (3, 4), 3, False),
+                                  lambda s: MLP(e.WINE_SIZES, output="relu", loss="mse", seed=s), (X_train, y_train)),
+                                 (e.mnist_part(name, 64, (0, 1), 2, 640, None, False),
+                                  lambda s: MLP(e.MNIST_SIZES, dtype=np.float32, seed=s), (X, y))):
+            assert [r["seed"] for r in part["runs"]] == ([3, 4] if part["kind"] == "wine" else [0, 1])
+            for run in part["runs"]:
+                net = make(run["seed"])
+                hist = train(net, *data, e.make_optimizer(name), part["batch_size"], part["epochs"], seed=run["seed"],
+                             progress=False)
+                assert run["train_loss"] == hist.loss[-1]
+                assert run["loss_per_epoch"] == pytest.approx(hist.loss, rel=1e-5)
+                test_loss = net.loss(X_test, y_test) if part["kind"] == "wine" else net.evaluate(Xt, yt)[0]
+                assert run["test_loss"] == test_loss
+
+
 def test_source_003_uses_the_one_copy_of_the_published_numbers():
     """exp_003 compares with ``schedules.SOURCE_003_MAIN`` / ``SOURCE_003_TABLE2`` (tested against the report's
     text in tests/lectures/test_l07_mnist_from_scratch.py), not with a copy of its own."""
@@ -192,6 +295,189 @@ def test_block_means_average_consecutive_blocks_and_drop_a_short_tail():
     assert block_means([1.0, 2.0], 3) == []
 
 
+def _source_003_table(number: int, keys: int) -> tuple[list, dict]:
+    """Source 003's Table ``number`` as printed: its header and ``{leading columns: (Loss, Accuracy)}``."""
+    import course_env
+
+    (path,) = sorted(course_env.SHARED_SOURCES.glob("003_*.txt"))
+    lines = path.read_text().splitlines()
+    end = next(k for k, line in enumerate(lines) if line.startswith(f"Table {number}: "))
+    head = max(k for k in range(end) if "Loss" in lines[k].split("\t"))
+    rows = [line.split("\t") for line in lines[head + 1:end] if line.strip()]
+    return lines[head].split("\t"), {tuple(float(c) if "." in c else int(c) for c in r[:keys]):
+                                     (float(r[keys]), float(r[keys + 1])) for r in rows}
+
+
+def test_source_003_tables_published_numbers_are_the_reports_text():
+    """``exp_003_tables.PUBLISHED`` is Tables 3-6 parsed from the report; Table 2 is the one copy in schedules;
+    every quote of the script is in the report; the Table 4 notes flag exactly the cells the text's claim misses."""
+    import re
+
+    import course_env
+    from course_lib import schedules
+    from experiments import exp_003_tables as e
+
+    assert e.SOURCE_003_TABLE2 is schedules.SOURCE_003_TABLE2
+    headers = {"3": ["η_0", "η_N", "m"], "4": ["α", "η", "m"], "5": ["α", "η_0", "η_N", "m"], "6": ["η", "m"]}
+    printed = {}
+    for table, keys in headers.items():
+        header, printed[table] = _source_003_table(int(table), len(keys))
+        assert header == [*keys, "Loss", "Accuracy"], header
+        assert e.PUBLISHED[table] == printed[table], table
+    assert [len(printed[t]) for t in "3456"] == [3, 9, 3, 3]
+    _, table_2 = _source_003_table(2, 2)
+    assert {c: (loss, acc) for c, (loss, acc, _) in schedules.SOURCE_003_TABLE2.items()} == table_2
+    # the cells as the script looks them up: every table cell has its printed row
+    for table, (_, _, decayed, lrs) in e.TABLES.items():
+        for lr in lrs:
+            for b in e.BATCHES:
+                pub = e.published(table, lr, b)
+                if table == "adam":
+                    assert (pub is None) == ((lr, b) not in printed["6"])
+                else:
+                    assert pub is not None
+    assert e.published("5", 0.1, 10) == {"loss": 0.0016, "accuracy": 0.9828}
+    assert e.published("2", 0.1, 1) == {"loss": 2.3026, "accuracy": 0.0980, "seconds": 589}
+    (path,) = sorted(course_env.SHARED_SOURCES.glob("003_*.txt"))
+    text = path.read_text()
+    notes = [e.text_note(t, lr, b) for t, (_, _, _, lrs) in e.TABLES.items() for lr in lrs for b in e.BATCHES]
+    quoted = [q for note in notes if note for q in re.findall(r'"([^"]+)"', note)]
+    assert len(quoted) >= 4 and all(q in text for q in quoted), [q for q in quoted if q not in text]
+    assert "0.001" in e.TEXT_NOTES[("3", 0.1, 1)] and "98.30%" in e.TEXT_NOTES[("3", 0.1, 10)]
+    # "all other configurations exhibit a slight improvement" (Table 4 against Table 2, both as printed): not so at
+    # these cells, and the script says so at exactly these
+    worse = {(lr, b) for (_, lr, b), (_, acc) in printed["4"].items()
+             if (lr, b) != (0.1, 1) and acc <= table_2[(lr, b)][1]}
+    assert worse == {(0.01, 10), (0.001, 100)}
+    flagged = {(lr, b) for lr in e.LRS for b in e.BATCHES if e.TABLE_4_CLAIM in (e.text_note("4", lr, b) or "")}
+    assert flagged == worse
+
+
+def test_source_003_tables_verdict_rule():
+    from experiments.exp_003_tables import verdict
+
+    five = {"n": 5, "mean": 0.978, "min": 0.975, "max": 0.9801}
+    assert verdict({"accuracy": 0.9774}, five) == "reproduced" and verdict({"accuracy": 0.9801}, five) == "reproduced"
+    assert verdict({"accuracy": 0.9802}, five) == "not reproduced" and verdict({"accuracy": 0.9749}, five) == "not reproduced"
+    one = {"n": 1, "mean": 0.9762, "min": 0.9762, "max": 0.9762}   # one seed: within 0.1 points
+    assert verdict({"accuracy": 0.9771}, one) == "reproduced" and verdict({"accuracy": 0.9773}, one) == "not reproduced"
+    assert verdict(None, one) == "no number published"
+
+
+def test_source_003_tables_stacked_learning_rates_train_as_train_alone_in_float32():
+    """The page says each network is what ``train.train`` gives alone: so in the script's float32 too, with the
+    learning rates of one table stacked (a float32 array per step, not the Python float ``train`` uses) and the decay."""
+    from course_lib.batched import train_batched
+    from course_lib.nn import MLP
+    from course_lib.train import train
+    from experiments import exp_003_tables as e
+    from experiments.shared import mnist_flat
+
+    (X, y), _ = mnist_flat(n_train=200)
+    for kind, decayed in (("sgd", False), ("momentum", True), ("adam", False)):
+        lrs, seeds = e.LRS, [0, 1, 2]
+        schedule = e.schedules.linear(0.1, 1e-4, 2) if decayed else None
+        nets = [MLP(e.SIZES, bias=False, dtype=np.float32, seed=s) for s in seeds]
+        train_batched(nets, X, y, [e.make_optimizer(kind, lr) for lr in lrs], 10, 2, seeds,
+                      schedules=None if schedule is None else [schedule] * 3, record="epochs")
+        for lr, seed, net in zip(lrs, seeds, nets):
+            alone = MLP(e.SIZES, bias=False, dtype=np.float32, seed=seed)
+            train(alone, X, y, e.make_optimizer(kind, lr), 10, 2, schedule=schedule, seed=seed, progress=False)
+            assert all(np.array_equal(a, b) for a, b in zip(alone.params, net.params)), (kind, lr)
+
+
+def test_source_003_tables_fill_a_dead_network_as_training_it_on_would():
+    """A network stopped by ``stop_dead`` gets its later epochs and curve filled in: the same records, to the bit, as
+    training it on to the end (momentum at lr 0.2, batch 1, on 300 images: seeds 0 and 1 collapse in epochs 2 and 1;
+    the epoch of the collapse still holds its earlier steps, so the later epochs are not a copy of it)."""
+    from course_lib.batched import train_batched
+    from course_lib.nn import MLP
+    from experiments import exp_003_tables as e
+    from experiments.shared import mnist_flat
+
+    (X, y), (Xt, yt) = mnist_flat(n_train=300)
+    Xt, yt = Xt[:500], yt[:500]
+    seeds, epochs, every = [0, 1], 4, 100
+    schedule = e.schedules.linear(0.2, 0.2, epochs)  # a schedule, filled in as the lr per epoch
+    records = {}
+    for stop in (True, False):
+        nets = [MLP(e.SIZES, bias=False, dtype=np.float32, seed=s) for s in seeds]
+        with np.errstate(over="ignore", invalid="ignore"):
+            hists = train_batched(nets, X, y, [e.make_optimizer("momentum", 0.2) for _ in seeds], 1, epochs, seeds,
+                                  schedules=[schedule] * 2, validation=(Xt, yt), evaluate_every=every,
+                                  record="epochs", stop_dead=stop)
+        records[stop] = [e.run_record(net, h, 0.2, s, 1, epochs, every, schedule, X, y, Xt, yt)
+                         for net, h, s in zip(nets, hists, seeds)]
+    for filled, trained in zip(records[True], records[False]):
+        assert filled["frozen_epoch"] is not None and filled["frozen_epoch"] < epochs - 1 and filled["collapsed"]
+        assert trained["frozen_epoch"] is None and trained["epochs_trained"] == epochs
+        for key in filled:
+            if key not in ("seconds", "frozen_epoch", "epochs_trained", "curve_recorded_to"):
+                assert filled[key] == trained[key], key
+        # after the collapse: zero logits, the loss ln 10 (in float32) and the training set's share of zeros
+        assert filled["train_loss_per_epoch"][-1] == pytest.approx(math.log(10), rel=1e-6)
+        assert filled["train_accuracy_per_epoch"][-1] == np.mean(y == 0)
+        assert filled["curve_samples"] == list(range(100, 1201, 100))
+    assert [r["frozen_epoch"] for r in records[True]] == [2, 1]
+    assert records[True][0]["train_loss_per_epoch"][2] != records[True][0]["train_loss_per_epoch"][3]
+
+
+@pytest.mark.slow
+def test_source_003_tables_quick(tmp_path):
+    result, md = run_quick("exp_003_tables", "source_003_tables", tmp_path)
+    from experiments import exp_003_tables as e
+
+    cells = {(c["table"], c["lr"], c["batch_size"]): c for c in result["cells"]}
+    # quick: every table's learning rates at batch 10 and 100, and Table 2's lr 0.1 at batch 1; one seed, one epoch
+    expected = {(t, lr, b) for t, (_, _, _, lrs) in e.TABLES.items() for lr in lrs for b in (10, 100)}
+    assert set(cells) == expected | {("2", 0.1, 1)} and len(result["cells"]) == len(cells) == 23
+    assert (result["n_train"], result["epochs"], result["curve_every"]) == (5000, 1, 1000)
+    runs = [r for job in result["jobs"] for r in job["runs"]]
+    assert len(runs) == 23 and all(r["seed"] == 0 for r in runs)
+    for r in runs:
+        assert r["steps_per_epoch"] == 5000 // r["batch_size"] and r["epochs_trained"] == 1
+        # a curve point every 1,000 samples; the last is the end of the epoch, the same evaluation as the epoch's
+        assert r["curve_samples"] == [1000, 2000, 3000, 4000, 5000]
+        assert len(r["curve_test_accuracy"]) == len(r["curve_test_loss"]) == 5
+        assert r["curve_test_accuracy"][-1] == r["test_accuracy"] == r["test_accuracy_per_epoch"][-1]
+        assert r["curve_test_loss"][-1] == r["test_loss"]
+        assert r["train_loss_last_epoch"] == r["train_loss_per_epoch"][-1] and r["train_loss_after"] > 0
+        assert len(r["dead_units"]) == 3 and all(0 <= d <= w for d, w in zip(r["dead_units"], (300, 100, 100)))
+        assert r["collapsed"] == any(d == w for d, w in zip(r["dead_units"], (300, 100, 100)))
+        assert r["seconds"] > 0 and 0 <= r["test_accuracy"] <= 1
+    # one epoch of the decay 0.1 -> 1e-4 trains at 0.1: Tables 3 and 5 are then Table 2's and 4's lr-0.1 runs
+    for b in (10, 100):
+        for decayed, constant in (("3", "2"), ("5", "4")):
+            for key in ("test_accuracy", "train_loss_last_epoch", "train_loss_after"):
+                assert cells[(decayed, 0.1, b)][key] == cells[(constant, 0.1, b)][key], (decayed, b, key)
+    for (t, lr, b), c in cells.items():
+        pub = e.published(t, lr, b)
+        assert c["published"] == pub and c["test_accuracy"]["n"] == 1
+        ours = c["test_accuracy"]["mean"]
+        assert c["verdict"] == ("no number published" if pub is None else
+                                "reproduced" if abs(pub["accuracy"] - ours) <= 0.001 else "not reproduced")
+    assert result["test_share_of_class_0"] == 0.098 and math.isclose(result["ln10"], math.log(10))
+    assert result["wall_seconds"] > 0 and result["estimate_full"]["wall_seconds"] > 0
+    assert set(result["estimate_full"]["jobs"]) == {f"{t} b{b}" for t in e.TABLES for b in e.BATCHES}
+    for heading in ("## Table 2", "## Table 3", "## Table 4", "## Table 5", "## Adam", "## Table 6", "## The curves",
+                    "## Wall time"):
+        assert f"\n{heading}" in md, heading
+    assert "QUICK RUN" in md and "98.42% / 0.0171" in md and "9.80% / 2.3026" in md
+    import re
+
+    import course_env
+
+    (path,) = sorted(course_env.SHARED_SOURCES.glob("003_*.txt"))
+    quoted = re.findall(r'"([^"]+)"', md.replace("\n", " "))   # the page's quotes of the report, verbatim
+    assert len(quoted) >= 5 and [q for q in quoted if q not in path.read_text()] == []
+    # --render-only writes the same page from the json
+    (tmp_path / f"{e.RESULTS_NAME}.md").unlink()
+    proc = subprocess.run([sys.executable, "-m", "experiments.exp_003_tables", "--render-only", "--out", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert (tmp_path / f"{e.RESULTS_NAME}.md").read_text() == md
+
+
 @pytest.mark.slow
 def test_source_004_quick(tmp_path):
     result, md = run_quick("exp_004_batch_sizes", "source_004_batch_sizes", tmp_path)
@@ -209,8 +495,45 @@ def test_source_004_quick(tmp_path):
     for r in result["figure_16_17"]:  # RMSEs, as the thesis' mse(..., squared=False) prints
         assert 1 <= r["epochs"] <= r["max_epochs"] and r["train_rmse"] > 0 and r["test_rmse"] > 0
     assert 1 <= result["figure_13_14"]["epochs"] <= result["figure_13_14"]["max_epochs"]
-    assert [r["batch_size"] for r in result["mnist_long"]] == [6000, 6000]  # quick: the full batch, 2 epochs
+    # quick: 3,000 images (batch 1: the first 500), 1 MNIST and 2 wine epochs, the full run's seed counts
+    assert [(r["optimizer"], r["batch_size"]) for r in result["mnist_long"]] == [
+        (o, b) for o in ("sgd", "adam") for b in (64, 128, 256, 3000)]
+    assert [(r["optimizer"], r["batch_size"], r["n_train"], r["seeds"]) for r in result["mnist"]] == [
+        (o, b, 500 if b == 1 else 3000, [0, 1] if b in (1, 8, 16) else [0, 1, 2, 3, 4])
+        for o in ("sgd", "adam") for b in (1, 8, 16, 32, 64, 128, 256, 3000)]
+    assert result["wine_seeds"] == [3, 4, 5, 6, 7] and result["wine_dead_output_seeds"] == [0, 1, 2]
+    assert [(r["optimizer"], r["batch_size"], r["seeds"]) for r in result["wine"]] == [
+        (o, b, [3, 4, 5, 6, 7]) for o in ("sgd", "adam") for b in (1, 8, 16, 32, 64, 128, 256, 3673)]
+    for rows, epochs in ((result["mnist"], 1), (result["wine"], 2)):
+        for row in rows:  # the row is its runs' mean and range; every run keeps its per-epoch loss curve
+            losses = [run["train_loss"] for run in row["runs"]]
+            assert row["train_loss"] == pytest.approx(np.mean(losses)) == row["spread"]["train_loss"]["mean"]
+            s = row["spread"]["train_loss"]
+            assert (s["min"], s["max"]) == (min(losses), max(losses))
+            assert row["verdict"] == ("reproduced" if all(row["reproduced"].values()) else "not reproduced")
+            assert (row["note"] == "") == (row["verdict"] == "reproduced")
+            for run in row["runs"]:
+                assert len(run["loss_per_epoch"]) == epochs and run["seconds"] > 0
+                assert run["loss_per_epoch"][-1] == pytest.approx(run["train_loss"], rel=1e-5)
+    (sgd_full,) = [r for r in result["mnist"] if (r["optimizer"], r["batch_size"]) == ("sgd", 3000)]
+    assert sgd_full["published"] == [0.71, 0.8405] and sgd_full["published_time"] == "0:01:20"
+    assert sgd_full["published_seconds"] == 80
+    assert [r["seed"] for r in result["figure_13_14_runs"]] == [0, 1, 2, 3, 4]
+    assert result["figure_13_14"]["test_accuracy"] == result["figure_13_14_runs"][0]["test_accuracy"]
+    assert [r["seed"] for r in result["figure_16_17"]] == [3, 4, 5, 6, 7]
+    assert result["figure_16_17_summary"]["epochs"]["n"] == 5
+    # every part's own wall time, the whole run's, and the full run's estimate from this run's times per step
+    assert len(result["seconds"]) == 16 + 16 + 5 + 1 and result["wall_seconds"] > 0
+    assert set(result["cpu_seconds"]) == set(result["seconds"])
+    est, red = result["full_run_estimate"], result["full_run_estimate_reduced"]
+    assert len(est["by_part"]) == 38 and 0 < red["seconds"] < est["seconds"] <= est["core_seconds"]
     assert "0.811" in md and "0.880" in md and "97.39%" in md  # published numbers are shown beside ours
+    assert "0:49:56" in md and "## Wall time on this machine" in md and "Estimated full run" in md
+    # --render-only writes the same page from the JSON, without training
+    proc = subprocess.run([sys.executable, "-m", "experiments.exp_004_batch_sizes", "--render-only", "--out",
+                           str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert (tmp_path / "source_004_batch_sizes.md").read_text() == md
 
 
 @pytest.mark.slow
@@ -353,3 +676,39 @@ def test_readme_states_what_the_results_files_hold():
     epochs = sorted(r["epochs"] for r in f16)
     assert f"gives here {epochs[0]}–{epochs[-1]} epochs" in text
     assert f"{np.sqrt(r4['wine_train_variance']):.3f} and {np.sqrt(r4['wine_test_mse_of_train_mean']):.3f}" in text
+
+
+def _course_module():
+    """``course.py`` imported as a module (it is a script beside the repository's root)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("course_script", ROOT / "course.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_course_experiments_reads_each_scripts_last_full_run_time(tmp_path):
+    """``python3 course.py experiments`` announces each study with its last full run's wall time."""
+    course = _course_module()
+    (tmp_path / "results").mkdir()
+    script = tmp_path / "exp_999_demo.py"
+    script.write_text('import numpy\n\nRESULTS_NAME = "source_999_demo"\n\n\ndef main():\n    pass\n')
+    assert course.last_full_run_seconds(script) is None                      # no results file yet
+    (tmp_path / "results" / "source_999_demo.json").write_text(json.dumps({"quick": True, "wall_seconds": 3.0}))
+    assert course.last_full_run_seconds(script) is None                      # a quick run says nothing
+    (tmp_path / "results" / "source_999_demo.json").write_text(json.dumps({"quick": False, "wall_seconds": 754.5}))
+    assert course.last_full_run_seconds(script) == 754.5
+    assert course._minutes(754.5) == "13 min" and course._minutes(42.0) == "42 s"
+
+
+def test_every_experiment_names_its_results_file_and_records_its_wall_time():
+    """Each script's RESULTS_NAME is the file it writes, and that file (if run in full) holds its wall time."""
+    import ast
+
+    for script in sorted((ROOT / "experiments").glob("exp_*.py")):
+        tree = ast.parse(script.read_text())
+        names = [node.value.value for node in tree.body if isinstance(node, ast.Assign)
+                 and any(isinstance(t, ast.Name) and t.id == "RESULTS_NAME" for t in node.targets)]
+        assert len(names) == 1, f"{script.name} must name its results file once, in RESULTS_NAME"
+        assert "finish(RESULTS_NAME" in script.read_text() and '"wall_seconds"' in script.read_text(), script.name
