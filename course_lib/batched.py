@@ -135,19 +135,23 @@ def stack_bytes(network, batch_size: int, steps: int, data_rows: int = 0, n_stat
     """Bytes one network adds to the pool of ``train_batched``: what ``memory_budget`` is compared with.
 
     Parameters, gradients, a copy of the parameters (the result kept at the
-    end), and ``n_state`` optimizer state arrays of the same size (Adam: 2);
+    end), and ``n_state`` optimizer state arrays of the same size (Adam: 2,
+    AMSGrad: 3);
     a batch's pre-activations, activations, backward rows and temporaries
     (six arrays of ``batch_size`` rows per layer width, plus the gathered
     input batch); ``data_rows`` rows of data the network owns alone (its own
     data set), the logits of an evaluation chunk of ``validation_rows`` rows
-    (capped at 8,192), and 8 bytes per recorded step loss.
+    (capped at 8,192; ``train_batched`` counts the training rows too when it
+    evaluates them: ``evaluate_training``, ``stop_dead``), and 8 bytes per
+    recorded step loss.
     """
     item = np.dtype(network.dtype).itemsize
     widths = sum(network.sizes)
     params = network.n_params * item * (3 + n_state)
     batch = batch_size * (6 * widths + network.sizes[0]) * item
     data = data_rows * (network.sizes[0] + network.sizes[-1]) * item
-    evaluation = min(validation_rows, 8192) * 3 * max(network.sizes[1:]) * item
+    rows = min(validation_rows, 8192)  # one evaluation pass: its inputs, every layer's z and output, the losses
+    evaluation = rows * (network.sizes[0] + 2 * sum(network.sizes[1:])) * item + 8 * validation_rows
     return int(params + batch + data + evaluation + 8 * steps)
 
 
@@ -166,6 +170,14 @@ def _check_networks(networks) -> list:
                                  f"{getattr(net, attr)!r}, networks[0].{attr} is {getattr(first, attr)!r}")
     if len({id(net) for net in networks}) != len(networks):
         raise ValueError("networks must be distinct objects (the same network twice would be trained twice)")
+    owners = {}
+    for k, net in enumerate(networks):
+        for p in net.params:
+            base = p if p.base is None else p.base
+            if id(base) in owners and owners[id(base)] != k:
+                raise ValueError(f"networks[{k}] shares its parameter arrays with networks[{owners[id(base)]}] "
+                                 f"(e.g. a copy.copy of it); each network needs its own (copy.deepcopy)")
+            owners[id(base)] = k
     return networks
 
 
@@ -178,11 +190,20 @@ def _per_network_data(name, X, K, validate, n=None, per_network=None):
     networks' dtype is used as it is (no copy).
     """
     if per_network is None:
-        per_network = isinstance(X, (list, tuple)) or (isinstance(X, np.ndarray) and X.ndim == 3)
+        per_network = ((isinstance(X, (list, tuple)) and len(X) > 0 and all(isinstance(x, np.ndarray) for x in X))
+                       or (isinstance(X, np.ndarray) and X.ndim == 3))
+        given = f"one per network ({K})"
+    else:
+        given = f"one per network ({K}), as the inputs are" if per_network else "one for all networks, as the inputs are"
     if not per_network:
-        return validate(name, X, None if n is None else n[0]), True
-    if len(X) != K:
-        raise ValueError(f"{name} must be one array for all networks or one per network ({K}); got {len(X)}")
+        try:
+            return validate(name, X, None if n is None else n[0]), True
+        except (TypeError, ValueError) as err:
+            if name in ("X", "y"):
+                raise
+            raise type(err)(f"{name}: {err}") from None
+    if not hasattr(X, "__len__") or len(X) != K:
+        raise ValueError(f"{name} must be {given}; got {describe(X) if not hasattr(X, '__len__') else len(X)}")
     arrays = []
     for k, x in enumerate(X):
         try:
@@ -192,8 +213,8 @@ def _per_network_data(name, X, K, validate, n=None, per_network=None):
     if len({a.shape for a in arrays}) != 1:
         raise ValueError(f"{name}: every network's data must have the same shape; got "
                          f"{sorted({a.shape for a in arrays})}")
-    if isinstance(X, np.ndarray) and all(np.shares_memory(a, X) for a in arrays):
-        return X.astype(arrays[0].dtype, copy=False), False
+    if isinstance(X, np.ndarray) and X.shape[1:] == arrays[0].shape and all(np.shares_memory(a, X) for a in arrays):
+        return X.astype(arrays[0].dtype, copy=False), False   # already what validation made of it: no copy
     return np.stack(arrays), False
 
 
@@ -264,13 +285,17 @@ def train_batched(networks, X, y, optimizers, batch_size, epochs, seeds, schedul
         ``lambda e, h, m: h.loss[-1] < loss_stop``.
     stop_dead : bool, default False
         After every epoch, stop each network that has a hidden layer whose
-        every unit is off on every training sample and whose optimizer
-        carries no motion (SGD; momentum, Nesterov and Adam once their
-        velocity or first moment is exactly 0): every later gradient is
-        exactly 0, so every later step would leave it as it is
-        (``History.frozen_epoch``; the records end there, and every later
-        epoch would repeat them).  Source 003's collapsed runs at lr 0.1 and
-        batch 1.  Costs one forward pass over the training data per epoch.
+        every unit is off on every training sample and whose optimizer can
+        no longer move a weight (SGD; momentum, Nesterov and Adam once the
+        step their decaying state allows is below a quarter of every
+        weight's spacing): every later gradient is exactly 0, so every
+        later step leaves it as it is (``History.frozen_epoch``).  Its
+        records end there: the later epochs' validation records would
+        repeat the last, their training means would be the dead network's
+        (the frozen epoch's mean still holds its steps before the
+        collapse).  Source 003's collapsed runs at lr 0.1 and batch 1.
+        Costs one forward pass over the training data per epoch; not with
+        ``schedules``.
     validation : (X_val, y_val), optional
         Evaluated after every epoch (``History.val_loss``,
         ``val_accuracy``); shared or one per network, as ``X``.
@@ -303,7 +328,10 @@ def train_batched(networks, X, y, optimizers, batch_size, epochs, seeds, schedul
         Network ``k``'s, as ``train`` returns it, with ``diverged_step``
         set when its loss became NaN or infinite (it stopped before that
         step).  ``epoch_time`` is the pool's epoch time divided by the
-        networks trained in it.
+        networks trained in it (with ``record="last"``, the last epoch's
+        only).  If training raises (a schedule's bad rate, an interrupt),
+        every network keeps the weights it had reached, as ``train``'s
+        model does.
     """
     networks = _check_networks(networks)
     K = len(networks)
@@ -330,15 +358,28 @@ def train_batched(networks, X, y, optimizers, batch_size, epochs, seeds, schedul
             or len(seeds) != K:
         raise TypeError(f"seeds must be a sequence of {K} seeds, one batch order per network; got {describe(seeds)}")
     rngs = [as_generator(f"seeds[{k}]", s) for k, s in enumerate(seeds)]
+    if len({id(r) for r in rngs}) != K:
+        raise ValueError("seeds must not repeat a Generator: networks drawing their batch orders from one stream "
+                         "would not draw what train draws for each alone (pass one Generator per network)")
     if schedules is not None:
         schedules = list(schedules) if isinstance(schedules, (list, tuple)) else [schedules] * K
         if len(schedules) != K or not all(callable(s) for s in schedules):
             raise TypeError(f"schedules must be a callable epoch -> lr or a list of {K}; got {describe(schedules)}")
     if loss_stop is not None:
         loss_stop = as_positive("loss_stop", loss_stop)
-    if as_bool("stop_dead", stop_dead) and type(optimizers[0]).__name__ not in _MOTION:
-        raise ValueError(f"stop_dead needs an optimizer whose step is 0 for a zero gradient once its motion is 0 "
+    stop_dead = as_bool("stop_dead", stop_dead)
+    if stop_dead and type(optimizers[0]).__name__ not in _MOTION:
+        raise ValueError(f"stop_dead needs an optimizer whose steps with a zero gradient are bounded by its state "
                          f"({', '.join(_MOTION)}); got {type(optimizers[0]).__name__}")
+    if stop_dead:
+        opt0 = optimizers[0]
+        if net0.bias:
+            raise ValueError("stop_dead needs networks without biases (bias=False): above a dead layer the biases "
+                             "still receive gradients, so the network is not frozen")
+        if schedules is not None and (isinstance(opt0, optim.Adam) or getattr(opt0, "variant", None) == "ema"):
+            raise ValueError(f"stop_dead with schedules needs a rule whose zero-gradient steps do not scale with "
+                             f"the learning rate (SGD, classical momentum, Nesterov); got {opt0!r}: a later, larger "
+                             f"rate could still move a network its state bounds now")
     if evaluate_every is not None:
         evaluate_every = as_int("evaluate_every", evaluate_every, minimum=1)
         if validation is None:
@@ -355,16 +396,20 @@ def train_batched(networks, X, y, optimizers, batch_size, epochs, seeds, schedul
         val = (Xv, xv_shared, yv, yv_shared)
     memory_budget = as_int("memory_budget", memory_budget, minimum=1)
     spe = batches_per_epoch(n, batch_size)
+    evaluated_rows = max(0 if val is None else val[0].shape[-2], n if (evaluate_training or stop_dead) else 0)
     per_net = stack_bytes(net0, batch_size, epochs * spe if record == "steps" else 0,
                           data_rows=0 if x_shared else n, n_state=_n_state(optimizers[0]),
-                          validation_rows=0 if val is None else val[0].shape[-2])
+                          validation_rows=evaluated_rows)
+    if per_net > memory_budget:
+        raise ValueError(f"memory_budget ({memory_budget:,} bytes) is smaller than what one network needs "
+                         f"({per_net:,} bytes by stack_bytes); raise it or record fewer steps")
     if chunk_size is None:
         chunk_size = max(1, min(K, MAX_CHUNK, memory_budget // per_net))
-        if per_net > memory_budget:
-            raise ValueError(f"memory_budget ({memory_budget:,} bytes) is smaller than what one network needs "
-                             f"({per_net:,} bytes by stack_bytes); raise it or record fewer steps")
     else:
         chunk_size = as_int("chunk_size", chunk_size, minimum=1)
+        if min(chunk_size, K) * per_net > memory_budget:
+            raise ValueError(f"chunk_size {chunk_size} needs {min(chunk_size, K) * per_net:,} bytes by stack_bytes, "
+                             f"more than memory_budget ({memory_budget:,}); at most {memory_budget // per_net} fit")
 
     histories = [History(steps_per_epoch=spe) for _ in range(K)]
     keep_freed_memory()
@@ -434,8 +479,8 @@ def _label(progress, name):
 
 
 def _n_state(opt) -> int:
-    """The number of state arrays per parameter array (the registry's ``state``; AMSGrad keeps one more)."""
-    return len(_registry_entry(opt).state) + int(bool(getattr(opt, "amsgrad", False)))
+    """The number of state arrays the optimizer keeps per parameter array."""
+    return len(opt.initial_state(np.zeros(1)))
 
 
 def _select(arrays, keep):
@@ -469,16 +514,33 @@ def _evaluate(stack, X, shared_x, y, shared_y, rows_of):
     return mean, (correct / total if stack.is_classifier else None)
 
 
-_MOTION = {"SGD": None, "Momentum": "v", "Nesterov": "v", "Adam": "m"}  # the state that moves w when g = 0
+_MOTION = ("SGD", "Momentum", "Nesterov", "Adam")  # the rules whose step with g = 0 is bounded by their state
 
 
-def _in_motion(opt, K: int) -> np.ndarray:
-    """Per slot of K: does the optimizer's state still move the weights when the gradient is 0?"""
-    name = _MOTION[type(opt).__name__]
+def _in_motion(opt, params, K: int) -> np.ndarray:
+    """Per slot of K: could the optimizer's state still move a weight when every gradient stays exactly 0?
+
+    With g = 0 the state only decays (``|fl(beta m)| <= |m|``), so the step
+    each rule can still take is bounded by its state now: SGD none;
+    classical momentum and Nesterov ``|v|`` (the EMA form ``lr |v|``); Adam
+    ``lr |m| / ((1 - beta1) eps)`` (its bias corrections are at most
+    ``1 / (1 - beta1)``, its denominator at least ``eps``).  A weight moves
+    only if such a step reaches half its spacing (``np.spacing``); a
+    quarter is required, for the rounding of the step itself.  So a state
+    that has decayed to a subnormal (``0.9 m`` rounds back to ``m`` there)
+    counts as still, as it is.
+    """
     moving = np.zeros(K, dtype=bool)
-    if name is not None and opt.state is not None:
-        for state in opt.state:
-            moving |= (state[name] != 0).reshape(K, -1).any(axis=1)
+    if opt.state is None or isinstance(opt, optim.SGD):
+        return moving
+    for w, state in zip(params, opt.state):
+        if isinstance(opt, optim.Adam):
+            step = (np.float64(opt.lr) * np.abs(state["m"])) / ((1.0 - opt.beta1) * opt.eps)
+        elif isinstance(opt, optim.Momentum) and opt.variant == "ema":
+            step = np.float64(opt.lr) * np.abs(state["v"])
+        else:
+            step = np.abs(state["v"]).astype(np.float64)
+        moving |= (step >= np.spacing(np.abs(w)) / 4).reshape(K, -1).any(axis=1)
     return moving
 
 
@@ -601,113 +663,119 @@ def _train_pool(networks, X, x_shared, y, y_shared, optimizers, rngs, schedules,
         for name in last:
             last[name] = last[name][mask]
 
-    while queue or len(pool):
-        free = capacity - len(pool)
-        if free and queue:
-            new = [queue.pop() for _ in range(min(free, len(queue)))]
-            pool.admit(new)
-            for name in last:
-                last[name] = np.concatenate([last[name], np.full(len(new), np.nan)])
-        if schedules is not None:
-            for j, (k, e) in enumerate(zip(pool.ids, pool.epoch)):
-                pool.lr[j] = apply_schedule(schedules[k], optimizers[k], int(e))  # train's line: lr = schedule(epoch)
-        lr_arg = pool.lr_arg()
-        t0 = time.perf_counter()
-        order = np.empty((len(pool), n), dtype=np.int64)
-        order[...] = np.arange(n)
-        if shuffle:
-            for k, row in zip(pool.ids, order):
-                rngs[k].shuffle(row)           # rng.permutation(n) is arange(n) shuffled: train's order
-        if not (x_shared and y_shared):
-            order_rows = order + (pool.ids * n)[:, None]
-        loss_sum = np.zeros(len(pool))
-        correct = np.zeros(len(pool), dtype=np.int64)
-        counted = 0
-        step_rows = []
-        for s in range(0, n, B):
-            cols = order[:, s:s + B]
-            m = cols.shape[1]
-            rows = None if x_shared and y_shared else order_rows[:, s:s + B]
-            Xb = np.take(X_rows, cols if x_shared else rows, axis=0)
-            yb = np.take(y_rows, cols if y_shared else rows, axis=0)
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                loss, grads, z = stack.loss_and_grads_unvalidated(Xb, yb, reduction, return_logits=True)
-            bad = ~np.isfinite(loss)
-            if bad.any():                      # those networks stop before this step, as train raises here
-                for j in np.flatnonzero(bad):
-                    k = pool.ids[j]
-                    histories[k].diverged_step = int(pool.t[j])
-                    histories[k].stopped_epoch = int(pool.epoch[j])
-                    if record == "steps" and step_rows:   # the steps it took in this epoch
-                        steps_of.setdefault(k, []).append(np.array([r[j] for r in step_rows]))
-                finish(np.flatnonzero(bad))
-                good = ~bad
-                drop(good)
-                grads = _select(grads, good)
-                loss, z, yb, order = loss[good], z[good], yb[good], order[good]
-                if not (x_shared and y_shared):
-                    order_rows = order_rows[good]
-                loss_sum, correct = loss_sum[good], correct[good]
-                step_rows = [r[good] for r in step_rows]
-                if not len(pool):
-                    break
-                lr_arg = pool.lr_arg()
-            pool.t += 1
-            pool.opt.step_unvalidated(stack.params, grads, lr=lr_arg, t=pool.t_arg())
-            loss_sum += loss.astype(np.float64) * m
+    try:
+        while queue or len(pool):
+            free = capacity - len(pool)
+            if free and queue:
+                new = [queue.pop() for _ in range(min(free, len(queue)))]
+                pool.admit(new)
+                for name in last:
+                    last[name] = np.concatenate([last[name], np.full(len(new), np.nan)])
+            if schedules is not None:
+                for j, (k, e) in enumerate(zip(pool.ids, pool.epoch)):
+                    pool.lr[j] = apply_schedule(schedules[k], optimizers[k], int(e))  # train's line: lr = schedule(epoch)
+            lr_arg = pool.lr_arg()
+            t0 = time.perf_counter()
+            order = np.empty((len(pool), n), dtype=np.int64)
+            order[...] = np.arange(n)
+            if shuffle:
+                for k, row in zip(pool.ids, order):
+                    rngs[k].shuffle(row)           # rng.permutation(n) is arange(n) shuffled: train's order
+            if not (x_shared and y_shared):
+                order_rows = order + (pool.ids * n)[:, None]
+            loss_sum = np.zeros(len(pool))
+            correct = np.zeros(len(pool), dtype=np.int64)
+            counted = 0
+            step_rows = []
+            for s in range(0, n, B):
+                cols = order[:, s:s + B]
+                m = cols.shape[1]
+                rows = None if x_shared and y_shared else order_rows[:, s:s + B]
+                Xb = np.take(X_rows, cols if x_shared else rows, axis=0)
+                yb = np.take(y_rows, cols if y_shared else rows, axis=0)
+                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                    loss, grads, z = stack.loss_and_grads_unvalidated(Xb, yb, reduction, return_logits=True)
+                bad = ~np.isfinite(loss)
+                if bad.any():                      # those networks stop before this step, as train raises here
+                    for j in np.flatnonzero(bad):
+                        k = pool.ids[j]
+                        histories[k].diverged_step = int(pool.t[j])
+                        histories[k].stopped_epoch = int(pool.epoch[j])
+                        if record == "steps" and step_rows:   # the steps it took in this epoch
+                            steps_of.setdefault(k, []).append(np.array([r[j] for r in step_rows]))
+                    finish(np.flatnonzero(bad))
+                    good = ~bad
+                    drop(good)
+                    grads = _select(grads, good)
+                    loss, z, yb, order = loss[good], z[good], yb[good], order[good]
+                    if not (x_shared and y_shared):
+                        order_rows = order_rows[good]
+                    loss_sum, correct = loss_sum[good], correct[good]
+                    step_rows = [r[good] for r in step_rows]
+                    if not len(pool):
+                        break
+                    lr_arg = pool.lr_arg()
+                pool.t += 1
+                pool.opt.step_unvalidated(stack.params, grads, lr=lr_arg, t=pool.t_arg())
+                loss_sum += loss.astype(np.float64) * m
+                if stack.is_classifier:
+                    hit = stack.correct_unvalidated(z, yb)
+                    correct += np.count_nonzero(hit.reshape(len(pool), -1), axis=1)
+                    counted += hit[0].size
+                if record == "steps":
+                    step_rows.append(loss.astype(np.float64))
+                if evaluate_every is not None:
+                    due = pool.t % evaluate_every == 0
+                    if due.any():
+                        t_eval = time.perf_counter()
+                        vl, va = _evaluate_some(stack, due, val, pool.ids)
+                        for i, j in enumerate(np.flatnonzero(due)):
+                            h = histories[pool.ids[j]]
+                            h.curve_step.append(int(pool.t[j]))
+                            h.curve_val_loss.append(float(vl[i]))
+                            if va is not None:
+                                h.curve_val_accuracy.append(float(va[i]))
+                        t0 += time.perf_counter() - t_eval  # the epoch's time stays its training time
+                if bar is not None:
+                    bar.update(len(pool))
+            if not len(pool):
+                continue
+            rec = {"lr": pool.lr.copy(), "loss": loss_sum / n,
+                   "epoch_time": np.full(len(pool), (time.perf_counter() - t0) / len(pool))}
             if stack.is_classifier:
-                hit = stack.correct_unvalidated(z, yb)
-                correct += np.count_nonzero(hit.reshape(len(pool), -1), axis=1)
-                counted += hit[0].size
+                rec["accuracy"] = correct / counted
+            if evaluate_training:
+                rec["train_loss"], rec["train_accuracy"] = _evaluate(stack, X, x_shared, y, y_shared, pool.ids)
+            if val is not None:
+                rec["val_loss"], rec["val_accuracy"] = _evaluate(stack, val[0], val[1], val[2], val[3], pool.ids)
+            rec = {name: v for name, v in rec.items() if v is not None}
+            if record == "last":
+                last.update(rec, epoch=pool.epoch.astype(np.float64))
+            else:
+                log.append((pool.ids.copy(), rec))
             if record == "steps":
-                step_rows.append(loss.astype(np.float64))
-            if evaluate_every is not None:
-                due = pool.t % evaluate_every == 0
-                if due.any():
-                    t_eval = time.perf_counter()
-                    vl, va = _evaluate_some(stack, due, val, pool.ids)
-                    for i, j in enumerate(np.flatnonzero(due)):
-                        h = histories[pool.ids[j]]
-                        h.curve_step.append(int(pool.t[j]))
-                        h.curve_val_loss.append(float(vl[i]))
-                        if va is not None:
-                            h.curve_val_accuracy.append(float(va[i]))
-                    t0 += time.perf_counter() - t_eval  # the epoch's time stays its training time
-            if bar is not None:
-                bar.update(len(pool))
-        if not len(pool):
-            continue
-        rec = {"lr": pool.lr.copy(), "loss": loss_sum / n,
-               "epoch_time": np.full(len(pool), (time.perf_counter() - t0) / len(pool))}
-        if stack.is_classifier:
-            rec["accuracy"] = correct / counted
-        if evaluate_training:
-            rec["train_loss"], rec["train_accuracy"] = _evaluate(stack, X, x_shared, y, y_shared, pool.ids)
-        if val is not None:
-            rec["val_loss"], rec["val_accuracy"] = _evaluate(stack, val[0], val[1], val[2], val[3], pool.ids)
-        rec = {name: v for name, v in rec.items() if v is not None}
-        if record == "last":
-            last.update(rec, epoch=pool.epoch.astype(np.float64))
-        else:
-            log.append((pool.ids.copy(), rec))
-        if record == "steps":
-            for k, row in zip(pool.ids, np.stack(step_rows, axis=1)):
-                steps_of.setdefault(k, []).append(row)
-        done = pool.epoch + 1 == epochs
-        if loss_stop is not None:
-            reached = rec["loss"] < loss_stop
-            for j in np.flatnonzero(reached):
-                histories[pool.ids[j]].stopped_epoch = int(pool.epoch[j])
-            done |= reached
-        if stop_dead:
-            frozen = ~done & _dead_layer(stack, X, x_shared, pool.ids) & ~_in_motion(pool.opt, len(pool))
-            for j in np.flatnonzero(frozen):
-                histories[pool.ids[j]].frozen_epoch = histories[pool.ids[j]].stopped_epoch = int(pool.epoch[j])
-            done |= frozen
-        pool.epoch += 1
-        if done.any():
-            finish(np.flatnonzero(done))
-            drop(~done)
+                for k, row in zip(pool.ids, np.stack(step_rows, axis=1)):
+                    steps_of.setdefault(k, []).append(row)
+            done = pool.epoch + 1 == epochs
+            if loss_stop is not None:
+                reached = rec["loss"] < loss_stop
+                for j in np.flatnonzero(reached):
+                    histories[pool.ids[j]].stopped_epoch = int(pool.epoch[j])
+                done |= reached
+            if stop_dead:
+                frozen = ~done & _dead_layer(stack, X, x_shared, pool.ids) & ~_in_motion(pool.opt, stack.params,
+                                                                                          len(pool))
+                for j in np.flatnonzero(frozen):
+                    histories[pool.ids[j]].frozen_epoch = histories[pool.ids[j]].stopped_epoch = int(pool.epoch[j])
+                done |= frozen
+            pool.epoch += 1
+            if done.any():
+                finish(np.flatnonzero(done))
+                drop(~done)
+
+    finally:
+        if len(pool):  # stopped by an error: the networks still training keep what they reached
+            pool.retire(np.arange(len(pool)))
     _fill_histories(histories, log, steps_of, lam)
 
 

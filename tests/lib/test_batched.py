@@ -287,3 +287,79 @@ def test_stop_dead_stops_a_collapsed_network_that_train_would_leave_unchanged(ma
         assert_same_run(nets[k], hists[k], refs[k], alone(refs[k], X, y, make(), 1, 6, seed=k, validation=(X, y)))
     with pytest.raises(ValueError, match="stop_dead needs an optimizer"):
         train_batched([nn.MLP([6, 5, 3])], X, y, optim.RMSprop(), 1, 1, seeds=[0], stop_dead=True)
+
+
+@pytest.mark.parametrize("make", [lambda: optim.Adam(1.0), lambda: optim.Momentum(0.5, beta=0.9)])
+def test_stop_dead_in_float32_waits_until_the_state_can_no_longer_move_a_weight(make):
+    """Adam at a large rate collapses; its first moment decays to a subnormal that ``0.9 m`` rounds back to.
+
+    The network is frozen once the step its state allows is below a quarter
+    of every weight's spacing; trained on to the end alone, it is the same.
+    """
+    rng = np.random.default_rng(0)
+    X = rng.random((30, 6)).astype(np.float32)
+    y = rng.integers(0, 3, 30)
+    nets = [nn.MLP([6, 5, 4, 3], bias=False, seed=k, dtype=np.float32) for k in range(3)]
+    refs = [copy.deepcopy(net) for net in nets]
+    hists = train_batched(nets, X, y, make(), 1, 40, seeds=[0, 1, 2], stop_dead=True, record="epochs")
+    frozen = [k for k, h in enumerate(hists) if h.frozen_epoch is not None]
+    assert frozen and all(hists[k].frozen_epoch < 39 for k in frozen)
+    for k in frozen:
+        alone(refs[k], X, y, make(), 1, 40, seed=k)
+        for p, q in zip(nets[k].params, refs[k].params):
+            np.testing.assert_array_equal(p, q)
+
+
+def test_per_network_targets_as_one_array_are_validated_as_train_validates_them():
+    """A (K, n) float array of targets for one-output networks: each network's (n,) targets, as train takes them."""
+    Xs, ys = circles_sets(2, n=40)
+    X = np.stack(Xs)
+    y = np.stack([v.astype(np.float64) for v in ys])            # (2, 40): already the networks' dtype
+    nets = [nn.MLP([2, 6, 1], output="sigmoid", seed=k) for k in range(2)]
+    refs = [copy.deepcopy(net) for net in nets]
+    hists = train_batched(nets, X, y, optim.SGD(0.2), 8, 3, seeds=[0, 1], validation=(X, y))
+    for k in range(2):
+        assert_same_run(nets[k], hists[k], refs[k],
+                        alone(refs[k], Xs[k], y[k], optim.SGD(0.2), 8, 3, seed=k, validation=(Xs[k], y[k])))
+
+
+def test_an_error_leaves_every_network_with_the_weights_it_reached():
+    """A schedule that turns bad at epoch 2 stops the run; the networks keep their two epochs, as train's model does."""
+    Xs, ys = circles_sets(2, n=40)
+    bad = lambda epoch: 0.1 if epoch < 2 else -1.0  # noqa: E731
+    nets = [nn.MLP([2, 6, 1], output="sigmoid", seed=k) for k in range(2)]
+    refs = [copy.deepcopy(net) for net in nets]
+    with pytest.raises(ValueError, match=r"schedule\(2\)"):
+        train_batched(nets, Xs, ys, optim.SGD(0.1), 8, 4, seeds=[0, 1], schedules=bad)
+    for k in range(2):
+        with pytest.raises(ValueError, match=r"schedule\(2\)"):
+            alone(refs[k], Xs[k], ys[k], optim.SGD(0.1), 8, 4, seed=k, schedule=bad)
+        for p, q in zip(nets[k].params, refs[k].params):
+            np.testing.assert_array_equal(p, q)
+
+
+def test_what_cannot_be_stacked_is_refused_by_name():
+    Xs, ys = circles_sets(2)
+    X = np.random.default_rng(0).random((60, 2))
+    nets = [nn.MLP([2, 4, 1], output="sigmoid", seed=k) for k in range(2)]
+    shallow = copy.copy(nets[0])   # shares nets[0]'s arrays
+    with pytest.raises(ValueError, match=r"networks\[1\] shares its parameter arrays with networks\[0\]"):
+        train_batched([nets[0], shallow], Xs, ys, optim.SGD(0.1), 8, 1, seeds=[0, 1])
+    g = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="must not repeat a Generator"):
+        train_batched(nets, Xs, ys, optim.SGD(0.1), 8, 1, seeds=[g, g])
+    with pytest.raises(ValueError, match="stop_dead needs networks without biases"):
+        train_batched(nets, Xs, ys, optim.SGD(0.1), 8, 1, seeds=[0, 1], stop_dead=True)
+    free = [nn.MLP([2, 4, 1], output="sigmoid", bias=False, seed=k) for k in range(2)]
+    with pytest.raises(ValueError, match="stop_dead with schedules needs"):
+        train_batched(free, Xs, ys, optim.Adam(), 8, 1, seeds=[0, 1], stop_dead=True, schedules=lambda e: 0.1)
+    per_net = stack_bytes(nets[0], 8, 8, data_rows=60, n_state=0)
+    with pytest.raises(ValueError, match="chunk_size 2 needs .* more than memory_budget"):
+        train_batched(nets, Xs, ys, optim.SGD(0.1), 8, 1, seeds=[0, 1], chunk_size=2, memory_budget=per_net + 1)
+    with pytest.raises(ValueError, match="validation X: X must be a 2-D array"):
+        train_batched(nets, X, ys[0], optim.SGD(0.1), 8, 1, seeds=[0, 1], validation=(X[:, :1], ys[0]))
+    with pytest.raises(ValueError, match=r"y must be one per network \(2\), as the inputs are; got 60"):
+        train_batched(nets, Xs, ys[0], optim.SGD(0.1), 8, 1, seeds=[0, 1])
+    # a nested list is one data set for all networks, as train takes it
+    hists = train_batched(nets, X.tolist(), ys[0].tolist(), optim.SGD(0.1), 8, 1, seeds=[0, 1])
+    assert all(h.epochs == 1 for h in hists)
