@@ -63,18 +63,45 @@ def environment_markdown(info: dict) -> str:
     )
 
 
+def dumps(result, indent: int = 2) -> str:
+    """``result`` as indented JSON, with every list of plain numbers or strings on one line.
+
+    ``json.dumps(..., indent=2)`` writes one line per number: the 10,000 seeds
+    of a study's column would take 10,000 lines.  numpy scalars are written as
+    floats.
+    """
+    def scalar(v):
+        return v is None or isinstance(v, (bool, int, float, str)) or hasattr(v, "item")
+
+    def write(obj, level):
+        pad, inner = " " * (indent * level), " " * (indent * (level + 1))
+        if isinstance(obj, dict):
+            if not obj:
+                return "{}"
+            items = [f"{inner}{json.dumps(str(k))}: {write(v, level + 1)}" for k, v in obj.items()]
+            return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+        if isinstance(obj, (list, tuple)):
+            if all(scalar(v) for v in obj):
+                return json.dumps(list(obj), default=float)
+            return "[\n" + ",\n".join(inner + write(v, level + 1) for v in obj) + "\n" + pad + "]"
+        return json.dumps(obj, default=float)
+
+    return write(result, 0)
+
+
 def finish(name: str, result: dict, parts: list, out_dir: Path | None = None) -> str:
     """Write a run's results, ``<name>.json`` and ``<name>.md``, into ``out_dir``; print the page; return it.
 
     ``result`` (holding ``"environment": environment_info()``) becomes the JSON
-    file (indented, numpy scalars as floats).  The page is ``parts`` joined by
+    file (``dumps``: indented, lists of numbers on one line, numpy scalars as
+    floats).  The page is ``parts`` joined by
     newlines, then ``environment_markdown(result["environment"])``.  ``out_dir``
     defaults to ``benchmarks/results``; it is made if missing.
     """
     md = "\n".join([*parts, environment_markdown(result["environment"])])
     out = Path(out_dir) if out_dir is not None else RESULTS
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"{name}.json").write_text(json.dumps(result, indent=2, default=float) + "\n")
+    (out / f"{name}.json").write_text(dumps(result) + "\n")
     (out / f"{name}.md").write_text(md)
     print(md)
     return md

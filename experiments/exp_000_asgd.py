@@ -54,7 +54,7 @@ from course_lib import optim
 from course_lib.batched import asgd_study, train_batched
 from course_lib.nn import MLP
 from course_lib.train import ASGD_HIDDEN, ASGD_LR
-from experiments.shared import md_table, mnist_flat, output_arguments, pct
+from experiments.shared import md_table, mnist_flat, output_arguments, pct, rendered_again
 
 N_TRAIN, N_TEST = 128, 55  # 128 : 55 is the source's 7 : 3
 MAX_STEPS, BATCH, LOSS_STOP = 10_000, 32, 0.01
@@ -127,10 +127,16 @@ def mnist(reduction, seeds, epochs, quick, progress):
     for (lr, s), net, hist in zip(configs, nets, hists):
         units = net.dead_units(X)
         runs.append({"lr": lr, "seed": s, "optimizer": "aSGD" if reduction == "effective" else "SGD",
-                     "train_loss": hist.loss, "train_accuracy": hist.accuracy, "test_loss": hist.val_loss,
-                     "test_accuracy": hist.val_accuracy, "dead": [u.n_dead for u in units],
+                     "train_loss": _sig(hist.loss), "train_accuracy": _sig(hist.accuracy),
+                     "test_loss": _sig(hist.val_loss), "test_accuracy": _sig(hist.val_accuracy),
+                     "dead": [u.n_dead for u in units],
                      "always_on": [u.n_always_on for u in units]})
     return reduction, runs, seconds
+
+
+def _sig(values, digits: int = 6) -> list:
+    """Per-epoch values rounded to ``digits`` significant digits (what the results file keeps of a curve)."""
+    return [float(f"{v:.{digits}g}") for v in values]
 
 
 def mnist_summary(runs) -> list:
@@ -156,6 +162,57 @@ def _pm(s: dict, fmt: str) -> str:
     return f"{format(s['mean'], fmt)} ± {format(s['std'], fmt)}"
 
 
+def render(result: dict) -> list:
+    """The results page's parts (for ``benchmarks.common.finish``) from a run's ``result`` (the json's data)."""
+    groups, paired, m_summary, seconds = result["groups"], result["paired"], result["mnist_summary"], result["seconds"]
+    seeds, max_steps, m_ep, m_seeds = result["seeds"], result["max_steps"], result["mnist_epochs"], result["mnist_seeds"]
+    rows = []
+    for name, g in groups.items():
+        sm = g["summary"]
+        rows.append([name, g["lr"], f"{sm['steps']['median']:.0f} ({sm['steps']['q25']:.0f}–{sm['steps']['q75']:.0f})",
+                     f"{sm['reached_loss_stop']:,}/{seeds:,}", f"{pct(sm['test_accuracy']['mean'])} ± "
+                     f"{100 * sm['test_accuracy']['std']:.2f}", f"{sm['median_train_loss']:.4f}",
+                     f"{sm['dead']['mean']:.2f} ± {sm['dead']['std']:.2f}", f"{sm['runs_with_dead']:,}/{seeds:,}",
+                     f"{sm['mean_always_on']:.2f}", " ".join(f"{v:.2f}" for v in g["dead_per_layer"])])
+    p_rows = [[d, f"{v['both_reached']:,}/{seeds:,}", f"{v['asgd_fewer_steps']:,}/{v['both_reached']:,}",
+               "--" if v["median_step_ratio"] is None else
+               f"{v['median_step_ratio']:.2f} ({v['step_ratio']['q25']:.2f}–{v['step_ratio']['q75']:.2f})"
+               if v["step_ratio"] else f"{v['median_step_ratio']:.2f}",
+               f"{v['asgd_more_dead']:,} / {v['asgd_fewer_dead']:,}"] for d, v in paired.items()]
+    m_rows = [[r["optimizer"], r["lr"], r["seeds"], _pm(r["test_loss"], ".4f"), _pm(r["best_epoch"], ".0f"),
+               f"{100 * r['test_accuracy']['mean']:.2f} ± {100 * r['test_accuracy']['std']:.2f}",
+               f"{100 * r['train_accuracy']['mean']:.2f} ± {100 * r['train_accuracy']['std']:.2f}",
+               _pm(r["train_loss"], ".4f"), _pm(r["final_test_loss"], ".4f")] for r in m_summary]
+    return [
+        "# Source 000 reproduced: aSGD vs SGD\n",
+        ("QUICK RUN.\n" if result["quick"] else ""),
+        f"## Circles and spirals: {seeds:,} seeds (the source: 10,000), 2-10-10-10-10-10-1, batch {BATCH}, "
+        f"{np.dtype(DTYPE).name}, at most {max_steps:,} steps or epoch loss < {LOSS_STOP}\n",
+        "The source prints no number for this study (its results were figures, not in the text): nothing "
+        "published to compare with. Spreads: steps median (25th–75th percentile); accuracy and dead units "
+        "mean ± standard deviation over the seeds.\n",
+        md_table(["group", "lr", "steps", "reached loss < 0.01", "test acc. (%)", "median train loss",
+                  "dead units", "runs with dead units", "mean always-on units", "dead per layer (1..5)"], rows),
+        "\nSeed by seed (same data, initial weights and batch order for both optimizers), among the "
+        "seeds where both reached the loss threshold; and over all seeds, in how many aSGD left more "
+        "(fewer) dead units than SGD — the paper's claim is more:\n",
+        md_table(["data", "both reached", "aSGD in fewer steps", "steps aSGD / SGD, median (IQR)",
+                  "aSGD more / fewer dead units"], p_rows),
+        f"\n## MNIST 784-30-20-10, batch {MNIST_BATCH}, {m_ep} epochs (the source: 500), {m_seeds} seeds "
+        f"(the source: 100)\n",
+        "The source's Tables 1 and 2 (mean and standard deviation over 100 runs of the lowest test loss, "
+        "and of the test accuracy, training accuracy and training loss at that epoch) have no numbers in "
+        "the text. Ours, mean ± standard deviation over the seeds; training accuracy and loss are the "
+        "epoch's means over its batches:\n",
+        md_table(["optimizer", "lr", "seeds", "lowest test loss", "at epoch", "test acc. there (%)",
+                  "train acc. there (%)", "train loss there", f"test loss at epoch {m_ep}"], m_rows),
+        f"\nWall time on this machine ({result['workers']} processes): {result['wall_seconds'] / 60:.1f} min "
+        f"(circles {seconds['synthetic_circles'] / 60:.1f}, spirals {seconds['synthetic_spirals'] / 60:.1f}, "
+        f"MNIST SGD {seconds['mnist_mean'] / 60:.1f}, aSGD {seconds['mnist_effective'] / 60:.1f} min of "
+        f"training).\n",
+    ]
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -163,8 +220,10 @@ def main(argv=None) -> dict:
     parser.add_argument("--mnist-seeds", type=int, default=3)
     parser.add_argument("--mnist-epochs", type=int, default=500)
     parser.add_argument("--workers", type=int, default=2)
-    output_arguments(parser, render=False)
+    output_arguments(parser)
     args = parser.parse_args(argv)
+    if (again := rendered_again(args, RESULTS_NAME, render)) is not None:
+        return again
     for name in ("seeds", "mnist_seeds", "mnist_epochs", "workers"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be a positive integer; got {getattr(args, name)}")
@@ -207,51 +266,7 @@ def main(argv=None) -> dict:
               "paired": paired, "mnist": mnist_runs, "mnist_summary": m_summary, "mnist_seeds": m_seeds,
               "mnist_epochs": m_ep, "seconds": seconds, "wall_seconds": wall, "workers": args.workers}
 
-    rows = []
-    for name, g in groups.items():
-        sm = g["summary"]
-        rows.append([name, g["lr"], f"{sm['steps']['median']:.0f} ({sm['steps']['q25']:.0f}–{sm['steps']['q75']:.0f})",
-                     f"{sm['reached_loss_stop']:,}/{seeds:,}", f"{pct(sm['test_accuracy']['mean'])} ± "
-                     f"{100 * sm['test_accuracy']['std']:.2f}", f"{sm['median_train_loss']:.4f}",
-                     f"{sm['dead']['mean']:.2f} ± {sm['dead']['std']:.2f}", f"{sm['runs_with_dead']:,}/{seeds:,}",
-                     f"{sm['mean_always_on']:.2f}", " ".join(f"{v:.2f}" for v in g["dead_per_layer"])])
-    p_rows = [[d, f"{v['both_reached']:,}/{seeds:,}", f"{v['asgd_fewer_steps']:,}/{v['both_reached']:,}",
-               "--" if v["median_step_ratio"] is None else
-               f"{v['median_step_ratio']:.2f} ({v['step_ratio']['q25']:.2f}–{v['step_ratio']['q75']:.2f})"
-               if v["step_ratio"] else f"{v['median_step_ratio']:.2f}",
-               f"{v['asgd_more_dead']:,} / {v['asgd_fewer_dead']:,}"] for d, v in paired.items()]
-    m_rows = [[r["optimizer"], r["lr"], r["seeds"], _pm(r["test_loss"], ".4f"), _pm(r["best_epoch"], ".0f"),
-               f"{100 * r['test_accuracy']['mean']:.2f} ± {100 * r['test_accuracy']['std']:.2f}",
-               f"{100 * r['train_accuracy']['mean']:.2f} ± {100 * r['train_accuracy']['std']:.2f}",
-               _pm(r["train_loss"], ".4f"), _pm(r["final_test_loss"], ".4f")] for r in m_summary]
-    finish(RESULTS_NAME, result, [
-        "# Source 000 reproduced: aSGD vs SGD\n",
-        ("QUICK RUN.\n" if args.quick else ""),
-        f"## Circles and spirals: {seeds:,} seeds (the source: 10,000), 2-10-10-10-10-10-1, batch {BATCH}, "
-        f"{np.dtype(DTYPE).name}, at most {max_steps:,} steps or epoch loss < {LOSS_STOP}\n",
-        "The source prints no number for this study (its results were figures, not in the text): nothing "
-        "published to compare with. Spreads: steps median (25th–75th percentile); accuracy and dead units "
-        "mean ± standard deviation over the seeds.\n",
-        md_table(["group", "lr", "steps", "reached loss < 0.01", "test acc. (%)", "median train loss",
-                  "dead units", "runs with dead units", "mean always-on units", "dead per layer (1..5)"], rows),
-        "\nSeed by seed (same data, initial weights and batch order for both optimizers), among the "
-        "seeds where both reached the loss threshold; and over all seeds, in how many aSGD left more "
-        "(fewer) dead units than SGD — the paper's claim is more:\n",
-        md_table(["data", "both reached", "aSGD in fewer steps", "steps aSGD / SGD, median (IQR)",
-                  "aSGD more / fewer dead units"], p_rows),
-        f"\n## MNIST 784-30-20-10, batch {MNIST_BATCH}, {m_ep} epochs (the source: 500), {m_seeds} seeds "
-        f"(the source: 100)\n",
-        "The source's Tables 1 and 2 (mean and standard deviation over 100 runs of the lowest test loss, "
-        "and of the test accuracy, training accuracy and training loss at that epoch) have no numbers in "
-        "the text. Ours, mean ± standard deviation over the seeds; training accuracy and loss are the "
-        "epoch's means over its batches:\n",
-        md_table(["optimizer", "lr", "seeds", "lowest test loss", "at epoch", "test acc. there (%)",
-                  "train acc. there (%)", "train loss there", f"test loss at epoch {m_ep}"], m_rows),
-        f"\nWall time on this machine ({args.workers} processes): {wall / 60:.1f} min "
-        f"(circles {seconds['synthetic_circles'] / 60:.1f}, spirals {seconds['synthetic_spirals'] / 60:.1f}, "
-        f"MNIST SGD {seconds['mnist_mean'] / 60:.1f}, aSGD {seconds['mnist_effective'] / 60:.1f} min of "
-        f"training).\n",
-    ], args.out)
+    finish(RESULTS_NAME, result, render(result), args.out)
     return result
 
 

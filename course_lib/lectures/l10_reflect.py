@@ -194,8 +194,8 @@ def answer_vanishing_gradients(layers: int = 10, width: int = 16) -> figures.Mar
         f"units (He start): ReLU's slope is 1 where it is on.")
 
 
-def answer_overfitting(optimizer: str = "aSGD", lr: float = 0.03) -> figures.Markdown:
-    """Overfitting: a run of ``experiments/exp_000_asgd.py`` on MNIST, its training and test losses per epoch."""
+def answer_overfitting(optimizer: str = "aSGD", lr: float = 0.01) -> figures.Markdown:
+    """Overfitting: a run of ``experiments/exp_000_asgd.py`` on MNIST (seed 0), its training and test losses per epoch."""
     runs = figures.results("source_000_asgd")["mnist"]
     (run,) = [r for r in runs if r["optimizer"] == optimizer and r["lr"] == lr and r.get("seed", 0) == 0]
     test, training = np.asarray(run["test_loss"]), np.asarray(run["train_loss"])

@@ -677,6 +677,29 @@ def test_readme_states_what_the_results_files_hold():
     assert f"gives here {epochs[0]}–{epochs[-1]} epochs" in text
     assert f"{np.sqrt(r4['wine_train_variance']):.3f} and {np.sqrt(r4['wine_test_mse_of_train_mean']):.3f}" in text
 
+    r0 = json.loads((ROOT / "experiments" / "results" / "source_000_asgd.json").read_text())
+    assert r0["seeds"] == 10_000 and "**10,000 seeds as in the paper**" in text
+    assert f"(the whole script, with MNIST: {r0['wall_seconds'] / 60:.1f}\nminutes on 2 cores)" in text
+    groups = {(g["dataset"], "aSGD" if g["reduction"] == "effective" else "SGD"): g["summary"]
+              for g in r0["groups"].values()}
+    for data in ("circles", "spirals"):
+        (row,) = [ln for ln in text.splitlines() if ln.startswith(f"| {data} |")]
+        a, g, pair = groups[(data, "aSGD")], groups[(data, "SGD")], r0["paired"][data]
+        assert (f"| {a['steps']['median']:.0f} / {g['steps']['median']:.0f} | {a['reached_loss_stop']:,} / "
+                f"{g['reached_loss_stop']:,} of {r0['seeds']:,} |") in row
+        assert (f"{100 * a['test_accuracy']['mean']:.2f} ± {100 * a['test_accuracy']['std']:.2f}% / "
+                f"{100 * g['test_accuracy']['mean']:.2f} ± {100 * g['test_accuracy']['std']:.2f}%") in row
+        assert (f"| {pair['asgd_fewer_steps']:,} of {pair['both_reached']:,} (median ratio "
+                f"{pair['median_step_ratio']:.2f}) | {pair['asgd_more_dead']:,} / {pair['asgd_fewer_dead']:,} |") in row
+    dead = [s_["dead"]["mean"] for s_ in groups.values()]
+    assert f"(mean {min(dead):.1f}–{max(dead):.1f} of 50 hidden units)" in text
+    summary = {(r["optimizer"], r["lr"]): r for r in r0["mnist_summary"]}
+    rates = (0.005, 0.01, 0.03, 0.1)
+    best = {o: [summary[(o, lr)]["test_loss"]["mean"] for lr in rates] for o in ("SGD", "aSGD")}
+    assert all(x < y for x, y in zip(best["SGD"], best["aSGD"]))
+    assert (f"({min(best['SGD']):.3f}–{max(best['SGD']):.3f}\nagainst {min(best['aSGD']):.3f}–"
+            f"{max(best['aSGD']):.3f}, mean over seeds)") in text
+
 
 def _course_module():
     """``course.py`` imported as a module (it is a script beside the repository's root)."""
