@@ -82,6 +82,36 @@ def test_train_benchmark_quick(tmp_path):
 
 
 @pytest.mark.slow
+def test_batched_benchmark_quick(tmp_path):
+    result, md = run_quick("batched", tmp_path)
+    study = result["study"]
+    assert study["same_runs_as_the_loop"] is True                  # the batched seeds are the loop's runs
+    assert study["loop_network_steps"] > 0 and study["batched_network_steps"] > study["loop_network_steps"]
+    assert study["ratio"] == pytest.approx(study["loop_us_per_step"] / study["batched_us_per_step"])
+    assert [r["K"] for r in result["by_K"]] == [10, 30] and [r["width"] for r in result["by_width"]] == [10, 20]
+    assert all(0 < r["fraction_of_peak"] < 1 for r in result["by_K"] + result["by_width"])
+    assert md.startswith("# Many networks at once")
+
+
+def test_readme_states_the_batched_benchmarks_numbers():
+    """The README's row for the batched trainer is benchmarks/results/batched.json's full run."""
+    result = json.loads((ROOT / "benchmarks" / "results" / "batched.json").read_text())
+    assert result["quick"] is False
+    (row,) = [ln for ln in (ROOT / "README.md").read_text().splitlines() if ln.startswith("| source 000's circles study")]
+    r = result["study"]
+    assert f"loop {r['loop_us_per_step']:.1f} us per network step ({r['loop_seeds']} seeds)" in row
+    assert f"batched {r['batched_us_per_step']:.2f} us ({r['seeds']:,} seeds, the same runs bit for bit)" in row
+    assert r["same_runs_as_the_loop"] is True
+    verdict = "met" if r["ratio"] >= result["target"] else "not met"
+    assert f"**{r['ratio']:.1f}x faster — the target of {result['target']:.0f}x is {verdict}**" in row
+    assert f"{100 * r['fraction_of_peak']:.1f}% of the float32 matmul peak" in row
+    for run in result["by_K"]:
+        assert f"{run['ratio']:.1f}x at {run['K']:,}" in row
+    for run in result["by_width"]:
+        assert f"{run['ratio']:.1f}x at {run['width']}" in row
+
+
+@pytest.mark.slow
 def test_widgets_benchmark_quick(tmp_path):
     result, md = run_quick("widgets", tmp_path)
     names = [r["widget"] for r in result["rows"]]
