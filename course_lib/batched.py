@@ -141,7 +141,7 @@ def stack_bytes(network, batch_size: int, steps: int, data_rows: int = 0, n_stat
     (six arrays of ``batch_size`` rows per layer width, plus the gathered
     input batch); ``data_rows`` rows of data the network owns alone (its own
     data set), the logits of an evaluation chunk of ``validation_rows`` rows
-    (capped at 8,192; ``train_batched`` counts the training rows too when it
+    (one pass, at most ``nn.CHUNK_ROWS``; ``train_batched`` counts the training rows too when it
     evaluates them: ``evaluate_training``, ``stop_dead``), and 8 bytes per
     recorded step loss.
     """
@@ -150,7 +150,7 @@ def stack_bytes(network, batch_size: int, steps: int, data_rows: int = 0, n_stat
     params = network.n_params * item * (3 + n_state)
     batch = batch_size * (6 * widths + network.sizes[0]) * item
     data = data_rows * (network.sizes[0] + network.sizes[-1]) * item
-    rows = min(validation_rows, 8192)  # one evaluation pass: its inputs, every layer's z and output, the losses
+    rows = min(validation_rows, CHUNK_ROWS)  # one evaluation pass: its inputs, every layer's z and output, the losses
     evaluation = rows * (network.sizes[0] + 2 * sum(network.sizes[1:])) * item + 8 * validation_rows
     return int(params + batch + data + evaluation + 8 * steps)
 

@@ -4,6 +4,7 @@
 """
 
 import numpy as np
+import pytest
 
 from course_lib.lectures import l08_asgd_dead_units as lecture
 from course_lib.train import asgd_runs
@@ -56,9 +57,9 @@ def test_mnist_learning_curves_draw_the_results_file():
 
     runs = json.loads((Path(__file__).resolve().parents[2] / "experiments/results/source_000_asgd.json")
                       .read_text())["mnist"]
-    p = lecture.mnist_learning_curves()
-    assert len(p.fig.axes) == len({r["lr"] for r in runs})
-    for run in runs:
+    p = lecture.mnist_learning_curves()  # seed 0's runs, one panel per learning rate
+    assert len([a for a in p.fig.axes if a.get_visible()]) == len({r["lr"] for r in runs})
+    for run in (r for r in runs if r.get("seed", 0) == 0):
         (ax,) = [a for a in p.fig.axes if a.get_title().startswith(f"MNIST, lr {run['lr']:g}:")]
         for kind, style in (("training (mean over the epoch)", "-"), ("test (after the epoch)", "--")):
             (ln,) = [ln for ln in ax.lines if ln.get_label() == f"{run['optimizer']}, {kind}"]
@@ -67,5 +68,13 @@ def test_mnist_learning_curves_draw_the_results_file():
             assert x.tolist() == list(range(1, len(run["test_loss"]) + 1)) and ln.get_linestyle() == style
         best = min(range(len(run["test_loss"])), key=run["test_loss"].__getitem__) + 1
         assert p.data[(run["optimizer"], run["lr"])]["best_epoch"] == best
-    small = lecture.mnist_learning_curves([{**runs[0], "lr": 0.5}])
-    assert len(small.fig.axes) == 1 and small.data[("SGD", 0.5)]["best_epoch"] == 50
+    first = runs[0]
+    small = lecture.mnist_learning_curves([{**first, "lr": 0.5}], seed=first.get("seed", 0))
+    best = min(range(len(first["test_loss"])), key=first["test_loss"].__getitem__) + 1
+    assert len(small.fig.axes) == 1 and small.data[(first["optimizer"], 0.5)]["best_epoch"] == best
+    seeds = sorted({r.get("seed", 0) for r in runs})
+    other = lecture.mnist_learning_curves(seed=seeds[-1])   # another seed's runs
+    (run,) = [r for r in runs if r.get("seed", 0) == seeds[-1] and r["optimizer"] == "aSGD" and r["lr"] == 0.01]
+    assert other.data[("aSGD", 0.01)]["test_loss"].tolist() == run["test_loss"]
+    with pytest.raises(ValueError, match="no MNIST run has seed 99"):
+        lecture.mnist_learning_curves(seed=99)
