@@ -109,6 +109,8 @@ def test_readme_states_the_batched_benchmarks_numbers():
         assert f"{run['ratio']:.1f}x at {run['K']:,}" in row
     for run in result["by_width"]:
         assert f"{run['ratio']:.1f}x at {run['width']}" in row
+    loops = [x["loop_us_per_step"] for x in result["by_K"] + result["by_width"] if x["width"] == 10]
+    assert f"ranges over {min(loops):.0f}–{max(loops):.0f} us" in row
 
 
 @pytest.mark.slow
