@@ -84,7 +84,7 @@ MEMORY_BUDGET = 512 * 2**20
 """Bytes the networks trained together may hold (``stack_bytes``): 512 MiB by default."""
 
 MAX_CHUNK = 1024
-"""Networks trained together at most: more make no step cheaper per network (``benchmarks/bench_batched.py``)."""
+"""Networks trained together at most (``benchmarks/bench_batched.py`` measures the cost per network step up to 1,000)."""
 
 _ARCHITECTURE = ("sizes", "hidden", "output", "loss_name", "bias", "dtype", "slope")
 
