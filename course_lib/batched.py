@@ -75,7 +75,7 @@ from .nn import CHUNK_ROWS, MLP
 from .schedules import apply as apply_schedule
 from .train import (ASGD_HIDDEN, ASGD_LR, History, asgd_data, batches_per_epoch, progress_bar,
                     running_loss_estimate)
-from .validation import as_bool, as_choice, as_generator, as_int, as_positive, describe
+from .validation import as_bool, as_choice, as_generator, as_in_interval, as_int, as_positive, describe
 
 __all__ = ["MEMORY_BUDGET", "MAX_CHUNK", "stack_bytes", "stack_parameters", "keep_freed_memory",
            "train_batched", "ASGDStudy", "asgd_study"]
@@ -294,8 +294,9 @@ def train_batched(networks, X, y, optimizers, batch_size, epochs, seeds, schedul
         repeat the last, their training means would be the dead network's
         (the frozen epoch's mean still holds its steps before the
         collapse).  Source 003's collapsed runs at lr 0.1 and batch 1.
-        Costs one forward pass over the training data per epoch; not with
-        ``schedules``.
+        Costs one forward pass over the training data per epoch; with
+        ``schedules`` only for SGD, classical momentum and Nesterov (whose
+        zero-gradient steps do not scale with the rate).
     validation : (X_val, y_val), optional
         Evaluated after every epoch (``History.val_loss``,
         ``val_accuracy``); shared or one per network, as ``X``.
@@ -340,9 +341,7 @@ def train_batched(networks, X, y, optimizers, batch_size, epochs, seeds, schedul
     shuffle = as_bool("shuffle", shuffle)
     record = as_choice("record", record, ("steps", "epochs", "last"))
     evaluate_training = as_bool("evaluate_training", evaluate_training)
-    lam = as_positive("running_loss_lambda", running_loss_lambda)
-    if lam > 1:
-        raise ValueError(f"running_loss_lambda must lie in (0, 1]; got {lam!r}")
+    lam = as_in_interval("running_loss_lambda", running_loss_lambda, 0.0, 1.0, closed="right")  # as train
     X, x_shared = _per_network_data("X", X, K, lambda name, x, _: net0.as_inputs(x))
     n = X.shape[-2]
     if n == 0:
@@ -368,11 +367,11 @@ def train_batched(networks, X, y, optimizers, batch_size, epochs, seeds, schedul
     if loss_stop is not None:
         loss_stop = as_positive("loss_stop", loss_stop)
     stop_dead = as_bool("stop_dead", stop_dead)
-    if stop_dead and type(optimizers[0]).__name__ not in _MOTION:
-        raise ValueError(f"stop_dead needs an optimizer whose steps with a zero gradient are bounded by its state "
-                         f"({', '.join(_MOTION)}); got {type(optimizers[0]).__name__}")
     if stop_dead:
         opt0 = optimizers[0]
+        if type(opt0).__name__ not in _MOTION:
+            raise ValueError(f"stop_dead needs an optimizer whose steps with a zero gradient are bounded by its "
+                             f"state ({', '.join(_MOTION)}); got {type(opt0).__name__}")
         if net0.bias:
             raise ValueError("stop_dead needs networks without biases (bias=False): above a dead layer the biases "
                              "still receive gradients, so the network is not frozen")

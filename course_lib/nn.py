@@ -590,7 +590,7 @@ def _sum_over_samples(d: np.ndarray) -> np.ndarray:
     Taken as a matrix product with a row of ones: numpy gives every matrix of
     a stack the bits of its own product, so a network's bias gradient is the
     same alone and stacked (``np.sum`` over the middle axis of a stack adds
-    in another order), and the product is faster than ``sum`` either way.
+    in another order; tests/lib/test_batched.py compares the bits).
     """
     s = _ones(d.shape[-2], d.dtype) @ d
     return s if d.ndim == 2 else s[..., None, :]
