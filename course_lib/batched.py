@@ -73,8 +73,8 @@ import numpy as np
 from . import optim
 from .nn import CHUNK_ROWS, MLP
 from .schedules import apply as apply_schedule
-from .train import (ASGD_HIDDEN, ASGD_LR, History, asgd_data, batches_per_epoch, progress_bar,
-                    running_loss_estimate)
+from .train import (ASGD_HIDDEN, ASGD_LR, History, as_validation_schedule, asgd_data, batches_per_epoch,
+                    progress_bar, running_loss_estimate)
 from .validation import as_bool, as_choice, as_generator, as_in_interval, as_int, as_positive, describe
 
 __all__ = ["MEMORY_BUDGET", "MAX_CHUNK", "stack_bytes", "stack_parameters", "keep_freed_memory",
@@ -379,14 +379,9 @@ def train_batched(networks, X, y, optimizers, batch_size, epochs, seeds, schedul
             raise ValueError(f"stop_dead with schedules needs a rule whose zero-gradient steps do not scale with "
                              f"the learning rate (SGD, classical momentum, Nesterov); got {opt0!r}: a later, larger "
                              f"rate could still move a network its state bounds now")
-    if evaluate_every is not None:
-        evaluate_every = as_int("evaluate_every", evaluate_every, minimum=1)
-        if validation is None:
-            raise ValueError("evaluate_every needs validation data (validation=(X_val, y_val)) to evaluate")
+    evaluate_every = as_validation_schedule(validation, evaluate_every)
     val = None
     if validation is not None:
-        if not (isinstance(validation, (tuple, list)) and len(validation) == 2):
-            raise TypeError(f"validation must be a pair (X_val, y_val); got {describe(validation)}")
         Xv, xv_shared = _per_network_data("validation X", validation[0], K, lambda name, x, _: net0.as_inputs(x))
         if Xv.shape[-2] == 0:
             raise ValueError("validation must hold at least one sample; X_val has 0")

@@ -82,7 +82,7 @@ from .validation import (
 )
 
 __all__ = ["History", "EarlyStopping", "TrainingDiverged", "progress_bar", "batches_per_epoch", "batches_of", "batch_indices",
-           "running_loss_estimate", "train", "SGDRun", "minibatch_sgd", "ASGDRuns", "ASGD_HIDDEN", "ASGD_LR",
+           "running_loss_estimate", "as_validation_schedule", "train", "SGDRun", "minibatch_sgd", "ASGDRuns", "ASGD_HIDDEN", "ASGD_LR",
            "asgd_runs", "asgd_data", "mnist_subsets", "symmetry_runs", "RegularizationRuns", "regularization_runs",
            "batchnorm_runs"]
 
@@ -342,6 +342,24 @@ def progress_bar(total: int, progress):
     return tqdm(total=total, unit="step", leave=True, mininterval=0.5, desc=progress, position=position)
 
 
+def as_validation_schedule(validation, evaluate_every):
+    """Check ``validation=`` and ``evaluate_every=`` of a trainer; return ``evaluate_every`` as an int or None.
+
+    ``validation`` is None or a pair ``(X_val, y_val)`` (the arrays are the
+    model's to check: ``MLP.as_inputs``, ``as_targets``); ``evaluate_every``
+    is None or an int >= 1, and needs validation data to evaluate.  The one
+    check of ``train`` and ``batched.train_batched``.
+    """
+    if validation is not None and not (isinstance(validation, (tuple, list)) and len(validation) == 2):
+        raise TypeError(f"validation must be a pair (X_val, y_val); got {describe(validation)}")
+    if evaluate_every is None:
+        return None
+    evaluate_every = as_int("evaluate_every", evaluate_every, minimum=1)
+    if validation is None:
+        raise ValueError("evaluate_every needs validation data (validation=(X_val, y_val)) to evaluate")
+    return evaluate_every
+
+
 def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=True, seed=0,
           validation=None, early_stopping=None, reduction="mean", callbacks=(), progress=True,
           running_loss_lambda=0.01, evaluate_training=False, evaluate_every=None) -> History:
@@ -420,10 +438,7 @@ def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=Tru
     lam = as_in_interval("running_loss_lambda", running_loss_lambda, 0.0, 1.0, closed="right")
     shuffle = as_bool("shuffle", shuffle)
     evaluate_training = as_bool("evaluate_training", evaluate_training)
-    if evaluate_every is not None:
-        evaluate_every = as_int("evaluate_every", evaluate_every, minimum=1)
-        if validation is None:
-            raise ValueError("evaluate_every needs validation data (validation=(X_val, y_val)) to evaluate")
+    evaluate_every = as_validation_schedule(validation, evaluate_every)
     if schedule is not None and not callable(schedule):
         raise TypeError(f"schedule must be a callable epoch -> lr (see course_lib.schedules); got {describe(schedule)}")
     callbacks = tuple(callbacks)
@@ -431,8 +446,6 @@ def train(model, X, y, optimizer, batch_size, epochs, schedule=None, shuffle=Tru
         if not callable(cb):
             raise TypeError(f"callbacks[{i}] must be callable(epoch, history, model); got {describe(cb)}")
     if validation is not None:
-        if not (isinstance(validation, (tuple, list)) and len(validation) == 2):
-            raise TypeError(f"validation must be a pair (X_val, y_val); got {describe(validation)}")
         X_val = model.as_inputs(validation[0])
         if len(X_val) == 0:
             raise ValueError("validation must hold at least one sample; X_val has 0")

@@ -735,3 +735,35 @@ def test_every_experiment_names_its_results_file_and_records_its_wall_time():
                  and any(isinstance(t, ast.Name) and t.id == "RESULTS_NAME" for t in node.targets)]
         assert len(names) == 1, f"{script.name} must name its results file once, in RESULTS_NAME"
         assert "finish(RESULTS_NAME" in script.read_text() and '"wall_seconds"' in script.read_text(), script.name
+
+
+def test_readme_says_which_scripts_train_many_networks_in_2_processes_with_a_bar_per_part():
+    """The README: "the scripts that train many networks show a progress bar per part. The studies of many
+    small networks train them at once (``course_lib.batched``) in 2 processes." Each script that calls the
+    batched trainer runs its parts in a process pool of ``--workers`` (default 2) and hands every batched
+    call a ``progress=`` that is not the literal ``False``."""
+    import ast
+
+    text = _readme_section("Experiments: the course sources reproduced")
+    assert "the scripts that train many networks show a progress bar per part" in text
+    assert "train them at once (`course_lib.batched`) in 2 processes" in text
+    batched = []
+    for path in sorted((ROOT / "experiments").glob("exp_*.py")):
+        tree = ast.parse(path.read_text())
+        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+        name = lambda c: getattr(c.func, "id", getattr(c.func, "attr", None))  # noqa: E731
+        trainer_calls = [c for c in calls if name(c) in ("train_batched", "asgd_study")]
+        if not trainer_calls:
+            continue
+        batched.append(path.stem)
+        workers = [c for c in calls if name(c) == "add_argument" and c.args
+                   and isinstance(c.args[0], ast.Constant) and c.args[0].value == "--workers"]
+        assert len(workers) == 1, f"{path.name}: no --workers option"
+        (default,) = [k.value for k in workers[0].keywords if k.arg == "default"]
+        assert isinstance(default, ast.Constant) and default.value == 2, path.name
+        assert any(name(c) == "ProcessPoolExecutor" for c in calls), f"{path.name} runs no process pool"
+        for c in trainer_calls:
+            (progress,) = [k.value for k in c.keywords if k.arg == "progress"] or [None]
+            assert progress is not None, f"{path.name}: a {name(c)} call without progress="
+            assert not (isinstance(progress, ast.Constant) and progress.value in (False, None)), path.name
+    assert batched == ["exp_000_asgd", "exp_003_tables", "exp_004_batch_sizes"]

@@ -240,6 +240,10 @@ def test_bad_arguments_are_named():
         train_batched(nets, Xs, ys, optim.SGD(0.1), 61, 1, seeds=[0, 1])
     with pytest.raises(ValueError, match="evaluate_every needs validation data"):
         train_batched(nets, Xs, ys, optim.SGD(0.1), 8, 1, seeds=[0, 1], evaluate_every=3)
+    with pytest.raises(TypeError, match="validation must be a pair \\(X_val, y_val\\); got"):
+        train_batched(nets, Xs, ys, optim.SGD(0.1), 8, 1, seeds=[0, 1], validation=Xs[0])
+    with pytest.raises(ValueError, match="evaluate_every must be"):
+        train_batched(nets, Xs, ys, optim.SGD(0.1), 8, 1, seeds=[0, 1], validation=(Xs[0], ys[0]), evaluate_every=0)
     with pytest.raises(ValueError, match="record must be one of"):
         train_batched(nets, Xs, ys, optim.SGD(0.1), 8, 1, seeds=[0, 1], record="all")
     with pytest.raises(ValueError, match="memory_budget .* smaller than what one network needs"):
