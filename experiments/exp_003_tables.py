@@ -39,9 +39,10 @@ network with a hidden layer dead on every training image (the collapse of lr
 step would leave it unchanged; its later epochs and curve points are filled
 in exactly (``run_record``; ``frozen_epoch`` says where): the test numbers
 repeat, the training epochs are those of zero logits (``ln 10``, the share
-of zeros).  Adam's collapsed networks are not stopped (in float32 its first
-moment decays to 6e-45, where ``0.9 m`` rounds back to ``m``, never to 0) and
-train to the end.
+of zeros).  "No motion left" is ``stop_dead``'s bound: the largest step the
+optimizer's decaying state could still take is below every weight's spacing
+(Adam's float32 first moment sticks at a subnormal, where ``0.9 m`` rounds
+back to ``m``, never at 0; the bound counts it as still, as it is).
 
 Per run: the last epoch's mean batch loss and accuracy (``History.loss[-1]``,
 ``accuracy[-1]``), the test accuracy and loss after training, the trained
@@ -158,14 +159,27 @@ def text_note(table: str, lr: float, batch: int) -> str | None:
 
 
 def jobs_of(quick: bool, seeds: int, batch1_seeds: int) -> list:
-    """The jobs: ``(table, batch, lrs, seeds)``, one ``train_batched`` call each."""
+    """The jobs: ``(table, batch, lrs, seeds)``, one ``train_batched`` call each.
+
+    A table's learning rates at batch 10 and 100 are stacked in one job; at
+    batch 1 each learning rate is a job of its own: a run there is 600,000
+    steps of a network whose step stacking does not make cheaper (266 k
+    weights, no weight reused within a step), and single runs share the
+    processes evenly.
+    """
     jobs = []
     for table, (_, _, _, lrs) in TABLES.items():
         for batch in BATCHES:
             lrs_here = QUICK_BATCH1.get(table, ()) if quick and batch == 1 else lrs
-            if lrs_here:
-                jobs.append((table, batch, lrs_here, tuple(range(batch1_seeds if batch == 1 else seeds))))
+            run_seeds = tuple(range(batch1_seeds if batch == 1 else seeds))
+            groups = [(lr,) for lr in lrs_here] if batch == 1 else [lrs_here] if lrs_here else []
+            jobs += [(table, batch, group, run_seeds) for group in groups]
     return jobs
+
+
+def job_name(table: str, batch: int, lrs) -> str:
+    """A job's label: ``"2 b10"``; a batch-1 job (one learning rate) ``"2 b1 lr 0.1"``."""
+    return f"{table} b{batch}" + (f" lr {lrs[0]:g}" if batch == 1 else "")
 
 
 @functools.lru_cache(maxsize=2)
@@ -394,7 +408,7 @@ def estimate_full(measured: dict, n_train_measured: int, workers: int, seeds: in
             epochs = 1 if (batch == 1 and lr == 0.1 and kind != "adam") else FULL_EPOCHS
             seconds += len(run_seeds) * (epochs * spe * ms[f"{kind} {batch}"] / 1000
                                          + (epochs + epochs * FULL_TRAIN // CURVE_EVERY) * per_eval + after)
-        cost.append((seconds, f"{table} b{batch}"))
+        cost.append((seconds, job_name(table, batch, lrs)))
     loads = [0.0] * workers
     for seconds, _ in sorted(cost, reverse=True):
         loads[loads.index(min(loads))] += seconds
@@ -461,8 +475,9 @@ def render(result: dict) -> list:
         "`course_lib.train.train` gives alone), one call per table and batch size; at batch 1 with "
         "`stop_dead=True` (a network with a hidden layer dead on every training image is stopped: every later "
         "step would leave it unchanged; its later epochs are filled in exactly, the test numbers repeated, the "
-        "training epochs those of zero logits; Adam's are never stopped, its float32 first moment sticks at "
-        "6e-45 instead of 0).\n",
+        "training epochs those of zero logits; a momentum or Adam network once its decaying state can move no "
+        "weight any more, bounded against each weight's spacing: Adam's float32 first moment sticks at a "
+        "subnormal, never at 0).\n",
         "The report's accuracy is the test accuracy (its collapsed 0.0980 is the test set's share of zeros, "
         f"{result['test_share_of_class_0']:.4f}; the training set's is {result['train_share_of_class_0']:.4f}); "
         "its loss is a training loss, without saying which: both ours are listed, the last epoch's mean batch "
@@ -501,7 +516,7 @@ def render(result: dict) -> list:
         md_table(["table", "lr", "batch", "test acc. at 6,000 samples", "at 30,000", "test loss at 30,000",
                   "at the end", "range after 30,000"], curve_rows),
     ]
-    job_rows = [[j["table"], j["batch_size"], j["networks"], f"{j['network_steps']:,}", f"{j['wall_seconds']:.1f}",
+    job_rows = [[j["table"], j["batch_size"], ", ".join(f"{lr:g}" for lr in j["lrs"]), j["networks"], f"{j['network_steps']:,}", f"{j['wall_seconds']:.1f}",
                  f"{j['training_seconds']:.1f}", f"{1000 * j['training_seconds'] / j['network_steps']:.3f}"]
                 for j in result["jobs"]]
     parts += [
@@ -510,7 +525,7 @@ def render(result: dict) -> list:
         f"{result['workers']} processes on this {result['environment']['cpu_count']}-core machine (load average "
         f"{result['load_average_at_start']:.1f} at the start: other processes' share of the cores). Each part "
         "(one `train_batched` call; wall time including the test evaluations; training alone; per network-step):\n",
-        md_table(["table", "batch", "networks", "network-steps", "wall (s)", "training (s)", "ms / network-step"],
+        md_table(["table", "batch", "lr", "networks", "network-steps", "wall (s)", "training (s)", "ms / network-step"],
                  job_rows),
     ]
     if est is not None and quick:
@@ -546,7 +561,7 @@ def main(argv=None) -> dict:
     t0 = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
         futures = [pool.submit(train_job, table, batch, lrs, seeds, n_train, epochs, curve_every,
-                               False if args.quick else (f"003 {table} b{batch}", i % args.workers))
+                               False if args.quick else (f"003 {job_name(table, batch, lrs)}", i % args.workers))
                    for i, (table, batch, lrs, seeds) in enumerate(jobs)]
         done = [f.result() for f in futures]
     wall = time.perf_counter() - t0

@@ -458,7 +458,16 @@ def test_source_003_tables_quick(tmp_path):
                                 "reproduced" if abs(pub["accuracy"] - ours) <= 0.001 else "not reproduced")
     assert result["test_share_of_class_0"] == 0.098 and math.isclose(result["ln10"], math.log(10))
     assert result["wall_seconds"] > 0 and result["estimate_full"]["wall_seconds"] > 0
-    assert set(result["estimate_full"]["jobs"]) == {f"{t} b{b}" for t in e.TABLES for b in e.BATCHES}
+    # the full run: each batch-1 learning rate a job of its own (1 seed), a table's rates stacked at 10 and 100
+    full = e.jobs_of(False, 5, 1)
+    assert sorted((t, b, lr, s) for t, b, lrs, seeds in full for lr in lrs for s in seeds) == sorted(
+        (t, b, lr, s) for t, (_, _, _, lrs) in e.TABLES.items() for b in e.BATCHES for lr in lrs
+        for s in range(1 if b == 1 else 5))
+    assert all(len(lrs) == 1 for _, b, lrs, _ in full if b == 1)
+    assert all(len(lrs) == len(e.TABLES[t][3]) for t, b, lrs, _ in full if b != 1)
+    assert set(result["estimate_full"]["jobs"]) == (
+        {f"{t} b{b}" for t in e.TABLES for b in e.BATCHES if b != 1}
+        | {f"{t} b1 lr {lr:g}" for t, (_, _, _, lrs) in e.TABLES.items() for lr in lrs})
     for heading in ("## Table 2", "## Table 3", "## Table 4", "## Table 5", "## Adam", "## Table 6", "## The curves",
                     "## Wall time"):
         assert f"\n{heading}" in md, heading
