@@ -9,9 +9,12 @@ reproduces its collapsed runs digit for digit, see below), pixels scaled to
 * (a) SGD, lr 0.1, batch 10                               -- Table 2, published 97.74%
 * (b) linear decay 0.1 -> 1e-4 with momentum 0.1, batch 10 -- Table 5, published 98.28%
 * (c) Adam lr 1e-3 (beta 0.9, 0.999; eps 1e-8), batch 100  -- Table 6, published 98.42%
-* Table 2's grid lr {0.1, 0.01, 0.001} x batch {1, 10, 100} with
-  ``--grid-epochs`` epochs (default 3, not the report's 10, to keep the
-  batch-1 runs to minutes).
+
+Each with the Keras peer of run (c) (the same network and initial weights).
+The report's Tables 2-6 in full, every cell over seeds at 10 epochs, are
+``exp_003_tables``' (whose Table 2, Table 5 and Table 6 cells (a), (b) and
+(c) are these same networks: trained there by ``train_batched``, here by
+``train``, with the same bits).
 
 The momentum is the report's classical form ``v = alpha v - eta g, w = w +
 v`` (``optim.Momentum(variant="classical")``) and its decay is ``eta_k =
@@ -37,10 +40,11 @@ whatever the input, every gradient is exactly 0 (a dead ReLU passes none),
 and training can never recover.  With zero logits the softmax is uniform, so
 the loss is ``ln 10 = 2.302585`` exactly, and the argmax of ten equal
 numbers is class 0, so the accuracy is the share of zeros in the test set,
-980 / 10000 = 9.80% -- the report's two numbers.  The script counts the dead
-units to show it.
+980 / 10000 = 9.80% -- the report's two numbers.  ``exp_003_tables`` runs
+it and counts the dead units to show it; here every run's dead units are
+counted too (``dead_units``).
 
-    .venv/bin/python -m experiments.exp_003_mnist_mlp [--quick] [--epochs 10] [--grid-epochs 3]
+    .venv/bin/python -m experiments.exp_003_mnist_mlp [--quick] [--epochs 10] [--seeds 5] [--keras-seeds 3]
     .venv/bin/python -m experiments.exp_003_mnist_mlp --render-only   # the .md again from the .json
 """
 
@@ -54,7 +58,7 @@ import numpy as np
 
 from benchmarks.common import environment_info, finish
 from course_lib import optim, schedules
-from course_lib.schedules import SOURCE_003_MAIN, SOURCE_003_TABLE2
+from course_lib.schedules import SOURCE_003_MAIN
 from course_lib.nn import MLP
 from course_lib.train import train
 from experiments.shared import md_table, mnist_flat, output_arguments, pct, rendered_again
@@ -62,7 +66,7 @@ from experiments.shared import md_table, mnist_flat, output_arguments, pct, rend
 SIZES = (784, 300, 100, 100, 10)
 ADAM_C = {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}  # run (c), Table 6; its Keras peer too
 PUBLISHED_MAIN_LOSS = {"a": 0.0253, "b": 0.0016, "c": 0.0171}  # Tables 2, 5, 6: training loss at epoch 10
-# the published accuracies (Tables 2, 5, 6) and Table 2's grid are schedules.SOURCE_003_MAIN / SOURCE_003_TABLE2
+# the published accuracies (Tables 2, 5, 6) are schedules.SOURCE_003_MAIN
 RESULTS_NAME = "source_003_mnist"  # experiments/results/<RESULTS_NAME>.json and .md (course.py reads it)
 
 
@@ -133,9 +137,9 @@ def spread_text(s) -> str:
 
 def render(result: dict) -> list:
     """The results page's parts (for ``benchmarks.common.finish``) from a run's ``result`` (the json's data)."""
-    main_runs, summary, grid = result["main"], result["main_summary"], result["grid"]
+    main_runs, summary = result["main"], result["main_summary"]
     keras_c, keras_summary = result["keras_c"], result["keras_c_summary"]
-    epochs, grid_epochs, seeds = result["epochs"], result["grid_epochs"], result["seeds"]
+    epochs, seeds = result["epochs"], result["seeds"]
     share_of_zeros, train_share_of_zeros = result["test_share_of_class_0"], result["train_share_of_class_0"]
     labels = {"a": "(a) SGD lr 0.1, batch 10",
               "b": f"(b) decay 0.1 -> 1e-4 (last epoch {runs_lr(main_runs['b'])}) + momentum 0.1, batch 10",
@@ -150,14 +154,6 @@ def render(result: dict) -> list:
                      f"{sm['train_loss_after']['mean']:.4f}",
                      f"{sm['seconds']['mean']:.0f}",
                      f"{sum(r['test_accuracy'] >= SOURCE_003_MAIN[k] for r in runs)}/{len(runs)}"])
-    grid_rows = []
-    for r in grid:
-        pub = SOURCE_003_TABLE2[(r["lr"], r["batch_size"])]
-        grid_rows.append([r["lr"], r["batch_size"], f"{pub[1] * 100:.2f}% / {pub[0]}",
-                          f"{pct(r['test_accuracy'])} / {r['train_loss_last_epoch']:.4f}",
-                          f"{r['train_loss_after']:.4f}", f"{r['test_loss']:.4f}",
-                          f"{r['seconds']:.0f}",
-                          " ".join(f"{d}/{w}" for d, w in zip(r["dead_units"], r["hidden_widths"]))])
     return [
         "# Source 003 reproduced: 784-300-100-100-10 on MNIST\n",
         f"course_lib, float32, no biases, Glorot uniform, {result['n_train']:,} training images, "
@@ -176,24 +172,16 @@ def render(result: dict) -> list:
                   f"Keras, {len(keras_c)} seeds: test acc. mean (min – max)",
                   "train loss after training (mean)", "time (s, mean)",
                   "seeds reaching published"], rows),
-        f"\n## Table 2 grid: SGD, {grid_epochs} epochs (the report: 10)\n",
-        md_table(["lr", "batch", "published test acc. / train loss (10 ep.)",
-                  f"ours: test acc. / train loss ({grid_epochs} ep., last-epoch mean)",
-                  "ours: train loss after training", "ours: test loss", "time (s)",
-                  "dead units per hidden layer"], grid_rows),
-        "\n## The collapse at lr 0.1, batch 1\n",
-        "When a hidden layer has all its units dead (every ReLU off on "
-        "every input), the logits are 0 for every image, the loss is ln 10 = "
-        f"{result['ln10']:.4f} and the argmax picks class 0, so the accuracy is the test set's share of zeros, "
-        f"{share_of_zeros:.4f}. Every gradient is then exactly 0 and the network never recovers.\n",
+        "\nThe report's Tables 2–6, every cell over seeds at 10 epochs with the collapse at lr 0.1, batch 1, "
+        "are in `source_003_tables.md` (`exp_003_tables`).\n",
+        f"\nWall time on this machine (one process): {result['wall_seconds'] / 60:.1f} min.\n",
     ]
 
 
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="5,000 images, 1 epoch, small grid")
+    parser.add_argument("--quick", action="store_true", help="5,000 images, 1 epoch, 1 seed")
     parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--grid-epochs", type=int, default=3)
     parser.add_argument("--seeds", type=int, default=5, help="initialisation/shuffle seeds of the main runs")
     parser.add_argument("--keras-seeds", type=int, default=3, help="seeds of the Keras peer of run (c); 0: none")
     output_arguments(parser)
@@ -202,7 +190,7 @@ def main(argv=None) -> dict:
         return again
     started = time.perf_counter()
     n = 5000 if args.quick else None
-    epochs, grid_epochs = (1, 1) if args.quick else (args.epochs, args.grid_epochs)
+    epochs = 1 if args.quick else args.epochs
     if args.quick:
         args.seeds, args.keras_seeds = 1, min(args.keras_seeds, 1)
     (X, y), (Xt, yt) = mnist_flat(n_train=n)
@@ -219,22 +207,14 @@ def main(argv=None) -> dict:
     main_runs = {k: [cfg(seed) for seed in seeds] for k, cfg in configs.items()}
     keras_c = [] if args.keras_seeds == 0 else [keras_adam_peer(X, y, Xt, yt, epochs, seed)
                                                 for seed in range(args.keras_seeds)]
-    grid_batches = (10, 100) if args.quick else (1, 10, 100)
-    grid = []
-    for lr in (0.1, 0.01, 0.001):
-        for bs in grid_batches:
-            r = run(X, y, Xt, yt, optim.SGD(lr), bs, grid_epochs, per_epoch_test=True)
-            r["lr"] = lr
-            r["collapsed"] = any(d == w for d, w in zip(r["dead_units"], SIZES[1:-1]))
-            grid.append(r)
 
     summary = {k: {"test_accuracy": spread(runs), "train_loss_last_epoch": spread(runs, "train_loss_last_epoch"),
                    "train_loss_after": spread(runs, "train_loss_after"),
                    "seconds": spread(runs, "seconds")} for k, runs in main_runs.items()}
     keras_summary = spread(keras_c) if keras_c else None
     result = {"environment": environment_info(), "quick": args.quick, "n_train": len(X), "epochs": epochs,
-              "grid_epochs": grid_epochs, "seeds": list(seeds), "main": main_runs, "main_summary": summary,
-              "keras_c": keras_c, "keras_c_summary": keras_summary, "grid": grid,
+              "seeds": list(seeds), "main": main_runs, "main_summary": summary,
+              "keras_c": keras_c, "keras_c_summary": keras_summary,
               "test_share_of_class_0": share_of_zeros, "train_share_of_class_0": train_share_of_zeros,
               "ln10": math.log(10), "wall_seconds": time.perf_counter() - started}
     finish(RESULTS_NAME, result, render(result), args.out)

@@ -260,10 +260,16 @@ def _wine_data():
     return _DATA["wine"]
 
 
-def _chunk_size(net, batch_size):
-    """1 when one network's stack (``stack_bytes``: the full MNIST batch's activations, 1.5 GB) exceeds the
-    memory budget -- the networks then train one after another -- else ``train_batched``'s default."""
-    return 1 if stack_bytes(net, batch_size, 0) > MEMORY_BUDGET else None
+def stack_limits(net, batch_size) -> dict:
+    """``train_batched``'s ``chunk_size`` and ``memory_budget`` for networks like ``net`` at ``batch_size``.
+
+    Within ``MEMORY_BUDGET``: its defaults.  Above it (the full MNIST batch:
+    60,000 rows of activations, 1.5 GB by ``stack_bytes`` for one network)
+    the networks train one after another, each with the budget it needs
+    (``stack_bytes``' default two state arrays: Adam's, more than SGD's none).
+    """
+    need = stack_bytes(net, batch_size, 0)
+    return {} if need <= MEMORY_BUDGET else {"chunk_size": 1, "memory_budget": need}
 
 
 def mnist_part(optimizer, batch, seeds, epochs, n_train, n_images, progress):
@@ -276,7 +282,7 @@ def mnist_part(optimizer, batch, seeds, epochs, n_train, n_images, progress):
     label = f"MNIST, {KERAS_CLASSES[optimizer]}, batch {batch}"
     t0, c0 = time.perf_counter(), time.process_time()
     hists = train_batched(nets, X, y, make_optimizer(optimizer), B, epochs, list(seeds), record="epochs",
-                          chunk_size=_chunk_size(nets[0], B), progress=_progress(progress, label))
+                          progress=_progress(progress, label), **stack_limits(nets[0], B))
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     runs = []
     for s, net, h in zip(seeds, nets, hists):

@@ -1,4 +1,5 @@
-"""Lecture 7's digit grid: the images drawn, their labels, and the wrong predictions in red."""
+"""Lecture 7's digit grid, the main runs' curves from source_003_mnist.json, and source 003's tables
+(curves, linear scaling) from a source_003_tables.json written by the tests in the experiment's format."""
 
 import numpy as np
 
@@ -34,7 +35,7 @@ import course_env
 from figure_data import line_data
 
 ROOT = Path(__file__).resolve().parents[2]
-RESULTS = json.loads((ROOT / "experiments" / "results" / "source_003_mnist.json").read_text())
+RESULTS = json.loads((ROOT / "experiments" / "results" / "source_003_mnist.json").read_text())  # the main runs
 
 
 def _source_003_table_2():
@@ -102,54 +103,156 @@ def test_main_runs_draws_each_runs_mean_and_range_of_test_accuracy_per_epoch():
     assert f"by up to {100 * late:.2f} points" in plot.fig.axes[0].get_title()
 
 
-def test_linear_scaling_puts_every_cell_at_lr_over_batch_with_the_spreads_by_hand():
-    plot = lecture.linear_scaling()
+# ---------------------------------------------------------------------------------------------
+# Source 003's tables (experiments/exp_003_tables.py's json), from a small file written here
+# ---------------------------------------------------------------------------------------------
+def _spread(values):
+    v = [x for x in values if x is not None]
+    return {"mean": sum(v) / len(v), "min": min(v), "max": max(v), "n": len(v)}
+
+
+def _tables_file(folder):
+    """A small ``source_003_tables.json`` in the experiment's format: Table 2 (all 9 cells; 2 seeds at batch 10
+    and 100, 1 at batch 1, whose lr 0.1 run collapsed), one decayed Table 3 cell, and an Adam cell whose seed 1
+    diverged after 2 of its 3 curve points.  Returns the parsed content."""
+    losses = {(0.1, 1): [2.302585], (0.01, 1): [0.0300], (0.001, 1): [0.0180],
+              (0.1, 10): [0.0200, 0.0220], (0.01, 10): [0.0190, 0.0170], (0.001, 10): [0.150, 0.170],
+              (0.1, 100): [0.0175, 0.0185], (0.01, 100): [0.160, 0.140], (0.001, 100): [0.500, 0.450]}
+    jobs, cells = [], []
+    for batch in (1, 10, 100):
+        runs = []
+        for lr in (0.1, 0.01, 0.001):
+            for seed, loss in enumerate(losses[(lr, batch)]):
+                acc = 0.098 if (lr, batch) == (0.1, 1) else 1 - loss - 0.001 * seed
+                runs.append({"lr": lr, "seed": seed, "batch_size": batch, "train_loss_last_epoch": loss,
+                             "test_accuracy": acc, "collapsed": (lr, batch) == (0.1, 1),
+                             "curve_samples": [600, 1200, 1800],
+                             "curve_test_accuracy": [0.5 + 0.1 * seed + lr, 0.7 + 0.05 * seed, acc]})
+        jobs.append({"table": "2", "batch_size": batch, "runs": runs})
+    jobs.append({"table": "3", "batch_size": 10, "runs": [
+        {"lr": 0.1, "seed": s, "batch_size": 10, "train_loss_last_epoch": 0.002, "test_accuracy": 0.98 + 0.001 * s,
+         "collapsed": False, "curve_samples": [600, 1200, 1800], "curve_test_accuracy": [0.9, 0.95 + 0.01 * s, 0.98]}
+        for s in (0, 1)]})
+    jobs.append({"table": "adam", "batch_size": 100, "runs": [
+        {"lr": 0.01, "seed": 0, "batch_size": 100, "train_loss_last_epoch": 0.08, "test_accuracy": 0.97,
+         "collapsed": False, "curve_samples": [600, 1200, 1800], "curve_test_accuracy": [0.8, 0.9, 0.97]},
+        {"lr": 0.01, "seed": 1, "batch_size": 100, "train_loss_last_epoch": None, "test_accuracy": 0.1,
+         "collapsed": False, "curve_samples": [600, 1200], "curve_test_accuracy": [0.6, 0.1]}]})
+    for job in jobs:
+        for lr in dict.fromkeys(r["lr"] for r in job["runs"]):
+            runs = [r for r in job["runs"] if r["lr"] == lr]
+            table, batch = job["table"], job["batch_size"]
+            pub = ({"loss": lecture.PUBLISHED_TABLE2[(lr, batch)][0], "accuracy": lecture.PUBLISHED_TABLE2[(lr, batch)][1]}
+                   if table == "2" else {"loss": 0.078, "accuracy": 0.9738} if table == "adam" else None)
+            cells.append({"table": table, "lr": lr, "batch_size": batch, "decayed": table == "3",
+                          "seeds": [r["seed"] for r in runs], "published": pub,
+                          "train_loss_last_epoch": _spread(r["train_loss_last_epoch"] for r in runs),
+                          "test_accuracy": _spread(r["test_accuracy"] for r in runs),
+                          "collapsed": sum(r["collapsed"] for r in runs)})
+    content = {"epochs": 3, "n_train": 600, "curve_every": 600, "cells": cells, "jobs": jobs}
+    (Path(folder) / "source_003_tables.json").write_text(json.dumps(content))
+    return content
+
+
+def test_table_curves_draw_each_cells_mean_and_range_over_the_seeds_against_the_samples_seen(tmp_path):
+    _tables_file(tmp_path)
+    plot = lecture.table_curves(folder=tmp_path)
+    panels = plot.data["panels"]
+    assert list(panels) == ["2", "3", "4", "5", "adam"] and panels["4"] == panels["5"] == {}
+    assert list(panels["2"]) == [f"lr {lr:g}, batch {b}" for b in (1, 10, 100) for lr in (0.1, 0.01, 0.001)]
+    assert list(panels["3"]) == ["lr 0.1 → 1e-4, batch 10"]
+    # by hand: Table 2's lr 0.01, batch 10 cell has two seeds, curves [0.51, 0.7, 0.981] and [0.61, 0.75, 0.982]
+    cell = panels["2"]["lr 0.01, batch 10"]
+    assert cell["seeds"] == 2 and cell["published"] == 0.9769
+    np.testing.assert_allclose(cell["samples"], [600, 1200, 1800])
+    np.testing.assert_allclose(cell["mean"], [0.56, 0.725, 0.9815])
+    np.testing.assert_allclose(cell["min"], [0.51, 0.7, 0.981])
+    np.testing.assert_allclose(cell["max"], [0.61, 0.75, 0.982])
+    # the diverged Adam seed ends after two points: the last point is the other seed's alone
+    adam = panels["adam"]["lr 0.01, batch 100"]
+    np.testing.assert_allclose(adam["mean"], [0.7, 0.5, 0.97])
+    np.testing.assert_allclose(adam["min"], [0.6, 0.1, 0.97])
+    # drawn: the mean in percent, in both rows (the lower one from ZOOM_FROM, or from 0 when the run is shorter)
+    top, zoom = plot.fig.axes[0], plot.fig.axes[5]
+    lines = {line.get_label(): line for line in top.lines}
+    x, y = line_data(lines["lr 0.01, batch 10 (2 seeds)"])
+    np.testing.assert_allclose(x, [600, 1200, 1800])
+    np.testing.assert_allclose(y, 100 * cell["mean"])
+    assert "lr 0.1, batch 1 (1 seed)" in lines
+    assert zoom.get_xlim()[0] == 0 and zoom.get_ylim() == (90, 100) and lecture.ZOOM_FROM == 30000
+    # the published epoch-10 accuracy: a star at the last sample (epochs x images) for each cell that has one
+    stars = [line_data(line) for line in top.lines if line.get_marker() == "*"]
+    assert sorted(float(y[0]) for _, y in stars) == sorted(100 * lecture.PUBLISHED_TABLE2[c][1]
+                                                         for c in lecture.PUBLISHED_TABLE2)
+    assert {float(x[0]) for x, _ in stars} == {3 * 600}
+
+
+def test_linear_scaling_puts_every_cell_at_lr_over_batch_with_the_spreads_by_hand(tmp_path):
+    _tables_file(tmp_path)
+    plot = lecture.linear_scaling(folder=tmp_path)
     d = plot.data
-    grid = RESULTS["grid"]
-    assert d["epochs"] == RESULTS["grid_epochs"] == 3
-    assert d["collapsed"] == [(0.1, 1)]
-    assert [(lr, b) for lr, b, _, _ in d["reproduced"]] == [(r["lr"], r["batch_size"]) for r in grid]
-    # the drawn loss points: every reproduced cell at x = lr / batch (shifted by 0.93 for legibility)
-    ax = plot.fig.axes[0]
-    drawn = {}
-    for line in ax.lines:
-        x, y = line_data(line)
-        drawn[line.get_label()] = sorted(zip(np.round(x, 12), y))
-    for b in (1, 10, 100):
-        expect = sorted((round(r["lr"] / b * 0.93, 12), r["train_loss_last_epoch"]) for r in grid if r["batch_size"] == b)
-        np.testing.assert_allclose(drawn[f"ours, 3 epochs, batch {b}"], expect, rtol=1e-12)
+    assert d["epochs"] == 3 and d["collapsed"] == [(0.1, 1)] and d["left_out"] == [(0.1, 1)]
+    assert d["seeds"][(0.1, 10)] == 2 and d["seeds"][(0.01, 1)] == 1
+    assert d["loss_range"][(0.01, 100)] == (0.140, 0.160)
+    # the drawn loss points: every cell's seed mean at x = lr / batch (shifted by 0.93 for legibility)
+    drawn = {line.get_label(): sorted(zip(np.round(line_data(line)[0], 12), line_data(line)[1]))
+             for line in plot.fig.axes[0].lines}
+    means = {(0.1, 1): 2.302585, (0.01, 1): 0.03, (0.001, 1): 0.018, (0.1, 10): 0.021, (0.01, 10): 0.018,
+             (0.001, 10): 0.16, (0.1, 100): 0.018, (0.01, 100): 0.15, (0.001, 100): 0.475}
+    for b, n in ((1, 1), (10, 2), (100, 2)):
+        expect = sorted((round(lr / b * 0.93, 12), means[(lr, b)]) for lr in (0.1, 0.01, 0.001))
+        np.testing.assert_allclose(drawn[f"ours, 3 epochs, batch {b} (mean of {n})"], expect, rtol=1e-12)
         pub = sorted((round(lr / b * 1.07, 12), lecture.PUBLISHED_TABLE2[(lr, b)][0]) for lr in (0.1, 0.01, 0.001))
         np.testing.assert_allclose(drawn[f"published, 10 epochs, batch {b}"], pub, rtol=1e-12)
+    # the min-max bars over the seeds
+    segs = sorted(tuple(map(tuple, np.round(s, 12))) for c in plot.fig.axes[0].collections for s in c.get_segments())
+    assert ((round(0.01 / 100 * 0.93, 12), 0.14), (round(0.01 / 100 * 0.93, 12), 0.16)) in segs
     # by hand, published: groups 0.01 {0.0253, 0.0253}, 0.001 {0.0161, 0.0167, 0.0166}, 1e-4 {0.1591, 0.1603}
     groups = [[0.0253, 0.0253], [0.0161, 0.0167, 0.0166], [0.1591, 0.1603]]
     ss = sum(sum((math.log10(v) - np.mean(np.log10(g))) ** 2 for v in g) for g in groups)
-    within = math.sqrt(ss / (7 - 3))
-    cells = [v for g in groups for v in g] + [0.4820]
     sp = d["spread_published"]
-    assert sp["within"] == pytest.approx(within) and sp["across"] == pytest.approx(np.std(np.log10(cells), ddof=1))
+    assert sp["within"] == pytest.approx(math.sqrt(ss / (7 - 3)))
+    assert sp["across"] == pytest.approx(np.std(np.log10([v for g in groups for v in g] + [0.4820]), ddof=1))
     assert sp["worst_ratio"] == pytest.approx(0.0167 / 0.0161)
     assert sp["within"] < 0.02 * sp["across"]       # the pattern: equal ratio, nearly equal loss
+    # ours, by hand: groups 0.01 {0.021, 0.03}, 0.001 {0.018, 0.018, 0.018}, 1e-4 {0.15, 0.16}; 1e-5 {0.475}
+    ours = [[0.021, 0.03], [0.018, 0.018, 0.018], [0.15, 0.16]]
+    ss = sum(sum((math.log10(v) - np.mean(np.log10(g))) ** 2 for v in g) for g in ours)
     so = d["spread_reproduced"]
-    assert so["within"] < 0.05 * so["across"]
+    assert so["within"] == pytest.approx(math.sqrt(ss / (7 - 3))) and so["worst_ratio"] == pytest.approx(0.03 / 0.021)
 
 
-def test_linear_scaling_summary_states_the_spreads_recomputed_from_the_results_file():
-    text = lecture.linear_scaling_summary().text
-    # by hand from the json: the reproduced grid without the collapsed cell, grouped by lr / batch
-    live = [(r["lr"], r["batch_size"], r["train_loss_last_epoch"]) for r in RESULTS["grid"] if not r["collapsed"]]
+def test_linear_scaling_leaves_out_the_published_collapse_even_where_ours_did_not_collapse(tmp_path):
+    content = _tables_file(tmp_path)
+    for cell in content["cells"]:
+        cell["collapsed"] = 0
+    (tmp_path / "source_003_tables.json").write_text(json.dumps(content))
+    d = lecture.linear_scaling(folder=tmp_path).data
+    assert d["collapsed"] == [] and d["left_out"] == [(0.1, 1)]   # the published loss is ln 10 to 4 decimals
+    assert 2.3026 not in [v for g in d["spread_published"]["groups"].values() for v in g]
+
+
+def test_linear_scaling_summary_states_the_spreads_and_the_seeds_spread_recomputed_from_the_file(tmp_path):
+    _tables_file(tmp_path)
+    text = lecture.linear_scaling_summary(folder=tmp_path).text
+    # by hand: the seed means without the collapsed cell, grouped by lr / batch
+    live = {(0.01, 1): 0.03, (0.001, 1): 0.018, (0.1, 10): 0.021, (0.01, 10): 0.018, (0.001, 10): 0.16,
+            (0.1, 100): 0.018, (0.01, 100): 0.15, (0.001, 100): 0.475}
     groups = {}
-    for lr, b, loss in live:
+    for (lr, b), loss in live.items():
         groups.setdefault(round(lr / b, 12), []).append(math.log10(loss))
     multi = [g for g in groups.values() if len(g) > 1]
     within = math.sqrt(sum(sum((v - sum(g) / len(g)) ** 2 for v in g) for g in multi) / (sum(map(len, multi)) - len(multi)))
-    logs = [math.log10(loss) for _, _, loss in live]
+    logs = list(map(math.log10, live.values()))
     mean = sum(logs) / len(logs)
     across = math.sqrt(sum((v - mean) ** 2 for v in logs) / (len(logs) - 1))
-    worst = max(10 ** (max(g) - min(g)) for g in multi)
     assert f"{within:.3f} (ours), **across** all cells" in text and f"and {across:.3f}: within" in text
-    assert f"and {worst:.3f} (ours)." in text and f"{within / across:.1%} (ours)" in text
-    assert "| 0.001 | (0.1, 100) · (0.01, 10) · (0.001, 1) | 0.0161 · 0.0167 · 0.0166 |" in text
-    assert "| 0.1 | (0.1, 1) | 2.3026 |" in text
+    assert f"and {0.03 / 0.021:.3f} (ours)." in text and f"{within / across:.1%} (ours)" in text
+    assert "| 0.001 | (0.1, 100) · (0.01, 10) · (0.001, 1) | 0.0161 · 0.0167 · 0.0166 | 0.0180 · 0.0180 · 0.0180 |" in text
+    assert "| 0.1 | (0.1, 1) | 2.3026 | 2.3026 |" in text and "ours: loss (3 ep., seed mean)" in text
+    # the seeds' spread: the largest max / min of one cell over its seeds (batch 1 has one seed): 0.16 / 0.14
+    # (against 0.022 / 0.02, 0.019 / 0.017, 0.17 / 0.15, 0.0185 / 0.0175, 0.5 / 0.45)
+    assert f"varies by at most a factor {0.16 / 0.14:.3f} (lr 0.01, batch 100, 2 seeds)" in text
 
 
 def test_collapse_answer_evaluates_a_dead_bias_free_network():
