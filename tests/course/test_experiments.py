@@ -723,6 +723,10 @@ def test_readme_states_what_the_results_files_hold():
             above = c["published"]["accuracy"] < c["test_accuracy"]["min"]
             part = flat[flat.index("ours above the published:"):flat.index("ours below:")]
             assert bool(named.search(part)) == above, label
+    gaps = [100 * (c["test_accuracy"]["min"] - c["published"]["accuracy"]) for c in missed
+            if (c["table"], c["lr"], c["batch_size"]) not in diverged
+            and c["published"]["accuracy"] < c["test_accuracy"]["min"]]
+    assert f"(by {min(gaps):.2f}–{max(gaps):.2f} points); ours below:" in flat
     cells = {(c["table"], c["lr"], c["batch_size"]): c for c in r3t["cells"]}
     for t in ("2", "3"):
         assert cells[(t, 0.1, 1)]["verdict"] == "reproduced" and cells[(t, 0.1, 1)]["collapsed"] == 1
