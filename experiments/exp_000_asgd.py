@@ -54,7 +54,7 @@ from course_lib import optim
 from course_lib.batched import asgd_study, train_batched
 from course_lib.nn import MLP
 from course_lib.train import ASGD_HIDDEN, ASGD_LR
-from experiments.shared import md_table, mnist_flat, output_arguments, pct, rendered_again
+from experiments.shared import md_table, mnist_flat, output_arguments, pct, rendered_again, require_positive
 
 N_TRAIN, N_TEST = 128, 55  # 128 : 55 is the source's 7 : 3
 MAX_STEPS, BATCH, LOSS_STOP = 10_000, 32, 0.01
@@ -224,9 +224,7 @@ def main(argv=None) -> dict:
     args = parser.parse_args(argv)
     if (again := rendered_again(args, RESULTS_NAME, render)) is not None:
         return again
-    for name in ("seeds", "mnist_seeds", "mnist_epochs", "workers"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be a positive integer; got {getattr(args, name)}")
+    require_positive(parser, args, ("seeds", "mnist_seeds", "mnist_epochs", "workers"))
     seeds, max_steps, m_seeds, m_ep = ((3, 400, 1, 1) if args.quick
                                        else (args.seeds, MAX_STEPS, args.mnist_seeds, args.mnist_epochs))
     progress = not args.quick

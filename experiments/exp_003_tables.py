@@ -80,7 +80,7 @@ from course_lib.batched import train_batched
 from course_lib.nn import MLP
 from course_lib.schedules import SOURCE_003_TABLE2
 from experiments.exp_003_mnist_mlp import ADAM_C, SIZES
-from experiments.shared import md_table, mnist_flat, output_arguments, pct, rendered_again
+from experiments.shared import md_table, mnist_flat, output_arguments, pct, rendered_again, require_positive
 
 RESULTS_NAME = "source_003_tables"  # experiments/results/<RESULTS_NAME>.json and .md (course.py reads it)
 LRS = (0.1, 0.01, 0.001)
@@ -563,9 +563,7 @@ def main(argv=None) -> dict:
     args = parser.parse_args(argv)
     if (again := rendered_again(args, RESULTS_NAME, render_again)) is not None:
         return again
-    for name in ("seeds", "batch1_seeds", "workers", "epochs", *(("n_train",) if args.n_train is not None else ())):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be a positive integer; got {getattr(args, name)}")
+    require_positive(parser, args, ("seeds", "batch1_seeds", "workers", "epochs", "n_train"))
     if args.quick:
         args.seeds = args.batch1_seeds = 1
     n_train, epochs, curve_every = (5000, 1, 1000) if args.quick else (args.n_train, args.epochs, CURVE_EVERY)

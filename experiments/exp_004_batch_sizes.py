@@ -96,7 +96,7 @@ from course_lib.batched import MEMORY_BUDGET, stack_bytes, train_batched
 from course_lib.data import l2_normalize, load_wine_quality, thesis_wine_split
 from course_lib.nn import MLP
 from course_lib.train import batches_per_epoch, train
-from experiments.shared import md_table, mnist_flat, output_arguments, pct, rendered_again
+from experiments.shared import md_table, mnist_flat, output_arguments, pct, rendered_again, require_positive
 
 RESULTS_NAME = "source_004_batch_sizes"  # experiments/results/<RESULTS_NAME>.json and .md
 
@@ -711,9 +711,7 @@ def main(argv=None) -> dict:
     args = parser.parse_args(argv)
     if (again := rendered_again(args, RESULTS_NAME, render)) is not None:
         return again
-    for name in ("seeds", "small_batch_seeds", "mnist_epochs", "wine_epochs", "workers"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be a positive integer; got {getattr(args, name)}")
+    require_positive(parser, args, ("seeds", "small_batch_seeds", "mnist_epochs", "wine_epochs", "workers"))
     sizes = quick_sizes(args) if args.quick else full_sizes(args)
     progress = not args.quick
 

@@ -60,6 +60,15 @@ def output_arguments(parser, render: bool = True) -> None:
                             help="no training: rewrite the .md from the .json already in --out")
 
 
+def require_positive(parser, args, names) -> None:
+    """Every option of ``names`` (``args`` attributes, e.g. ``"mnist_epochs"``) that is set must be >= 1, else
+    ``parser.error`` names the option (``--mnist-epochs``), what it must be and what was given; None is unset."""
+    for name in names:
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            parser.error(f"--{name.replace('_', '-')} must be a positive integer; got {value}")
+
+
 def rendered_again(args, name: str, render):
     """With ``--render-only``: the page of ``name`` rewritten from its ``.json`` in ``--out`` (its data); else None.
 

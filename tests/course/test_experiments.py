@@ -860,3 +860,14 @@ def test_source_003s_main_runs_are_the_tables_cells_seed_by_seed():
             assert twin["test_accuracy"] == r["test_accuracy"], (k, r["seed"])
             assert twin["train_loss_last_epoch"] == r["train_loss_last_epoch"], (k, r["seed"])
             assert twin["lr_per_epoch"] == r["lr_per_epoch"], (k, r["seed"])
+
+
+@pytest.mark.parametrize("module, option", [("exp_000_asgd", "--mnist-epochs"), ("exp_003_tables", "--n-train"),
+                                            ("exp_004_batch_sizes", "--wine-epochs")])
+def test_a_study_refuses_a_count_below_1_and_names_the_option(module, option, tmp_path):
+    """``experiments.shared.require_positive``: the script stops before any training, with the option, what it
+    must be and what was given."""
+    proc = subprocess.run([sys.executable, "-m", f"experiments.{module}", option, "0", "--out", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and f"{option} must be a positive integer; got 0" in proc.stderr, proc.stderr[-500:]
+    assert not list(tmp_path.iterdir())
