@@ -730,6 +730,12 @@ def test_readme_states_what_the_results_files_hold():
     cells = {(c["table"], c["lr"], c["batch_size"]): c for c in r3t["cells"]}
     for t in ("2", "3"):
         assert cells[(t, 0.1, 1)]["verdict"] == "reproduced" and cells[(t, 0.1, 1)]["collapsed"] == 1
+    # "`stop_dead` ends such a run after its first epoch and fills in the rest exactly"
+    collapsed_runs = [r for j in r3t["jobs"] if j["batch_size"] == 1 and j["table"] in ("2", "3")
+                      for r in j["runs"] if r["collapsed"]]
+    assert len(collapsed_runs) == 2 and all(r["frozen_epoch"] == 0 and len(r["test_accuracy_per_epoch"]) == 10
+                                  for r in collapsed_runs)
+    assert "`stop_dead` ends such a run after its first epoch and fills in the rest exactly" in flat
     assert cells[("2", 0.1, 1)]["dead_units_mean"] == "102/300 85/100 100/100"
     assert "102 of 300, 85 of 100 and **all 100** units" in flat and "in 3 epochs" not in flat
 
