@@ -596,6 +596,31 @@ def _sum_over_samples(d: np.ndarray) -> np.ndarray:
     return s if d.ndim == 2 else s[..., None, :]
 
 
+_ZEROS: dict = {}
+_ZEROS_MAX_BYTES = 2**21
+
+
+def zeros_like_cached(z: np.ndarray):
+    """A read-only array of zeros with ``z``'s shape, layout and dtype, kept for the next call (up to 2 MiB each).
+
+    ``np.maximum(z, zeros)`` is ReLU with the bits of ``np.maximum(z, 0)``
+    (NaN stays NaN, -0.0 becomes 0.0), but numpy vectorises only the
+    array-array form (``MLP``'s forward pass uses it; the stacks of
+    ``course_lib.batched`` gain the most).  Larger arrays get the scalar 0.
+    """
+    key = (z.shape, z.strides, z.dtype)
+    zeros = _ZEROS.get(key)
+    if zeros is None:
+        if z.nbytes > _ZEROS_MAX_BYTES:
+            return 0
+        if len(_ZEROS) >= 8:
+            _ZEROS.clear()
+        zeros = np.zeros_like(z)
+        zeros.flags.writeable = False
+        _ZEROS[key] = zeros
+    return zeros
+
+
 _ONES: dict = {}
 
 
@@ -1314,7 +1339,7 @@ class MLP:
                 z += biases[layer]
             zs.append(z)
             if layer < last and not hidden_z and self.hidden == "relu":
-                a = np.maximum(z, 0, out=z)  # relu(z), written over z
+                a = np.maximum(z, zeros_like_cached(z), out=z)  # relu(z), written over z
             elif layer < last or self.loss_name == "mse":
                 a = self._g(layer, z)
             else:

@@ -323,12 +323,12 @@ def reason(pub, runs, acc, ver, table, lr, batch, ln10_4) -> str:
     if frozen:
         parts.append(f"{len(frozen)}/{n} stopped dead after epoch {', '.join(str(e) for e in frozen)} "
                      "(`stop_dead`: the later epochs would change nothing; the time covers the epochs trained)")
-    if any(r["diverged_step"] is not None for r in runs):
-        parts.append(f"{sum(r['diverged_step'] is not None for r in runs)}/{n} diverged (loss not finite)")
-    if any(r["diverged_step"] is not None for r in runs) and pub is not None:
-        parts.append(f"the report's loss {pub['loss']} is finite: ours diverged, and NaN logits predict class 0, "
-                     "the test set's zeros")
-    elif ver == "not reproduced" and acc["n"]:
+    diverged = [r["diverged_step"] for r in runs if r["diverged_step"] is not None]
+    if diverged:
+        parts.append(f"{len(diverged)}/{n} diverged (loss not finite at step {', '.join(f'{s:,}' for s in diverged)})"
+                     + (f", where the report's loss {pub['loss']} is finite; NaN logits predict class 0, the test "
+                        "set's zeros" if pub is not None else ""))
+    if not (diverged and pub is not None) and ver == "not reproduced" and acc["n"]:
         gap = pub["accuracy"] - (acc["max"] if pub["accuracy"] > acc["max"] else acc["min"])
         side = ("above" if gap > 0 else "below") + (" ours" if acc["n"] == 1 else " our max" if gap > 0 else " our min")
         parts.append(f"published {abs(100 * gap):.2f} points {side}")

@@ -400,6 +400,20 @@ def test_source_003_tables_verdict_rule():
     assert verdict({"accuracy": 0.098, "loss": 2.3026}, collapse, [{"diverged_step": 1234}]) == "not reproduced"
 
 
+def test_source_003_tables_why_of_a_diverged_cell_says_it_once_with_the_step():
+    from experiments.exp_003_tables import reason
+
+    run = {"collapsed": False, "frozen_epoch": None, "diverged_step": 1880, "dead_units": [3, 2, 1],
+           "hidden_widths": [300, 100, 100]}
+    acc = {"n": 1, "mean": 0.098, "min": 0.098, "max": 0.098}
+    why = reason({"accuracy": 0.098, "loss": 2.3026}, [run], acc, "not reproduced", "4", 0.1, 1, 2.3026)
+    assert why.count("diverged") == 1 and "1/1 diverged (loss not finite at step 1,880)" in why
+    assert "the report's loss 2.3026 is finite" in why and "points" not in why   # no gap against a NaN run
+    committed = json.loads((ROOT / "experiments" / "results" / "source_003_tables.json").read_text())
+    whys = [c["reason"] for c in committed["cells"] if "diverged" in c["reason"]]
+    assert len(whys) == 2 and all(w.count("diverged") == 1 for w in whys)
+
+
 def test_source_003_tables_stacked_learning_rates_train_as_train_alone_in_float32():
     """The page says each network is what ``train.train`` gives alone: so in the script's float32 too, with the
     learning rates of one table stacked (a float32 array per step, not the Python float ``train`` uses) and the decay."""

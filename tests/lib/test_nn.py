@@ -99,6 +99,24 @@ def test_derivatives_from_the_output_by_hand():
     assert nn.sigmoid_derivative(np.array([0.0]), 3.0)[0] == 0.75
 
 
+def test_the_forward_passs_relu_against_cached_zeros_has_the_bits_of_max_z_0():
+    # np.maximum(z, 0) written out by hand: NaN stays NaN, -inf and -0.0 become +0.0
+    specials = [-0.0, 0.0, np.nan, -np.inf, np.inf, -1.5, 2.5, 1e-45, -1e-45]
+    for dtype in (np.float32, np.float64):
+        z = np.array(specials * 7, dtype=dtype).reshape(3, 7, 3)
+        expected = np.array([np.nan if math.isnan(v) else (v if v > 0 else 0.0) for v in specials * 7],
+                            dtype=dtype).reshape(z.shape)
+        got = np.maximum(z, nn.zeros_like_cached(z))
+        uint = np.uint32 if dtype == np.float32 else np.uint64
+        assert np.array_equal(got.view(uint), expected.view(uint))
+        view = z.transpose(1, 0, 2)  # another layout: zeros of that layout
+        assert nn.zeros_like_cached(view).strides == view.strides
+    big = np.ones(2**21 // 8 + 1)
+    assert nn.zeros_like_cached(big) == 0  # over 2 MiB: the scalar, nothing kept
+    kept = [nn.zeros_like_cached(np.ones(n)) for n in range(1, 12)]
+    assert all(not k.flags.writeable for k in kept) and len(nn._ZEROS) <= 8
+
+
 def test_relu_derivative_is_zero_at_the_kink():
     assert nn.relu_derivative(np.array([0.0]))[0] == 0.0
 
