@@ -7,7 +7,9 @@ loss is below 0.01 or 10,000 steps -- once with the batch mean (SGD) and
 once with the mean effective gradient (aSGD), float32.
 
 * The loop: ``train.asgd_runs(seed)`` (``train`` on each network, one after
-  another) on the first ``--loop-seeds`` seeds, timed.
+  another) on the first ``--loop-seeds`` seeds, timed: half of them before
+  the batched run and half after, so that a change of the machine's speed
+  during the run (another process starting or ending) weighs on both.
 * Batched: ``batched.asgd_study(seeds)`` on ``--seeds`` seeds (default
   1,000), timed in the same run.  Its runs of the loop's seeds are checked
   equal to the loop's (steps, last loss, weights).
@@ -55,14 +57,21 @@ def step_flops(sizes, batch: int) -> float:
     return batch * (2 * sum(pairs) + 2 * sum(pairs) + 2 * sum(pairs[1:]))
 
 
-def study(seeds: int, loop_seeds: int, max_steps: int) -> dict:
+def _loop(seeds, max_steps: int) -> tuple:
+    """``asgd_runs`` of ``seeds``, one after another: ``(runs, seconds, network steps)``."""
     t0 = time.perf_counter()
-    loop = [asgd_runs("circles", s, max_steps=max_steps, batch_size=BATCH, dtype=DTYPE) for s in range(loop_seeds)]
-    t_loop = time.perf_counter() - t0
-    loop_steps = sum(h.steps for r in loop for _, h in r.runs.values())
+    runs = [asgd_runs("circles", s, max_steps=max_steps, batch_size=BATCH, dtype=DTYPE) for s in seeds]
+    return runs, time.perf_counter() - t0, sum(h.steps for r in runs for _, h in r.runs.values())
+
+
+def study(seeds: int, loop_seeds: int, max_steps: int) -> dict:
+    half = loop_seeds // 2   # half the loop's seeds before the batched run, half after: a drift weighs on both
+    before, t_before, steps_before = _loop(range(half), max_steps)
     t0 = time.perf_counter()
     batched = asgd_study("circles", range(seeds), max_steps=max_steps, batch_size=BATCH, dtype=DTYPE)
     t_batched = time.perf_counter() - t0
+    after, t_after, steps_after = _loop(range(half, loop_seeds), max_steps)
+    loop, t_loop, loop_steps = before + after, t_before + t_after, steps_before + steps_after
     steps = sum(h.steps for runs in batched.runs.values() for _, h in runs)
     same = all(
         h.steps == ref_h.steps and h.loss == ref_h.loss[-1:]
@@ -72,6 +81,8 @@ def study(seeds: int, loop_seeds: int, max_steps: int) -> dict:
     per_step_loop, per_step_batched = t_loop / loop_steps, t_batched / steps
     return {"seeds": seeds, "loop_seeds": loop_seeds, "max_steps": max_steps,
             "loop_seconds": t_loop, "loop_network_steps": loop_steps, "loop_us_per_step": 1e6 * per_step_loop,
+            "loop_us_per_step_before": 1e6 * t_before / max(steps_before, 1),
+            "loop_us_per_step_after": 1e6 * t_after / steps_after,
             "batched_seconds": t_batched, "batched_network_steps": steps, "batched_us_per_step": 1e6 * per_step_batched,
             "loop_seconds_extrapolated": per_step_loop * steps, "ratio": per_step_loop / per_step_batched,
             "same_runs_as_the_loop": same}
@@ -134,7 +145,8 @@ def main(argv=None) -> dict:
         f"2-10-10-10-10-10-1 ReLU networks, sigmoid output, float32, SGD lr 0.01, batch {BATCH}, until an epoch's "
         f"loss < 0.01 or {max_steps:,} steps; SGD and aSGD for every seed.\n",
         f"- loop (`train.asgd_runs`, one network after another): {r['loop_seeds']} seeds, {r['loop_seconds']:.1f} s, "
-        f"{r['loop_network_steps']:,} network steps, **{r['loop_us_per_step']:.1f} us per step**",
+        f"{r['loop_network_steps']:,} network steps, **{r['loop_us_per_step']:.1f} us per step** (half the seeds before "
+        f"the batched run: {r['loop_us_per_step_before']:.1f} us, half after: {r['loop_us_per_step_after']:.1f} us)",
         f"- batched (`batched.asgd_study`): {r['seeds']:,} seeds, {r['batched_seconds']:.1f} s, "
         f"{r['batched_network_steps']:,} network steps, **{r['batched_us_per_step']:.2f} us per step** "
         f"({100 * r['fraction_of_peak']:.1f}% of the float32 matmul peak, {peak:.0f} GFLOP/s on one thread)",
