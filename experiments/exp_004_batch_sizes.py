@@ -139,7 +139,6 @@ OPTIMIZER_NAMES = ("sgd", "adam")
 BATCHES = (1, 8, 16, 32, 64, 128, 256, "full")
 SMALL_BATCHES = (1, 8, 16)         # MNIST rows trained with --small-batch-seeds
 REDUCED_ROWS = (("adam", 1), ("adam", 8))  # --reduced: these MNIST rows (the slowest) train 1 seed
-LONG_BATCHES = (64, 128, 256, "full")  # the rows the results' "mnist_long" repeats (the earlier 100-epoch runs)
 BATCH1_IMAGES = 10_000             # the thesis' batch-1 MNIST runs: "a random sample of size N = 10000"
 MNIST_SIZES, WINE_SIZES = [784, 128, 10], [11, 128, 1]
 MNIST_FULL_N = 60_000
@@ -761,9 +760,6 @@ def main(argv=None) -> dict:
         "reduced": sizes.reduced, "batch1_images": sizes.batch1_images,
         "baseline_max_epochs": sizes.baseline_max_epochs, "workers": args.workers,
         "mnist": mnist,
-        "mnist_long": [{k: v for k, v in r.items() if k != "runs"} for r in mnist
-                       if r["batch_size"] in LONG_BATCHES[:-1] or r["batch_size"] == r["n_train"]],
-        "figure_13_14": {k: v for k, v in f13[0].items() if not k.endswith("_per_epoch")},
         "figure_13_14_runs": f13,
         "figure_13_14_summary": baseline_summary(f13, PUBLISHED_FIG_13_14, ("epochs", "train_loss", "train_accuracy",
                                                                            "test_loss", "test_accuracy")),
@@ -773,7 +769,7 @@ def main(argv=None) -> dict:
         "published_figure_16_17": PUBLISHED_FIG_16_17,
         "wine_n_train": len(X_train), "wine_n_test": len(X_test),
         "wine_train_variance": train_var, "wine_test_mse_of_train_mean": test_mean_mse,
-        "wine_seed": wine_seeds[0], "wine_seeds": wine_seeds, "wine_seeds_figure_16_17": wine_seeds,
+        "wine_seeds": wine_seeds,
         "wine_dead_output_seeds": dead_seeds, "seconds": seconds, "cpu_seconds": cpu_seconds,
         "wall_seconds": wall,
     }
