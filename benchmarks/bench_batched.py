@@ -65,7 +65,7 @@ def _loop(seeds, max_steps: int) -> tuple:
 
 
 def study(seeds: int, loop_seeds: int, max_steps: int) -> dict:
-    half = loop_seeds // 2   # half the loop's seeds before the batched run, half after: a drift weighs on both
+    half = loop_seeds // 2   # the loop's seeds, half before the batched run and half after: a drift weighs on both
     before, t_before, steps_before = _loop(range(half), max_steps)
     t0 = time.perf_counter()
     batched = asgd_study("circles", range(seeds), max_steps=max_steps, batch_size=BATCH, dtype=DTYPE)
@@ -81,7 +81,7 @@ def study(seeds: int, loop_seeds: int, max_steps: int) -> dict:
     per_step_loop, per_step_batched = t_loop / loop_steps, t_batched / steps
     return {"seeds": seeds, "loop_seeds": loop_seeds, "max_steps": max_steps,
             "loop_seconds": t_loop, "loop_network_steps": loop_steps, "loop_us_per_step": 1e6 * per_step_loop,
-            "loop_us_per_step_before": 1e6 * t_before / max(steps_before, 1),
+            "loop_us_per_step_before": 1e6 * t_before / steps_before,
             "loop_us_per_step_after": 1e6 * t_after / steps_after,
             "batched_seconds": t_batched, "batched_network_steps": steps, "batched_us_per_step": 1e6 * per_step_batched,
             "loop_seconds_extrapolated": per_step_loop * steps, "ratio": per_step_loop / per_step_batched,
@@ -116,8 +116,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--loop-seeds", type=int, default=40)
     parser.add_argument("--out", type=Path, default=None, help="results directory (default benchmarks/results)")
     args = parser.parse_args(argv)
-    if args.seeds < 1 or not 1 <= args.loop_seeds <= args.seeds:
-        parser.error(f"need 1 <= --loop-seeds <= --seeds; got {args.loop_seeds} and {args.seeds}")
+    if args.seeds < 2 or not 2 <= args.loop_seeds <= args.seeds:  # the loop's seeds: half before, half after
+        parser.error(f"need 2 <= --loop-seeds <= --seeds; got {args.loop_seeds} and {args.seeds}")
     seeds, loop_seeds, max_steps = (30, 3, 400) if args.quick else (args.seeds, args.loop_seeds, 10_000)
     Ks, widths, epochs = ((10, 30), (10, 20), 3) if args.quick else ((10, 30, 100, 300, 1000), (10, 20, 50, 100), 20)
 

@@ -325,7 +325,8 @@ def reason(pub, runs, acc, ver, table, lr, batch, ln10_4) -> str:
                      "(`stop_dead`: the later epochs would change nothing; the time covers the epochs trained)")
     diverged = [r["diverged_step"] for r in runs if r["diverged_step"] is not None]
     if diverged:
-        parts.append(f"{len(diverged)}/{n} diverged (loss not finite at step {', '.join(f'{s:,}' for s in diverged)})"
+        parts.append(f"{len(diverged)}/{n} diverged (loss not finite at step{'s' * (len(diverged) > 1)} "
+                     f"{', '.join(f'{s:,}' for s in diverged)})"
                      + (f", where the report's loss {pub['loss']} is finite; NaN logits predict class 0, the test "
                         "set's zeros" if pub is not None else ""))
     if not (diverged and pub is not None) and ver == "not reproduced" and acc["n"]:

@@ -755,8 +755,10 @@ def test_readme_states_what_the_results_files_hold():
     r4 = json.loads((ROOT / "experiments" / "results" / "source_004_batch_sizes.json").read_text())
     assert not r4["quick"] and (r4["mnist_epochs"], r4["wine_epochs"]) == (100, 250) and "thesis' 100 epochs**" in flat
     assert f"the whole study, wine included, {r4['wall_seconds'] / 60:.1f} minutes in {r4['workers']} processes" in flat
-    assert (f"over {r4['seeds']} seeds at batch 32 and up and {r4['small_batch_seeds']} at batch 1, 8 and 16 "
-            f"(batch 1 on {r4['batch1_images']:,} images" in flat)
+    assert (f"Every MNIST row runs over {r4['seeds']} seeds at batch 32 and up and {r4['small_batch_seeds']} at batch 1, "
+            f"8 and 16 (batch 1 on {r4['batch1_images']:,} images: the thesis' count; it drew them at random, ours are "
+            "the first)") in flat
+    assert "random sample of 10,000" in (ROOT / "experiments" / "results" / "source_004_batch_sizes.md").read_text()
     name = lambda r: "full batch" if r["batch_size"] == r["n_train"] else f"batch {r['batch_size']}"  # noqa: E731
     mnist = r4["mnist"]
     rep = [r for r in mnist if r["verdict"] == "reproduced"]
@@ -778,19 +780,30 @@ def test_readme_states_what_the_results_files_hold():
     (far,) = [r for r in missed if not ours_better(r)]
     near = [r for r in missed if r is not far]
     assert (far["optimizer"], name(far)) == ("sgd", "full batch") and len(near) == 6 and "Six of the other seven" in flat
-    assert (f"by at most {max(gaps(r)[0] for r in near):.4f} in loss and "
-            f"{100 * max(gaps(r)[1] for r in near):.2f} points in accuracy, and in all six ours are the better side") in flat
+    up = lambda x, digits: math.ceil(x * 10**digits - 1e-9) / 10**digits  # noqa: E731  "at most": rounded up
+    assert (f"by at most {up(max(gaps(r)[0] for r in near), 4):.4f} in loss and "
+            f"{up(100 * max(gaps(r)[1] for r in near), 2):.2f} points in accuracy, and in all six ours are the better "
+            "side") in flat
     assert ("(SGD batch 8, 16, 32 and 64, Adam batch 16 and the full batch)" in flat
             and [(r["optimizer"], name(r)) for r in near] == [("sgd", "batch 8"), ("sgd", "batch 16"), ("sgd", "batch 32"),
                                                             ("sgd", "batch 64"), ("adam", "batch 16"), ("adam", "full batch")])
-    assert f"{far['train_loss']:.3f} / {100 * far['train_accuracy']:.2f}% after its 100 steps, against 0.71 / 84.05%" in flat
+    pub_far = f"{far['published'][0]:g} / {100 * far['published'][1]:.2f}%"
+    assert f"{far['train_loss']:.3f} / {100 * far['train_accuracy']:.2f}% after its 100 steps, against {pub_far}" in flat
+    sgd = [r for r in mnist if r["optimizer"] == "sgd" and r["batch_size"] != r["n_train"]]
+    adam = [r for r in mnist if r["optimizer"] == "adam" and r["batch_size"] != r["n_train"]]
+    assert [r["batch_size"] for r in sgd] == [1, 8, 16, 32, 64, 128, 256] == [r["batch_size"] for r in adam]
+    assert all(a["train_loss"] < b["train_loss"] for a, b in zip(sgd, sgd[1:]))   # SGD: smaller batches, lower loss
+    assert (f"(training loss {sgd[0]['train_loss']:.3f} at batch 1, rising to {sgd[-1]['train_loss']:.3f} at batch 256); "
+            "Adam ends at 0.001 or below at every batch from 1 to 256") in flat
+    assert max(round(r["train_loss"], 3) for r in adam) <= 0.001
     assert "get below 0.71 in epoch 7 (after about 1,645 steps)" in far["note"]
     assert "batch-256 runs get below 0.71 only in epoch 7, after about 1,645 steps" in flat
     f13 = r4["figure_13_14_summary"]
     assert (f"stops here after {f13['epochs']['min']:.0f}–{f13['epochs']['max']:.0f} epochs over "
             f"{f13['epochs']['n']} seeds (the thesis: {f13['epochs']['published']})") in flat
     assert (f"at {100 * f13['train_accuracy']['min']:.2f}–{100 * f13['train_accuracy']['max']:.2f}% training and "
-            f"{100 * f13['test_accuracy']['min']:.2f}–{100 * f13['test_accuracy']['max']:.2f}% test accuracy") in flat
+            f"{100 * f13['test_accuracy']['min']:.2f}–{100 * f13['test_accuracy']['max']:.2f}% test accuracy "
+            f"({100 * f13['train_accuracy']['published']:.2f}%, {100 * f13['test_accuracy']['published']:.2f}%)") in flat
     assert all(v["reproduced"] for v in f13.values()) and "every published number of that run lies inside our range" in flat
 
     assert (r4["wine_n_train"], r4["wine_n_test"]) == (3673, 1225) and "first 3673 wines train, the last 1225" in flat
@@ -806,15 +819,24 @@ def test_readme_states_what_the_results_files_hold():
             for r in wmiss]
     assert f"SGD batch 32 and 128 and Adam batch 64 miss our range by {min(wgap):.3f}–{max(wgap):.3f}" in flat
     tests = [r["test_loss"] for r in wine]
-    assert (f"Test MSE {min(tests):.3f}–{max(tests):.3f} against {r4['wine_test_mse_of_train_mean']:.3f}" in flat
-            and f"its variance {r4['wine_test_mse_of_train_mean']:.3f} against {r4['wine_train_variance']:.3f}" in flat)
+    single = [run["test_loss"] for r in wine for run in r["runs"]]
+    assert (f"Test MSE {min(tests):.3f}–{max(tests):.3f} (row means; single runs {min(single):.3f}–{max(single):.3f}) "
+            f"against {r4['wine_test_mse_of_train_mean']:.3f} for always predicting the training mean") in flat
+    from course_lib.data import load_wine_quality
+
+    _, quality, _ = load_wine_quality("white")
+    assert r4["wine_train_variance"] == pytest.approx(np.var(quality[:3673]))
+    assert f"its variance {np.var(quality[3673:]):.3f} against {r4['wine_train_variance']:.3f}" in flat
+    assert (r4["wine_seeds"], r4["wine_dead_output_seeds"]) == ([3, 4, 5, 6, 7], [0, 1, 2])
+    assert "over seeds 3–7" in flat and "Initialisation seeds 0–2 are skipped" in flat
     f16 = r4["figure_16_17_summary"]
     rng = lambda q: f"{f16[q]['min']:.3f}–{f16[q]['max']:.3f}"  # noqa: E731
     assert (f"stops here after {f16['epochs']['min']:.0f}–{f16['epochs']['max']:.0f} epochs over seeds "
             f"{r4['wine_seeds'][0]}–{r4['wine_seeds'][-1]} (the thesis: {f16['epochs']['published']}, outside our range)"
             in flat and not f16["epochs"]["reproduced"])
-    assert (f"training loss {rng('train_loss')} (0.778), RMSE {rng('train_rmse')} on the training slice and "
-            f"{rng('test_rmse')} on the test slice (0.880, 0.779)") in flat
+    pub = r4["published_figure_16_17"]
+    assert (f"training loss {rng('train_loss')} ({pub['train_loss']:.3f}), RMSE {rng('train_rmse')} on the training "
+            f"slice and {rng('test_rmse')} on the test slice ({pub['train_rmse']:.3f}, {pub['test_rmse']:.3f})") in flat
     assert all(f16[q]["reproduced"] for q in ("train_loss", "train_rmse", "test_rmse"))
     assert f"{np.sqrt(r4['wine_train_variance']):.3f} and {np.sqrt(r4['wine_test_mse_of_train_mean']):.3f}" in flat
 

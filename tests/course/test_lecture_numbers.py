@@ -1078,16 +1078,15 @@ def test_lecture_7_names_the_reports_quantities_and_the_theses_long_runs():
             f"{r4['small_batch_seeds']} at batch 1, 8 and 16; **{len(rep)} of the 16 rows are reproduced**") in text
     assert all(len(r["seeds"]) == (r4["small_batch_seeds"] if r["batch_size"] in (1, 8, 16) else r4["seeds"])
                for r in rows)
-    def listed(opt):  # "1, 128 and 256": the reproduced batch sizes of one optimizer
-        b = [("the full batch" if r["batch_size"] == r["n_train"] else str(r["batch_size"])) for r in rep
+
+    def listed(opt):  # "1, 128 and 256": the reproduced batch sizes of one optimizer (the full batch: "full")
+        b = [("full" if r["batch_size"] == r["n_train"] else str(r["batch_size"])) for r in rep
              if r["optimizer"] == opt]
         return ", ".join(b[:-1]) + " and " + b[-1] if len(b) > 1 else b[0]
 
     named = "; ".join(f"{label} at batch {listed(o)}" for o, label in (("sgd", "SGD"), ("adam", "Adam"))
                       if any(r["optimizer"] == o for r in rep))
     assert (f"are reproduced** ({named})" in text) if rep else "are reproduced**:" in text
-    (cell,) = [c.source for c in nb.cells if c.cell_type == "code" and "source_004_batch_sizes" in c.source]
-    assert cell.strip() == 'figures.results_table("source_004_batch_sizes", "MNIST")'
     (cell,) = [c.source for c in nb.cells if c.cell_type == "code" and "source_004_batch_sizes" in c.source]
     assert cell.strip() == 'figures.results_table("source_004_batch_sizes", "MNIST")'
 

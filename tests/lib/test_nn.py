@@ -99,7 +99,7 @@ def test_derivatives_from_the_output_by_hand():
     assert nn.sigmoid_derivative(np.array([0.0]), 3.0)[0] == 0.75
 
 
-def test_the_forward_passs_relu_against_cached_zeros_has_the_bits_of_max_z_0():
+def test_the_forward_pass_relu_against_cached_zeros_has_the_bits_of_max_z_0():
     # np.maximum(z, 0) written out by hand: NaN stays NaN, -inf and -0.0 become +0.0
     specials = [-0.0, 0.0, np.nan, -np.inf, np.inf, -1.5, 2.5, 1e-45, -1e-45]
     for dtype in (np.float32, np.float64):
@@ -109,6 +109,14 @@ def test_the_forward_passs_relu_against_cached_zeros_has_the_bits_of_max_z_0():
         got = np.maximum(z, nn.zeros_like_cached(z))
         uint = np.uint32 if dtype == np.float32 else np.uint64
         assert np.array_equal(got.view(uint), expected.view(uint))
+        assert np.array_equal(got.view(uint), np.maximum(z, 0).view(uint))
+        assert nn.zeros_like_cached(z) is nn.zeros_like_cached(z.copy())   # kept for the next call of that shape
+        # the forward pass's hidden ReLU: the bits of max(z, 0) on every hidden layer
+        net = nn.MLP([3, 4, 2], dtype=dtype, seed=1)
+        X = np.random.default_rng(0).standard_normal((7, 3)).astype(dtype)
+        zs, acts = net._forward(X, hidden_z=True)
+        _, relu_acts = net._forward(X, hidden_z=False)           # the path written over z
+        assert np.array_equal(relu_acts[1].view(uint), np.maximum(zs[0], 0).view(uint))
         view = z.transpose(1, 0, 2)  # another layout: zeros of that layout
         assert nn.zeros_like_cached(view).strides == view.strides
     big = np.ones(2**21 // 8 + 1)
