@@ -605,8 +605,9 @@ def zeros_like_cached(z: np.ndarray):
 
     ``np.maximum(z, zeros)`` is ReLU with the bits of ``np.maximum(z, 0)``
     (NaN stays NaN, -0.0 becomes 0.0), but numpy vectorises only the
-    array-array form (``MLP``'s forward pass uses it; the stacks of
-    ``course_lib.batched`` gain the most).  Larger arrays get the scalar 0.
+    array-array form (``MLP``'s forward pass uses it).  Larger arrays get
+    the scalar 0; at most 8 arrays are kept (16 MiB), all dropped when a
+    ninth shape comes.
     """
     key = (z.shape, z.strides, z.dtype)
     zeros = _ZEROS.get(key)
