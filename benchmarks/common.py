@@ -89,6 +89,32 @@ def dumps(result, indent: int = 2) -> str:
     return write(result, 0)
 
 
+def append_record(path: Path, record: dict) -> None:
+    """Append ``record`` to ``path`` as one line of JSON, written out at once (a log that survives a crash)."""
+    with open(path, "a") as f:
+        f.write(json.dumps(record, default=float) + "\n")
+        f.flush()
+
+
+def write_records(path: Path, records: list) -> None:
+    """``path`` holding exactly ``records``, one line of JSON each (``append_record`` adds to it)."""
+    Path(path).write_text("".join(json.dumps(r, default=float) + "\n" for r in records))
+
+
+def read_records(path: Path) -> list:
+    """The records ``append_record`` wrote to ``path`` ([] when there is none); a last line cut off by a crash is
+    left out."""
+    if not Path(path).exists():
+        return []
+    records = []
+    for line in Path(path).read_text().splitlines():
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            break
+    return records
+
+
 def finish(name: str, result: dict, parts: list, out_dir: Path | None = None) -> str:
     """Write a run's results, ``<name>.json`` and ``<name>.md``, into ``out_dir``; print the page; return it.
 
@@ -105,3 +131,32 @@ def finish(name: str, result: dict, parts: list, out_dir: Path | None = None) ->
     (out / f"{name}.md").write_text(md)
     print(md)
     return md
+
+
+class PartLog:
+    """The finished parts of a long run, kept in ``<out>/<name>.parts.jsonl`` as they finish, for ``--resume``.
+
+    ``run`` identifies the run (its sizes and seeds): a part is taken back only
+    from a log of the same run, by its ``key`` (its kind and arguments).
+    Without ``resume`` the log starts empty.  One JSON line per part
+    (``benchmarks.common.append_record``), so a crash loses only the parts
+    still training.
+    """
+
+    def __init__(self, out: Path, name: str, run: dict, resume: bool):
+        self.path = Path(out) / f"{name}.parts.jsonl"
+        self.run = json.loads(json.dumps(run, default=str))
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        kept = [r for r in read_records(self.path) if r.get("run") == self.run] if resume else []
+        self.done = {r["key"]: r["result"] for r in kept}
+        write_records(self.path, kept)
+
+    @staticmethod
+    def key(kind: str, kwargs: dict) -> str:
+        """A part's identity: its kind and arguments (without ``progress``, which changes no number)."""
+        return json.dumps([kind, {k: v for k, v in sorted(kwargs.items()) if k != "progress"}], default=str)
+
+    def add(self, key: str, result: dict) -> None:
+        """Part ``key`` finished with ``result``: one more line of the log."""
+        self.done[key] = result
+        append_record(self.path, {"run": self.run, "key": key, "result": result})

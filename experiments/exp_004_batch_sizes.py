@@ -74,8 +74,11 @@ know of why.
 Cost: about an hour of both cores (the results page states the measured
 wall time; a ``--quick`` run estimates it).  ``--reduced`` trains Adam's
 MNIST batch 1 and 8, the slowest rows, with one seed each (about 7 minutes
-less), and the page says so.
+less), and the page says so.  Every part is logged as it finishes
+(``<out>/source_004_batch_sizes.parts.jsonl``, ``benchmarks.common.PartLog``):
+after a crash, ``--resume`` trains only the parts the log lacks.
 
+    .venv/bin/python -m experiments.exp_004_batch_sizes --resume   # after a crash: only the missing parts
     .venv/bin/python -m experiments.exp_004_batch_sizes [--quick] [--seeds 5] [--small-batch-seeds 2] [--workers 2]
     .venv/bin/python -m experiments.exp_004_batch_sizes --render-only   # the .md again from the .json
 """
@@ -90,7 +93,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from benchmarks.common import environment_info, finish
+from benchmarks.common import PartLog, environment_info, finish
 from course_lib import optim
 from course_lib.batched import MEMORY_BUDGET, stack_bytes, train_batched
 from course_lib.data import l2_normalize, load_wine_quality, thesis_wine_split
@@ -686,7 +689,10 @@ def render(result: dict) -> list:
         "\n## Wall time on this machine\n",
         f"The whole run: **{wall / 60:.1f} min** on {result['workers']} processes "
         f"(the parts' own wall times add up to {sum(result['seconds'].values()) / 60:.1f} min, their CPU times "
-        f"to {sum(result['cpu_seconds'].values()) / 60:.1f} min; the parts ran longest first):\n",
+        f"to {sum(result['cpu_seconds'].values()) / 60:.1f} min; the parts ran longest first)"
+        + (f". {result['resumed_parts']} of the {len(result['seconds'])} parts were taken from an interrupted run's log "
+           "(`--resume`): the whole run's time is this run's only, each part's time its own" if result.get("resumed_parts")
+           else "") + ":\n",
         md_table(["part", "wall (s)", "CPU (s)"], t_rows),
         *([f"\nEstimated full run, from this quick run's CPU time per network-step of each part scaled to the full "
            f"sizes: **{est['seconds'] / 60:.0f} min** on {est['workers']} processes ({est['core_seconds'] / 60:.0f} "
@@ -706,6 +712,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--mnist-epochs", type=int, default=100)
     parser.add_argument("--wine-epochs", type=int, default=250)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--resume", action="store_true",
+                        help="take the parts an interrupted run of the same sizes finished from its log in --out")
     output_arguments(parser)
     args = parser.parse_args(argv)
     if (again := rendered_again(args, RESULTS_NAME, render)) is not None:
@@ -729,12 +737,17 @@ def main(argv=None) -> dict:
         bar = tqdm(total=round(sum(costs)), unit="core-s", desc="004: all parts", position=0, mininterval=0.5)
     else:
         bar = None
+    keys = [PartLog.key(p.kind, p.kwargs) for p in parts]
+    log = PartLog(args.out, RESULTS_NAME, {"sizes": sizes._asdict(), "wine_seeds": wine_seeds}, args.resume)
+    resumed = [i for i in order if keys[i] in log.done]
     counter = multiprocessing.Value("i", 0)
     with ProcessPoolExecutor(max_workers=args.workers, initializer=_init_worker, initargs=(counter,)) as pool:
-        jobs = {pool.submit(run_part, parts[i].kind, parts[i].kwargs): i for i in order}
-        for job in as_completed(jobs):
-            i = jobs[job]
-            done[i] = job.result()
+        jobs = {pool.submit(run_part, parts[i].kind, parts[i].kwargs): i for i in order if keys[i] not in log.done}
+        for job in [*resumed, *as_completed(jobs)]:
+            i = job if isinstance(job, int) else jobs[job]
+            done[i] = log.done[keys[i]] if isinstance(job, int) else job.result()
+            if not isinstance(job, int):
+                log.add(keys[i], done[i])
             seconds[done[i]["label"]] = done[i]["seconds"]
             cpu_seconds[done[i]["label"]] = done[i]["cpu_seconds"]
             if bar is not None:
@@ -771,7 +784,7 @@ def main(argv=None) -> dict:
         "wine_train_variance": train_var, "wine_test_mse_of_train_mean": test_mean_mse,
         "wine_seeds": wine_seeds,
         "wine_dead_output_seeds": dead_seeds, "seconds": seconds, "cpu_seconds": cpu_seconds,
-        "wall_seconds": wall,
+        "wall_seconds": wall, "resumed_parts": len(resumed),
     }
     if args.quick:
         for key, reduced in (("full_run_estimate", args.reduced), ("full_run_estimate_reduced", True)):

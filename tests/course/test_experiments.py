@@ -595,6 +595,54 @@ def test_source_004_quick(tmp_path):
 
 
 @pytest.mark.slow
+def test_source_004_resumes_from_its_part_log_after_a_crash(tmp_path, monkeypatch):
+    """Every part is logged as it finishes; ``--resume`` trains only what the log lacks, to the same numbers."""
+    from benchmarks.common import read_records
+    from experiments import exp_004_batch_sizes as e4
+
+    first, _ = run_quick("exp_004_batch_sizes", "source_004_batch_sizes", tmp_path)
+    log = tmp_path / "source_004_batch_sizes.parts.jsonl"
+    records = read_records(log)
+    assert len(records) == len(first["seconds"]) == 38 and first["resumed_parts"] == 0
+
+    def numbers(result):  # everything but the times (any key naming seconds, at any depth) and the environment
+        def strip(x):
+            if isinstance(x, dict):
+                return {k: strip(v) for k, v in x.items() if "seconds" not in k and k not in (
+                    "environment", "resumed_parts", "full_run_estimate", "full_run_estimate_reduced")}
+            return [strip(v) for v in x] if isinstance(x, list) else x
+        return strip(result)
+
+    # a crash after 10 parts, in the middle of writing the 11th line: the log keeps 10, resume trains 28
+    lines = log.read_text().splitlines(keepends=True)
+    log.write_text("".join(lines[:10]) + lines[10][:50])
+    e4.main(["--quick", "--out", str(tmp_path), "--resume"])
+    second = json.loads((tmp_path / "source_004_batch_sizes.json").read_text())   # as written, as the first
+    assert second["resumed_parts"] == 10 and numbers(second) == numbers(first)
+    assert len(read_records(log)) == 38
+    assert "10 of the 38 parts were taken from an interrupted run's log" in (
+        tmp_path / "source_004_batch_sizes.md").read_text()
+
+    # a full log: nothing trains (a part started now would raise); another run's log is not taken
+    def no_training(kind, kwargs):
+        raise AssertionError(f"{kind} trained again")
+
+    monkeypatch.setattr(e4, "run_part", no_training)
+    e4.main(["--quick", "--out", str(tmp_path), "--resume"])
+    third = json.loads((tmp_path / "source_004_batch_sizes.json").read_text())
+    assert third["resumed_parts"] == 38 and numbers(third) == numbers(first)
+    from benchmarks.common import PartLog
+
+    kept = [r["run"] for r in read_records(log)]
+    assert len(kept) == 38 and all(run == kept[0] for run in kept)
+    other = dict(kept[0], wine_seeds=[3, 4, 5, 6])                      # another run (4 wine seeds): nothing taken
+    assert PartLog(tmp_path, "source_004_batch_sizes", other, resume=True).done == {}
+    assert read_records(log) == []                                       # and its log starts afresh
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert "logs each part as it finishes; after a crash `--resume` trains only the parts its log lacks" in readme
+
+
+@pytest.mark.slow
 def test_source_000_quick(tmp_path):
     result, md = run_quick("exp_000_asgd", "source_000_asgd", tmp_path)
     assert len(result["groups"]) == 4
