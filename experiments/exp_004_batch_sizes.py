@@ -86,6 +86,7 @@ after a crash, ``--resume`` trains only the parts the log lacks.
 from __future__ import annotations
 
 import argparse
+import itertools
 import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -743,7 +744,7 @@ def main(argv=None) -> dict:
     counter = multiprocessing.Value("i", 0)
     with ProcessPoolExecutor(max_workers=args.workers, initializer=_init_worker, initargs=(counter,)) as pool:
         jobs = {pool.submit(run_part, parts[i].kind, parts[i].kwargs): i for i in order if keys[i] not in log.done}
-        for job in [*resumed, *as_completed(jobs)]:
+        for job in itertools.chain(resumed, as_completed(jobs)):   # lazily: each part logged as it finishes
             i = job if isinstance(job, int) else jobs[job]
             done[i] = log.done[keys[i]] if isinstance(job, int) else job.result()
             if not isinstance(job, int):

@@ -7,6 +7,7 @@ import math
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -622,6 +623,22 @@ def test_source_004_resumes_from_its_part_log_after_a_crash(tmp_path, monkeypatc
     assert len(read_records(log)) == 38
     assert "10 of the 38 parts were taken from an interrupted run's log" in (
         tmp_path / "source_004_batch_sizes.md").read_text()
+
+    # the log grows while the run goes on: the last part to start finds the others' lines already written
+    original = e4.PARTS["figure_16_17"]
+
+    def after_the_others(**kwargs):
+        for _ in range(200):
+            if len(read_records(log)) >= 30:
+                return original(**kwargs)
+            time.sleep(0.1)
+        raise AssertionError("no part was logged while the run went on")
+
+    log.unlink()
+    monkeypatch.setitem(e4.PARTS, "figure_16_17", after_the_others)
+    e4.main(["--quick", "--out", str(tmp_path)])
+    monkeypatch.setitem(e4.PARTS, "figure_16_17", original)
+    assert numbers(json.loads((tmp_path / "source_004_batch_sizes.json").read_text())) == numbers(first)
 
     # a full log: nothing trains (a part started now would raise); another run's log is not taken
     def no_training(kind, kwargs):
