@@ -89,16 +89,21 @@ def dumps(result, indent: int = 2) -> str:
     return write(result, 0)
 
 
+def _record_line(record: dict) -> str:
+    """One record of a log: a line of JSON (numpy scalars as floats)."""
+    return json.dumps(record, default=float) + "\n"
+
+
 def append_record(path: Path, record: dict) -> None:
     """Append ``record`` to ``path`` as one line of JSON, written out at once (a log that survives a crash)."""
     with open(path, "a") as f:
-        f.write(json.dumps(record, default=float) + "\n")
+        f.write(_record_line(record))
         f.flush()
 
 
 def write_records(path: Path, records: list) -> None:
     """``path`` holding exactly ``records``, one line of JSON each (``append_record`` adds to it)."""
-    Path(path).write_text("".join(json.dumps(r, default=float) + "\n" for r in records))
+    Path(path).write_text("".join(map(_record_line, records)))
 
 
 def read_records(path: Path) -> list:
